@@ -1,0 +1,57 @@
+/* What the user asked for: the parsed command line. */
+#ifndef CONCBENCH_CONFIG_H
+#define CONCBENCH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concbench/params.h"
+#include "concbench/runner.h"
+#include "concbench/task.h"
+
+#define CB_MAX_WORKERS 100000u /* -n above this is a usage error */
+#define CB_MAX_LIST 64          /* entries in a --mode / --task / -n list */
+
+enum cb_format {
+    CB_FORMAT_JSON,
+    CB_FORMAT_TABLE,
+    CB_FORMAT_MARKDOWN,
+    CB_FORMAT_CSV,
+};
+
+/* A --context KEY=VALUE pair; both point into argv. */
+struct cb_kv {
+    const char *key;
+    size_t key_len;
+    const char *value;
+};
+
+struct cb_config {
+    const struct cb_runner *modes[CB_MAX_LIST];
+    size_t nmodes;
+    const struct cb_task *tasks[CB_MAX_LIST];
+    size_t ntasks;
+    uint32_t workers[CB_MAX_LIST];
+    size_t nworkers;
+    uint32_t repetitions;
+    uint32_t warmup;
+    struct cb_params params;
+    enum cb_start start;
+    enum cb_format format;
+    const char *output;    /* NULL: stdout */
+    struct cb_kv context[CB_MAX_LIST];
+    size_t ncontext;
+    bool per_sample;       /* csv: one row per sample and worker too */
+    bool quiet;            /* no warnings or progress on stderr */
+};
+
+/* Fills cfg with the defaults (all modes but serial, all tasks, workers =
+ * usable CPUs, 10 repetitions, 1 warmup). Can't fail. */
+void cb_config_default(struct cb_config *cfg);
+
+/* Names used in the JSON and on the command line. Can't fail. */
+const char *cb_start_name(enum cb_start s);
+const char *cb_format_name(enum cb_format f);
+
+#endif

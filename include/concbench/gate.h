@@ -1,0 +1,44 @@
+/* The start gate: a pipe whose write end the parent closes to release
+ * every waiting worker at once, threads and processes alike. Its EOF
+ * also wakes workers if the parent dies. */
+#ifndef CONCBENCH_GATE_H
+#define CONCBENCH_GATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "concbench/error.h"
+#include "concbench/record.h"
+
+struct cb_gate {
+    int rfd, wfd;            /* -1 when closed */
+    struct cb_shared *shared; /* ready and abort counters */
+};
+
+/* Opens the pipe (close-on-exec). Returns 0, or -1 with err set. */
+int cb_gate_open(struct cb_gate *g, struct cb_shared *shared,
+                 struct cb_error *err);
+
+/* In a worker: counts itself ready, blocks until the gate opens. Returns
+ * true when the worker should run its task, false when the parent asked
+ * the workers to abort. */
+bool cb_gate_pass(struct cb_gate *g);
+
+/* In a forked child: drops the inherited write end, so only the parent
+ * holds the gate shut. */
+void cb_gate_child(struct cb_gate *g);
+
+/* In the parent: waits until n workers are at the gate. alive(arg), when
+ * given, is polled and a false return stops the wait. Returns 0 when all
+ * are ready, -1 when alive() said stop. */
+int cb_gate_wait_ready(struct cb_gate *g, uint32_t n, bool (*alive)(void *),
+                       void *arg);
+
+/* In the parent: opens the gate (or, with abort, tells the workers to
+ * skip their task) by closing the write end. Idempotent. */
+void cb_gate_release(struct cb_gate *g, bool abort);
+
+/* Closes whatever is still open. Idempotent. */
+void cb_gate_close(struct cb_gate *g);
+
+#endif

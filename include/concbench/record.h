@@ -1,0 +1,71 @@
+/* The fixed-size record each worker fills, and the shared mapping that
+ * holds one record per worker plus the start-gate counters. */
+#ifndef CONCBENCH_RECORD_H
+#define CONCBENCH_RECORD_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concbench/error.h"
+
+#define CB_CACHE_LINE 64
+
+enum cb_worker_status {
+    CB_WORKER_PENDING = 0,    /* never reported back */
+    CB_WORKER_OK,             /* ran, checksum right */
+    CB_WORKER_WRONG_CHECKSUM, /* ran, checksum wrong */
+    CB_WORKER_CRASHED,        /* killed by signal `detail` */
+    CB_WORKER_EXITED,         /* process exited with status `detail` */
+    CB_WORKER_NOT_STARTED,    /* could not be created */
+    CB_WORKER_TIMEOUT,        /* ran past --timeout */
+};
+
+/* One worker's measurements. Times are CLOCK_MONOTONIC nanoseconds.
+ * Cache-line aligned so workers never share a line. */
+struct cb_worker_record {
+    _Alignas(CB_CACHE_LINE) uint64_t create_ns; /* parent, before create */
+    uint64_t first_ns;        /* worker's first instruction */
+    uint64_t start_ns;        /* task started (after the gate) */
+    uint64_t end_ns;          /* task returned */
+    uint64_t user_ns;         /* CPU time in user mode while running */
+    uint64_t sys_ns;          /* CPU time in kernel mode while running */
+    uint64_t ctx_voluntary;   /* context switches while running */
+    uint64_t ctx_involuntary;
+    uint64_t max_rss_kib;     /* getrusage ru_maxrss seen by the worker */
+    uint64_t checksum;
+    int32_t cpu;              /* sched_getcpu() at the end, -1 unknown */
+    int32_t status;           /* enum cb_worker_status */
+    int32_t detail;           /* signal number or exit status */
+    _Atomic uint32_t done;    /* set last by the worker: record complete */
+};
+
+/* Shared between the parent and all workers; mapped MAP_SHARED before any
+ * fork so children write straight into it. */
+struct cb_shared {
+    _Alignas(CB_CACHE_LINE) _Atomic uint32_t ready; /* workers at the gate */
+    _Atomic uint32_t abort;   /* set: workers at the gate skip the task */
+    uint32_t capacity;        /* records allocated */
+    struct cb_worker_record rec[];
+};
+
+/* Maps a zeroed cb_shared with room for n records. Returns NULL with err
+ * set on failure. Free with cb_shared_unmap(). */
+struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err);
+
+/* Zeroes the counters and the first n records. Can't fail. */
+void cb_shared_reset(struct cb_shared *s, uint32_t n);
+
+/* Unmaps s; NULL is accepted. */
+void cb_shared_unmap(struct cb_shared *s);
+
+/* Writes a short status text for rec ("ok", "wrong-checksum",
+ * "crashed: SIGSEGV", "exit 3", "not-started", "timeout", "no-report")
+ * into buf. Can't fail. */
+void cb_record_status_str(const struct cb_worker_record *rec, char *buf,
+                          size_t len);
+
+/* Returns "SIGSEGV" etc. for a signal number, or NULL. Can't fail. */
+const char *cb_signal_name(int sig);
+
+#endif

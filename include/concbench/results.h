@@ -1,0 +1,77 @@
+/* The results of a run: per cell, its samples and their statistics. */
+#ifndef CONCBENCH_RESULTS_H
+#define CONCBENCH_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concbench/context.h"
+#include "concbench/params.h"
+#include "concbench/record.h"
+#include "concbench/runner.h"
+#include "concbench/stats.h"
+#include "concbench/task.h"
+
+#define CB_CV_WARN 0.10   /* a cell whose wall-time CV exceeds this warns */
+#define CB_MAX_WARNINGS 4
+
+/* One repetition of one cell. Times are ns relative to nothing; worker
+ * records keep their raw CLOCK_MONOTONIC stamps (reports subtract t0). */
+struct cb_sample {
+    struct cb_run_times times;
+    uint64_t wall_ns;      /* immediate: t0..t1; barrier: release..t1 */
+    uint64_t user_ns;      /* sum over workers */
+    uint64_t sys_ns;
+    uint64_t max_rss_kib;  /* max over workers */
+    uint64_t ctx_voluntary;   /* sum over workers */
+    uint64_t ctx_involuntary;
+    uint32_t nworkers;
+    struct cb_worker_record *workers; /* owned, nworkers entries */
+};
+
+/* One benchmark: a task, a mode and a worker count. */
+struct cb_cell {
+    char name[96];                 /* "cpu/threads/10" */
+    const struct cb_task *task;
+    const struct cb_runner *runner;
+    uint32_t workers;
+    struct cb_params params;
+    enum cb_start start;
+    uint32_t warmup, repetitions;
+    char status[CB_ERROR_MAX + 16]; /* "ok" or what went wrong */
+    bool failed;                   /* status is not "ok" */
+    struct cb_sample *samples;     /* owned; nsamples <= repetitions */
+    size_t nsamples;
+    struct cb_stats wall;          /* of samples[].wall_ns, in seconds */
+    struct cb_stats spawn;         /* of every worker's creation latency */
+    struct cb_stats util;          /* of (user+sys)/wall per sample */
+    double speedup;                /* serial median / this median; NAN if none */
+    char warnings[CB_MAX_WARNINGS][192];
+    size_t nwarnings;
+};
+
+struct cb_results {
+    struct cb_context context;
+    struct cb_cell *cells;         /* owned */
+    size_t ncells;
+};
+
+/* Frees everything r owns and zeroes it; r itself is not freed. */
+void cb_results_free(struct cb_results *r);
+
+/* Returns true if any cell failed. Can't fail. */
+bool cb_results_failed(const struct cb_results *r);
+
+/* Fills the per-sample aggregates of s from its worker records. */
+void cb_sample_summarise(struct cb_sample *s, enum cb_start start);
+
+/* Computes wall/spawn statistics, the status, warnings and (given the
+ * serial cell of the same task and workers, or NULL) the speed-up of c.
+ * Returns 0, or -1 on allocation failure (err set). */
+int cb_cell_finish(struct cb_cell *c, struct cb_error *err);
+
+/* Sets speedup of every cell that has a serial counterpart. */
+void cb_results_speedups(struct cb_results *r);
+
+#endif

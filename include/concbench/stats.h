@@ -1,0 +1,27 @@
+/* Summary statistics of a set of measurements. */
+#ifndef CONCBENCH_STATS_H
+#define CONCBENCH_STATS_H
+
+#include <stddef.h>
+
+struct cb_stats {
+    size_t n;
+    double min, max, mean, median;
+    double stddev;  /* sample standard deviation (n-1); 0 when n < 2 */
+    double p10, p90;/* linear interpolation between order statistics */
+    double mad;     /* median absolute deviation (unscaled) */
+    double cv;      /* stddev / mean; 0 when mean is 0 */
+};
+
+/* Computes the statistics of v[0..n). v is not modified. Returns 0, or -1
+ * when n is 0 or memory runs out (*out zeroed). */
+int cb_stats_compute(const double *v, size_t n, struct cb_stats *out);
+
+/* Returns the p-quantile (0 <= p <= 1) of sorted[0..n), n > 0, by linear
+ * interpolation. Can't fail. */
+double cb_stats_quantile(const double *sorted, size_t n, double p);
+
+/* Sorts v[0..n) ascending in place. Can't fail. */
+void cb_stats_sort(double *v, size_t n);
+
+#endif

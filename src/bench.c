@@ -1,0 +1,151 @@
+#include "concbench/bench.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Builds the cells (task x workers x mode, in that order). */
+static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
+                      struct cb_error *err)
+{
+    size_t n = cfg->ntasks * cfg->nworkers * cfg->nmodes, k = 0;
+
+    out->cells = calloc(n ? n : 1, sizeof *out->cells);
+    if (!out->cells) {
+        cb_error_set(err, "out of memory planning %zu benchmarks", n);
+        return -1;
+    }
+    for (size_t t = 0; t < cfg->ntasks; t++)
+        for (size_t w = 0; w < cfg->nworkers; w++)
+            for (size_t m = 0; m < cfg->nmodes; m++) {
+                struct cb_cell *c = &out->cells[k++];
+
+                c->task = cfg->tasks[t];
+                c->runner = cfg->modes[m];
+                c->workers = cfg->workers[w];
+                snprintf(c->name, sizeof c->name, "%s/%s/%u", c->task->name,
+                         c->runner->name, c->workers);
+                c->params = cfg->params;
+                c->start = cfg->start;
+                c->warmup = cfg->warmup;
+                c->repetitions = cfg->repetitions;
+                c->speedup = NAN;
+                snprintf(c->status, sizeof c->status, "ok");
+                out->ncells = k;
+                c->samples = calloc(cfg->repetitions ? cfg->repetitions : 1,
+                                    sizeof *c->samples);
+                if (!c->samples) {
+                    cb_error_set(err, "out of memory for %s", c->name);
+                    return -1;
+                }
+            }
+    return 0;
+}
+
+/* A worker that ran but returned the wrong checksum is a failure. */
+static void verify(const struct cb_cell *c, struct cb_shared *sh)
+{
+    uint64_t want = c->task->expected(&c->params);
+
+    for (uint32_t i = 0; i < c->workers; i++) {
+        struct cb_worker_record *r = &sh->rec[i];
+
+        if (r->status == CB_WORKER_OK && r->checksum != want)
+            r->status = CB_WORKER_WRONG_CHECKSUM;
+    }
+}
+
+static int keep_sample(struct cb_cell *c, struct cb_shared *sh,
+                       const struct cb_run_times *t, struct cb_error *err)
+{
+    struct cb_sample *s = &c->samples[c->nsamples];
+
+    s->workers = malloc((size_t)c->workers * sizeof *s->workers);
+    if (!s->workers) {
+        cb_error_set(err, "out of memory for the records of %s", c->name);
+        return -1;
+    }
+    memcpy(s->workers, sh->rec, (size_t)c->workers * sizeof *s->workers);
+    s->nworkers = c->workers;
+    s->times = *t;
+    cb_sample_summarise(s, c->start);
+    c->nsamples++;
+    return 0;
+}
+
+/* Runs one sample of c; keeps it unless it is a warmup. A cell whose
+ * workers could not be created is marked failed and not run again. */
+static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
+                      struct cb_error *err)
+{
+    struct cb_run_spec spec = { c->task, &c->params, NULL, c->workers, c->start, sh };
+    struct cb_run_times t = { 0 };
+    struct cb_error e = { "" };
+
+    if (c->failed)
+        return 0;
+    cb_shared_reset(sh, c->workers);
+    if (c->runner->run(&spec, &t, &e) != 0) {
+        c->failed = true;
+        snprintf(c->status, sizeof c->status, "error: %s", e.msg);
+        return 0;
+    }
+    verify(c, sh);
+    return keep ? keep_sample(c, sh, &t, err) : 0;
+}
+
+static uint32_t max_workers(const struct cb_config *cfg)
+{
+    uint32_t m = 1;
+
+    for (size_t i = 0; i < cfg->nworkers; i++)
+        if (cfg->workers[i] > m)
+            m = cfg->workers[i];
+    return m;
+}
+
+static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
+                      struct cb_shared *sh, cb_progress_fn progress, void *arg,
+                      struct cb_error *err)
+{
+    uint32_t rounds = cfg->warmup + cfg->repetitions;
+
+    /* Round by round, every cell once per round, so drift on a noisy
+     * machine hits all cells alike. */
+    for (uint32_t r = 0; r < rounds; r++) {
+        bool warm = r < cfg->warmup;
+
+        for (size_t i = 0; i < out->ncells; i++) {
+            if (progress)
+                progress(arg, &out->cells[i], r, rounds, warm);
+            if (run_sample(&out->cells[i], sh, !warm, err) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
+                 cb_progress_fn progress, void *arg, struct cb_error *err)
+{
+    struct cb_shared *sh = NULL;
+    int ret = -1;
+
+    for (size_t t = 0; t < cfg->ntasks; t++)
+        if (cb_task_check(cfg->tasks[t], &cfg->params, err) != 0)
+            return -1;
+    if (plan_cells(cfg, out, err) != 0)
+        goto out;
+    sh = cb_shared_map(max_workers(cfg), err);
+    if (!sh || run_rounds(cfg, out, sh, progress, arg, err) != 0)
+        goto out;
+    for (size_t i = 0; i < out->ncells; i++)
+        if (cb_cell_finish(&out->cells[i], err) != 0)
+            goto out;
+    cb_results_speedups(out);
+    ret = 0;
+out:
+    cb_shared_unmap(sh);
+    return ret;
+}

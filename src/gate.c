@@ -1,0 +1,78 @@
+#include "concbench/gate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+int cb_gate_open(struct cb_gate *g, struct cb_shared *shared, struct cb_error *err)
+{
+    int fds[2];
+
+    g->rfd = g->wfd = -1;
+    g->shared = shared;
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        cb_error_set(err, "cannot create the start gate pipe: %s", strerror(errno));
+        return -1;
+    }
+    g->rfd = fds[0];
+    g->wfd = fds[1];
+    return 0;
+}
+
+bool cb_gate_pass(struct cb_gate *g)
+{
+    char c;
+    ssize_t n;
+
+    atomic_fetch_add(&g->shared->ready, 1);
+    /* Nothing is ever written: read returns 0 (EOF) once every write end
+     * is closed, i.e. when the parent releases the gate or dies. */
+    do
+        n = read(g->rfd, &c, 1);
+    while (n < 0 && errno == EINTR);
+    return atomic_load(&g->shared->abort) == 0;
+}
+
+void cb_gate_child(struct cb_gate *g)
+{
+    close_fd(&g->wfd);
+}
+
+int cb_gate_wait_ready(struct cb_gate *g, uint32_t n, bool (*alive)(void *), void *arg)
+{
+    const struct timespec pause = { 0, 20000 }; /* 20 us */
+    unsigned spins = 0;
+
+    while (atomic_load(&g->shared->ready) < n) {
+        if (alive && !alive(arg))
+            return -1;
+        /* Spin briefly (workers usually arrive within microseconds), then
+         * sleep so we do not steal a CPU from the workers starting up. */
+        if (++spins > 64)
+            nanosleep(&pause, NULL);
+    }
+    return 0;
+}
+
+void cb_gate_release(struct cb_gate *g, bool abort)
+{
+    if (abort)
+        atomic_store(&g->shared->abort, 1);
+    close_fd(&g->wfd);
+}
+
+void cb_gate_close(struct cb_gate *g)
+{
+    close_fd(&g->wfd);
+    close_fd(&g->rfd);
+}

@@ -1,0 +1,92 @@
+/* concbench: threads against processes, measured on this machine.
+ * main only dispatches; the library does the work and returns errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "concbench/bench.h"
+#include "concbench/cli.h"
+#include "concbench/output.h"
+#include "concbench/report.h"
+#include "concbench/version.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+static int fail(int code, const char *msg)
+{
+    fprintf(stderr, "concbench: %s\n", msg);
+    return code;
+}
+
+/* Warnings and failed cells go to stderr, so a JSON stdout stays clean. */
+static void tell_problems(const struct cb_results *r, bool quiet)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        const struct cb_cell *c = &r->cells[i];
+
+        if (c->failed)
+            fprintf(stderr, "concbench: %s: %s\n", c->name, c->status);
+        for (size_t w = 0; w < c->nwarnings && !quiet; w++)
+            fprintf(stderr, "concbench: warning: %s: %s\n", c->name, c->warnings[w]);
+    }
+}
+
+static int cmd_list(void)
+{
+    char *text = cb_cli_list();
+
+    if (!text)
+        return fail(EXIT_FAILED, "out of memory");
+    fputs(text, stdout);
+    free(text);
+    return EXIT_OK;
+}
+
+static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
+{
+    struct cb_results res;
+    struct cb_error err = { "" };
+    char *text = NULL;
+    int code = EXIT_FAILED;
+
+    memset(&res, 0, sizeof res);
+    if (cb_output_check(cfg->output, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    if (cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
+        cb_bench_run(cfg, &res, NULL, NULL, &err) != 0)
+        goto out;
+    tell_problems(&res, cfg->quiet);
+    text = cb_report_render(&res, cfg->format, cfg->per_sample, &err);
+    if (!text || cb_output_write(cfg->output, text, strlen(text), &err) != 0)
+        goto out;
+    code = cb_results_failed(&res) ? EXIT_FAILED : EXIT_OK;
+out:
+    if (code == EXIT_FAILED && err.msg[0])
+        fail(code, err.msg);
+    free(text);
+    cb_results_free(&res);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    struct cb_config cfg;
+    struct cb_error err = { "" };
+    enum cb_command cmd;
+
+    if (cb_cli_parse(argc, argv, &cfg, &cmd, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    switch (cmd) {
+    case CB_CMD_HELP:
+        fputs(cb_cli_usage(), stdout);
+        return EXIT_OK;
+    case CB_CMD_VERSION:
+        printf("concbench %s (%s, %s)\n", CB_VERSION, CB_BUILD_TYPE, CB_COMPILER);
+        return EXIT_OK;
+    case CB_CMD_LIST:
+        return cmd_list();
+    case CB_CMD_RUN:
+        break;
+    }
+    return cmd_run(&cfg, argc, argv);
+}

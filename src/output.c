@@ -1,0 +1,240 @@
+#include "concbench/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What a path names now; a symlink counts as what it points to. */
+enum kind { KIND_NEW, KIND_FILE, KIND_DIR, KIND_SPECIAL };
+
+static bool is_stdout(const char *path)
+{
+    return !path || strcmp(path, "-") == 0;
+}
+
+static enum kind kind_of(const char *path)
+{
+    struct stat st;
+
+    if (path[strlen(path) - 1] == '/')
+        return KIND_DIR;
+    if (stat(path, &st) < 0)
+        return KIND_NEW;
+    if (S_ISDIR(st.st_mode))
+        return KIND_DIR;
+    return S_ISREG(st.st_mode) ? KIND_FILE : KIND_SPECIAL;
+}
+
+static int fail(struct cb_error *err, const char *path, int errnum)
+{
+    cb_error_set(err, "--output: cannot write '%s': %s", path, strerror(errnum));
+    return -1;
+}
+
+/* Returns 0, or -1 with errno set. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            errno = EIO;
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* *base points into path; the directory is malloc'd, NULL if memory
+ * runs out. */
+static char *dir_of(const char *path, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+
+    *base = slash ? slash + 1 : path;
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* An existing file keeps its mode; a new one gets 0666 minus the umask,
+ * as open(O_CREAT) would have given it. */
+static mode_t target_mode(const char *path)
+{
+    struct stat st;
+    mode_t mask;
+
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        return st.st_mode & 07777;
+    /* umask() can only be read by setting it; restore at once. */
+    mask = umask(022);
+    umask(mask);
+    return 0666 & ~mask;
+}
+
+/* Makes the rename durable; a failure here loses nothing already written. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+static int write_stdout(const char *data, size_t len, struct cb_error *err)
+{
+    /* Anything already buffered by stdio must come first. */
+    fflush(stdout);
+    if (write_all(STDOUT_FILENO, data, len) < 0) {
+        cb_error_set(err, "--output: cannot write to stdout: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* A device or FIFO (/dev/null, a named pipe) cannot be renamed over, and
+ * must not be: it is written in place. */
+static int write_special(const char *path, const char *data, size_t len,
+                         struct cb_error *err)
+{
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC), errnum = 0;
+
+    if (fd < 0)
+        return fail(err, path, errno);
+    if (write_all(fd, data, len) < 0)
+        errnum = errno;
+    if (close(fd) < 0 && errnum == 0)
+        errnum = errno;
+    return errnum ? fail(err, path, errnum) : 0;
+}
+
+/* Returns 0, or an errno value; the caller removes tmp on failure. */
+static int fill_and_rename(int fd, const char *tmp, const char *target,
+                           const char *data, size_t len)
+{
+    int errnum = 0;
+
+    if (write_all(fd, data, len) < 0 || fsync(fd) < 0 ||
+        fchmod(fd, target_mode(target)) < 0)
+        errnum = errno;
+    /* close can report a delayed write error (NFS): that counts too. */
+    if (close(fd) < 0 && errnum == 0)
+        errnum = errno;
+    if (errnum == 0 && rename(tmp, target) < 0)
+        errnum = errno;
+    return errnum;
+}
+
+/* Replaces target through a temporary file beside it; name is the path
+ * the user gave, for the message. */
+static int write_file(const char *target, const char *name, const char *data,
+                      size_t len, struct cb_error *err)
+{
+    const char *base;
+    char *dir = dir_of(target, &base), *tmp = NULL;
+    int fd, rc = -1, errnum = ENOMEM;
+
+    if (!dir || asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+        tmp = NULL;
+        goto out;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        errnum = errno;
+        goto out;
+    }
+    errnum = fill_and_rename(fd, tmp, target, data, len);
+    if (errnum) {
+        unlink(tmp);
+        goto out;
+    }
+    sync_dir(dir);
+    rc = 0;
+out:
+    if (rc < 0)
+        fail(err, name, errnum);
+    free(tmp);
+    free(dir);
+    return rc;
+}
+
+int cb_output_write(const char *path, const char *data, size_t len,
+                    struct cb_error *err)
+{
+    enum kind kind;
+    char *real = NULL;
+    int rc;
+
+    if (is_stdout(path))
+        return write_stdout(data, len, err);
+    if (*path == '\0')
+        return fail(err, path, ENOENT);
+    kind = kind_of(path);
+    if (kind == KIND_DIR)
+        return fail(err, path, EISDIR);
+    if (kind == KIND_SPECIAL)
+        return write_special(path, data, len, err);
+    /* A symlink stays a symlink: the file it points to is replaced. */
+    if (kind == KIND_FILE && !(real = realpath(path, NULL)))
+        return fail(err, path, errno);
+    rc = write_file(real ? real : path, path, data, len, err);
+    free(real);
+    return rc;
+}
+
+/* Checks that a file can be created in target's directory. */
+static int check_dir(const char *target, const char *name, struct cb_error *err)
+{
+    const char *base;
+    char *dir = dir_of(target, &base);
+    struct stat st;
+    int errnum = 0;
+
+    if (!dir)
+        errnum = ENOMEM;
+    else if (stat(dir, &st) < 0)
+        errnum = errno;
+    else if (!S_ISDIR(st.st_mode))
+        errnum = ENOTDIR;
+    else if (access(dir, W_OK | X_OK) < 0)
+        errnum = errno;
+    free(dir);
+    return errnum ? fail(err, name, errnum) : 0;
+}
+
+int cb_output_check(const char *path, struct cb_error *err)
+{
+    enum kind kind;
+    char *real = NULL;
+    int rc;
+
+    if (is_stdout(path))
+        return 0;
+    if (*path == '\0')
+        return fail(err, path, ENOENT);
+    kind = kind_of(path);
+    if (kind == KIND_DIR)
+        return fail(err, path, EISDIR);
+    if (kind == KIND_SPECIAL)
+        return access(path, W_OK) < 0 ? fail(err, path, errno) : 0;
+    if (kind == KIND_FILE && !(real = realpath(path, NULL)))
+        return fail(err, path, errno);
+    rc = check_dir(real ? real : path, path, err);
+    free(real);
+    return rc;
+}

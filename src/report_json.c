@@ -1,0 +1,287 @@
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "concbench/version.h"
+#include "report_internal.h"
+
+#define NS_PER_S 1e9
+
+/* Seconds from..to, 0 rather than a wrapped huge value if to < from. */
+static double secs(uint64_t from, uint64_t to)
+{
+    return to > from ? (double)(to - from) / NS_PER_S : 0.0;
+}
+
+static int add_num(cJSON *o, const char *name, double v)
+{
+    return cJSON_AddNumberToObject(o, name, v) ? 0 : -1;
+}
+
+static int add_str(cJSON *o, const char *name, const char *s)
+{
+    return cJSON_AddStringToObject(o, name, s ? s : "") ? 0 : -1;
+}
+
+/* A double holds integers exactly only up to 2^53; raw text keeps
+ * checksums and counters exact. */
+static int add_u64(cJSON *o, const char *name, uint64_t v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof buf, "%" PRIu64, v);
+    return cJSON_AddRawToObject(o, name, buf) ? 0 : -1;
+}
+
+static cJSON *push_obj(cJSON *arr)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o && !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int add_stats(cJSON *o, const char *name, const struct cb_stats *s)
+{
+    cJSON *st = cJSON_AddObjectToObject(o, name);
+
+    if (!st || add_num(st, "min", s->min) || add_num(st, "median", s->median) ||
+        add_num(st, "mean", s->mean) || add_num(st, "stddev", s->stddev) ||
+        add_num(st, "max", s->max) || add_num(st, "p10", s->p10) ||
+        add_num(st, "p90", s->p90) || add_num(st, "mad", s->mad) ||
+        add_num(st, "cv", s->cv) || add_u64(st, "n", s->n))
+        return -1;
+    return 0;
+}
+
+static int add_tool(cJSON *root)
+{
+    cJSON *t = cJSON_AddObjectToObject(root, "tool");
+
+    if (!t || add_str(t, "name", "concbench") || add_str(t, "version", CB_VERSION) ||
+        add_str(t, "compiler", CB_COMPILER) || add_str(t, "build_type", CB_BUILD_TYPE))
+        return -1;
+    return 0;
+}
+
+static int add_user(cJSON *ctx, const struct cb_context *c)
+{
+    cJSON *u = cJSON_AddObjectToObject(ctx, "user");
+
+    if (!u)
+        return -1;
+    for (size_t i = 0; i < c->nuser; i++) {
+        /* The key points into argv ("KEY=VALUE") and is not terminated. */
+        char *key = strndup(c->user[i].key, c->user[i].key_len);
+        int rc;
+
+        if (!key)
+            return -1;
+        /* A repeated --context KEY: the last one wins, keys stay unique. */
+        cJSON_DeleteItemFromObjectCaseSensitive(u, key);
+        rc = add_str(u, key, c->user[i].value);
+        free(key);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static int add_load(cJSON *ctx, const double load[3])
+{
+    cJSON *a = cJSON_AddArrayToObject(ctx, "load_avg");
+
+    if (!a)
+        return -1;
+    for (int i = 0; i < 3; i++) {
+        cJSON *n = cJSON_CreateNumber(load[i]);
+
+        if (!n)
+            return -1;
+        if (!cJSON_AddItemToArray(a, n)) {
+            cJSON_Delete(n);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int add_context(cJSON *root, const struct cb_context *c)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "context");
+
+    if (!o || add_str(o, "date", c->date) || add_str(o, "hostname", c->hostname) ||
+        add_str(o, "os", c->os) || add_str(o, "kernel", c->kernel) ||
+        add_str(o, "arch", c->arch) || add_str(o, "cpu_model", c->cpu_model) ||
+        add_num(o, "logical_cpus", (double)c->logical_cpus) ||
+        add_num(o, "usable_cpus", (double)c->usable_cpus) ||
+        add_u64(o, "memory_bytes", c->memory_bytes) || add_load(o, c->load_avg) ||
+        add_str(o, "command", c->command) || add_user(o, c))
+        return -1;
+    return 0;
+}
+
+static int add_params(cJSON *b, const struct cb_cell *c)
+{
+    cJSON *p = cJSON_AddObjectToObject(b, "params");
+
+    if (!p)
+        return -1;
+    for (const struct cb_param_desc *d = c->task->params; d && d->flag; d++) {
+        uint64_t v = cb_params_get(&c->params, d);
+        int rc = d->kind == CB_PARAM_DURATION ? add_num(p, d->json_name, (double)v / NS_PER_S)
+                                              : add_u64(p, d->json_name, v);
+
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
+                              const struct cb_worker_record *w)
+{
+    uint64_t t0 = s->times.t0_ns;
+
+    if (add_num(o, "spawn_s", secs(w->create_ns, w->first_ns)) ||
+        add_num(o, "start_s", secs(t0, w->start_ns)) ||
+        add_num(o, "end_s", secs(t0, w->end_ns)) ||
+        add_num(o, "run_s", secs(w->start_ns, w->end_ns)) ||
+        add_num(o, "cpu_s", (double)(w->user_ns + w->sys_ns) / NS_PER_S) ||
+        add_num(o, "user_s", (double)w->user_ns / NS_PER_S) ||
+        add_num(o, "sys_s", (double)w->sys_ns / NS_PER_S) ||
+        add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
+        add_u64(o, "ctx_involuntary", w->ctx_involuntary) ||
+        add_u64(o, "max_rss_kib", w->max_rss_kib) || add_num(o, "cpu", w->cpu) ||
+        add_u64(o, "checksum", w->checksum))
+        return -1;
+    return 0;
+}
+
+static int add_worker(cJSON *arr, const struct cb_sample *s, uint32_t id)
+{
+    const struct cb_worker_record *w = &s->workers[id];
+    cJSON *o = push_obj(arr);
+    char status[64];
+
+    if (!o || add_num(o, "id", id))
+        return -1;
+    /* A worker that never finished its record has no numbers to show. */
+    if (atomic_load(&w->done) && add_worker_numbers(o, s, w))
+        return -1;
+    cb_record_status_str(w, status, sizeof status);
+    return add_str(o, "status", status);
+}
+
+static int add_sample(cJSON *arr, const struct cb_sample *s)
+{
+    cJSON *o = push_obj(arr), *workers;
+    double cpu = (double)(s->user_ns + s->sys_ns) / NS_PER_S;
+    double wall = (double)s->wall_ns / NS_PER_S;
+
+    if (!o || add_num(o, "wall_s", wall) ||
+        add_num(o, "create_s", secs(s->times.t0_ns, s->times.ready_ns)) ||
+        add_num(o, "user_s", (double)s->user_ns / NS_PER_S) ||
+        add_num(o, "sys_s", (double)s->sys_ns / NS_PER_S) ||
+        add_num(o, "cpu_utilization", s->wall_ns ? cpu / wall : NAN) ||
+        add_u64(o, "max_rss_kib", s->max_rss_kib) ||
+        add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
+        add_u64(o, "ctx_involuntary", s->ctx_involuntary))
+        return -1;
+    workers = cJSON_AddArrayToObject(o, "workers");
+    if (!workers)
+        return -1;
+    for (uint32_t i = 0; i < s->nworkers; i++)
+        if (add_worker(workers, s, i))
+            return -1;
+    return 0;
+}
+
+static int add_lists(cJSON *b, const struct cb_cell *c)
+{
+    cJSON *warnings = cJSON_AddArrayToObject(b, "warnings");
+    cJSON *samples;
+
+    if (!warnings)
+        return -1;
+    for (size_t i = 0; i < c->nwarnings; i++) {
+        cJSON *w = cJSON_CreateString(c->warnings[i]);
+
+        if (!w)
+            return -1;
+        if (!cJSON_AddItemToArray(warnings, w)) {
+            cJSON_Delete(w);
+            return -1;
+        }
+    }
+    samples = cJSON_AddArrayToObject(b, "samples");
+    if (!samples)
+        return -1;
+    for (size_t i = 0; i < c->nsamples; i++)
+        if (add_sample(samples, &c->samples[i]))
+            return -1;
+    return 0;
+}
+
+static int add_benchmark(cJSON *arr, const struct cb_cell *c)
+{
+    cJSON *b = push_obj(arr);
+
+    if (!b || add_str(b, "name", c->name) || add_str(b, "task", c->task->name) ||
+        add_str(b, "mode", c->runner->name) || add_num(b, "workers", c->workers) ||
+        add_params(b, c) || add_str(b, "start", cb_start_name(c->start)) ||
+        add_num(b, "warmup", c->warmup) || add_num(b, "repetitions", c->repetitions) ||
+        add_str(b, "status", c->status))
+        return -1;
+    /* No serial baseline: no speed-up, rather than a made-up number. */
+    if (!isnan(c->speedup) && add_num(b, "speedup", c->speedup))
+        return -1;
+    if (add_stats(b, "wall_s", &c->wall) || add_stats(b, "spawn_s", &c->spawn) ||
+        add_stats(b, "cpu_utilization", &c->util) || add_lists(b, c))
+        return -1;
+    return 0;
+}
+
+static int add_benchmarks(cJSON *root, const struct cb_results *r)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "benchmarks");
+
+    if (!arr)
+        return -1;
+    for (size_t i = 0; i < r->ncells; i++)
+        if (add_benchmark(arr, &r->cells[i]))
+            return -1;
+    return 0;
+}
+
+char *cb_report_json(const struct cb_results *r, struct cb_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    char *text = NULL, *out = NULL;
+    size_t len;
+
+    if (!root || add_num(root, "schema_version", 1) || add_tool(root) ||
+        add_context(root, &r->context) || add_benchmarks(root, r))
+        goto out;
+    text = cJSON_Print(root);
+    if (!text)
+        goto out;
+    len = strlen(text);
+    out = malloc(len + 2);
+    if (!out)
+        goto out;
+    memcpy(out, text, len);
+    memcpy(out + len, "\n", 2);
+out:
+    if (!out)
+        cb_error_set(err, "out of memory rendering the JSON report");
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return out;
+}

@@ -1,0 +1,193 @@
+#include "concbench/results.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS_PER_S 1e9
+
+static uint64_t ns_between(uint64_t from, uint64_t to)
+{
+    return to > from ? to - from : 0;
+}
+
+static bool rec_done(const struct cb_worker_record *rec)
+{
+    return atomic_load(&rec->done) != 0;
+}
+
+void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
+{
+    uint64_t from = start == CB_START_BARRIER ? s->times.release_ns : s->times.t0_ns;
+
+    s->wall_ns = ns_between(from, s->times.t1_ns);
+    s->user_ns = s->sys_ns = s->max_rss_kib = 0;
+    s->ctx_voluntary = s->ctx_involuntary = 0;
+    for (uint32_t i = 0; i < s->nworkers; i++) {
+        const struct cb_worker_record *w = &s->workers[i];
+
+        if (!rec_done(w))
+            continue;
+        s->user_ns += w->user_ns;
+        s->sys_ns += w->sys_ns;
+        s->ctx_voluntary += w->ctx_voluntary;
+        s->ctx_involuntary += w->ctx_involuntary;
+        if (w->max_rss_kib > s->max_rss_kib)
+            s->max_rss_kib = w->max_rss_kib;
+    }
+}
+
+static int stats_or_zero(const double *v, size_t n, struct cb_stats *out)
+{
+    if (n == 0) {
+        memset(out, 0, sizeof *out);
+        return 0;
+    }
+    return cb_stats_compute(v, n, out);
+}
+
+static size_t count_workers(const struct cb_cell *c)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < c->nsamples; i++)
+        n += c->samples[i].nworkers;
+    return n;
+}
+
+static void collect(const struct cb_cell *c, double *wall, double *util,
+                    size_t *nutil, double *spawn, size_t *nspawn)
+{
+    *nutil = *nspawn = 0;
+    for (size_t i = 0; i < c->nsamples; i++) {
+        const struct cb_sample *s = &c->samples[i];
+
+        wall[i] = (double)s->wall_ns / NS_PER_S;
+        /* A sample that took no time has no utilisation, not a made-up one. */
+        if (s->wall_ns > 0)
+            util[(*nutil)++] = (double)(s->user_ns + s->sys_ns) / (double)s->wall_ns;
+        for (uint32_t w = 0; w < s->nworkers; w++) {
+            const struct cb_worker_record *r = &s->workers[w];
+
+            if (rec_done(r))
+                spawn[(*nspawn)++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
+        }
+    }
+}
+
+static int compute_stats(struct cb_cell *c, struct cb_error *err)
+{
+    size_t nw = count_workers(c), nutil, nspawn;
+    double *buf = malloc((2 * c->nsamples + nw + 1) * sizeof *buf);
+    int rc = -1;
+
+    if (!buf) {
+        cb_error_set(err, "%s: out of memory computing statistics", c->name);
+        goto out;
+    }
+    collect(c, buf, buf + c->nsamples, &nutil, buf + 2 * c->nsamples, &nspawn);
+    if (stats_or_zero(buf, c->nsamples, &c->wall) < 0 ||
+        stats_or_zero(buf + c->nsamples, nutil, &c->util) < 0 ||
+        stats_or_zero(buf + 2 * c->nsamples, nspawn, &c->spawn) < 0) {
+        cb_error_set(err, "%s: out of memory computing statistics", c->name);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(buf);
+    return rc;
+}
+
+static void set_status(struct cb_cell *c)
+{
+    /* The bench already said why workers could not be created. */
+    if (c->failed)
+        return;
+    snprintf(c->status, sizeof c->status, "ok");
+    for (size_t i = 0; i < c->nsamples; i++) {
+        const struct cb_sample *s = &c->samples[i];
+
+        for (uint32_t w = 0; w < s->nworkers; w++) {
+            if (s->workers[w].status != CB_WORKER_OK) {
+                cb_record_status_str(&s->workers[w], c->status, sizeof c->status);
+                c->failed = true;
+                return;
+            }
+        }
+    }
+}
+
+static void add_warnings(struct cb_cell *c)
+{
+    c->nwarnings = 0;
+    if (c->wall.n >= 2 && c->wall.cv > CB_CV_WARN)
+        snprintf(c->warnings[c->nwarnings++], sizeof c->warnings[0],
+                 "wall time varies: CV %.1f%% > %.0f%%; results may be unstable "
+                 "(noisy machine?); try more --repetitions",
+                 c->wall.cv * 100, CB_CV_WARN * 100);
+}
+
+int cb_cell_finish(struct cb_cell *c, struct cb_error *err)
+{
+    c->speedup = NAN;
+    set_status(c);
+    if (compute_stats(c, err) < 0)
+        return -1;
+    add_warnings(c);
+    return 0;
+}
+
+static bool same_params(const struct cb_cell *a, const struct cb_cell *b)
+{
+    for (const struct cb_param_desc *d = a->task->params; d && d->flag; d++)
+        if (cb_params_get(&a->params, d) != cb_params_get(&b->params, d))
+            return false;
+    return true;
+}
+
+static const struct cb_cell *serial_of(const struct cb_results *r, const struct cb_cell *c)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        const struct cb_cell *s = &r->cells[i];
+
+        if (s->runner == &cb_runner_serial && s->task == c->task &&
+            s->workers == c->workers && s->start == c->start && same_params(s, c))
+            return s;
+    }
+    return NULL;
+}
+
+void cb_results_speedups(struct cb_results *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        struct cb_cell *c = &r->cells[i];
+        const struct cb_cell *s = serial_of(r, c);
+
+        c->speedup = NAN;
+        if (s && s->wall.n > 0 && c->wall.n > 0 && s->wall.median > 0 && c->wall.median > 0)
+            c->speedup = s->wall.median / c->wall.median;
+    }
+}
+
+bool cb_results_failed(const struct cb_results *r)
+{
+    for (size_t i = 0; i < r->ncells; i++)
+        if (r->cells[i].failed)
+            return true;
+    return false;
+}
+
+void cb_results_free(struct cb_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ncells; i++) {
+        for (size_t j = 0; j < r->cells[i].nsamples; j++)
+            free(r->cells[i].samples[j].workers);
+        free(r->cells[i].samples);
+    }
+    free(r->cells);
+    cb_context_free(&r->context);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,51 @@
+/* cpu: a counting loop, the classic "count to ten million" demo. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concbench/task.h"
+
+/* Steps between checkpoints: a few microseconds of work. */
+#define CPU_CHUNK 4096u
+
+static const struct cb_param_desc cpu_params[] = {
+    { "iterations", "iterations", CB_PARAM_COUNT,
+      offsetof(struct cb_params, iterations), 1, UINT64_MAX,
+      "steps of the counting loop" },
+    { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
+};
+
+static uint64_t cpu_run(const struct cb_params *p, const struct cb_hooks *h)
+{
+    uint64_t count = 0;
+    uint64_t left = p->iterations;
+
+    while (left) {
+        uint64_t chunk = left < CPU_CHUNK ? left : CPU_CHUNK;
+
+        left -= chunk;
+        for (uint64_t i = 0; i < chunk; i++) {
+            count++;
+            /* The empty asm claims to read and change count, so the
+             * compiler must do every step: it cannot delete the loop or
+             * replace it with count += chunk. */
+            __asm__ volatile("" : "+r"(count));
+        }
+        cb_hooks_checkpoint(h);
+    }
+    return count;
+}
+
+static uint64_t cpu_expected(const struct cb_params *p)
+{
+    return p->iterations;
+}
+
+const struct cb_task cb_task_cpu = {
+    .name = "cpu",
+    .description = "CPU-bound counting loop of --iterations steps",
+    .cpu_bound = true,
+    .params = cpu_params,
+    .check = NULL,
+    .run = cpu_run,
+    .expected = cpu_expected,
+};

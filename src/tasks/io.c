@@ -1,0 +1,52 @@
+/* io: an I/O wait simulated by sleeping, as a blocking call would. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "concbench/clock.h"
+#include "concbench/task.h"
+
+#define IO_MAX_SLEEP_NS (3600ull * 1000000000ull) /* one hour */
+
+static const struct cb_param_desc io_params[] = {
+    { "sleep", "sleep_s", CB_PARAM_DURATION,
+      offsetof(struct cb_params, sleep_ns), 0, IO_MAX_SLEEP_NS,
+      "how long each worker sleeps (ns, us, ms, s)" },
+    { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
+};
+
+static uint64_t io_run(const struct cb_params *p, const struct cb_hooks *h)
+{
+    struct timespec deadline;
+    uint64_t until = cb_clock_now_ns() + p->sleep_ns;
+
+    /* The default 50 us timer slack would make every sleep that much
+     * longer; 1 ns asks the kernel to wake us on time. Per thread. */
+    prctl(PR_SET_TIMERSLACK, 1ul, 0ul, 0ul, 0ul);
+    deadline.tv_sec = (time_t)(until / 1000000000u);
+    deadline.tv_nsec = (long)(until % 1000000000u);
+    if (h && h->block_begin)
+        h->block_begin(h->arg);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
+        ;
+    if (h && h->block_end)
+        h->block_end(h->arg);
+    return p->sleep_ns;
+}
+
+static uint64_t io_expected(const struct cb_params *p)
+{
+    return p->sleep_ns;
+}
+
+const struct cb_task cb_task_io = {
+    .name = "io",
+    .description = "I/O wait: sleeps --sleep with clock_nanosleep",
+    .cpu_bound = false,
+    .params = io_params,
+    .check = NULL,
+    .run = io_run,
+    .expected = io_expected,
+};

@@ -1,0 +1,47 @@
+#include "concbench/worker.h"
+
+#include <sched.h>
+#include <sys/resource.h>
+
+#include "concbench/clock.h"
+
+static uint64_t tv_ns(const struct timeval *tv)
+{
+    return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
+}
+
+static uint64_t delta(uint64_t before, uint64_t after)
+{
+    return after > before ? after - before : 0;
+}
+
+void cb_worker_run(const struct cb_worker_args *a)
+{
+    struct cb_worker_record *rec = a->rec;
+    int who = a->scope == CB_SCOPE_PROCESS ? RUSAGE_SELF : RUSAGE_THREAD;
+    struct rusage r0 = { 0 }, r1 = { 0 };
+    uint64_t checksum = 0;
+    bool run = true;
+
+    rec->first_ns = cb_clock_now_ns();
+    if (a->gate)
+        run = cb_gate_pass(a->gate);
+    /* Deltas, so a serial worker (the caller's own thread) and a fresh
+     * thread or child are measured the same way. */
+    getrusage(who, &r0);
+    rec->start_ns = cb_clock_now_ns();
+    if (run)
+        checksum = a->task->run(a->params, a->hooks);
+    rec->end_ns = cb_clock_now_ns();
+    getrusage(who, &r1);
+
+    rec->user_ns = delta(tv_ns(&r0.ru_utime), tv_ns(&r1.ru_utime));
+    rec->sys_ns = delta(tv_ns(&r0.ru_stime), tv_ns(&r1.ru_stime));
+    rec->ctx_voluntary = delta((uint64_t)r0.ru_nvcsw, (uint64_t)r1.ru_nvcsw);
+    rec->ctx_involuntary = delta((uint64_t)r0.ru_nivcsw, (uint64_t)r1.ru_nivcsw);
+    rec->max_rss_kib = (uint64_t)r1.ru_maxrss;
+    rec->cpu = sched_getcpu();
+    rec->checksum = checksum;
+    rec->status = run ? CB_WORKER_OK : CB_WORKER_NOT_STARTED;
+    atomic_store_explicit(&rec->done, 1, memory_order_release);
+}

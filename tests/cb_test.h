@@ -1,0 +1,30 @@
+/* Shared helpers for the cmocka tests. */
+#ifndef CB_TEST_H
+#define CB_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <sys/wait.h>
+
+#include "concbench/clock.h"
+
+/* Asserts that this process has no child left, reaped or not. */
+static inline void cb_test_no_children(void)
+{
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
+/* Seconds since t0 (a cb_clock_now_ns value). */
+static inline double cb_test_since(uint64_t t0)
+{
+    return (double)(cb_clock_now_ns() - t0) / 1e9;
+}
+
+#endif

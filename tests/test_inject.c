@@ -1,0 +1,156 @@
+/* Creation failures, injected at link time (-Wl,--wrap=fork and
+ * --wrap=pthread_create): they surface as errors, and every worker that
+ * had already started is released and reaped. */
+#include "cb_test.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "concbench/bench.h"
+#include "concbench/runner.h"
+
+static int fail_at = -1; /* the call (from 0) that fails; -1: never */
+static int calls;
+
+pid_t __real_fork(void);
+pid_t __wrap_fork(void);
+int __real_pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+int __wrap_pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+pid_t __wrap_fork(void)
+{
+    if (fail_at >= 0 && calls++ == fail_at) {
+        errno = EAGAIN;
+        return -1;
+    }
+    return __real_fork();
+}
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a,
+                          void *(*fn)(void *), void *arg)
+{
+    if (fail_at >= 0 && calls++ == fail_at)
+        return EAGAIN;
+    return __real_pthread_create(t, a, fn, arg);
+}
+
+static void inject(int at)
+{
+    fail_at = at;
+    calls = 0;
+}
+
+/* Threads of this process, from /proc/self/task. */
+static int thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void fails_at_third(const struct cb_runner *r, enum cb_start start,
+                           const char *what)
+{
+    struct cb_shared *sh = cb_shared_map(5, NULL);
+    struct cb_params p;
+    struct cb_run_spec spec = { &cb_task_io, &p, NULL, 5, start, sh };
+    struct cb_run_times t = { 0 };
+    struct cb_error err = { "" };
+    uint64_t t0 = cb_clock_now_ns();
+
+    assert_non_null(sh);
+    cb_params_default(&p);
+    p.sleep_ns = 2000000000ull; /* 2 s: killed or skipped, never waited for */
+    if (r == &cb_runner_threads && start == CB_START_IMMEDIATE)
+        p.sleep_ns = 10000000; /* threads cannot be killed: keep it short */
+    inject(2);
+    assert_int_equal(r->run(&spec, &t, &err), -1);
+    inject(-1);
+    assert_int_equal(t.started, 2);
+    assert_non_null(strstr(err.msg, what));
+    assert_non_null(strstr(err.msg, "worker 3 of 5"));
+    assert_non_null(strstr(err.msg, "EAGAIN"));
+    for (uint32_t i = 2; i < 5; i++)
+        assert_int_equal(sh->rec[i].status, CB_WORKER_NOT_STARTED);
+    assert_true(cb_test_since(t0) < 1.5);
+    cb_test_no_children();
+    assert_int_equal(thread_count(), 1);
+    cb_shared_unmap(sh);
+}
+
+static void test_fork_fails_immediate(void **state)
+{
+    (void)state;
+    fails_at_third(&cb_runner_processes, CB_START_IMMEDIATE, "fork failed");
+}
+
+static void test_fork_fails_barrier(void **state)
+{
+    (void)state;
+    fails_at_third(&cb_runner_processes, CB_START_BARRIER, "fork failed");
+}
+
+static void test_thread_fails_immediate(void **state)
+{
+    (void)state;
+    fails_at_third(&cb_runner_threads, CB_START_IMMEDIATE, "pthread_create failed");
+}
+
+static void test_thread_fails_barrier(void **state)
+{
+    (void)state;
+    fails_at_third(&cb_runner_threads, CB_START_BARRIER, "pthread_create failed");
+}
+
+/* Through the whole run: the failing cell says why, the others go on. */
+static void test_bench_goes_on(void **state)
+{
+    struct cb_config cfg;
+    struct cb_results res;
+    struct cb_error err = { "" };
+
+    (void)state;
+    cb_config_default(&cfg);
+    cfg.tasks[0] = &cb_task_cpu;
+    cfg.ntasks = 1;
+    cfg.params.iterations = 1000;
+    cfg.workers[0] = 3;
+    cfg.nworkers = 1;
+    cfg.repetitions = 3;
+    cfg.warmup = 0;
+    memset(&res, 0, sizeof res);
+    inject(1); /* the first cell (threads) fails; processes go on */
+    assert_int_equal(cb_bench_run(&cfg, &res, NULL, NULL, &err), 0);
+    inject(-1);
+    assert_int_equal(res.ncells, 2);
+    assert_true(res.cells[0].failed);
+    assert_non_null(strstr(res.cells[0].status, "error: pthread_create failed"));
+    assert_int_equal(res.cells[0].nsamples, 0);
+    assert_false(res.cells[1].failed);
+    assert_string_equal(res.cells[1].status, "ok");
+    assert_int_equal(res.cells[1].nsamples, 3);
+    assert_true(cb_results_failed(&res));
+    cb_test_no_children();
+    cb_results_free(&res);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fork_fails_immediate),
+        cmocka_unit_test(test_fork_fails_barrier),
+        cmocka_unit_test(test_thread_fails_immediate),
+        cmocka_unit_test(test_thread_fails_barrier),
+        cmocka_unit_test(test_bench_goes_on),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,231 @@
+/* Runners: every mode runs every task right, starts as asked, reports
+ * crashes by signal name and leaves no child behind. */
+#include "cb_test.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "concbench/runner.h"
+
+#define MAXW 64
+
+static struct cb_shared *shared;
+static _Atomic unsigned *ticket; /* shared across forks: who goes first */
+
+static int setup(void **state)
+{
+    (void)state;
+    shared = cb_shared_map(MAXW, NULL);
+    ticket = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return shared && ticket != MAP_FAILED ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cb_shared_unmap(shared);
+    munmap((void *)ticket, 4096);
+    return 0;
+}
+
+/* Fault tasks: the first worker to arrive misbehaves, the others count. */
+static uint64_t segv_run(const struct cb_params *p, const struct cb_hooks *h)
+{
+    if (atomic_fetch_add(ticket, 1) == 0)
+        raise(SIGSEGV);
+    return cb_task_cpu.run(p, h);
+}
+
+static uint64_t exit3_run(const struct cb_params *p, const struct cb_hooks *h)
+{
+    if (atomic_fetch_add(ticket, 1) == 0)
+        _exit(3);
+    return cb_task_cpu.run(p, h);
+}
+
+static struct cb_task fault_task(uint64_t (*run)(const struct cb_params *, const struct cb_hooks *))
+{
+    struct cb_task t = cb_task_cpu;
+
+    t.name = "fault";
+    t.run = run;
+    atomic_store(ticket, 0);
+    return t;
+}
+
+static int run(const struct cb_runner *r, const struct cb_task *task,
+               struct cb_params *p, uint32_t n, enum cb_start start,
+               struct cb_run_times *t)
+{
+    struct cb_run_spec spec = { task, p, NULL, n, start, shared };
+    struct cb_error err = { "" };
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    cb_shared_reset(shared, n);
+    rc = r->run(&spec, t, &err);
+    cb_test_no_children();
+    return rc;
+}
+
+static struct cb_params small_params(void)
+{
+    struct cb_params p;
+
+    cb_params_default(&p);
+    p.iterations = 200000;
+    p.sleep_ns = 5000000;
+    p.fib_n = 18;
+    return p;
+}
+
+static void check_all_ok(const struct cb_task *task, const struct cb_params *p,
+                         const struct cb_run_times *t, uint32_t n)
+{
+    assert_int_equal(t->started, n);
+    assert_true(t->t0_ns <= t->ready_ns);
+    assert_true(t->ready_ns <= t->t1_ns);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct cb_worker_record *r = &shared->rec[i];
+
+        assert_int_equal(atomic_load(&r->done), 1);
+        assert_int_equal(r->status, CB_WORKER_OK);
+        assert_int_equal(r->checksum, task->expected(p));
+        assert_true(r->create_ns >= t->t0_ns);
+        assert_true(r->create_ns <= r->first_ns);
+        assert_true(r->first_ns <= r->start_ns);
+        assert_true(r->start_ns <= r->end_ns);
+        assert_true(r->end_ns <= t->t1_ns);
+    }
+}
+
+static void test_every_mode_every_task(void **state)
+{
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+
+    (void)state;
+    for (size_t m = 0; cb_runners[m]; m++)
+        for (size_t k = 0; cb_tasks[k]; k++)
+            for (int s = 0; s < 2; s++) {
+                enum cb_start start = s ? CB_START_BARRIER : CB_START_IMMEDIATE;
+
+                assert_int_equal(run(cb_runners[m], cb_tasks[k], &p, 4, start, &t), 0);
+                check_all_ok(cb_tasks[k], &p, &t, 4);
+            }
+}
+
+static void test_barrier_releases_together(void **state)
+{
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+
+    (void)state;
+    for (size_t m = 0; m < 2; m++) { /* threads, processes */
+        assert_int_equal(run(cb_runners[m], &cb_task_cpu, &p, 8, CB_START_BARRIER, &t), 0);
+        check_all_ok(&cb_task_cpu, &p, &t, 8);
+        assert_true(t.release_ns >= t.ready_ns);
+        for (uint32_t i = 0; i < 8; i++) {
+            assert_true(shared->rec[i].first_ns <= t.release_ns);
+            assert_true(shared->rec[i].start_ns >= t.release_ns);
+        }
+    }
+}
+
+static void test_processes_are_other_processes(void **state)
+{
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+
+    (void)state;
+    /* RUSAGE_SELF in a child counts only the child: a 200k-step loop
+     * cannot show the parent's accumulated CPU time. */
+    assert_int_equal(run(&cb_runner_processes, &cb_task_io, &p, 3, CB_START_IMMEDIATE, &t), 0);
+    for (uint32_t i = 0; i < 3; i++)
+        assert_true(shared->rec[i].user_ns + shared->rec[i].sys_ns < 5000000);
+}
+
+static void test_crash_is_contained(void **state)
+{
+    struct cb_task task = fault_task(segv_run);
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+    unsigned crashed = 0, ok = 0;
+
+    (void)state;
+    assert_int_equal(run(&cb_runner_processes, &task, &p, 4, CB_START_IMMEDIATE, &t), 0);
+    for (uint32_t i = 0; i < 4; i++) {
+        if (shared->rec[i].status == CB_WORKER_CRASHED) {
+            assert_int_equal(shared->rec[i].detail, SIGSEGV);
+            crashed++;
+        } else if (shared->rec[i].status == CB_WORKER_OK) {
+            ok++;
+        }
+    }
+    assert_int_equal(crashed, 1);
+    assert_int_equal(ok, 3);
+}
+
+static void test_exit_status_reported(void **state)
+{
+    struct cb_task task = fault_task(exit3_run);
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+    unsigned exited = 0;
+
+    (void)state;
+    assert_int_equal(run(&cb_runner_processes, &task, &p, 3, CB_START_BARRIER, &t), 0);
+    for (uint32_t i = 0; i < 3; i++)
+        if (shared->rec[i].status == CB_WORKER_EXITED) {
+            assert_int_equal(shared->rec[i].detail, 3);
+            exited++;
+        }
+    assert_int_equal(exited, 1);
+}
+
+static double wall(const struct cb_runner *r, uint32_t n)
+{
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+
+    p.sleep_ns = 50000000; /* 50 ms */
+    assert_int_equal(run(r, &cb_task_io, &p, n, CB_START_IMMEDIATE, &t), 0);
+    check_all_ok(&cb_task_io, &p, &t, n);
+    return (double)(t.t1_ns - t.t0_ns) / 1e9;
+}
+
+/* Sleeping workers overlap in threads and processes, not in serial. */
+static void test_io_overlaps(void **state)
+{
+    (void)state;
+    assert_true(wall(&cb_runner_threads, 20) < 20 * 0.05 / 4);
+    assert_true(wall(&cb_runner_processes, 20) < 20 * 0.05 / 4);
+    assert_true(wall(&cb_runner_serial, 4) >= 4 * 0.05);
+}
+
+static void test_registry(void **state)
+{
+    (void)state;
+    assert_ptr_equal(cb_runner_find("threads"), &cb_runner_threads);
+    assert_ptr_equal(cb_runner_find("processes"), &cb_runner_processes);
+    assert_ptr_equal(cb_runner_find("serial"), &cb_runner_serial);
+    assert_null(cb_runner_find("fibers"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_every_mode_every_task),
+        cmocka_unit_test(test_barrier_releases_together),
+        cmocka_unit_test(test_processes_are_other_processes),
+        cmocka_unit_test(test_crash_is_contained),
+        cmocka_unit_test(test_exit_status_reported),
+        cmocka_unit_test(test_io_overlaps),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,197 @@
+/* The worker body: timestamps, CPU time, counters and the start gate. */
+#include "cb_test.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "concbench/worker.h"
+
+static struct cb_shared *shared;
+
+static int setup(void **state)
+{
+    (void)state;
+    shared = cb_shared_map(4, NULL);
+    return shared ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cb_shared_unmap(shared);
+    return 0;
+}
+
+static struct cb_worker_args args(const struct cb_task *task, struct cb_params *p,
+                                  struct cb_gate *gate)
+{
+    struct cb_worker_args a = { task, p, NULL, gate, &shared->rec[0], CB_SCOPE_THREAD };
+
+    cb_shared_reset(shared, 4);
+    cb_params_default(p);
+    return a;
+}
+
+static void test_record_layout(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof(struct cb_worker_record) % CB_CACHE_LINE, 0);
+    assert_int_equal((uintptr_t)&shared->rec[1] % CB_CACHE_LINE, 0);
+}
+
+static void test_cpu_worker(void **state)
+{
+    struct cb_params p;
+    struct cb_worker_args a = args(&cb_task_cpu, &p, NULL);
+    struct cb_worker_record *r = a.rec;
+    double run, cpu;
+
+    (void)state;
+    p.iterations = 50000000;
+    r->create_ns = cb_clock_now_ns();
+    cb_worker_run(&a);
+    assert_int_equal(atomic_load(&r->done), 1);
+    assert_int_equal(r->status, CB_WORKER_OK);
+    assert_int_equal(r->checksum, 50000000);
+    assert_true(r->create_ns <= r->first_ns);
+    assert_true(r->first_ns <= r->start_ns);
+    assert_true(r->start_ns < r->end_ns);
+    assert_true(r->cpu >= 0);
+    assert_true(r->max_rss_kib > 0);
+    run = (double)(r->end_ns - r->start_ns) / 1e9;
+    cpu = (double)(r->user_ns + r->sys_ns) / 1e9;
+    /* A busy loop is on the CPU nearly all of its run time; allow for
+     * a noisy neighbour and the 4 ms tick granularity of the counters. */
+    assert_true(cpu <= run * 1.2 + 0.01);
+    assert_true(cpu >= run * 0.2);
+}
+
+static void test_io_worker(void **state)
+{
+    struct cb_params p;
+    struct cb_worker_args a = args(&cb_task_io, &p, NULL);
+    struct cb_worker_record *r = a.rec;
+    double run, cpu;
+
+    (void)state;
+    p.sleep_ns = 50000000;
+    cb_worker_run(&a);
+    assert_int_equal(r->status, CB_WORKER_OK);
+    assert_int_equal(r->checksum, 50000000);
+    run = (double)(r->end_ns - r->start_ns) / 1e9;
+    cpu = (double)(r->user_ns + r->sys_ns) / 1e9;
+    assert_true(run >= 0.05);
+    assert_true(cpu < run * 0.5);
+    assert_true(r->ctx_voluntary >= 1);
+}
+
+static void *run_thread(void *arg)
+{
+    cb_worker_run(arg);
+    return NULL;
+}
+
+/* A gated worker reports ready, then waits for the release. */
+static void gated(bool abort)
+{
+    struct cb_params p;
+    struct cb_gate gate;
+    struct cb_worker_args a = args(&cb_task_cpu, &p, &gate);
+    struct timespec pause = { 0, 20000000 };
+    uint64_t released;
+    pthread_t t;
+
+    p.iterations = 1000;
+    assert_int_equal(cb_gate_open(&gate, shared, NULL), 0);
+    assert_int_equal(pthread_create(&t, NULL, run_thread, &a), 0);
+    assert_int_equal(cb_gate_wait_ready(&gate, 1, NULL, NULL), 0);
+    nanosleep(&pause, NULL);
+    assert_int_equal(atomic_load(&a.rec->done), 0);
+    released = cb_clock_now_ns();
+    cb_gate_release(&gate, abort);
+    pthread_join(t, NULL);
+    cb_gate_close(&gate);
+    assert_true(a.rec->first_ns < released);
+    assert_true(a.rec->start_ns >= released);
+    assert_int_equal(a.rec->status, abort ? CB_WORKER_NOT_STARTED : CB_WORKER_OK);
+    assert_int_equal(a.rec->checksum, abort ? 0 : 1000);
+}
+
+static void test_gate_release(void **state)
+{
+    (void)state;
+    gated(false);
+}
+
+static void test_gate_abort(void **state)
+{
+    (void)state;
+    gated(true);
+}
+
+static bool never_alive(void *arg)
+{
+    (void)arg;
+    return false;
+}
+
+static void test_gate_wait_gives_up(void **state)
+{
+    struct cb_gate gate;
+
+    (void)state;
+    cb_shared_reset(shared, 4);
+    assert_int_equal(cb_gate_open(&gate, shared, NULL), 0);
+    assert_int_equal(cb_gate_wait_ready(&gate, 3, never_alive, NULL), -1);
+    cb_gate_release(&gate, false);
+    cb_gate_release(&gate, false); /* idempotent */
+    cb_gate_close(&gate);
+    cb_gate_close(&gate);
+}
+
+static void test_status_strings(void **state)
+{
+    struct cb_worker_record r;
+    char buf[64];
+
+    (void)state;
+    memset(&r, 0, sizeof r);
+    cb_record_status_str(&r, buf, sizeof buf);
+    assert_string_equal(buf, "no-report");
+    r.status = CB_WORKER_OK;
+    cb_record_status_str(&r, buf, sizeof buf);
+    assert_string_equal(buf, "ok");
+    r.status = CB_WORKER_CRASHED;
+    r.detail = 11;
+    cb_record_status_str(&r, buf, sizeof buf);
+    assert_string_equal(buf, "crashed: SIGSEGV");
+    r.detail = 6;
+    cb_record_status_str(&r, buf, sizeof buf);
+    assert_string_equal(buf, "crashed: SIGABRT");
+    r.detail = 77;
+    cb_record_status_str(&r, buf, sizeof buf);
+    assert_string_equal(buf, "crashed: signal 77");
+    r.status = CB_WORKER_EXITED;
+    r.detail = 3;
+    cb_record_status_str(&r, buf, sizeof buf);
+    assert_string_equal(buf, "exit 3");
+    r.status = CB_WORKER_WRONG_CHECKSUM;
+    cb_record_status_str(&r, buf, sizeof buf);
+    assert_string_equal(buf, "wrong-checksum");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_record_layout),
+        cmocka_unit_test(test_cpu_worker),
+        cmocka_unit_test(test_io_worker),
+        cmocka_unit_test(test_gate_release),
+        cmocka_unit_test(test_gate_abort),
+        cmocka_unit_test(test_gate_wait_gives_up),
+        cmocka_unit_test(test_status_strings),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
