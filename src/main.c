@@ -1,5 +1,6 @@
 /* concbench: threads against processes, measured on this machine.
  * main only dispatches; the library does the work and returns errors. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,9 @@ int main(int argc, char **argv)
     struct cb_error err = { "" };
     enum cb_command cmd;
 
+    /* A closed stdout (concbench | head) is a write error we report, not
+     * a signal that kills us mid-run. */
+    signal(SIGPIPE, SIG_IGN);
     if (cb_cli_parse(argc, argv, &cfg, &cmd, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     switch (cmd) {

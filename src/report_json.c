@@ -153,7 +153,7 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
         add_num(o, "start_s", secs(t0, w->start_ns)) ||
         add_num(o, "end_s", secs(t0, w->end_ns)) ||
         add_num(o, "run_s", secs(w->start_ns, w->end_ns)) ||
-        add_num(o, "cpu_s", (double)(w->user_ns + w->sys_ns) / NS_PER_S) ||
+        add_num(o, "cpu_s", (double)w->cpu_ns / NS_PER_S) ||
         add_num(o, "user_s", (double)w->user_ns / NS_PER_S) ||
         add_num(o, "sys_s", (double)w->sys_ns / NS_PER_S) ||
         add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
@@ -182,11 +182,12 @@ static int add_worker(cJSON *arr, const struct cb_sample *s, uint32_t id)
 static int add_sample(cJSON *arr, const struct cb_sample *s)
 {
     cJSON *o = push_obj(arr), *workers;
-    double cpu = (double)(s->user_ns + s->sys_ns) / NS_PER_S;
+    double cpu = (double)s->cpu_ns / NS_PER_S;
     double wall = (double)s->wall_ns / NS_PER_S;
 
     if (!o || add_num(o, "wall_s", wall) ||
         add_num(o, "create_s", secs(s->times.t0_ns, s->times.ready_ns)) ||
+        add_num(o, "cpu_s", cpu) ||
         add_num(o, "user_s", (double)s->user_ns / NS_PER_S) ||
         add_num(o, "sys_s", (double)s->sys_ns / NS_PER_S) ||
         add_num(o, "cpu_utilization", s->wall_ns ? cpu / wall : NAN) ||

@@ -287,7 +287,7 @@ static void csv_worker(struct cb_strbuf *sb, const struct cb_cell *c, size_t si,
         csv_num(sb, secs(w->create_ns, w->first_ns), 9, true);
         csv_num(sb, secs(s->times.t0_ns, w->start_ns), 9, true);
         csv_num(sb, secs(w->start_ns, w->end_ns), 9, true);
-        csv_num(sb, (double)(w->user_ns + w->sys_ns) / NS_PER_S, 9, true);
+        csv_num(sb, (double)w->cpu_ns / NS_PER_S, 9, true);
         cb_strbuf_printf(sb, ",%" PRId32 ",%" PRIu64 ",", w->cpu, w->checksum);
     } else {
         cb_strbuf_puts(sb, ",,,,,,,");

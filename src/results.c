@@ -22,13 +22,14 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
     uint64_t from = start == CB_START_BARRIER ? s->times.release_ns : s->times.t0_ns;
 
     s->wall_ns = ns_between(from, s->times.t1_ns);
-    s->user_ns = s->sys_ns = s->max_rss_kib = 0;
+    s->cpu_ns = s->user_ns = s->sys_ns = s->max_rss_kib = 0;
     s->ctx_voluntary = s->ctx_involuntary = 0;
     for (uint32_t i = 0; i < s->nworkers; i++) {
         const struct cb_worker_record *w = &s->workers[i];
 
         if (!rec_done(w))
             continue;
+        s->cpu_ns += w->cpu_ns;
         s->user_ns += w->user_ns;
         s->sys_ns += w->sys_ns;
         s->ctx_voluntary += w->ctx_voluntary;
@@ -66,7 +67,7 @@ static void collect(const struct cb_cell *c, double *wall, double *util,
         wall[i] = (double)s->wall_ns / NS_PER_S;
         /* A sample that took no time has no utilisation, not a made-up one. */
         if (s->wall_ns > 0)
-            util[(*nutil)++] = (double)(s->user_ns + s->sys_ns) / (double)s->wall_ns;
+            util[(*nutil)++] = (double)s->cpu_ns / (double)s->wall_ns;
         for (uint32_t w = 0; w < s->nworkers; w++) {
             const struct cb_worker_record *r = &s->workers[w];
 

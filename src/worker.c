@@ -2,12 +2,21 @@
 
 #include <sched.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "concbench/clock.h"
 
 static uint64_t tv_ns(const struct timeval *tv)
 {
     return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
+}
+
+static uint64_t cpu_clock_ns(clockid_t id)
+{
+    struct timespec ts = { 0, 0 };
+
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t delta(uint64_t before, uint64_t after)
@@ -19,6 +28,9 @@ void cb_worker_run(const struct cb_worker_args *a)
 {
     struct cb_worker_record *rec = a->rec;
     int who = a->scope == CB_SCOPE_PROCESS ? RUSAGE_SELF : RUSAGE_THREAD;
+    clockid_t clk = a->scope == CB_SCOPE_PROCESS ? CLOCK_PROCESS_CPUTIME_ID
+                                                 : CLOCK_THREAD_CPUTIME_ID;
+    uint64_t c0, c1;
     struct rusage r0 = { 0 }, r1 = { 0 };
     uint64_t checksum = 0;
     bool run = true;
@@ -29,12 +41,15 @@ void cb_worker_run(const struct cb_worker_args *a)
     /* Deltas, so a serial worker (the caller's own thread) and a fresh
      * thread or child are measured the same way. */
     getrusage(who, &r0);
+    c0 = cpu_clock_ns(clk);
     rec->start_ns = cb_clock_now_ns();
     if (run)
         checksum = a->task->run(a->params, a->hooks);
     rec->end_ns = cb_clock_now_ns();
+    c1 = cpu_clock_ns(clk);
     getrusage(who, &r1);
 
+    rec->cpu_ns = delta(c0, c1);
     rec->user_ns = delta(tv_ns(&r0.ru_utime), tv_ns(&r1.ru_utime));
     rec->sys_ns = delta(tv_ns(&r0.ru_stime), tv_ns(&r1.ru_stime));
     rec->ctx_voluntary = delta((uint64_t)r0.ru_nvcsw, (uint64_t)r1.ru_nvcsw);

@@ -56,6 +56,7 @@ static void fill_sample(struct cb_sample *s, uint32_t nw, uint64_t t0, uint64_t 
         w->end_ns = t0 + wall - 100;
         w->user_ns = wall / 4;
         w->sys_ns = MS;
+        w->cpu_ns = w->user_ns + w->sys_ns; /* the exact clock agrees */
         w->ctx_voluntary = 3;
         w->ctx_involuntary = 1 + i;
         w->max_rss_kib = 2048 + i;
@@ -199,6 +200,7 @@ static void test_results(void **state)
     /* Only done workers count. */
     assert_int_equal(s->user_ns, 110 * MS / 4);
     assert_int_equal(s->sys_ns, MS);
+    assert_int_equal(s->cpu_ns, 110 * MS / 4 + MS);
     assert_int_equal(s->max_rss_kib, 2048);
     assert_int_equal(s->ctx_involuntary, 1);
     assert_int_equal(c->spawn.n, 4);
@@ -439,7 +441,7 @@ static void test_json_benchmarks(void **state)
 }
 
 static const char *const sample_keys[] = {
-    "wall_s", "create_s", "user_s", "sys_s", "cpu_utilization", "max_rss_kib",
+    "wall_s", "create_s", "cpu_s", "user_s", "sys_s", "cpu_utilization", "max_rss_kib",
     "ctx_voluntary", "ctx_involuntary", "workers",
 };
 static const char *const worker_keys[] = {
@@ -454,11 +456,12 @@ static void test_json_samples(void **state)
     const cJSON *s = cJSON_GetArrayItem(get(bench(root, THREADS), "samples"), 1);
     const cJSON *w = cJSON_GetArrayItem(get(s, "workers"), 1);
 
-    check_keys(s, sample_keys, 9);
-    for (size_t i = 0; i + 1 < 9; i++)
+    check_keys(s, sample_keys, 10);
+    for (size_t i = 0; i + 1 < 10; i++)
         num(s, sample_keys[i]);
     assert_near(num(s, "wall_s"), 0.105, 1e-12);
     assert_near(num(s, "create_s"), 20e-6, 1e-12);
+    assert_near(num(s, "cpu_s"), 2 * 0.105 / 4 + 0.002, 1e-12);
     assert_near(num(s, "user_s"), 2 * 0.105 / 4, 1e-12);
     assert_near(num(s, "sys_s"), 0.002, 1e-12);
     assert_near(num(s, "cpu_utilization"), (2 * 0.105 / 4 + 0.002) / 0.105, 1e-12);

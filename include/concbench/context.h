@@ -16,7 +16,7 @@ struct cb_context {
     char cpu_model[192];  /* /proc/cpuinfo "model name", or "unknown" */
     long logical_cpus;    /* online CPUs */
     long usable_cpus;     /* CPUs in this process's affinity mask */
-    uint64_t memory_bytes;
+    uint64_t memory_bytes; /* physical memory; 0 if unknown */
     double load_avg[3];
     char *command;        /* argv joined, shell-quoted; owned */
     const struct cb_kv *user; /* --context pairs; point into argv */

@@ -28,7 +28,8 @@ struct cb_worker_record {
     uint64_t first_ns;        /* worker's first instruction */
     uint64_t start_ns;        /* task started (after the gate) */
     uint64_t end_ns;          /* task returned */
-    uint64_t user_ns;         /* CPU time in user mode while running */
+    uint64_t cpu_ns;          /* CPU time while running, exact (CPU clock) */
+    uint64_t user_ns;         /* CPU time in user mode (getrusage, coarse) */
     uint64_t sys_ns;          /* CPU time in kernel mode while running */
     uint64_t ctx_voluntary;   /* context switches while running */
     uint64_t ctx_involuntary;

@@ -21,7 +21,8 @@
 struct cb_sample {
     struct cb_run_times times;
     uint64_t wall_ns;      /* immediate: t0..t1; barrier: release..t1 */
-    uint64_t user_ns;      /* sum over workers */
+    uint64_t cpu_ns;       /* sum over workers, exact */
+    uint64_t user_ns;      /* sum over workers (getrusage split, coarse) */
     uint64_t sys_ns;
     uint64_t max_rss_kib;  /* max over workers */
     uint64_t ctx_voluntary;   /* sum over workers */
@@ -66,9 +67,9 @@ bool cb_results_failed(const struct cb_results *r);
 /* Fills the per-sample aggregates of s from its worker records. */
 void cb_sample_summarise(struct cb_sample *s, enum cb_start start);
 
-/* Computes wall/spawn statistics, the status, warnings and (given the
- * serial cell of the same task and workers, or NULL) the speed-up of c.
- * Returns 0, or -1 on allocation failure (err set). */
+/* Computes the wall, spawn and utilisation statistics, the status and the
+ * warnings of c; speedup stays NAN until cb_results_speedups(). Returns 0,
+ * or -1 on allocation failure (err set). */
 int cb_cell_finish(struct cb_cell *c, struct cb_error *err);
 
 /* Sets speedup of every cell that has a serial counterpart. */
