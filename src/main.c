@@ -7,6 +7,7 @@
 
 #include "concbench/bench.h"
 #include "concbench/cli.h"
+#include "concbench/interrupt.h"
 #include "concbench/output.h"
 #include "concbench/report.h"
 #include "concbench/version.h"
@@ -53,7 +54,8 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
     memset(&res, 0, sizeof res);
     if (cb_output_check(cfg->output, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
-    if (cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
+    if (cb_interrupt_install(&err) != 0 ||
+        cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
         cb_bench_run(cfg, &res, NULL, NULL, &err) != 0)
         goto out;
     tell_problems(&res, cfg->quiet);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "concbench/interrupt.h"
+
 /* What a path names now; a symlink counts as what it points to. */
 enum kind { KIND_NEW, KIND_FILE, KIND_DIR, KIND_SPECIAL };
 
@@ -158,7 +160,10 @@ static int write_file(const char *target, const char *name, const char *data,
         errnum = errno;
         goto out;
     }
+    /* An interrupt from here on removes the temporary file. */
+    cb_interrupt_file(tmp);
     errnum = fill_and_rename(fd, tmp, target, data, len);
+    cb_interrupt_file(NULL);
     if (errnum) {
         unlink(tmp);
         goto out;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "concbench/clock.h"
+#include "concbench/interrupt.h"
 #include "concbench/runner.h"
 #include "concbench/worker.h"
 
@@ -72,7 +73,8 @@ static void record_exit(struct cb_worker_record *rec, int status)
     }
 }
 
-static void reap_all(const struct cb_run_spec *spec, const pid_t *pids, uint32_t n)
+/* Zeroes each pid once reaped, so an interrupt never kills a reused pid. */
+static void reap_all(const struct cb_run_spec *spec, pid_t *pids, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         int status = 0;
@@ -83,6 +85,7 @@ static void reap_all(const struct cb_run_spec *spec, const pid_t *pids, uint32_t
         while (r < 0 && errno == EINTR);
         if (r == pids[i])
             record_exit(&spec->shared->rec[i], status);
+        pids[i] = 0;
     }
 }
 
@@ -104,6 +107,7 @@ static uint32_t fork_all(const struct cb_run_spec *spec, struct cb_gate *gate,
             *rc = errno;
             break;
         }
+        cb_interrupt_track_count(i + 1);
     }
     return i;
 }
@@ -139,6 +143,7 @@ static int processes_run(const struct cb_run_spec *spec, struct cb_run_times *t,
             goto out;
         gp = &gate;
     }
+    cb_interrupt_track(pids, 0);
     t->t0_ns = t->release_ns = cb_clock_now_ns();
     t->started = fork_all(spec, gp, pids, &rc);
     if (rc != 0) {
@@ -154,6 +159,7 @@ static int processes_run(const struct cb_run_spec *spec, struct cb_run_times *t,
     }
     reap_all(spec, pids, t->started);
     t->t1_ns = cb_clock_now_ns();
+    cb_interrupt_track(NULL, 0);
     if (rc != 0)
         fail_message(spec, pids, t->started, rc, err);
     else

@@ -1,0 +1,30 @@
+/* SIGINT, SIGTERM and SIGHUP during a run: no child left behind, no output
+ * file half-replaced, exit status 128 + signal. */
+#ifndef CONCBENCH_INTERRUPT_H
+#define CONCBENCH_INTERRUPT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "concbench/error.h"
+
+/* Installs handlers for SIGINT, SIGTERM and SIGHUP. On a signal the
+ * handler kills (SIGKILL) and reaps every tracked child, unlinks the
+ * tracked temporary file, writes one line to stderr and ends the process
+ * with _exit(128 + signal); threads end with it. Returns 0, or -1 with err
+ * set. */
+int cb_interrupt_install(struct cb_error *err);
+
+/* Tracks pids[0..n) as live children (entries <= 0 are skipped, so a
+ * runner zeroes a pid once reaped). pids NULL stops tracking. The array
+ * must stay valid until tracking stops. Async-signal-safe. */
+void cb_interrupt_track(pid_t *pids, uint32_t n);
+
+/* Updates the number of tracked children. Async-signal-safe. */
+void cb_interrupt_track_count(uint32_t n);
+
+/* Sets the temporary file the handler removes (NULL: none). The path is
+ * copied; paths longer than 4095 bytes are not tracked. */
+void cb_interrupt_file(const char *path);
+
+#endif

@@ -1,0 +1,83 @@
+/* Reading a result file (schema_version 1) back for `concbench compare`.
+ * The loader distrusts its input: every field is type- and range-checked
+ * and anything unexpected becomes one line of error naming the file. */
+#ifndef CONCBENCH_LOAD_H
+#define CONCBENCH_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concbench/error.h"
+
+#define CB_LOAD_MAX_BYTES (256u << 20) /* larger files are refused */
+#define CB_LOAD_MAX_PARAMS 16          /* keys in one "params" object */
+#define CB_LOAD_MAX_SAMPLES 1000000u   /* samples of one benchmark */
+
+/* One task parameter as the file spells it: "iterations": 10000000. */
+struct cb_loaded_param {
+    char name[64];
+    double value;
+};
+
+/* One benchmark ("cell") of a result file. Sample arrays hold nsamples
+ * values each, in file order. */
+struct cb_loaded_cell {
+    char name[96];      /* "cpu/threads/10": the key cells are matched by */
+    char task[32];
+    char mode[32];
+    char start[32];     /* "immediate" or "barrier" */
+    char status[192];   /* "ok" or what went wrong */
+    uint32_t workers;
+    struct cb_loaded_param params[CB_LOAD_MAX_PARAMS];
+    size_t nparams;
+    double *wall;       /* samples[].wall_s; owned */
+    double *cpu;        /* samples[].user_s + sys_s; owned */
+    double *spawn;      /* median of samples[].workers[].spawn_s; NAN when
+                           no worker of the sample reported one; owned */
+    size_t nsamples;
+};
+
+/* The parts of "tool" and "context" that tell two machines apart. Missing
+ * fields read as "unknown" (-1 for counts). */
+struct cb_loaded_context {
+    char tool_version[64];
+    char build_type[32];
+    char hostname[256];
+    char os[128];
+    char kernel[128];
+    char arch[64];
+    char cpu_model[192];
+    char date[32];
+    long logical_cpus;
+    long usable_cpus;
+};
+
+struct cb_loaded {
+    const char *path;   /* as given to the loader; not owned */
+    struct cb_loaded_context context;
+    struct cb_loaded_cell *cells; /* owned, ncells entries */
+    size_t ncells;
+};
+
+/* Reads and validates the result file at path. path must outlive out.
+ * Refuses, with one line in err that names the file and what is wrong:
+ * a missing or unreadable file, one larger than CB_LOAD_MAX_BYTES, empty,
+ * not UTF-8, not JSON or truncated JSON, a schema_version other than 1, a
+ * file not written by concbench, and missing, mistyped, duplicated or
+ * out-of-range fields (NaN/Infinity, negative times). Returns 0, or -1
+ * with out zeroed. Free with cb_load_free(). */
+int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err);
+
+/* As cb_load_file, for text[0..len) already in memory; name is used in
+ * messages and must outlive out. */
+int cb_load_text(const char *name, const char *text, size_t len,
+                 struct cb_loaded *out, struct cb_error *err);
+
+/* Returns the cell of l named name, or NULL. Can't fail. */
+const struct cb_loaded_cell *cb_load_find(const struct cb_loaded *l,
+                                          const char *name);
+
+/* Frees what l owns and zeroes it; NULL or a zeroed l are accepted. */
+void cb_load_free(struct cb_loaded *l);
+
+#endif

@@ -1,0 +1,85 @@
+#include "concbench/interrupt.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "concbench/record.h"
+
+static pid_t *_Atomic tracked_pids;
+static _Atomic uint32_t tracked_n;
+static char temp_path[4096];
+static _Atomic int temp_set;
+
+static void say(const char *s)
+{
+    ssize_t r = write(STDERR_FILENO, s, strlen(s));
+
+    (void)r;
+}
+
+/* Only async-signal-safe calls: kill, waitpid, unlink, write, _exit. */
+static void on_signal(int sig)
+{
+    pid_t *pids = atomic_load(&tracked_pids);
+    uint32_t n = pids ? atomic_load(&tracked_n) : 0;
+    const char *name = cb_signal_name(sig);
+
+    for (uint32_t i = 0; i < n; i++)
+        if (pids[i] > 0)
+            kill(pids[i], SIGKILL);
+    for (uint32_t i = 0; i < n; i++)
+        if (pids[i] > 0)
+            while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+                ;
+    if (atomic_load(&temp_set))
+        unlink(temp_path);
+    say("concbench: interrupted by ");
+    say(name ? name : "a signal");
+    say("; workers stopped, no output written\n");
+    _exit(128 + sig);
+}
+
+int cb_interrupt_install(struct cb_error *err)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    /* Block the others while one is handled: one cleanup, one exit. */
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&sa.sa_mask, sigs[i]);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (sigaction(sigs[i], &sa, NULL) != 0) {
+            cb_error_set(err, "cannot install a handler for %s: %s",
+                         cb_signal_name(sigs[i]), strerror(errno));
+            return -1;
+        }
+    return 0;
+}
+
+void cb_interrupt_track(pid_t *pids, uint32_t n)
+{
+    atomic_store(&tracked_n, 0);
+    atomic_store(&tracked_pids, pids);
+    atomic_store(&tracked_n, pids ? n : 0);
+}
+
+void cb_interrupt_track_count(uint32_t n)
+{
+    atomic_store(&tracked_n, n);
+}
+
+void cb_interrupt_file(const char *path)
+{
+    atomic_store(&temp_set, 0);
+    if (path && strlen(path) < sizeof temp_path) {
+        memcpy(temp_path, path, strlen(path) + 1);
+        atomic_store(&temp_set, 1);
+    }
+}
