@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "concbench/bench.h"
 #include "concbench/cli.h"
 #include "concbench/interrupt.h"
 #include "concbench/output.h"
+#include "concbench/progress.h"
 #include "concbench/report.h"
 #include "concbench/version.h"
 
@@ -31,6 +33,37 @@ static void tell_problems(const struct cb_results *r, bool quiet)
         for (size_t w = 0; w < c->nwarnings && !quiet; w++)
             fprintf(stderr, "concbench: warning: %s: %s\n", c->name, c->warnings[w]);
     }
+}
+
+/* Runs the benchmarks, drawing progress when a person watches stderr. */
+static int run_benchmarks(const struct cb_config *cfg, struct cb_results *res,
+                          struct cb_error *err)
+{
+    struct cb_progress prog;
+    bool live = !cfg->quiet && isatty(STDERR_FILENO);
+    int rc;
+
+    cb_progress_init(&prog, stderr, (uint64_t)cfg->ntasks * cfg->nmodes *
+                                        cfg->nworkers * (cfg->warmup + cfg->repetitions));
+    rc = cb_bench_run(cfg, res, live ? cb_progress_step : NULL, &prog, err);
+    if (live)
+        cb_progress_done(&prog);
+    return rc;
+}
+
+/* JSON for a file or a pipe, a person at the terminal: show them a table. */
+static void summarise(const struct cb_config *cfg, const struct cb_results *res)
+{
+    bool to_file = cfg->output || !isatty(STDOUT_FILENO);
+    char *table;
+
+    if (cfg->quiet || cfg->format != CB_FORMAT_JSON || !to_file ||
+        !isatty(STDERR_FILENO))
+        return;
+    table = cb_report_render(res, CB_FORMAT_TABLE, false, NULL);
+    if (table)
+        fputs(table, stderr);
+    free(table);
 }
 
 static int cmd_list(void)
@@ -56,8 +89,9 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
         return fail(EXIT_USAGE, err.msg);
     if (cb_interrupt_install(&err) != 0 ||
         cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
-        cb_bench_run(cfg, &res, NULL, NULL, &err) != 0)
+        run_benchmarks(cfg, &res, &err) != 0)
         goto out;
+    summarise(cfg, &res);
     tell_problems(&res, cfg->quiet);
     text = cb_report_render(&res, cfg->format, cfg->per_sample, &err);
     if (!text || cb_output_write(cfg->output, text, strlen(text), &err) != 0)
