@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# cmake --install puts the binary, the man page and the bash completion in
+# the usual places, and the completion completes.
+set -euo pipefail
+build=$1 src=$2
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+
+cmake --install "$build" --prefix "$prefix" >/dev/null
+for f in bin/concbench share/man/man1/concbench.1 \
+         share/bash-completion/completions/concbench; do
+    [ -s "$prefix/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
+done
+"$prefix/bin/concbench" --version | grep -q '^concbench ' || { echo "FAIL: --version"; exit 1; }
+if command -v man >/dev/null; then
+    man -l "$prefix/share/man/man1/concbench.1" 2>/dev/null | grep -q 'EXIT STATUS' ||
+        { echo "FAIL: man page does not render"; exit 1; }
+fi
+
+complete_words() { # words... -> completions of the last word
+    bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+             _concbench; echo "${COMPREPLY[*]}"' _ "$src/scripts/concbench.bash" "$@"
+}
+[ "$(complete_words concbench --mode '')" = "threads processes serial" ] ||
+    { echo "FAIL: --mode completion"; exit 1; }
+[ "$(complete_words concbench --format=c)" = "csv" ] || { echo "FAIL: --format= completion"; exit 1; }
+[ "$(complete_words concbench l)" = "list" ] || { echo "FAIL: subcommand completion"; exit 1; }
+echo "1 passed, 0 failed"
