@@ -1,0 +1,330 @@
+"""Shared code of the concbench plotting scripts (scripts/plot_*.py).
+
+Loads and validates concbench result files (JSON, schema_version 1),
+picks cells and samples, and writes figures atomically. Standard library
+only; matplotlib is imported by setup_matplotlib(), after the input has been
+checked, so bad input is reported even where matplotlib is missing.
+
+Exit status of every script: 0 success, 1 matplotlib missing or plotting
+failed, 2 usage or input error (one line on stderr), 130 interrupted.
+"""
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import tempfile
+
+SCHEMA_VERSION = 1
+FORMATS = {".png": "png", ".svg": "svg"}
+
+# One colour and marker per mode, the same in every plot.
+MODE_STYLE = {
+    "threads": ("#1f77b4", "o"),
+    "processes": ("#d62728", "s"),
+    "serial": ("#7f7f7f", "^"),
+}
+_EXTRA_COLOURS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+
+
+class InputError(Exception):
+    """Bad usage or input: reported as one line, exit status 2."""
+
+
+def prog():
+    return os.path.basename(sys.argv[0]) or "cbplot"
+
+
+def run(main):
+    """Runs main(), turning InputError into one line on stderr and exit 2."""
+    try:
+        rc = main()
+    except InputError as e:
+        print(f"{prog()}: error: {e}", file=sys.stderr)
+        rc = 2
+    except KeyboardInterrupt:
+        rc = 130
+    sys.exit(rc or 0)
+
+
+def warn(msg):
+    print(f"{prog()}: warning: {msg}", file=sys.stderr)
+
+
+def make_parser(description, example):
+    """An ArgumentParser whose --help ends with an example."""
+    return argparse.ArgumentParser(
+        description=description,
+        epilog=f"example:\n  {example}\n\nexit status: 0 success, 1 matplotlib "
+               "missing or plotting failed, 2 usage or input error",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _dpi(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 10 <= value <= 1200:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from 10 to 1200")
+    return value
+
+
+def add_output_args(parser):
+    parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="image to write: .png or .svg (replaced atomically)")
+    parser.add_argument("--dpi", type=_dpi, default=100,
+                        help="resolution of a PNG, 10 to 1200 (default: 100)")
+    parser.add_argument("--title", help="figure title (default: derived from the input)")
+
+
+# ---------------------------------------------------------------- loading
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check(cond, path, where, what):
+    if not cond:
+        raise InputError(f"{path}: {where}: {what}")
+
+
+def _validate(data, path):
+    _check(isinstance(data, dict), path, "top level", "expected a JSON object")
+    if "schema_version" not in data:
+        raise InputError(f"{path}: not a concbench result (no schema_version)")
+    ver = data["schema_version"]
+    if ver != SCHEMA_VERSION or isinstance(ver, bool):
+        raise InputError(f"{path}: unsupported schema_version {json.dumps(ver)} "
+                         f"(these scripts read {SCHEMA_VERSION})")
+    ctx = data.setdefault("context", {})
+    _check(isinstance(ctx, dict), path, "context", "expected an object")
+    benches = data.get("benchmarks")
+    _check(isinstance(benches, list), path, "benchmarks", "expected an array")
+    _check(len(benches) > 0, path, "benchmarks", "empty: nothing to plot")
+    for i, b in enumerate(benches):
+        where = f"benchmarks[{i}]"
+        _check(isinstance(b, dict), path, where, "expected an object")
+        for key in ("name", "task", "mode"):
+            _check(isinstance(b.get(key), str) and b[key], path, f"{where}.{key}",
+                   "expected a non-empty string")
+        w = b.get("workers")
+        _check(isinstance(w, int) and not isinstance(w, bool) and w >= 1, path,
+               f"{where}.workers", "expected an integer >= 1")
+        b.setdefault("start", "immediate")
+        b.setdefault("status", "ok")
+        b.setdefault("params", {})
+        _check(isinstance(b["params"], dict), path, f"{where}.params", "expected an object")
+        samples = b.get("samples")
+        _check(isinstance(samples, list), path, f"{where}.samples", "expected an array")
+        for k, s in enumerate(samples):
+            sw = f"{where}.samples[{k}]"
+            _check(isinstance(s, dict), path, sw, "expected an object")
+            _check(_is_num(s.get("wall_s")) and s["wall_s"] >= 0, path,
+                   f"{sw}.wall_s", "expected a number >= 0")
+            workers = s.get("workers", [])
+            _check(isinstance(workers, list), path, f"{sw}.workers", "expected an array")
+            for j, rec in enumerate(workers):
+                _check(isinstance(rec, dict), path, f"{sw}.workers[{j}]",
+                       "expected an object")
+                for key in ("spawn_s", "start_s", "end_s", "create_s", "first_s"):
+                    if rec.get(key) is not None:
+                        _check(_is_num(rec[key]), path, f"{sw}.workers[{j}].{key}",
+                               "expected a number")
+    return data
+
+
+def load(path):
+    """Reads and validates one result file; raises InputError."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise InputError(f"{path}: not valid JSON: {e}") from None
+    return _validate(data, path)
+
+
+def load_all(paths):
+    return [(p, load(p)) for p in paths]
+
+
+# ---------------------------------------------------------------- cells
+
+def find_bench(data, path, name):
+    """The benchmark called name in data; InputError naming the known ones."""
+    for b in data["benchmarks"]:
+        if b["name"] == name:
+            return b
+    names = [b["name"] for b in data["benchmarks"]]
+    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    raise InputError(f"{path}: no benchmark named '{name}' (known: {shown})")
+
+
+def ok_benches(data, path):
+    """The benchmarks that ran cleanly; warns about the others."""
+    out = []
+    for b in data["benchmarks"]:
+        if b["status"] != "ok":
+            warn(f"{path}: skipping {b['name']}: status {b['status']}")
+        elif not walls(b):
+            warn(f"{path}: skipping {b['name']}: no samples")
+        else:
+            out.append(b)
+    return out
+
+
+def walls(b):
+    return [s["wall_s"] for s in b["samples"]]
+
+
+def median_sample(b):
+    """Index of the sample whose wall time is the median (lower median)."""
+    order = sorted(range(len(b["samples"])), key=lambda k: b["samples"][k]["wall_s"])
+    if not order:
+        raise InputError(f"{b['name']}: no samples")
+    return order[(len(order) - 1) // 2]
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def params_text(b):
+    return ",".join(f"{k}={v}" for k, v in sorted(b["params"].items()))
+
+
+def series_key(b):
+    """What a line (or a box colour) stands for: mode, start gate, params."""
+    return (b["mode"], b["start"], params_text(b))
+
+
+def series_labels(keys):
+    """Short labels: the start gate and params only when they vary."""
+    starts = {k[1] for k in keys}
+    params = {k[2] for k in keys}
+    out = {}
+    for k in keys:
+        label = k[0]
+        extra = []
+        if len(starts) > 1:
+            extra.append(k[1])
+        if len(params) > 1:
+            extra.append(k[2])
+        if extra:
+            label += " (" + ", ".join(extra) + ")"
+        out[k] = label
+    return out
+
+
+def mode_style(mode, _seen={}):
+    if mode in MODE_STYLE:
+        return MODE_STYLE[mode]
+    if mode not in _seen:
+        _seen[mode] = (_EXTRA_COLOURS[len(_seen) % len(_EXTRA_COLOURS)], "D")
+    return _seen[mode]
+
+
+def ordered_tasks(benches):
+    seen = []
+    for b in benches:
+        if b["task"] not in seen:
+            seen.append(b["task"])
+    return seen
+
+
+def machine_label(data):
+    """hostname and CPU model from the file's context."""
+    ctx = data.get("context", {})
+    host = ctx.get("hostname") or "?"
+    cpu = ctx.get("cpu_model")
+    ncpu = ctx.get("usable_cpus")
+    label = str(host)
+    if cpu:
+        label += f" · {cpu}"
+    if _is_num(ncpu):
+        label += f" · {ncpu} CPU" + ("s" if ncpu != 1 else "")
+    return label
+
+
+def time_unit(max_seconds):
+    """(factor, unit) so that max_seconds * factor reads well."""
+    if max_seconds < 1e-3:
+        return 1e6, "µs"
+    if max_seconds < 1.0:
+        return 1e3, "ms"
+    return 1.0, "s"
+
+
+# ---------------------------------------------------------------- output
+
+def output_format(path):
+    """'png' or 'svg' from the extension; checks the directory exists."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise InputError(f"{path}: output must end in .png or .svg")
+    d = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(d):
+        raise InputError(f"{path}: directory {d} does not exist")
+    return FORMATS[ext]
+
+
+def setup_matplotlib():
+    """Imports matplotlib with the Agg backend; returns pyplot."""
+    try:
+        import matplotlib
+    except ImportError:
+        hint = ""
+        if os.path.exists("/usr/bin/python3") and \
+                os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3"):
+            hint = f" (or run with /usr/bin/python3 instead of {sys.executable})"
+        print(f"{prog()}: error: matplotlib not found: install python3-matplotlib{hint}",
+              file=sys.stderr)
+        sys.exit(1)
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams.update({
+        "svg.hashsalt": "concbench",  # stable ids: the same input, the same SVG
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.fontsize": "small",
+        "legend.framealpha": 0.85,
+    })
+    return plt
+
+
+def save(fig, path, dpi):
+    """Writes fig to path through a temporary file in the same directory,
+    so a reader never sees a half-written image."""
+    fmt = output_format(path)
+    d = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".",
+                                   suffix=".tmp")
+    except OSError as e:
+        raise InputError(f"{path}: cannot write: {e.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            meta = {"Date": None} if fmt == "svg" else {}
+            fig.savefig(f, format=fmt, dpi=dpi, metadata=meta)
+            f.flush()
+            os.fsync(f.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

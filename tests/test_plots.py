@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""ctest: runs every plotting script in scripts/ on result files made by the
+built concbench, to PNG and SVG, and checks that bad input exits 2 and
+leaves no output behind.
+
+usage: test_plots.py CONCBENCH_BINARY SOURCE_DIR
+
+Exits 77 (ctest: skipped) when no Python here has matplotlib."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SCRIPTS = ("plot_scaling.py", "plot_timeline.py", "plot_distribution.py",
+           "plot_machines.py")
+
+passed = failed = 0
+
+
+def check(cond, what, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print(f"ok - {what}")
+    else:
+        failed += 1
+        print(f"FAIL - {what}" + (f": {detail}" if detail else ""))
+    return cond
+
+
+def has_matplotlib(python):
+    try:
+        return subprocess.run([python, "-c", "import matplotlib"],
+                              capture_output=True, timeout=60).returncode == 0
+    except OSError:
+        return False
+
+
+def pick_python():
+    """This interpreter if it has matplotlib, else Debian's (where
+    python3-matplotlib installs), e.g. when python3 on PATH is a pyenv one."""
+    for python in (sys.executable, "/usr/bin/python3"):
+        if python and os.path.exists(python) and has_matplotlib(python):
+            return python
+    return None
+
+
+class Runner:
+    def __init__(self, python, scripts_dir, env):
+        self.python, self.dir, self.env = python, scripts_dir, env
+
+    def __call__(self, script, *args):
+        return subprocess.run([self.python, os.path.join(self.dir, script), *args],
+                              capture_output=True, text=True, env=self.env,
+                              timeout=120)
+
+
+def leftovers(d):
+    return [f for f in os.listdir(d) if f.startswith(".") or f.endswith(".tmp")]
+
+
+def make_results(concbench, work, env):
+    common = ["-w", "0", "-q", "--iterations=200k", "--sleep=2ms", "--fib=18"]
+    runs = {
+        "r.json": ["-m", "threads,processes,serial", "-t", "cpu,io,fib", "-n", "1,2",
+                   "-r", "3"],
+        "b.json": ["-m", "threads,processes,serial", "-t", "cpu", "-n", "2", "-r", "2",
+                   "--start=barrier"],
+    }
+    for name, args in runs.items():
+        out = os.path.join(work, name)
+        p = subprocess.run([concbench, *args, *common, "-o", out], capture_output=True,
+                           text=True, env=env, timeout=120)
+        if not check(p.returncode == 0 and os.path.getsize(out) > 0,
+                     f"concbench makes {name}", f"exit {p.returncode}: {p.stderr.strip()}"):
+            return False
+    return True
+
+
+def test_outputs(run, work):
+    r, b = os.path.join(work, "r.json"), os.path.join(work, "b.json")
+    cases = [
+        ("plot_scaling.py", [r]),
+        ("plot_scaling.py", [r, b, "--task", "cpu", "--title", "two files"]),
+        ("plot_timeline.py", [b, "--bench", "cpu/threads/2", "--bench", "cpu/processes/2"]),
+        ("plot_timeline.py", [r, "--bench", "io/serial/2", "--sample", "0"]),
+        ("plot_distribution.py", [r]),
+        ("plot_distribution.py", [r, "--violin", "--log", "--task", "io"]),
+        ("plot_machines.py", [r, b]),
+        ("plot_machines.py", [r, b, "--bench", "cpu/threads/2", "--metric", "spawn",
+                              "--label", "first", "--label", "second"]),
+    ]
+    for i, (script, args) in enumerate(cases):
+        for fmt in ("png", "svg"):
+            out = os.path.join(work, "out", f"{i}-{script[:-3]}.{fmt}")
+            p = run(script, *args, "-o", out, "--dpi", "60")
+            what = f"{script} {' '.join(os.path.basename(a) for a in args)} -> .{fmt}"
+            if not check(p.returncode == 0, what, f"exit {p.returncode}: {p.stderr.strip()}"):
+                continue
+            size = os.path.getsize(out) if os.path.exists(out) else 0
+            check(size > 0, f"{what}: file written and non-empty")
+            with open(out, "rb") as f:
+                head = f.read(512)
+            if fmt == "png":
+                check(head.startswith(PNG_MAGIC), f"{what}: PNG magic bytes", repr(head[:8]))
+            else:
+                check(b"<svg" in head, f"{what}: SVG document", repr(head[:40]))
+    check(not leftovers(os.path.join(work, "out")), "no temporary files left behind",
+          str(leftovers(os.path.join(work, "out"))))
+
+
+def test_failed_cell(run, work):
+    """A crashed worker is drawn as such, and its cell left out of summaries."""
+    with open(os.path.join(work, "r.json")) as f:
+        data = json.load(f)
+    bench = next(b for b in data["benchmarks"] if b["name"] == "cpu/threads/2")
+    bench["status"] = "crashed: SIGSEGV"
+    bench["samples"][0]["workers"][1] = {"id": 1, "status": "crashed: SIGSEGV"}
+    failed = os.path.join(work, "failed.json")
+    with open(failed, "w") as f:
+        json.dump(data, f)
+    out = os.path.join(work, "out", "failed.png")
+    p = run("plot_scaling.py", failed, "-o", out)
+    check(p.returncode == 0 and "skipping cpu/threads/2" in p.stderr,
+          "plot_scaling.py skips a failed cell with a warning",
+          f"exit {p.returncode}: {p.stderr.strip()!r}")
+    p = run("plot_timeline.py", failed, "--bench", "cpu/threads/2", "--sample", "0",
+            "-o", out)
+    check(p.returncode == 0, "plot_timeline.py draws a crashed worker",
+          f"exit {p.returncode}: {p.stderr.strip()!r}")
+
+
+def test_help(run):
+    for script in SCRIPTS:
+        p = run(script, "--help")
+        check(p.returncode == 0 and "example:" in p.stdout and "usage:" in p.stdout,
+              f"{script} --help shows usage and an example", p.stderr.strip())
+
+
+def test_bad_input(run, work):
+    r = os.path.join(work, "r.json")
+    bad = os.path.join(work, "bad")
+    os.makedirs(bad)
+    files = {
+        "garbage.json": "this is not json{",
+        "other.json": json.dumps({"hello": "world"}),
+        "future.json": json.dumps({"schema_version": 99, "benchmarks": []}),
+        "empty.json": json.dumps({"schema_version": 1, "benchmarks": []}),
+        "badtype.json": json.dumps({"schema_version": 1, "benchmarks": [
+            {"name": "cpu/threads/1", "task": "cpu", "mode": "threads", "workers": 1,
+             "samples": [{"wall_s": "fast"}]}]}),
+    }
+    for name, text in files.items():
+        with open(os.path.join(bad, name), "w") as f:
+            f.write(text)
+    missing = os.path.join(bad, "missing.json")
+    file_cases = [(script, path) for path in
+                  [missing] + [os.path.join(bad, n) for n in files]
+                  for script in SCRIPTS]
+    cases = [(s, [p] + (["--bench", "cpu/threads/1"] if s == "plot_timeline.py" else []),
+              os.path.basename(p)) for s, p in file_cases]
+    cases += [
+        ("plot_timeline.py", [r, "--bench", "nope/threads/1"], "unknown bench"),
+        ("plot_distribution.py", [r, "--bench", "nope/threads/1"], "unknown bench"),
+        ("plot_machines.py", [r, r, "--bench", "nope/threads/1"], "unknown bench"),
+        ("plot_scaling.py", [r, "--task", "nope"], "unknown task"),
+        ("plot_timeline.py", [r, "--bench", "cpu/threads/1", "--sample", "99"],
+         "sample out of range"),
+        ("plot_machines.py", [r, r, "--label", "only-one"], "one --label for two files"),
+        ("plot_timeline.py", [r], "no --bench"),
+    ]
+    out = os.path.join(bad, "keep.png")
+    for script, args, what in cases:
+        with open(out, "wb") as f:
+            f.write(b"old")
+        p = run(script, *args, "-o", out)
+        lines = p.stderr.strip().splitlines()
+        ok = p.returncode == 2 and lines and "error" in lines[-1]
+        check(ok, f"{script} {what}: exit 2 with an error",
+              f"exit {p.returncode}: {p.stderr.strip()!r}")
+        if what != "no --bench":  # argparse's own errors print usage first
+            check(len(lines) == 1, f"{script} {what}: error is one line", repr(p.stderr))
+        if what.endswith(".json"):
+            check(what in p.stderr, f"{script} {what}: error names the file",
+                  repr(p.stderr))
+        with open(out, "rb") as f:
+            check(f.read() == b"old", f"{script} {what}: existing output untouched")
+    for ext in ("jpg", "png"):
+        target = (os.path.join(bad, "x.jpg") if ext == "jpg"
+                  else os.path.join(bad, "no-such-dir", "x.png"))
+        p = run("plot_scaling.py", r, "-o", target)
+        check(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+              and not os.path.exists(target),
+              f"plot_scaling.py bad output path ({os.path.relpath(target, bad)}): exit 2",
+              f"exit {p.returncode}: {p.stderr.strip()!r}")
+    check(not leftovers(bad), "no temporary files left after errors", str(leftovers(bad)))
+
+
+def main():
+    if len(sys.argv) != 3:
+        print("usage: test_plots.py CONCBENCH_BINARY SOURCE_DIR", file=sys.stderr)
+        return 2
+    concbench, source = sys.argv[1], sys.argv[2]
+    python = pick_python()
+    if python is None:
+        print("SKIP: python3-matplotlib not installed")
+        return SKIP
+    print(f"# plotting with {python}")
+    with tempfile.TemporaryDirectory(prefix="cb-plots-") as work:
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1",
+                   MPLCONFIGDIR=os.path.join(work, "mpl"))
+        os.makedirs(os.path.join(work, "out"))
+        run = Runner(python, os.path.join(source, "scripts"), env)
+        test_help(run)
+        if make_results(concbench, work, env):
+            test_outputs(run, work)
+            test_failed_cell(run, work)
+            test_bad_input(run, work)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
