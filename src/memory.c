@@ -1,0 +1,89 @@
+#include "concbench/memory.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int parse_pss(FILE *f, uint64_t *kib)
+{
+    char line[256];
+
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Pss: %" SCNu64 " kB", kib) == 1)
+            return 0;
+    return -1;
+}
+
+int cb_memory_pss_kib(pid_t pid, uint64_t *kib, struct cb_error *err)
+{
+    char path[64];
+    FILE *f;
+    uint64_t v = 0;
+    int rc;
+
+    if (pid == 0)
+        snprintf(path, sizeof path, "/proc/self/smaps_rollup");
+    else
+        snprintf(path, sizeof path, "/proc/%ld/smaps_rollup", (long)pid);
+    f = fopen(path, "re");
+    if (!f) {
+        cb_error_set(err, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    rc = parse_pss(f, &v);
+    fclose(f);
+    if (rc != 0) {
+        cb_error_set(err, "%s has no Pss line", path);
+        return -1;
+    }
+    *kib = v;
+    return 0;
+}
+
+int cb_memory_pss_sum(const pid_t *pids, uint32_t n, uint64_t *kib,
+                      struct cb_error *err)
+{
+    uint64_t sum = 0, v = 0;
+
+    if (cb_memory_pss_kib(0, &v, err) != 0)
+        return -1;
+    sum = v;
+    for (uint32_t i = 0; pids && i < n; i++) {
+        if (pids[i] == 0)
+            continue;
+        if (cb_memory_pss_kib(pids[i], &v, err) != 0)
+            return -1;
+        sum += v;
+    }
+    *kib = sum;
+    return 0;
+}
+
+/* mmap rather than malloc: the pages are fresh and private, and munmap
+ * gives them back at once, so the next sample starts from the same PSS. */
+void *cb_memory_touch(size_t size, struct cb_error *err)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *p;
+
+    if (size == 0)
+        return NULL;
+    p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        if (err)
+            cb_error_set(err, "cannot allocate %zu bytes: %s", size, strerror(errno));
+        return NULL;
+    }
+    for (size_t off = 0; off < size; off += (size_t)(page > 0 ? page : 4096))
+        p[off] = (char)(off | 1);
+    return p;
+}
+
+void cb_memory_release(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size);
+}

@@ -1,0 +1,131 @@
+#include "concbench/payload.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "concbench/clock.h"
+
+/* xorshift64: cheap, deterministic, different for every worker. */
+static uint64_t next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+uint64_t cb_payload_fill(void *buf, size_t size, uint32_t id)
+{
+    uint64_t s = 0x9e3779b97f4a7c15ull ^ ((uint64_t)id + 1) * 0xbf58476d1ce4e5b9ull;
+    unsigned char *p = buf;
+
+    for (size_t i = 0; i < size; i += 8) {
+        uint64_t v = next(&s);
+        size_t n = size - i < 8 ? size - i : 8;
+
+        memcpy(p + i, &v, n);
+    }
+    return cb_payload_sum(buf, size);
+}
+
+/* FNV-1a over 8-byte words, the tail byte by byte. */
+uint64_t cb_payload_sum(const void *buf, size_t size)
+{
+    const unsigned char *p = buf;
+    uint64_t h = 0xcbf29ce484222325ull;
+    size_t i = 0;
+
+    for (; i + 8 <= size; i += 8) {
+        uint64_t v;
+
+        memcpy(&v, p + i, 8);
+        h = (h ^ v) * 0x100000001b3ull;
+    }
+    for (; i < size; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t write_all(int fd, const unsigned char *p, uint64_t size)
+{
+    uint64_t done = 0;
+
+    while (done < size) {
+        ssize_t n = write(fd, p + done, size - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (uint64_t)n;
+    }
+    return done;
+}
+
+void cb_payload_send(const struct cb_payload_out *o, struct cb_worker_record *rec)
+{
+    unsigned char *buf;
+
+    if (o->way == CB_PAYLOAD_NONE || o->size == 0)
+        return;
+    buf = malloc(o->size);
+    if (!buf)
+        return;
+    rec->payload_sum = cb_payload_fill(buf, o->size, o->id);
+    rec->send_ns = cb_clock_now_ns();
+    if (o->way == CB_PAYLOAD_POINTER) {
+        rec->payload_ptr = (uint64_t)(uintptr_t)buf;
+        rec->payload_bytes = o->size;
+        rec->recv_ns = cb_clock_now_ns();
+        return; /* the parent owns buf now */
+    }
+    if (o->way == CB_PAYLOAD_SHM) {
+        memcpy(o->slot, buf, o->size);
+        rec->payload_bytes = o->size;
+        rec->recv_ns = cb_clock_now_ns();
+    } else {
+        write_all(o->fd, buf, o->size);
+    }
+    free(buf);
+}
+
+void cb_payload_receive(int fd, void *buf, uint64_t size, struct cb_worker_record *rec)
+{
+    unsigned char *p = buf;
+    uint64_t done = 0;
+
+    while (done < size) {
+        ssize_t n = read(fd, p + done, size - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (uint64_t)n;
+    }
+    rec->recv_ns = cb_clock_now_ns();
+    rec->payload_bytes = done;
+}
+
+void cb_payload_verify(const void *buf, uint64_t size, uint32_t id,
+                       struct cb_worker_record *rec)
+{
+    unsigned char *want;
+    bool ok;
+
+    if (rec->status != CB_WORKER_OK)
+        return;
+    want = malloc(size ? size : 1);
+    ok = buf && want && rec->payload_bytes == size &&
+         cb_payload_sum(buf, size) == cb_payload_fill(want, size, id);
+    /* Out of memory to check with is not the worker's fault. */
+    if (!want)
+        ok = buf && rec->payload_bytes == size &&
+             cb_payload_sum(buf, size) == rec->payload_sum;
+    free(want);
+    if (!ok)
+        rec->status = CB_WORKER_BAD_PAYLOAD;
+}

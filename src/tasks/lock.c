@@ -1,0 +1,194 @@
+/* lock: every worker increments one shared counter --iterations times
+ * under a lock (--lock=mutex|spin|semaphore). For processes the lock and
+ * the counter live in shared memory and the lock is PTHREAD_PROCESS_SHARED
+ * (the semaphore pshared). A lost update shows in the run's total. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "concbench/record.h"
+#include "concbench/task.h"
+
+/* Increments between checkpoints, taken with the lock released: a worker
+ * must never give up an emulated GIL while it holds this lock. */
+#define LOCK_CHUNK 256u
+#define SPINS_BEFORE_YIELD 64
+
+struct lock_state {
+    uint32_t kind;               /* enum cb_lock_kind */
+    pthread_mutex_t mutex;
+    sem_t sem;
+    _Atomic uint32_t spin;
+    _Alignas(CB_CACHE_LINE) uint64_t counter; /* guarded by the lock */
+};
+
+static const struct cb_param_desc lock_params[] = {
+    { "iterations", "iterations", CB_PARAM_COUNT,
+      offsetof(struct cb_params, iterations), 1, UINT64_MAX,
+      "steps of the counting loop" },
+    { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
+};
+
+const char *cb_lock_name(size_t kind)
+{
+    static const char *const names[] = { "mutex", "spin", "semaphore" };
+
+    return kind < sizeof names / sizeof names[0] ? names[kind] : NULL;
+}
+
+static int lock_check(const struct cb_params *p, struct cb_error *err)
+{
+    if (!cb_lock_name(p->lock)) {
+        cb_error_set(err, "--lock: kind %u is unknown; accepted: mutex, spin, semaphore",
+                     (unsigned)p->lock);
+        return -1;
+    }
+    return 0;
+}
+
+static int init_mutex(struct lock_state *s, bool pshared, struct cb_error *err)
+{
+    pthread_mutexattr_t attr;
+    int rc = pthread_mutexattr_init(&attr);
+
+    if (rc == 0 && pshared)
+        rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    if (rc == 0)
+        rc = pthread_mutex_init(&s->mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (rc != 0)
+        cb_error_set(err, "--lock=mutex: cannot create the mutex: %s", strerror(rc));
+    return rc == 0 ? 0 : -1;
+}
+
+static int lock_setup(void *state, const struct cb_params *p, bool pshared,
+                      struct cb_error *err)
+{
+    struct lock_state *s = state;
+
+    memset(s, 0, sizeof *s);
+    s->kind = p->lock;
+    switch ((enum cb_lock_kind)p->lock) {
+    case CB_LOCK_MUTEX:
+        return init_mutex(s, pshared, err);
+    case CB_LOCK_SEMAPHORE:
+        if (sem_init(&s->sem, pshared ? 1 : 0, 1) != 0) {
+            cb_error_set(err, "--lock=semaphore: cannot create the semaphore: %s",
+                         strerror(errno));
+            return -1;
+        }
+        return 0;
+    case CB_LOCK_SPIN:
+        break;
+    }
+    return 0;
+}
+
+static void lock_teardown(void *state)
+{
+    struct lock_state *s = state;
+
+    if (s->kind == CB_LOCK_MUTEX)
+        pthread_mutex_destroy(&s->mutex);
+    else if (s->kind == CB_LOCK_SEMAPHORE)
+        sem_destroy(&s->sem);
+}
+
+/* Test-and-test-and-set; yields after a while, since on fewer cores
+ * than workers the holder may be the one waiting for a CPU. */
+static void spin_lock(_Atomic uint32_t *l)
+{
+    for (int spins = 0;; spins++) {
+        if (atomic_load_explicit(l, memory_order_relaxed) == 0 &&
+            atomic_exchange_explicit(l, 1, memory_order_acquire) == 0)
+            return;
+        if (spins >= SPINS_BEFORE_YIELD) {
+            sched_yield();
+            spins = 0;
+        }
+    }
+}
+
+static void acquire(struct lock_state *s)
+{
+    if (s->kind == CB_LOCK_MUTEX)
+        pthread_mutex_lock(&s->mutex);
+    else if (s->kind == CB_LOCK_SEMAPHORE)
+        while (sem_wait(&s->sem) != 0 && errno == EINTR)
+            ;
+    else
+        spin_lock(&s->spin);
+}
+
+static void release(struct lock_state *s)
+{
+    if (s->kind == CB_LOCK_MUTEX)
+        pthread_mutex_unlock(&s->mutex);
+    else if (s->kind == CB_LOCK_SEMAPHORE)
+        sem_post(&s->sem);
+    else
+        atomic_store_explicit(&s->spin, 0, memory_order_release);
+}
+
+/* Returns the worker's own increments; the run's total is checked on
+ * the final counter. */
+static uint64_t lock_run(const struct cb_params *p, void *state,
+                         const struct cb_hooks *h)
+{
+    struct lock_state *s = state;
+    uint64_t done = 0;
+
+    while (done < p->iterations) {
+        uint64_t left = p->iterations - done;
+        uint64_t chunk = left < LOCK_CHUNK ? left : LOCK_CHUNK;
+
+        for (uint64_t i = 0; i < chunk; i++) {
+            acquire(s);
+            /* Read, then write: a broken lock loses updates. */
+            *(volatile uint64_t *)&s->counter = *(volatile uint64_t *)&s->counter + 1;
+            release(s);
+        }
+        done += chunk;
+        cb_hooks_checkpoint(h);
+    }
+    return done;
+}
+
+static uint64_t lock_expected(const struct cb_params *p)
+{
+    return p->iterations;
+}
+
+static uint64_t lock_total(const void *state)
+{
+    const struct lock_state *s = state;
+
+    return s->counter;
+}
+
+static uint64_t lock_expected_total(const struct cb_params *p, uint32_t workers)
+{
+    return p->iterations * workers;
+}
+
+const struct cb_task cb_task_lock = {
+    .name = "lock",
+    .description = "workers increment one shared counter --iterations times "
+                   "under --lock",
+    .cpu_bound = true,
+    .opt_in = true, /* a contention test, not one of the speed claims */
+    .params = lock_params,
+    .check = lock_check,
+    .run = lock_run,
+    .expected = lock_expected,
+    .state_size = sizeof(struct lock_state),
+    .setup = lock_setup,
+    .teardown = lock_teardown,
+    .total = lock_total,
+    .expected_total = lock_expected_total,
+};

@@ -1,0 +1,197 @@
+/* The emulated GIL: exclusion, hand-over, fairness of the demo's shape,
+ * and that processes (each with its own lock) are unaffected. */
+#include "cb_test.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "concbench/gil.h"
+#include "concbench/runner.h"
+
+#define NT 4
+
+static struct cb_gil gil;
+static _Atomic int inside;      /* workers in task code right now */
+static _Atomic int max_inside;  /* most ever seen at once */
+static _Atomic uint64_t checkpoints;
+
+/* A cpu-like task that counts how many workers are inside at once. */
+static uint64_t guarded_run(const struct cb_params *p, void *st, const struct cb_hooks *h)
+{
+    uint64_t n = 0;
+
+    (void)st;
+    for (uint64_t i = 0; i < p->iterations; i++) {
+        int now = atomic_fetch_add(&inside, 1) + 1;
+        int seen = atomic_load(&max_inside);
+
+        while (now > seen && !atomic_compare_exchange_weak(&max_inside, &seen, now))
+            ;
+        for (volatile int k = 0; k < 200; k++)
+            ;
+        n++;
+        atomic_fetch_sub(&inside, 1);
+        atomic_fetch_add(&checkpoints, 1);
+        cb_hooks_checkpoint(h);
+    }
+    return n;
+}
+
+static struct cb_shared *shared;
+
+static int setup(void **state)
+{
+    (void)state;
+    shared = cb_shared_map(16, NULL);
+    return shared ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cb_shared_unmap(shared);
+    return 0;
+}
+
+static double run_wall(const struct cb_runner *r, const struct cb_task *task,
+                       const struct cb_params *p, uint32_t n, bool gil_on)
+{
+    struct cb_run_opts o = { .gil = gil_on, .switch_ns = 1000000 };
+    struct cb_run_spec spec = {
+        .task = task, .params = p, .workers = n, .start = CB_START_BARRIER,
+        .shared = shared, .opts = &o,
+    };
+    struct cb_run_times t = { 0 };
+    struct cb_error err = { "" };
+
+    cb_shared_reset(shared, n);
+    assert_int_equal(r->run(&spec, &t, &err), 0);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(shared->rec[i].status, CB_WORKER_OK);
+        assert_true(shared->rec[i].checksum == task->expected(p));
+    }
+    return (double)(t.t1_ns - t.release_ns) / 1e9;
+}
+
+static void test_exclusion(void **state)
+{
+    struct cb_task task = cb_task_cpu;
+    struct cb_params p;
+    double wait = 0;
+
+    (void)state;
+    task.run = guarded_run;
+    cb_params_default(&p);
+    p.iterations = 20000;
+    atomic_store(&max_inside, 0);
+    run_wall(&cb_runner_threads, &task, &p, NT, true);
+    assert_int_equal(atomic_load(&max_inside), 1);
+    for (uint32_t i = 0; i < NT; i++)
+        wait += (double)shared->rec[i].gil_wait_ns;
+    assert_true(wait > 0); /* they queued for it */
+}
+
+struct spin_arg {
+    struct cb_gil_worker w;
+    uint64_t until_ns;
+    _Atomic uint64_t turns;
+    struct spin_arg *other;
+};
+
+#define TURNS 5
+
+/* Holds the lock in turn until both have had it TURNS times (or a
+ * generous deadline passes on a very loaded machine). */
+static void *take_turns(void *arg)
+{
+    struct spin_arg *a = arg;
+
+    cb_gil_acquire(&a->w);
+    while (cb_clock_now_ns() < a->until_ns &&
+           (atomic_load(&a->turns) < TURNS || atomic_load(&a->other->turns) < TURNS)) {
+        uint64_t before = a->w.since_ns;
+
+        cb_gil_checkpoint(&a->w);
+        if (a->w.since_ns != before)
+            atomic_fetch_add(&a->turns, 1);
+    }
+    cb_gil_release(&a->w);
+    return NULL;
+}
+
+static void test_hand_over(void **state)
+{
+    struct spin_arg a[2];
+    pthread_t t[2];
+    struct cb_hooks h;
+
+    (void)state;
+    assert_int_equal(cb_gil_init(&gil, 200000, NULL), 0); /* 200 us */
+    for (int i = 0; i < 2; i++) {
+        memset(&a[i], 0, sizeof a[i]);
+        a[i].other = &a[1 - i];
+        cb_gil_hooks(&a[i].w, &gil, &h);
+        a[i].until_ns = cb_clock_now_ns() + 5000000000ull; /* 5 s */
+    }
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, take_turns, &a[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    cb_gil_destroy(&gil);
+    /* Handed over both ways, repeatedly: not one long hold. */
+    assert_true(atomic_load(&a[0].turns) >= TURNS && atomic_load(&a[1].turns) >= TURNS);
+}
+
+/* The CPU the workers used per second of wall time. */
+static double utilisation(uint32_t n, double wall)
+{
+    double cpu = 0;
+
+    for (uint32_t i = 0; i < n; i++)
+        cpu += (double)shared->rec[i].cpu_ns / 1e9;
+    return cpu / wall;
+}
+
+/* The classic demo's shape, as generous ratios that hold on a loaded
+ * machine too: under the GIL CPU-bound threads are no faster than serial
+ * and never use more than about one CPU; processes are unaffected. */
+static void test_cpu_threads_serialised(void **state)
+{
+    struct cb_params p;
+    double serial, threads;
+
+    (void)state;
+    cb_params_default(&p);
+    p.iterations = 20000000;
+    serial = run_wall(&cb_runner_serial, &cb_task_cpu, &p, 4, true);
+    threads = run_wall(&cb_runner_threads, &cb_task_cpu, &p, 4, true);
+    assert_true(threads > serial * 0.75); /* no real speed-up */
+    assert_true(utilisation(4, threads) < 1.3);
+    run_wall(&cb_runner_processes, &cb_task_cpu, &p, 4, true);
+    for (uint32_t i = 0; i < 4; i++) /* each its own lock: no waiting */
+        assert_true(shared->rec[i].gil_wait_ns < 5000000);
+}
+
+static void test_io_still_overlaps(void **state)
+{
+    struct cb_params p;
+    double wall;
+
+    (void)state;
+    cb_params_default(&p);
+    p.sleep_ns = 50000000; /* 50 ms x 8 workers: 400 ms if serialised */
+    wall = run_wall(&cb_runner_threads, &cb_task_io, &p, 8, true);
+    assert_true(wall < 0.2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exclusion),
+        cmocka_unit_test(test_hand_over),
+        cmocka_unit_test(test_cpu_threads_serialised),
+        cmocka_unit_test(test_io_still_overlaps),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

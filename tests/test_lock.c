@@ -1,0 +1,141 @@
+/* The lock task: every kind of lock, threads and processes, keeps every
+ * update (final counter = workers x iterations); a broken lock shows. */
+#include "cb_test.h"
+
+#include <string.h>
+
+#include "concbench/bench.h"
+#include "concbench/config.h"
+#include "concbench/results.h"
+#include "concbench/runner.h"
+
+static struct cb_shared *shared;
+
+static int setup(void **state)
+{
+    (void)state;
+    shared = cb_shared_map(8, NULL);
+    return shared ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cb_shared_unmap(shared);
+    return 0;
+}
+
+static uint64_t run_lock(const struct cb_runner *r, const struct cb_task *task,
+                         uint32_t kind, uint32_t n, bool gil)
+{
+    struct cb_params p;
+    struct cb_run_opts o = { .gil = gil, .switch_ns = 1000000 };
+    struct cb_run_spec spec = {
+        .task = task, .params = &p, .workers = n, .start = CB_START_BARRIER,
+        .shared = shared, .opts = &o,
+    };
+    struct cb_run_times t = { 0 };
+    struct cb_error err = { "" };
+    struct cb_task_run tr;
+    uint64_t total = 0;
+
+    cb_params_default(&p);
+    p.iterations = 20000;
+    p.lock = kind;
+    assert_int_equal(cb_task_check(task, &p, &err), 0);
+    cb_shared_reset(shared, n);
+    assert_int_equal(cb_task_run_begin(task, &p, r->separate_memory, &tr, &err), 0);
+    spec.task_state = tr.state;
+    assert_int_equal(r->run(&spec, &t, &err), 0);
+    assert_true(cb_task_run_end(task, &tr, &total));
+    cb_test_no_children();
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(shared->rec[i].status, CB_WORKER_OK);
+        assert_int_equal(shared->rec[i].checksum, task->expected(&p));
+    }
+    assert_int_equal(task->expected_total(&p, n), p.iterations * n);
+    return total;
+}
+
+static void test_every_kind_every_mode(void **state)
+{
+    const struct cb_runner *modes[] = { &cb_runner_threads, &cb_runner_processes,
+                                        &cb_runner_serial };
+
+    (void)state;
+    for (size_t m = 0; m < 3; m++)
+        for (uint32_t k = 0; cb_lock_name(k); k++)
+            assert_int_equal(run_lock(modes[m], &cb_task_lock, k, 4, false), 4 * 20000);
+}
+
+static void test_under_gil(void **state)
+{
+    (void)state;
+    for (uint32_t k = 0; cb_lock_name(k); k++)
+        assert_int_equal(run_lock(&cb_runner_threads, &cb_task_lock, k, 4, true), 4 * 20000);
+}
+
+static void test_bad_kind(void **state)
+{
+    struct cb_params p;
+    struct cb_error err = { "" };
+
+    (void)state;
+    cb_params_default(&p);
+    p.lock = 7;
+    assert_int_equal(cb_task_check(&cb_task_lock, &p, &err), -1);
+    assert_non_null(strstr(err.msg, "--lock"));
+    assert_string_equal(cb_lock_name(0), "mutex");
+    assert_string_equal(cb_lock_name(1), "spin");
+    assert_string_equal(cb_lock_name(2), "semaphore");
+    assert_null(cb_lock_name(3));
+}
+
+/* A lost update: the run's total is one short. */
+static uint64_t short_total(const void *st)
+{
+    return cb_task_lock.total(st) - 1;
+}
+
+static void test_lost_update_fails_the_cell(void **state)
+{
+    struct cb_task broken = cb_task_lock;
+    struct cb_config cfg;
+    struct cb_results res;
+    struct cb_error err = { "" };
+
+    (void)state;
+    broken.total = short_total;
+    cb_config_default(&cfg);
+    cfg.tasks[0] = &broken;
+    cfg.ntasks = 1;
+    cfg.modes[0] = &cb_runner_threads;
+    cfg.modes[1] = &cb_runner_processes;
+    cfg.nmodes = 2;
+    cfg.workers[0] = 2;
+    cfg.nworkers = 1;
+    cfg.repetitions = 1;
+    cfg.warmup = 0;
+    cfg.params.iterations = 1000;
+    memset(&res, 0, sizeof res);
+    assert_int_equal(cb_bench_run(&cfg, &res, NULL, NULL, &err), 0);
+    for (size_t i = 0; i < res.ncells; i++) {
+        assert_true(res.cells[i].failed);
+        assert_string_equal(res.cells[i].status, "wrong-checksum");
+        assert_true(res.cells[i].samples[0].has_total);
+        assert_int_equal(res.cells[i].samples[0].total, 2 * 1000 - 1);
+    }
+    cb_results_free(&res);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_kind_every_mode),
+        cmocka_unit_test(test_under_gil),
+        cmocka_unit_test(test_bad_kind),
+        cmocka_unit_test(test_lost_update_fails_the_cell),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
