@@ -9,7 +9,7 @@
 
 #include "concbench/error.h"
 
-#define CB_LOAD_MAX_BYTES (256u << 20) /* larger files are refused */
+#define CB_LOAD_MAX_BYTES (64u << 20) /* larger files are refused */
 #define CB_LOAD_MAX_PARAMS 16          /* keys in one "params" object */
 #define CB_LOAD_MAX_SAMPLES 1000000u   /* samples of one benchmark */
 
@@ -55,8 +55,9 @@ struct cb_loaded_context {
 struct cb_loaded {
     const char *path;   /* as given to the loader; not owned */
     struct cb_loaded_context context;
-    struct cb_loaded_cell *cells; /* owned, ncells entries */
+    struct cb_loaded_cell *cells; /* owned, ncells entries, file order */
     size_t ncells;
+    struct cb_loaded_cell **by_name; /* owned: cells sorted by name */
 };
 
 /* Reads and validates the result file at path. path must outlive out.
@@ -73,7 +74,7 @@ int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err);
 int cb_load_text(const char *name, const char *text, size_t len,
                  struct cb_loaded *out, struct cb_error *err);
 
-/* Returns the cell of l named name, or NULL. Can't fail. */
+/* Returns the cell of l named name, or NULL. O(log n). Can't fail. */
 const struct cb_loaded_cell *cb_load_find(const struct cb_loaded *l,
                                           const char *name);
 

@@ -1,0 +1,232 @@
+/* `concbench compare BASE NEW [OPTIONS]`: argv into cb_compare_opts. */
+#include "concbench/compare.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "concbench/units.h"
+
+#define MAX_MIN_SAMPLES 1000000u
+
+enum {
+    OPT_THRESHOLD = 256,
+    OPT_ALPHA,
+    OPT_METRIC,
+    OPT_FAIL_ON,
+    OPT_NORMALIZE,
+    OPT_MIN_SAMPLES,
+};
+
+static const struct option options[] = {
+    { "threshold", required_argument, NULL, OPT_THRESHOLD },
+    { "alpha", required_argument, NULL, OPT_ALPHA },
+    { "metric", required_argument, NULL, OPT_METRIC },
+    { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+    { "normalize", no_argument, NULL, OPT_NORMALIZE },
+    { "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
+    { "format", required_argument, NULL, 'f' },
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static const char *const metric_names[] = { "wall", "spawn", "cpu", NULL };
+static const char *const fail_on_names[] = { "slower", "inconclusive", "never", NULL };
+static const char *const format_names[] = { "table", "markdown", "json", NULL };
+static const enum cb_format formats[] = {
+    CB_FORMAT_TABLE, CB_FORMAT_MARKDOWN, CB_FORMAT_JSON,
+};
+
+static const char *const verdict_names[] = {
+    [CB_VERDICT_UNCHANGED] = "unchanged",
+    [CB_VERDICT_FASTER] = "faster",
+    [CB_VERDICT_SLOWER] = "slower",
+    [CB_VERDICT_INCONCLUSIVE] = "inconclusive",
+    [CB_VERDICT_UNRELIABLE] = "unreliable",
+    [CB_VERDICT_FAILED] = "failed",
+    [CB_VERDICT_NOT_COMPARABLE] = "not comparable",
+    [CB_VERDICT_ONLY_BASE] = "only in BASE",
+    [CB_VERDICT_ONLY_NEW] = "only in NEW",
+};
+
+const char *cb_compare_verdict_name(enum cb_verdict v)
+{
+    return (size_t)v < sizeof verdict_names / sizeof *verdict_names ? verdict_names[v] : "?";
+}
+
+const char *cb_compare_metric_name(enum cb_metric m)
+{
+    return (size_t)m < 3 ? metric_names[m] : "?";
+}
+
+void cb_compare_opts_default(struct cb_compare_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->threshold = 0.05;
+    o->alpha = 0.05;
+    o->metric = CB_METRIC_WALL;
+    o->fail_on = CB_FAIL_SLOWER;
+    o->format = CB_FORMAT_TABLE;
+    o->min_samples = CB_COMPARE_MIN_SAMPLES;
+}
+
+static int choice(const char *flag, const char *arg, const char *const *names,
+                  size_t *out, struct cb_error *err)
+{
+    char acc[128] = "";
+
+    for (size_t i = 0; names[i]; i++) {
+        if (strcmp(names[i], arg) == 0) {
+            *out = i;
+            return 0;
+        }
+        snprintf(acc + strlen(acc), sizeof acc - strlen(acc), "%s%s", i ? ", " : "", names[i]);
+    }
+    cb_error_set(err, "--%s: '%s' is not accepted; accepted: %s", flag, arg, acc);
+    return -1;
+}
+
+/* A decimal in [min, max] (exclusive of min when open), optionally with a
+ * trailing % when pct. Durations and counts have cb_units parsers; these
+ * are fractions, so strtod with the checks they make. */
+static int real(const char *flag, const char *arg, double min, double max, bool open,
+                bool pct, const char *acc, double *out, struct cb_error *err)
+{
+    char *end = NULL;
+    double v = strtod(arg, &end);
+
+    if (end && pct && *end == '%')
+        end++;
+    if (!strchr("0123456789.", arg[0]) || end == arg || *end != '\0' || !isfinite(v) ||
+        v < min || (open && v == min) || v > max) {
+        cb_error_set(err, "--%s: '%s' is not accepted; accepted: %s", flag, arg, acc);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int min_samples(const char *arg, size_t *out, struct cb_error *err)
+{
+    uint64_t v = 0;
+
+    if (cb_units_parse_count(arg, &v) != 0 || v < 1 || v > MAX_MIN_SAMPLES) {
+        cb_error_set(err, "--min-samples: '%s' is not accepted; accepted: 1 to %u",
+                     arg, MAX_MIN_SAMPLES);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+static int apply(struct cb_compare_opts *o, int ch, const char *arg, struct cb_error *err)
+{
+    size_t i = 0;
+
+    switch (ch) {
+    case OPT_THRESHOLD:
+        if (real("threshold", arg, 0, 1000, false, true, "a percentage 0 to 1000, e.g. 5 or 2.5%",
+                 &o->threshold, err) != 0)
+            return -1;
+        o->threshold /= 100;
+        return 0;
+    case OPT_ALPHA:
+        return real("alpha", arg, 0, 0.5, true, false, "a probability above 0 and at most 0.5",
+                    &o->alpha, err);
+    case OPT_METRIC:
+        return choice("metric", arg, metric_names, &i, err) ? -1 : (o->metric = (enum cb_metric)i, 0);
+    case OPT_FAIL_ON:
+        return choice("fail-on", arg, fail_on_names, &i, err) ? -1
+               : (o->fail_on = (enum cb_fail_on)i, 0);
+    case 'f':
+        return choice("format", arg, format_names, &i, err) ? -1 : (o->format = formats[i], 0);
+    case 'o':
+        o->output = strcmp(arg, "-") == 0 ? NULL : arg;
+        return arg[0] ? 0 : (cb_error_set(err, "--output: '' is not a file name; accepted: "
+                                          "a file name, or - for stdout"), -1);
+    case OPT_NORMALIZE:
+        o->normalize = true;
+        return 0;
+    default:
+        return min_samples(arg, &o->min_samples, err);
+    }
+}
+
+static int option_error(int ch, char **argv, struct cb_error *err)
+{
+    const char *arg = argv[optind - 1];
+    size_t len = strcspn(arg, "=");
+
+    if (ch == ':')
+        cb_error_set(err, "%.*s needs a value; see concbench compare --help", (int)len, arg);
+    else
+        cb_error_set(err, "compare: unknown option '%.*s'; see concbench compare --help",
+                     (int)len, arg);
+    return -1;
+}
+
+int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
+                          struct cb_compare_opts *o, struct cb_error *err)
+{
+    bool format_set = false;
+    int ch;
+
+    cb_compare_opts_default(o);
+    optind = 0;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {
+        if (ch == 'h') {
+            o->help = true;
+            return 0;
+        }
+        if (ch == '?' || ch == ':')
+            return option_error(ch, argv, err);
+        if (apply(o, ch, optarg, err) != 0)
+            return -1;
+        format_set |= ch == 'f';
+    }
+    if (argc - optind != 2) {
+        cb_error_set(err, "compare: needs two result files, BASE and NEW, got %d; "
+                     "see concbench compare --help", argc - optind);
+        return -1;
+    }
+    o->base_path = argv[optind];
+    o->new_path = argv[optind + 1];
+    /* A terminal gets a table; a pipe or a file gets what a program reads. */
+    if (!format_set)
+        o->format = stdout_tty && !o->output ? CB_FORMAT_TABLE : CB_FORMAT_JSON;
+    return 0;
+}
+
+const char *cb_compare_usage(void)
+{
+    return
+        "Usage: concbench compare BASE.json NEW.json [OPTIONS]\n"
+        "\nCompares two result files benchmark by benchmark (matched by name) with\n"
+        "a Mann-Whitney U test and a Hodges-Lehmann interval of the change.\n"
+        "\nOptions:\n"
+        "      --threshold=PCT       a change smaller than this is noise (default: 5)\n"
+        "      --alpha=P             significance level of the test (default: 0.05)\n"
+        "      --metric=METRIC       wall: wall time per sample; spawn: the median\n"
+        "                            worker creation latency per sample; cpu:\n"
+        "                            user + sys time per sample (default: wall)\n"
+        "      --fail-on=WHAT        exit 1 on: slower (slower or failed benchmarks),\n"
+        "                            inconclusive (also inconclusive and unreliable),\n"
+        "                            never (default: slower)\n"
+        "      --normalize           divide each file by its own 1-worker serial\n"
+        "                            time of the same task (needs -m ...,serial -n 1)\n"
+        "      --min-samples=N       fewer samples on a side: unreliable (default: 5)\n"
+        "  -f, --format=FORMAT       table, markdown, json (default: table on a\n"
+        "                            terminal, else json)\n"
+        "  -o, --output=FILE         write to FILE, replaced atomically\n"
+        "  -h, --help                show this help\n"
+        "\nVerdicts: slower / faster when significant (p < alpha) and the whole\n"
+        "interval of the change lies beyond the threshold; unchanged when not\n"
+        "significant or inside the threshold; inconclusive when significant but\n"
+        "the interval straddles the threshold.\n"
+        "\nExit status: 0 no regression, 1 a regression (see --fail-on),\n"
+        "2 usage error or a bad result file.\n";
+}

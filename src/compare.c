@@ -1,0 +1,536 @@
+/* Matching the benchmarks of two result files and judging each pair. */
+#include "concbench/compare.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "concbench/report.h"
+#include "concbench/stats.h"
+
+/* ---- picking the values ------------------------------------------------ */
+
+static const double *metric_array(const struct cb_loaded_cell *c, enum cb_metric m)
+{
+    switch (m) {
+    case CB_METRIC_SPAWN: return c->spawn;
+    case CB_METRIC_CPU: return c->cpu;
+    case CB_METRIC_WALL: break;
+    }
+    return c->wall;
+}
+
+/* The finite values of the metric, times scale, in a malloc'd array
+ * (NAN marks a sample without a spawn time). */
+static double *metric_values(const struct cb_loaded_cell *c, enum cb_metric m,
+                             double scale, size_t *n)
+{
+    const double *src = metric_array(c, m);
+    double *v = malloc((c->nsamples + 1) * sizeof *v);
+
+    *n = 0;
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < c->nsamples; i++)
+        if (isfinite(src[i]))
+            v[(*n)++] = src[i] * scale;
+    return v;
+}
+
+static double median_of(const double *v, size_t n)
+{
+    struct cb_stats s;
+
+    return cb_stats_compute(v, n, &s) == 0 ? s.median : NAN;
+}
+
+static bool all_positive(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] > 0))
+            return false;
+    return true;
+}
+
+/* ---- comparability ----------------------------------------------------- */
+
+static const struct cb_loaded_param *find_param(const struct cb_loaded_cell *c,
+                                                const char *name)
+{
+    for (size_t i = 0; i < c->nparams; i++)
+        if (strcmp(c->params[i].name, name) == 0)
+            return &c->params[i];
+    return NULL;
+}
+
+/* Writes what differs between a and b (named an and bn) into why; returns
+ * false if nothing does. */
+static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_cell *b,
+                         const char *an, const char *bn, char *why, size_t len)
+{
+    if (strcmp(a->task, b->task) || strcmp(a->mode, b->mode) || a->workers != b->workers)
+        return snprintf(why, len, "task, mode or workers differ"), true;
+    if (strcmp(a->start, b->start) != 0)
+        return snprintf(why, len, "start: %s vs %s", a->start, b->start), true;
+    for (size_t i = 0; i < a->nparams; i++) {
+        const struct cb_loaded_param *p = &a->params[i], *q = find_param(b, p->name);
+
+        if (!q)
+            return snprintf(why, len, "%s only in %s", p->name, an), true;
+        if (p->value != q->value)
+            return snprintf(why, len, "%s: %.17g vs %.17g", p->name, p->value, q->value), true;
+    }
+    for (size_t i = 0; i < b->nparams; i++)
+        if (!find_param(a, b->params[i].name))
+            return snprintf(why, len, "%s only in %s", b->params[i].name, bn), true;
+    return false;
+}
+
+static bool cell_ok(const struct cb_loaded_cell *c)
+{
+    return strcmp(c->status, "ok") == 0;
+}
+
+/* ---- normalization ----------------------------------------------------- */
+
+static void add_note(struct cb_comparison *c, const char *note)
+{
+    for (size_t i = 0; i < c->nnotes; i++)
+        if (strcmp(c->notes[i], note) == 0)
+            return;
+    if (c->nnotes < CB_COMPARE_MAX_NOTES)
+        snprintf(c->notes[c->nnotes++], sizeof c->notes[0], "%s", note);
+}
+
+/* The single-worker serial cell of cell's task in l, if it ran with the
+ * same parameters and succeeded; else NULL with why. */
+/* Writes a note that may be cut short at len; that is intended. */
+static void put_note(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void put_note(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+static const struct cb_loaded_cell *serial_of(const struct cb_loaded *l,
+                                              const struct cb_loaded_cell *cell,
+                                              char *why, size_t len)
+{
+    char name[128], diff[128];
+    const struct cb_loaded_cell *s;
+    struct cb_loaded_cell want = *cell;
+
+    snprintf(name, sizeof name, "%s/serial/1", cell->task);
+    s = cb_load_find(l, name);
+    snprintf(want.mode, sizeof want.mode, "serial");
+    want.workers = 1;
+    if (!s)
+        put_note(why, len, "%s has no %s (run with -m serial -n 1 too)", l->path, name);
+    else if (!cell_ok(s))
+        put_note(why, len, "%s: %s failed", l->path, name);
+    else if (cells_differ(&want, s, "it", name, diff, sizeof diff))
+        put_note(why, len, "%s: %s differs (%s)", l->path, name, diff);
+    else
+        return s;
+    return NULL;
+}
+
+/* 1 / the median of the serial cell, or 0 (with a note) if there is none. */
+static double norm_scale(struct cb_comparison *c, const struct cb_loaded *l,
+                         const struct cb_loaded_cell *cell)
+{
+    char why[200], note[256];
+    const struct cb_loaded_cell *s = serial_of(l, cell, why, sizeof why);
+    double *v, med = NAN;
+    size_t n;
+
+    if (s && (v = metric_values(s, c->opts.metric, 1, &n)) != NULL) {
+        med = n ? median_of(v, n) : NAN;
+        free(v);
+        snprintf(why, sizeof why, "%s: %s/serial/1 has no positive median", l->path,
+                 cell->task);
+    }
+    if (med > 0)
+        return 1 / med;
+    snprintf(note, sizeof note, "%s not normalized: %s", cell->task, why);
+    add_note(c, note);
+    return 0;
+}
+
+/* ---- one pair ---------------------------------------------------------- */
+
+static enum cb_verdict judge(const struct cb_compare_row *r, double alpha, double t)
+{
+    const struct cb_shift *s = &r->shift;
+
+    if (!(r->test.p < alpha))
+        return CB_VERDICT_UNCHANGED;
+    if (s->lo > t)
+        return CB_VERDICT_SLOWER;
+    if (s->hi < -t)
+        return CB_VERDICT_FASTER;
+    if (s->lo >= -t && s->hi <= t)
+        return CB_VERDICT_UNCHANGED;
+    return CB_VERDICT_INCONCLUSIVE;
+}
+
+/* The relative change: from log ratios when every value is positive (a
+ * scale model: the interval is exact for ratios), else from differences
+ * divided by the base median. */
+static int relative_shift(const struct cb_comparison *c, const double *b, size_t nb,
+                          const double *n, size_t nn, struct cb_compare_row *r)
+{
+    bool logs = all_positive(b, nb) && all_positive(n, nn);
+    struct cb_shift *s = &r->shift;
+    double scale = logs ? 1 : r->base_median;
+
+    if (cb_compare_hl(b, nb, n, nn, c->opts.alpha, logs, s) != 0)
+        return -1;
+    if (logs) {
+        s->estimate = expm1(s->estimate);
+        s->lo = expm1(s->lo);
+        s->hi = expm1(s->hi);
+    } else if (scale > 0) {
+        s->estimate /= scale;
+        s->lo /= scale;
+        s->hi /= scale;
+    } else {
+        s->estimate = s->lo = s->hi = NAN;
+    }
+    return 0;
+}
+
+static int test_pair(const struct cb_comparison *c, const double *b, size_t nb,
+                     const double *n, size_t nn, struct cb_compare_row *r)
+{
+    r->nbase = nb;
+    r->nnew = nn;
+    if (nb == 0 || nn == 0) {
+        r->verdict = r->tested = CB_VERDICT_UNRELIABLE;
+        snprintf(r->note, sizeof r->note, "no %s samples in %s",
+                 cb_compare_metric_name(c->opts.metric), nb ? "NEW" : "BASE");
+        return 0;
+    }
+    r->base_median = median_of(b, nb);
+    r->new_median = median_of(n, nn);
+    r->change = r->base_median > 0 ? r->new_median / r->base_median - 1 : NAN;
+    if (cb_compare_mwu(b, nb, n, nn, &r->test) != 0 || relative_shift(c, b, nb, n, nn, r))
+        return -1;
+    r->verdict = r->tested = judge(r, c->opts.alpha, c->opts.threshold);
+    if (nb < c->opts.min_samples || nn < c->opts.min_samples) {
+        r->verdict = CB_VERDICT_UNRELIABLE;
+        snprintf(r->note, sizeof r->note, "%zu vs %zu samples (< %zu); the test alone says %s",
+                 nb, nn, c->opts.min_samples, cb_compare_verdict_name(r->tested));
+    }
+    return 0;
+}
+
+static int compare_values(struct cb_comparison *c, const struct cb_loaded_cell *b,
+                          const struct cb_loaded_cell *n, struct cb_compare_row *r)
+{
+    double sb = 1, sn = 1, *vb = NULL, *vn = NULL;
+    size_t nb, nn;
+    int rc = -1;
+
+    if (c->opts.normalize) {
+        sb = norm_scale(c, &c->base, b);
+        sn = norm_scale(c, &c->new_, n);
+        r->normalized = sb > 0 && sn > 0;
+        sb = r->normalized ? sb : 1;
+        sn = r->normalized ? sn : 1;
+    }
+    vb = metric_values(b, c->opts.metric, sb, &nb);
+    vn = metric_values(n, c->opts.metric, sn, &nn);
+    if (vb && vn)
+        rc = test_pair(c, vb, nb, vn, nn, r);
+    free(vb);
+    free(vn);
+    return rc;
+}
+
+static int compare_pair(struct cb_comparison *c, const struct cb_loaded_cell *b,
+                        const struct cb_loaded_cell *n, struct cb_compare_row *r)
+{
+    char why[160];
+
+    r->shift.estimate = r->change = r->test.p = NAN;
+    r->base_median = r->new_median = NAN;
+    r->nbase = b->nsamples;
+    r->nnew = n->nsamples;
+    if (!cell_ok(n)) {
+        r->verdict = r->tested = CB_VERDICT_FAILED;
+        snprintf(r->note, sizeof r->note, "NEW status: %s", n->status);
+    } else if (!cell_ok(b)) {
+        r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
+        snprintf(r->note, sizeof r->note, "BASE status: %s", b->status);
+    } else if (cells_differ(b, n, "BASE", "NEW", why, sizeof why)) {
+        r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
+        snprintf(r->note, sizeof r->note, "%s", why);
+    } else {
+        return compare_values(c, b, n, r);
+    }
+    return 0;
+}
+
+/* ---- threads against processes within a file ------------------------- */
+
+static bool is_cell(const struct cb_loaded_cell *c, const char *task, const char *mode,
+                    uint32_t workers)
+{
+    return c && cell_ok(c) && strcmp(c->task, task) == 0 && strcmp(c->mode, mode) == 0 &&
+           c->workers == workers;
+}
+
+/* threads/processes in l from the HL shift of the log times: below 1,
+ * threads are faster. Returns -1 only on allocation failure. */
+static int file_ratio(const struct cb_comparison *c, const struct cb_loaded *l,
+                      const char *task, uint32_t workers, struct cb_compare_ratio *out)
+{
+    char tn[128], pn[128], why[160];
+    const struct cb_loaded_cell *t, *p;
+    struct cb_loaded_cell want;
+    double *vt, *vp;
+    size_t nt, np;
+    int rc;
+
+    snprintf(tn, sizeof tn, "%s/threads/%u", task, workers);
+    snprintf(pn, sizeof pn, "%s/processes/%u", task, workers);
+    t = cb_load_find(l, tn);
+    p = cb_load_find(l, pn);
+    if (!is_cell(t, task, "threads", workers) || !is_cell(p, task, "processes", workers))
+        return 0;
+    want = *t;
+    snprintf(want.mode, sizeof want.mode, "processes");
+    if (cells_differ(&want, p, tn, pn, why, sizeof why))
+        return 0;
+    vt = metric_values(t, c->opts.metric, 1, &nt);
+    vp = metric_values(p, c->opts.metric, 1, &np);
+    rc = vt && vp ? 0 : -1;
+    if (vt && vp && nt && np && all_positive(vt, nt) && all_positive(vp, np) &&
+        cb_compare_hl(vp, np, vt, nt, c->opts.alpha, true, &out->ratio) == 0) {
+        out->valid = true;
+        out->ratio.estimate = exp(out->ratio.estimate);
+        out->ratio.lo = exp(out->ratio.lo);
+        out->ratio.hi = exp(out->ratio.hi);
+    }
+    free(vt);
+    free(vp);
+    return rc;
+}
+
+static int add_ratio(struct cb_comparison *c, const struct cb_loaded_cell *cell)
+{
+    struct cb_compare_ratio_row *r = &c->ratios[c->nratios];
+
+    memset(r, 0, sizeof *r);
+    if (file_ratio(c, &c->base, cell->task, cell->workers, &r->base) != 0 ||
+        file_ratio(c, &c->new_, cell->task, cell->workers, &r->new_) != 0)
+        return -1;
+    snprintf(r->task, sizeof r->task, "%s", cell->task);
+    r->workers = cell->workers;
+    c->nratios += r->base.valid || r->new_.valid;
+    return 0;
+}
+
+static int add_ratios(struct cb_comparison *c, struct cb_error *err)
+{
+    c->ratios = calloc(c->base.ncells + c->new_.ncells + 1, sizeof *c->ratios);
+    if (!c->ratios)
+        goto oom;
+    for (size_t i = 0; i < c->base.ncells; i++)
+        if (strcmp(c->base.cells[i].mode, "threads") == 0 &&
+            add_ratio(c, &c->base.cells[i]) != 0)
+            goto oom;
+    for (size_t i = 0; i < c->new_.ncells; i++) {
+        const struct cb_loaded_cell *n = &c->new_.cells[i];
+        const struct cb_loaded_cell *b = cb_load_find(&c->base, n->name);
+
+        /* A name BASE has as threads was handled above. */
+        if (strcmp(n->mode, "threads") == 0 && !(b && strcmp(b->mode, "threads") == 0) &&
+            add_ratio(c, n) != 0)
+            goto oom;
+    }
+    return 0;
+oom:
+    cb_error_set(err, "out of memory comparing %s and %s", c->base.path, c->new_.path);
+    return -1;
+}
+
+/* ---- the whole comparison ---------------------------------------------- */
+
+static void only_in(struct cb_compare_row *r, const struct cb_loaded_cell *cell,
+                    enum cb_verdict v)
+{
+    snprintf(r->name, sizeof r->name, "%s", cell->name);
+    r->verdict = r->tested = v;
+    r->base_median = r->new_median = r->change = r->shift.estimate = r->test.p = NAN;
+    if (v == CB_VERDICT_ONLY_BASE)
+        r->nbase = cell->nsamples;
+    else
+        r->nnew = cell->nsamples;
+}
+
+static int compare_rows(struct cb_comparison *c, struct cb_error *err)
+{
+    c->rows = calloc(c->base.ncells + c->new_.ncells + 1, sizeof *c->rows);
+    if (!c->rows)
+        goto oom;
+    for (size_t i = 0; i < c->base.ncells; i++) {
+        const struct cb_loaded_cell *b = &c->base.cells[i];
+        const struct cb_loaded_cell *n = cb_load_find(&c->new_, b->name);
+        struct cb_compare_row *r = &c->rows[c->nrows++];
+
+        if (!n) {
+            only_in(r, b, CB_VERDICT_ONLY_BASE);
+            continue;
+        }
+        snprintf(r->name, sizeof r->name, "%s", b->name);
+        if (compare_pair(c, b, n, r) != 0)
+            goto oom;
+    }
+    for (size_t i = 0; i < c->new_.ncells; i++)
+        if (!cb_load_find(&c->base, c->new_.cells[i].name))
+            only_in(&c->rows[c->nrows++], &c->new_.cells[i], CB_VERDICT_ONLY_NEW);
+    return 0;
+oom:
+    cb_error_set(err, "out of memory comparing %s and %s", c->base.path, c->new_.path);
+    return -1;
+}
+
+static bool has_medians(const struct cb_compare_row *r)
+{
+    return r->verdict <= CB_VERDICT_UNRELIABLE && r->base_median > 0 && r->new_median > 0;
+}
+
+static void geomean(struct cb_comparison *c)
+{
+    double sum = 0;
+
+    c->ngeomean = 0;
+    for (size_t i = 0; i < c->nrows; i++) {
+        if (has_medians(&c->rows[i])) {
+            sum += log(c->rows[i].new_median / c->rows[i].base_median);
+            c->ngeomean++;
+        }
+    }
+    c->geomean = c->ngeomean ? expm1(sum / (double)c->ngeomean) : NAN;
+}
+
+static void diff_str(struct cb_comparison *c, const char *field, const char *a, const char *b)
+{
+    struct cb_compare_ctxdiff *d;
+
+    if (strcmp(a, b) == 0 || c->ndiffs == sizeof c->diffs / sizeof c->diffs[0])
+        return;
+    d = &c->diffs[c->ndiffs++];
+    d->field = field;
+    snprintf(d->base, sizeof d->base, "%s", a);
+    snprintf(d->new_, sizeof d->new_, "%s", b);
+}
+
+static void diff_long(struct cb_comparison *c, const char *field, long a, long b)
+{
+    char sa[32], sb[32];
+
+    snprintf(sa, sizeof sa, "%ld", a);
+    snprintf(sb, sizeof sb, "%ld", b);
+    diff_str(c, field, a < 0 ? "unknown" : sa, b < 0 ? "unknown" : sb);
+}
+
+static void context_diffs(struct cb_comparison *c)
+{
+    const struct cb_loaded_context *a = &c->base.context, *b = &c->new_.context;
+
+    diff_str(c, "hostname", a->hostname, b->hostname);
+    diff_str(c, "cpu_model", a->cpu_model, b->cpu_model);
+    diff_long(c, "logical_cpus", a->logical_cpus, b->logical_cpus);
+    diff_long(c, "usable_cpus", a->usable_cpus, b->usable_cpus);
+    diff_str(c, "kernel", a->kernel, b->kernel);
+    diff_str(c, "os", a->os, b->os);
+    diff_str(c, "arch", a->arch, b->arch);
+    diff_str(c, "tool version", a->tool_version, b->tool_version);
+    diff_str(c, "build_type", a->build_type, b->build_type);
+}
+
+int cb_compare_loaded(const struct cb_compare_opts *o, struct cb_loaded *base,
+                      struct cb_loaded *new_, struct cb_comparison *out,
+                      struct cb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->opts = *o;
+    out->base = *base;
+    out->new_ = *new_;
+    memset(base, 0, sizeof *base);
+    memset(new_, 0, sizeof *new_);
+    context_diffs(out);
+    if (compare_rows(out, err) != 0 || add_ratios(out, err) != 0) {
+        cb_compare_free(out);
+        return -1;
+    }
+    geomean(out);
+    return 0;
+}
+
+int cb_compare_files(const struct cb_compare_opts *o, struct cb_comparison *out,
+                     struct cb_error *err)
+{
+    struct cb_loaded base, new_;
+
+    memset(out, 0, sizeof *out);
+    if (cb_load_file(o->base_path, &base, err) != 0)
+        return -1;
+    if (cb_load_file(o->new_path, &new_, err) != 0) {
+        cb_load_free(&base);
+        return -1;
+    }
+    return cb_compare_loaded(o, &base, &new_, out, err);
+}
+
+int cb_compare_results(const struct cb_compare_opts *o, struct cb_loaded *base,
+                       const struct cb_results *r, struct cb_comparison *out,
+                       struct cb_error *err)
+{
+    struct cb_loaded new_;
+    char *json = cb_report_render(r, CB_FORMAT_JSON, false, err);
+    int rc = -1;
+
+    memset(out, 0, sizeof *out);
+    /* Through the JSON, so a run is read exactly as its file would be. */
+    if (json && cb_load_text("this run", json, strlen(json), &new_, err) == 0)
+        rc = cb_compare_loaded(o, base, &new_, out, err);
+    free(json);
+    cb_load_free(base);
+    return rc;
+}
+
+bool cb_compare_failed(const struct cb_comparison *c)
+{
+    for (size_t i = 0; i < c->nrows && c->opts.fail_on != CB_FAIL_NEVER; i++) {
+        enum cb_verdict v = c->rows[i].verdict;
+
+        if (v == CB_VERDICT_SLOWER || v == CB_VERDICT_FAILED)
+            return true;
+        if (c->opts.fail_on == CB_FAIL_INCONCLUSIVE &&
+            (v == CB_VERDICT_INCONCLUSIVE || v == CB_VERDICT_UNRELIABLE))
+            return true;
+    }
+    return false;
+}
+
+void cb_compare_free(struct cb_comparison *c)
+{
+    if (!c)
+        return;
+    cb_load_free(&c->base);
+    cb_load_free(&c->new_);
+    free(c->rows);
+    free(c->ratios);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,614 @@
+#include "concbench/load.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "concbench/config.h"
+#include "concbench/stats.h"
+
+/* The schema nests 6 levels; anything far deeper is not ours, and
+ * refusing it early keeps cJSON's recursion shallow. */
+#define MAX_DEPTH 64
+/* Seconds above this are not a measurement (about 30 years). */
+#define MAX_SECONDS 1e9
+
+struct ld {
+    const char *name;   /* the file, for messages */
+    struct cb_error *err;
+    double *scratch;    /* per-sample spawn times */
+    size_t scratch_cap;
+};
+
+static int fail(const struct ld *ld, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int fail(const struct ld *ld, const char *fmt, ...)
+{
+    char msg[CB_ERROR_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cb_error_set(ld->err, "%s: %s", ld->name, msg);
+    return -1;
+}
+
+/* ---- bytes: size, UTF-8, nesting ---------------------------------- */
+
+/* Length of the UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+
+    if (n == 0 || n > avail)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
+        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+static int check_bytes(const struct ld *ld, const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+
+    if (len == 0)
+        return fail(ld, "the file is empty; expected a concbench JSON result");
+    for (size_t i = 0; i < len;) {
+        size_t n = s[i] ? utf8_len(s + i, len - i) : 0;
+
+        if (s[i] == 0)
+            return fail(ld, "not JSON: a NUL byte at offset %zu", i);
+        if (n == 0)
+            return fail(ld, "not UTF-8: invalid byte 0x%02X at offset %zu", s[i], i);
+        i += n;
+    }
+    return 0;
+}
+
+/* Deepest [ / { nesting outside strings; *open tells whether the text
+ * ends inside a string or a container, i.e. was cut short. */
+static size_t max_depth(const char *s, size_t len, bool *open)
+{
+    size_t depth = 0, deepest = 0;
+    bool in_str = false;
+
+    for (size_t i = 0; i < len; i++) {
+        if (in_str) {
+            if (s[i] == '\\')
+                i++;
+            else if (s[i] == '"')
+                in_str = false;
+        } else if (s[i] == '"') {
+            in_str = true;
+        } else if (s[i] == '[' || s[i] == '{') {
+            deepest = ++depth > deepest ? depth : deepest;
+        } else if ((s[i] == ']' || s[i] == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    *open = in_str || depth > 0;
+    return deepest;
+}
+
+static void line_col(const char *text, size_t pos, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < pos; i++) {
+        *col = text[i] == '\n' ? 1 : *col + 1;
+        *line += text[i] == '\n';
+    }
+}
+
+static bool only_space(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n", s[i]))
+            return false;
+    return true;
+}
+
+/* text need not be NUL-terminated: compare within len only. */
+static bool starts(const char *text, size_t pos, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+
+    return pos <= len && len - pos >= n && memcmp(text + pos, word, n) == 0;
+}
+
+static cJSON *parse(const struct ld *ld, const char *text, size_t len)
+{
+    const char *end = NULL;
+    size_t pos, line, col;
+    bool open;
+    cJSON *root;
+
+    if (max_depth(text, len, &open) > MAX_DEPTH) {
+        fail(ld, "not a concbench result: JSON nests deeper than %d levels", MAX_DEPTH);
+        return NULL;
+    }
+    root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    pos = end && end >= text ? (size_t)(end - text) : len;
+    if (root && only_space(text + pos, len - pos))
+        return root;
+    cJSON_Delete(root);
+    line_col(text, pos < len ? pos : len, &line, &col);
+    if (root)
+        fail(ld, "not JSON: unexpected text after the document at line %zu, column %zu",
+             line, col);
+    else if (open || pos >= len || only_space(text + pos, len - pos))
+        fail(ld, "truncated JSON: the text ends inside a string, array or object "
+             "(parse error at line %zu, column %zu)", line, col);
+    else if (starts(text, pos, len, "NaN") || starts(text, pos, len, "Inf") ||
+             starts(text, pos, len, "-Inf"))
+        fail(ld, "not JSON: NaN or Infinity at line %zu, column %zu is not a JSON number",
+             line, col);
+    else
+        fail(ld, "not JSON: syntax error at line %zu, column %zu", line, col);
+    return NULL;
+}
+
+/* ---- typed fields ----------------------------------------------------- */
+
+/* Finds key in obj; a key given twice is an error, since which one a
+ * reader would take is a guess. */
+static int member(const struct ld *ld, const cJSON *obj, const char *where,
+                  const char *key, const cJSON **out)
+{
+    *out = NULL;
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        if (!c->string || strcmp(c->string, key) != 0)
+            continue;
+        if (*out)
+            return fail(ld, "%s has the key \"%s\" twice", where, key);
+        *out = c;
+    }
+    return 0;
+}
+
+static int required(const struct ld *ld, const cJSON *obj, const char *where,
+                    const char *key, const cJSON **out)
+{
+    if (member(ld, obj, where, key, out) != 0)
+        return -1;
+    if (!*out)
+        return fail(ld, "%s has no \"%s\"", where, key);
+    return 0;
+}
+
+static int check_number(const struct ld *ld, const cJSON *it, const char *where,
+                        const char *key, double min, double max)
+{
+    if (!cJSON_IsNumber(it))
+        return fail(ld, "%s.%s is not a number", where, key);
+    if (!isfinite(it->valuedouble))
+        return fail(ld, "%s.%s is not a finite number", where, key);
+    if (it->valuedouble < min || it->valuedouble > max)
+        return fail(ld, "%s.%s is %g; accepted: %g to %g", where, key,
+                    it->valuedouble, min, max);
+    return 0;
+}
+
+static int get_number(const struct ld *ld, const cJSON *obj, const char *where,
+                      const char *key, double min, double max, double *out)
+{
+    const cJSON *it;
+
+    if (required(ld, obj, where, key, &it) != 0 ||
+        check_number(ld, it, where, key, min, max) != 0)
+        return -1;
+    *out = it->valuedouble;
+    return 0;
+}
+
+/* Copies a string field into buf; control characters are refused so that
+ * what we print stays one line. Missing and optional: "unknown". */
+static int get_string(const struct ld *ld, const cJSON *obj, const char *where,
+                      const char *key, bool need, char *buf, size_t len)
+{
+    const cJSON *it;
+
+    if (member(ld, obj, where, key, &it) != 0)
+        return -1;
+    if (!it && !need) {
+        snprintf(buf, len, "unknown");
+        return 0;
+    }
+    if (!it)
+        return fail(ld, "%s has no \"%s\"", where, key);
+    if (!cJSON_IsString(it) || !it->valuestring)
+        return fail(ld, "%s.%s is not a string", where, key);
+    if (strlen(it->valuestring) >= len)
+        return fail(ld, "%s.%s is longer than %zu bytes", where, key, len - 1);
+    for (const char *p = it->valuestring; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            return fail(ld, "%s.%s contains a control character", where, key);
+    snprintf(buf, len, "%s", it->valuestring);
+    return 0;
+}
+
+static int get_typed(const struct ld *ld, const cJSON *obj, const char *where,
+                     const char *key, bool array, const cJSON **out)
+{
+    if (required(ld, obj, where, key, out) != 0)
+        return -1;
+    if (array ? !cJSON_IsArray(*out) : !cJSON_IsObject(*out))
+        return fail(ld, "%s.%s is not an %s", where, key, array ? "array" : "object");
+    return 0;
+}
+
+/* An optional count: -1 when missing. */
+static int get_count(const struct ld *ld, const cJSON *obj, const char *where,
+                     const char *key, long *out)
+{
+    const cJSON *it;
+
+    *out = -1;
+    if (member(ld, obj, where, key, &it) != 0)
+        return -1;
+    if (!it || cJSON_IsNull(it))
+        return 0;
+    if (check_number(ld, it, where, key, -1, 1e9) != 0)
+        return -1;
+    *out = (long)it->valuedouble;
+    return 0;
+}
+
+/* ---- the document ----------------------------------------------------- */
+
+static int load_context(const struct ld *ld, const cJSON *root, struct cb_loaded_context *c)
+{
+    const cJSON *tool, *ctx;
+
+    if (get_typed(ld, root, "the file", "tool", false, &tool) != 0 ||
+        get_string(ld, tool, "tool", "version", false, c->tool_version, sizeof c->tool_version) ||
+        get_string(ld, tool, "tool", "build_type", false, c->build_type, sizeof c->build_type) ||
+        get_typed(ld, root, "the file", "context", false, &ctx) != 0)
+        return -1;
+    if (get_string(ld, ctx, "context", "hostname", false, c->hostname, sizeof c->hostname) ||
+        get_string(ld, ctx, "context", "os", false, c->os, sizeof c->os) ||
+        get_string(ld, ctx, "context", "kernel", false, c->kernel, sizeof c->kernel) ||
+        get_string(ld, ctx, "context", "arch", false, c->arch, sizeof c->arch) ||
+        get_string(ld, ctx, "context", "cpu_model", false, c->cpu_model, sizeof c->cpu_model) ||
+        get_string(ld, ctx, "context", "date", false, c->date, sizeof c->date) ||
+        get_count(ld, ctx, "context", "logical_cpus", &c->logical_cpus) ||
+        get_count(ld, ctx, "context", "usable_cpus", &c->usable_cpus))
+        return -1;
+    return 0;
+}
+
+static int load_params(const struct ld *ld, const cJSON *b, const char *where,
+                       struct cb_loaded_cell *cell)
+{
+    const cJSON *params, *dup;
+
+    if (get_typed(ld, b, where, "params", false, &params) != 0)
+        return -1;
+    for (const cJSON *p = params->child; p; p = p->next) {
+        struct cb_loaded_param *out = &cell->params[cell->nparams];
+
+        if (cell->nparams == CB_LOAD_MAX_PARAMS)
+            return fail(ld, "%s.params has more than %d keys", where, CB_LOAD_MAX_PARAMS);
+        if (!p->string || strlen(p->string) >= sizeof out->name)
+            return fail(ld, "%s.params has a key longer than %zu bytes", where,
+                        sizeof out->name - 1);
+        if (member(ld, params, where, p->string, &dup) != 0 ||
+            check_number(ld, p, where, "params value", 0, 1e300) != 0)
+            return -1;
+        snprintf(out->name, sizeof out->name, "%s", p->string);
+        out->value = p->valuedouble;
+        cell->nparams++;
+    }
+    return 0;
+}
+
+static double *scratch(struct ld *ld, size_t n)
+{
+    double *p;
+
+    if (n <= ld->scratch_cap)
+        return ld->scratch;
+    p = realloc(ld->scratch, n * sizeof *p);
+    if (!p)
+        return NULL;
+    ld->scratch = p;
+    ld->scratch_cap = n;
+    return p;
+}
+
+/* The median spawn_s of the workers that report one; NAN if none does. */
+static int load_spawn(struct ld *ld, const cJSON *s, const char *where, double *out)
+{
+    const cJSON *workers, *spawn;
+    double *v;
+    size_t n = 0;
+
+    *out = NAN;
+    if (get_typed(ld, s, where, "workers", true, &workers) != 0)
+        return -1;
+    v = scratch(ld, (size_t)cJSON_GetArraySize(workers) + 1);
+    if (!v)
+        return fail(ld, "out of memory reading %s", where);
+    for (const cJSON *w = workers->child; w; w = w->next) {
+        if (!cJSON_IsObject(w))
+            return fail(ld, "%s.workers has an item that is not an object", where);
+        if (member(ld, w, where, "spawn_s", &spawn) != 0 ||
+            (spawn && check_number(ld, spawn, where, "workers[].spawn_s", 0, MAX_SECONDS)))
+            return -1;
+        if (spawn)
+            v[n++] = spawn->valuedouble;
+    }
+    if (n > 0) {
+        cb_stats_sort(v, n);
+        *out = cb_stats_quantile(v, n, 0.5);
+    }
+    return 0;
+}
+
+static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t i,
+                       struct cb_loaded_cell *cell)
+{
+    char where[160];
+    double user, sys;
+
+    snprintf(where, sizeof where, "%s.samples[%zu]", bwhere, i);
+    if (!cJSON_IsObject(s))
+        return fail(ld, "%s is not an object", where);
+    if (get_number(ld, s, where, "wall_s", 0, MAX_SECONDS, &cell->wall[i]) ||
+        get_number(ld, s, where, "user_s", 0, MAX_SECONDS, &user) ||
+        get_number(ld, s, where, "sys_s", 0, MAX_SECONDS, &sys) ||
+        load_spawn(ld, s, where, &cell->spawn[i]))
+        return -1;
+    /* cpu_s (exact, from the CPU-time clocks) when the file has it; the
+     * tick-sampled user + sys otherwise. */
+    if (!cJSON_GetObjectItemCaseSensitive(s, "cpu_s")) {
+        cell->cpu[i] = user + sys;
+        return 0;
+    }
+    return get_number(ld, s, where, "cpu_s", 0, MAX_SECONDS, &cell->cpu[i]);
+}
+
+static int load_samples(struct ld *ld, const cJSON *b, const char *where,
+                        struct cb_loaded_cell *cell)
+{
+    const cJSON *samples;
+    size_t n, i = 0;
+
+    if (get_typed(ld, b, where, "samples", true, &samples) != 0)
+        return -1;
+    n = (size_t)cJSON_GetArraySize(samples);
+    if (n > CB_LOAD_MAX_SAMPLES)
+        return fail(ld, "%s has more than %u samples", where, CB_LOAD_MAX_SAMPLES);
+    cell->wall = calloc(3 * n + 1, sizeof *cell->wall);
+    if (!cell->wall)
+        return fail(ld, "out of memory reading %s", where);
+    cell->cpu = cell->wall + n;
+    cell->spawn = cell->cpu + n;
+    for (const cJSON *s = samples->child; s; s = s->next, i++)
+        if (load_sample(ld, s, where, i, cell) != 0)
+            return -1;
+    cell->nsamples = n;
+    return 0;
+}
+
+static int load_cell(struct ld *ld, const cJSON *b, size_t i, struct cb_loaded_cell *cell)
+{
+    char where[64];
+    double workers;
+
+    snprintf(where, sizeof where, "benchmarks[%zu]", i);
+    if (!cJSON_IsObject(b))
+        return fail(ld, "%s is not an object", where);
+    if (get_string(ld, b, where, "name", true, cell->name, sizeof cell->name) ||
+        get_string(ld, b, where, "task", true, cell->task, sizeof cell->task) ||
+        get_string(ld, b, where, "mode", true, cell->mode, sizeof cell->mode) ||
+        get_string(ld, b, where, "start", true, cell->start, sizeof cell->start) ||
+        get_string(ld, b, where, "status", true, cell->status, sizeof cell->status) ||
+        get_number(ld, b, where, "workers", 1, CB_MAX_WORKERS, &workers))
+        return -1;
+    if (cell->name[0] == '\0')
+        return fail(ld, "%s.name is empty", where);
+    if (workers != floor(workers))
+        return fail(ld, "%s.workers is %g, not a whole number", where, workers);
+    cell->workers = (uint32_t)workers;
+    return load_params(ld, b, where, cell) || load_samples(ld, b, where, cell) ? -1 : 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const struct cb_loaded_cell *x = *(const struct cb_loaded_cell *const *)a;
+    const struct cb_loaded_cell *y = *(const struct cb_loaded_cell *const *)b;
+
+    return strcmp(x->name, y->name);
+}
+
+/* Sorted, so that finding a cell and spotting a repeated name stay
+ * O(n log n) however many benchmarks a file holds. */
+static int index_cells(const struct ld *ld, struct cb_loaded *out)
+{
+    out->by_name = malloc((out->ncells + 1) * sizeof *out->by_name);
+    if (!out->by_name)
+        return fail(ld, "out of memory");
+    for (size_t i = 0; i < out->ncells; i++)
+        out->by_name[i] = &out->cells[i];
+    qsort(out->by_name, out->ncells, sizeof *out->by_name, by_name);
+    for (size_t i = 1; i < out->ncells; i++)
+        if (strcmp(out->by_name[i - 1]->name, out->by_name[i]->name) == 0)
+            return fail(ld, "benchmark \"%s\" appears twice", out->by_name[i]->name);
+    return 0;
+}
+
+static int load_cells(struct ld *ld, const cJSON *root, struct cb_loaded *out)
+{
+    const cJSON *arr;
+    size_t n;
+
+    if (get_typed(ld, root, "the file", "benchmarks", true, &arr) != 0)
+        return -1;
+    n = (size_t)cJSON_GetArraySize(arr);
+    out->cells = calloc(n + 1, sizeof *out->cells);
+    if (!out->cells)
+        return fail(ld, "out of memory");
+    for (const cJSON *b = arr->child; b; b = b->next) {
+        /* Counted first so that cb_load_free frees a half-read cell. */
+        out->ncells++;
+        if (load_cell(ld, b, out->ncells - 1, &out->cells[out->ncells - 1]) != 0)
+            return -1;
+    }
+    return index_cells(ld, out);
+}
+
+static int load_root(struct ld *ld, const cJSON *root, struct cb_loaded *out)
+{
+    const cJSON *version, *tool, *name;
+
+    if (!cJSON_IsObject(root))
+        return fail(ld, "not a concbench result: the top level is not an object");
+    if (member(ld, root, "the file", "schema_version", &version) ||
+        member(ld, root, "the file", "tool", &tool))
+        return -1;
+    name = cJSON_IsObject(tool) ? cJSON_GetObjectItemCaseSensitive(tool, "name") : NULL;
+    if (!version || !cJSON_IsString(name) || strcmp(name->valuestring, "concbench") != 0)
+        return fail(ld, "not a concbench result file (no schema_version and "
+                    "tool.name \"concbench\")");
+    if (!cJSON_IsNumber(version))
+        return fail(ld, "schema_version is not a number; this concbench reads 1");
+    if (version->valuedouble != 1)
+        return fail(ld, "schema_version %g is not supported; this concbench reads 1",
+                    version->valuedouble);
+    return load_context(ld, root, &out->context) || load_cells(ld, root, out) ? -1 : 0;
+}
+
+int cb_load_text(const char *name, const char *text, size_t len,
+                 struct cb_loaded *out, struct cb_error *err)
+{
+    struct ld ld = { name, err, NULL, 0 };
+    cJSON *root = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof *out);
+    out->path = name;
+    if (check_bytes(&ld, text, len) != 0)
+        goto out;
+    root = parse(&ld, text, len);
+    if (root)
+        rc = load_root(&ld, root, out);
+out:
+    if (rc != 0)
+        cb_load_free(out);
+    free(ld.scratch);
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* Reads until EOF but refuses past CB_LOAD_MAX_BYTES, so a huge file or
+ * an endless pipe costs a bounded amount of memory. */
+static int read_all(const struct ld *ld, int fd, char **text, size_t *len)
+{
+    size_t cap = 0, n = 0;
+    char *buf = NULL, *p;
+    ssize_t got;
+    int rc = -1;
+
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            p = realloc(buf, cap);
+            if (!p) {
+                fail(ld, "out of memory reading the file");
+                goto out;
+            }
+            buf = p;
+        }
+        got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            fail(ld, "cannot read: %s", strerror(errno));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+        if (n > CB_LOAD_MAX_BYTES) {
+            fail(ld, "larger than %u MiB; refused", CB_LOAD_MAX_BYTES >> 20);
+            goto out;
+        }
+    }
+    *text = buf;
+    *len = n;
+    buf = NULL;
+    rc = 0;
+out:
+    free(buf);
+    return rc;
+}
+
+int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err)
+{
+    struct ld ld = { path, err, NULL, 0 };
+    struct stat st;
+    char *text = NULL;
+    size_t len = 0;
+    int fd, rc = -1;
+
+    memset(out, 0, sizeof *out);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(&ld, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+        fail(&ld, "is a directory, not a result file");
+    else if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > CB_LOAD_MAX_BYTES)
+        fail(&ld, "larger than %u MiB; refused", CB_LOAD_MAX_BYTES >> 20);
+    else if (read_all(&ld, fd, &text, &len) == 0)
+        rc = cb_load_text(path, text, len, out, err);
+    close(fd);
+    free(text);
+    return rc;
+}
+
+const struct cb_loaded_cell *cb_load_find(const struct cb_loaded *l, const char *name)
+{
+    size_t lo = 0, hi = l->by_name ? l->ncells : 0;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(l->by_name[mid]->name, name);
+
+        if (c == 0)
+            return l->by_name[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void cb_load_free(struct cb_loaded *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->ncells; i++)
+        free(l->cells[i].wall);
+    free(l->cells);
+    free(l->by_name);
+    memset(l, 0, sizeof *l);
+}

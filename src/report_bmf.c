@@ -1,0 +1,70 @@
+/* Exports for CI dashboards: Bencher Metric Format and the
+ * github-action-benchmark customSmallerIsBetter array. */
+#include "report_bmf.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS_PER_S 1e9
+
+static bool measure(cJSON *bench, const char *slug, const struct cb_stats *s)
+{
+    cJSON *m;
+
+    if (s->n == 0)
+        return true;
+    m = cJSON_AddObjectToObject(bench, slug);
+    return m && cJSON_AddNumberToObject(m, "value", s->median * NS_PER_S) &&
+           cJSON_AddNumberToObject(m, "lower_value", s->min * NS_PER_S) &&
+           cJSON_AddNumberToObject(m, "upper_value", s->max * NS_PER_S);
+}
+
+static bool bmf_cell(cJSON *root, const struct cb_cell *c)
+{
+    cJSON *b = cJSON_AddObjectToObject(root, c->name);
+
+    return b && measure(b, "latency", &c->wall) && measure(b, "spawn-latency", &c->spawn);
+}
+
+static bool gab_cell(cJSON *root, const struct cb_cell *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    char range[64], extra[128];
+
+    if (!o || !cJSON_AddItemToArray(root, o)) {
+        cJSON_Delete(o);
+        return false;
+    }
+    snprintf(range, sizeof range, "\xc2\xb1 %.0f", c->wall.mad * NS_PER_S);
+    snprintf(extra, sizeof extra, "%zu samples; median wall time; range: MAD",
+             c->wall.n);
+    return cJSON_AddStringToObject(o, "name", c->name) &&
+           cJSON_AddStringToObject(o, "unit", "ns") &&
+           cJSON_AddNumberToObject(o, "value", c->wall.median * NS_PER_S) &&
+           cJSON_AddStringToObject(o, "range", range) &&
+           cJSON_AddStringToObject(o, "extra", extra);
+}
+
+char *cb_report_bmf(const struct cb_results *r, enum cb_format f, struct cb_error *err)
+{
+    bool gab = f == CB_FORMAT_GAB;
+    cJSON *root = gab ? cJSON_CreateArray() : cJSON_CreateObject();
+    char *text = NULL, *out = NULL;
+    bool ok = root != NULL;
+
+    for (size_t i = 0; ok && i < r->ncells; i++) {
+        const struct cb_cell *c = &r->cells[i];
+
+        if (!c->failed && c->wall.n > 0)
+            ok = gab ? gab_cell(root, c) : bmf_cell(root, c);
+    }
+    if (ok && (text = cJSON_Print(root)) != NULL && (out = malloc(strlen(text) + 2)) != NULL)
+        snprintf(out, strlen(text) + 2, "%s\n", text);
+    if (!out)
+        cb_error_set(err, "out of memory rendering the %s export", gab ? "benchmark" : "BMF");
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return out;
+}

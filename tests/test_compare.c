@@ -1,0 +1,382 @@
+/* cb_compare: verdicts, matching, context, ratios and rendering on the
+ * synthetic result files of tests/data (see generate.py). */
+#include "cb_test.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "concbench/compare.h"
+
+#define DATA CB_SOURCE_DIR "/tests/data/"
+
+static void compare(const char *base, const char *new_, struct cb_compare_opts *o,
+                    struct cb_comparison *c)
+{
+    struct cb_error err = { "" };
+
+    o->base_path = base;
+    o->new_path = new_;
+    if (cb_compare_files(o, c, &err) != 0)
+        fail_msg("compare %s %s: %s", base, new_, err.msg);
+}
+
+static const struct cb_compare_row *row(const struct cb_comparison *c, const char *name)
+{
+    for (size_t i = 0; i < c->nrows; i++)
+        if (strcmp(c->rows[i].name, name) == 0)
+            return &c->rows[i];
+    fail_msg("no row %s", name);
+    return NULL;
+}
+
+/* Every row of c has verdict v (and no other rows exist than the 5). */
+static void all_rows(const struct cb_comparison *c, enum cb_verdict v)
+{
+    assert_int_equal(c->nrows, 5);
+    for (size_t i = 0; i < c->nrows; i++)
+        if (c->rows[i].verdict != v)
+            fail_msg("%s: %s, want %s (p %g, change %g [%g, %g])", c->rows[i].name,
+                     cb_compare_verdict_name(c->rows[i].verdict), cb_compare_verdict_name(v),
+                     c->rows[i].test.p, c->rows[i].shift.estimate, c->rows[i].shift.lo,
+                     c->rows[i].shift.hi);
+}
+
+static void test_identical(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "same.json", &o, &c);
+    all_rows(&c, CB_VERDICT_UNCHANGED);
+    assert_false(cb_compare_failed(&c));
+    assert_int_equal(c.ndiffs, 0);
+    assert_int_equal(c.ngeomean, 5);
+    assert_true(fabs(c.geomean) < 1e-12);
+    /* Every value is tied across the files: the normal approximation. */
+    assert_false(row(&c, "cpu/threads/2")->test.exact);
+    assert_true(fabs(row(&c, "cpu/threads/2")->test.p - 1) < 1e-12);
+    cb_compare_free(&c);
+}
+
+static void test_slower(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    const struct cb_compare_row *r;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "slower.json", &o, &c);
+    all_rows(&c, CB_VERDICT_SLOWER);
+    assert_true(cb_compare_failed(&c));
+    r = row(&c, "cpu/threads/2");
+    assert_true(fabs(r->change - 0.2) < 1e-6); /* the files round to 1 ns */
+    assert_true(fabs(r->shift.estimate - 0.2) < 0.01);
+    assert_true(r->shift.lo > 0.05 && r->shift.lo < 0.2 && r->shift.hi > 0.2);
+    assert_true(r->test.p < 0.001);
+    assert_true(fabs(c.geomean - 0.2) < 1e-6);
+    o.fail_on = CB_FAIL_NEVER;
+    c.opts.fail_on = CB_FAIL_NEVER;
+    assert_false(cb_compare_failed(&c));
+    cb_compare_free(&c);
+}
+
+static void test_faster_and_threshold(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "faster.json", &o, &c);
+    all_rows(&c, CB_VERDICT_FASTER);
+    assert_false(cb_compare_failed(&c));
+    cb_compare_free(&c);
+    /* 20% slower is noise to someone who only cares about 30%. */
+    o.threshold = 0.30;
+    compare(DATA "base.json", DATA "slower.json", &o, &c);
+    all_rows(&c, CB_VERDICT_UNCHANGED);
+    cb_compare_free(&c);
+}
+
+static void test_noise(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "noisy.json", &o, &c);
+    for (size_t i = 0; i < c.nrows; i++) {
+        enum cb_verdict v = c.rows[i].verdict;
+
+        assert_true(v == CB_VERDICT_UNCHANGED || v == CB_VERDICT_INCONCLUSIVE);
+    }
+    assert_false(cb_compare_failed(&c));
+    cb_compare_free(&c);
+}
+
+static void test_unreliable(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    const struct cb_compare_row *r;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "few.json", &o, &c);
+    all_rows(&c, CB_VERDICT_UNRELIABLE);
+    r = row(&c, "cpu/threads/2");
+    assert_int_equal(r->nnew, 3);
+    assert_non_null(strstr(r->note, "10 vs 3 samples (< 5)"));
+    assert_false(cb_compare_failed(&c));
+    c.opts.fail_on = CB_FAIL_INCONCLUSIVE;
+    assert_true(cb_compare_failed(&c));
+    cb_compare_free(&c);
+}
+
+/* One benchmark "x" with 20 samples (1 + 0.001 i) * scale into buf. */
+static void one_cell(char *buf, size_t len, double scale)
+{
+    int n = snprintf(buf, len, "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
+                     "\"context\":{},\"benchmarks\":[{\"name\":\"x\",\"task\":\"cpu\","
+                     "\"mode\":\"threads\",\"workers\":1,\"params\":{},\"start\":"
+                     "\"immediate\",\"status\":\"ok\",\"samples\":[");
+
+    for (int i = 0; i < 20; i++)
+        n += snprintf(buf + n, len - (size_t)n,
+                      "%s{\"wall_s\":%.9f,\"user_s\":0,\"sys_s\":0,\"workers\":[]}",
+                      i ? "," : "", (1 + 0.001 * i) * scale);
+    snprintf(buf + n, len - (size_t)n, "]}]}");
+}
+
+/* A 5% shift exactly: significant, but the interval straddles 5%. */
+static void test_inconclusive(void **state)
+{
+    static char text[2][4096];
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_loaded base, new_;
+    struct cb_error err = { "" };
+
+    (void)state;
+    one_cell(text[0], sizeof text[0], 1);
+    one_cell(text[1], sizeof text[1], 1.05);
+    assert_int_equal(cb_load_text("b", text[0], strlen(text[0]), &base, &err), 0);
+    assert_int_equal(cb_load_text("n", text[1], strlen(text[1]), &new_, &err), 0);
+    cb_compare_opts_default(&o);
+    assert_int_equal(cb_compare_loaded(&o, &base, &new_, &c, &err), 0);
+    assert_null(base.cells);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_INCONCLUSIVE);
+    assert_true(c.rows[0].shift.lo < 0.05 && c.rows[0].shift.hi > 0.05);
+    assert_false(cb_compare_failed(&c));
+    c.opts.fail_on = CB_FAIL_INCONCLUSIVE;
+    assert_true(cb_compare_failed(&c));
+    cb_compare_free(&c);
+}
+
+static void test_matching(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    const struct cb_compare_row *r;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "params.json", &o, &c);
+    assert_int_equal(c.nrows, 6);
+    r = row(&c, "cpu/threads/2");
+    assert_int_equal(r->verdict, CB_VERDICT_NOT_COMPARABLE);
+    assert_string_equal(r->note, "iterations: 1000000 vs 2000000");
+    assert_int_equal(row(&c, "io/processes/2")->verdict, CB_VERDICT_ONLY_BASE);
+    assert_int_equal(row(&c, "io/threads/4")->verdict, CB_VERDICT_ONLY_NEW);
+    assert_int_equal(row(&c, "cpu/serial/1")->verdict, CB_VERDICT_UNCHANGED);
+    assert_int_equal(c.ngeomean, 3);
+    assert_false(cb_compare_failed(&c));
+    cb_compare_free(&c);
+}
+
+static void test_failed_cell(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "failed.json", &o, &c);
+    assert_int_equal(row(&c, "cpu/processes/2")->verdict, CB_VERDICT_FAILED);
+    assert_string_equal(row(&c, "cpu/processes/2")->note, "NEW status: crashed: SIGSEGV");
+    assert_true(cb_compare_failed(&c));
+    cb_compare_free(&c);
+    /* A failure in BASE only is not this change's fault. */
+    compare(DATA "failed.json", DATA "base.json", &o, &c);
+    assert_int_equal(row(&c, "cpu/processes/2")->verdict, CB_VERDICT_NOT_COMPARABLE);
+    assert_false(cb_compare_failed(&c));
+    cb_compare_free(&c);
+}
+
+static void test_context_and_ratios(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    const struct cb_compare_ratio_row *r;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "other-host.json", &o, &c);
+    assert_int_equal(c.ndiffs, 1);
+    assert_string_equal(c.diffs[0].field, "hostname");
+    assert_string_equal(c.diffs[0].base, "ci-runner");
+    assert_string_equal(c.diffs[0].new_, "laptop");
+    assert_int_equal(c.nratios, 2);
+    r = &c.ratios[0];
+    assert_string_equal(r->task, "cpu");
+    assert_int_equal(r->workers, 2);
+    assert_true(r->base.valid && r->new_.valid);
+    /* 10 ms threads against 12 ms processes. */
+    assert_true(fabs(r->base.ratio.estimate - 10.0 / 12) < 0.02);
+    assert_true(r->base.ratio.hi < 1);
+    assert_true(c.ratios[1].base.ratio.estimate < 0.8); /* io: 1.1 vs 1.5 ms */
+    cb_compare_free(&c);
+}
+
+static void test_metrics_and_normalize(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    o.metric = CB_METRIC_CPU;
+    compare(DATA "base.json", DATA "slower.json", &o, &c);
+    all_rows(&c, CB_VERDICT_SLOWER);
+    cb_compare_free(&c);
+    /* Spawn times are drawn apart from the wall scale: unchanged. */
+    o.metric = CB_METRIC_SPAWN;
+    compare(DATA "base.json", DATA "slower.json", &o, &c);
+    all_rows(&c, CB_VERDICT_UNCHANGED);
+    cb_compare_free(&c);
+    /* Everything 20% slower, serial too: the normalized shapes agree. */
+    o.metric = CB_METRIC_WALL;
+    o.normalize = true;
+    compare(DATA "base.json", DATA "slower.json", &o, &c);
+    assert_true(row(&c, "cpu/threads/2")->normalized);
+    assert_int_equal(row(&c, "cpu/threads/2")->verdict, CB_VERDICT_UNCHANGED);
+    assert_true(fabs(row(&c, "cpu/serial/1")->base_median - 1) < 1e-12);
+    assert_false(row(&c, "io/threads/2")->normalized);
+    assert_int_equal(row(&c, "io/threads/2")->verdict, CB_VERDICT_SLOWER);
+    assert_int_equal(c.nnotes, 2); /* one per file */
+    assert_non_null(strstr(c.notes[0], "io not normalized: " DATA "base.json has no io/serial/1"));
+    assert_non_null(strstr(c.notes[1], "slower.json has no io/serial/1"));
+    cb_compare_free(&c);
+}
+
+static void test_render(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_error err = { "" };
+    char *table, *md, *json;
+    cJSON *root;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "params.json", &o, &c);
+    table = cb_compare_render(&c, CB_FORMAT_TABLE, &err);
+    md = cb_compare_render(&c, CB_FORMAT_MARKDOWN, &err);
+    json = cb_compare_render(&c, CB_FORMAT_JSON, &err);
+    assert_non_null(table);
+    assert_non_null(md);
+    assert_non_null(json);
+    assert_non_null(strstr(table, "geometric mean"));
+    assert_non_null(strstr(table, "not comparable: iterations: 1000000 vs 2000000"));
+    assert_non_null(strstr(table, "io/threads/4: only in NEW"));
+    assert_non_null(strstr(table, "Threads / processes"));
+    assert_non_null(strstr(md, "| cpu/serial/1 "));
+    assert_non_null(strstr(md, "cpu/threads/2: not comparable"));
+    root = cJSON_Parse(json);
+    assert_non_null(root);
+    assert_true(cJSON_IsArray(cJSON_GetObjectItem(root, "benchmarks")));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "benchmarks")), 6);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(root, "failed")));
+    cJSON_Delete(root);
+    free(table);
+    free(md);
+    free(json);
+    cb_compare_free(&c);
+}
+
+/* Splits line at spaces into argv and parses it as `concbench compare`. */
+static int parse(const char *line, bool tty, struct cb_compare_opts *o, struct cb_error *err)
+{
+    static char buf[512];
+    char *argv[32];
+    int argc = 0;
+
+    snprintf(buf, sizeof buf, "%s", line);
+    for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    return cb_compare_parse_args(argc, argv, tty, o, err);
+}
+
+static void test_parse_args(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_int_equal(parse("compare a.json --threshold=2.5% b.json --alpha 0.01 --metric=cpu "
+                           "--fail-on=never --normalize -f markdown", false, &o, &err), 0);
+    assert_string_equal(o.base_path, "a.json");
+    assert_string_equal(o.new_path, "b.json");
+    assert_true(fabs(o.threshold - 0.025) < 1e-15);
+    assert_true(o.alpha == 0.01);
+    assert_int_equal(o.metric, CB_METRIC_CPU);
+    assert_int_equal(o.fail_on, CB_FAIL_NEVER);
+    assert_int_equal(o.format, CB_FORMAT_MARKDOWN);
+    assert_true(o.normalize);
+    assert_int_equal(parse("compare a b --threshold=-1", false, &o, &err), -1);
+    assert_string_equal(err.msg, "--threshold: '-1' is not accepted; accepted: a percentage "
+                        "0 to 1000, e.g. 5 or 2.5%");
+    assert_int_equal(parse("compare a b --threshold=nan", false, &o, &err), -1);
+    assert_int_equal(parse("compare a b --alpha=0", false, &o, &err), -1);
+    assert_int_equal(parse("compare a b --min-samples=0", false, &o, &err), -1);
+    assert_int_equal(parse("compare a b --metric=rss", false, &o, &err), -1);
+    assert_string_equal(err.msg, "--metric: 'rss' is not accepted; accepted: wall, spawn, cpu");
+    assert_int_equal(parse("compare a", true, &o, &err), -1);
+    assert_non_null(strstr(err.msg, "needs two result files"));
+    assert_int_equal(parse("compare a b --metric", true, &o, &err), -1);
+    assert_non_null(strstr(err.msg, "--metric needs a value"));
+    assert_int_equal(parse("compare a b", true, &o, &err), 0);
+    assert_int_equal(o.format, CB_FORMAT_TABLE);
+    assert_int_equal(parse("compare a b", false, &o, &err), 0);
+    assert_int_equal(o.format, CB_FORMAT_JSON);
+    assert_int_equal(parse("compare --help", false, &o, &err), 0);
+    assert_true(o.help);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_identical),
+        cmocka_unit_test(test_slower),
+        cmocka_unit_test(test_faster_and_threshold),
+        cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_unreliable),
+        cmocka_unit_test(test_inconclusive),
+        cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_failed_cell),
+        cmocka_unit_test(test_context_and_ratios),
+        cmocka_unit_test(test_metrics_and_normalize),
+        cmocka_unit_test(test_render),
+        cmocka_unit_test(test_parse_args),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,178 @@
+/* `concbench compare` and `run --compare-to` through the built binary:
+ * exit codes, one-line errors naming the file, and the outputs. */
+#include "cb_test.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DATA CB_SOURCE_DIR "/tests/data/"
+
+static char dir[] = "/tmp/cb_test_compare_XXXXXX";
+static char out[8192 * 16], err[8192];
+
+static void slurp(const char *name, char *buf, size_t len)
+{
+    char path[256];
+    FILE *f;
+    size_t n;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    n = fread(buf, 1, len - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* Runs concbench with args (a shell fragment); returns its exit status. */
+static int run(const char *args)
+{
+    char cmd[2048];
+    int st;
+
+    snprintf(cmd, sizeof cmd, "cd %s && '%s' %s </dev/null >out 2>err", dir, CB_BINARY, args);
+    st = system(cmd);
+    assert_true(WIFEXITED(st));
+    slurp("out", out, sizeof out);
+    slurp("err", err, sizeof err);
+    return WEXITSTATUS(st);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_exit_codes(void **state)
+{
+    (void)state;
+    assert_int_equal(run("compare " DATA "base.json " DATA "same.json"), 0);
+    assert_int_equal(run("compare " DATA "base.json " DATA "slower.json"), 1);
+    assert_int_equal(run("compare " DATA "base.json " DATA "slower.json --fail-on=never"), 0);
+    assert_int_equal(run("compare " DATA "base.json " DATA "faster.json"), 0);
+    assert_int_equal(run("compare " DATA "base.json " DATA "few.json"), 0);
+    assert_int_equal(run("compare " DATA "base.json " DATA "few.json --fail-on=inconclusive"), 1);
+    assert_int_equal(run("compare --help"), 0);
+    assert_non_null(strstr(out, "Usage: concbench compare"));
+}
+
+static void expect_usage(const char *args, const char *words)
+{
+    assert_int_equal(run(args), 2);
+    if (!strstr(err, words) || strchr(err, '\n') != err + strlen(err) - 1)
+        fail_msg("%s: stderr \"%s\", want one line with \"%s\"", args, err, words);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    expect_usage("compare " DATA "base.json " DATA "bad/truncated.json",
+                 DATA "bad/truncated.json: truncated JSON");
+    expect_usage("compare " DATA "bad/schema2.json " DATA "base.json",
+                 DATA "bad/schema2.json: schema_version");
+    expect_usage("compare nothere.json " DATA "base.json", "nothere.json: cannot open");
+    expect_usage("compare " DATA "base.json " DATA "bad/deep.json", "nests deeper");
+    expect_usage("compare " DATA "base.json", "needs two result files");
+    expect_usage("compare a b --alpha=2", "--alpha: '2' is not accepted");
+    expect_usage("compare a b --bogus", "unknown option '--bogus'");
+    expect_usage("--compare-to=" DATA "bad/notjson.json -t cpu -n 1 -r 1 -m threads",
+                 "notjson.json: not JSON");
+}
+
+static void test_json_output(void **state)
+{
+    cJSON *root, *rows;
+
+    (void)state;
+    assert_int_equal(run("compare -f json " DATA "base.json " DATA "slower.json"), 1);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    rows = cJSON_GetObjectItem(root, "benchmarks");
+    assert_int_equal(cJSON_GetArraySize(rows), 5);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "verdict")->valuestring,
+                        "slower");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(root, "failed")));
+    cJSON_Delete(root);
+    /* -o writes the file, stdout stays empty; not a tty: json. */
+    assert_int_equal(run("compare " DATA "base.json " DATA "same.json -o cmp.json"), 0);
+    assert_string_equal(out, "");
+    slurp("cmp.json", out, sizeof out);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    cJSON_Delete(root);
+    assert_int_equal(run("compare -f markdown " DATA "base.json " DATA "other-host.json"), 0);
+    assert_non_null(strstr(out, "| hostname"));
+}
+
+static void test_run_compare_to(void **state)
+{
+    cJSON *root;
+
+    (void)state;
+    assert_int_equal(run("-t cpu -m threads,processes,serial -n 1 -r 6 --iterations=20k "
+                         "-q -o base.json"), 0);
+    /* Against itself a run may drift either way on a busy machine; what
+     * matters is the table on stderr and an exit of 0 or 1, never 2. */
+    assert_true(run("-t cpu -m threads,processes,serial -n 1 -r 6 --iterations=20k -q "
+                    "--compare-to=base.json") <= 1);
+    assert_non_null(strstr(err, "concbench compare: BASE base.json"));
+    assert_non_null(strstr(err, "cpu/threads/1"));
+    root = cJSON_Parse(out);
+    assert_non_null(root); /* the results still own stdout */
+    cJSON_Delete(root);
+    /* Other parameters are not a slowdown but a different benchmark. */
+    assert_int_equal(run("-t cpu -m threads -n 1 -r 6 --iterations=80k -q "
+                         "--compare-to=base.json -o new.json"), 0);
+    assert_non_null(strstr(err, "not comparable: iterations: 20000 vs 80000"));
+    assert_non_null(strstr(err, "cpu/serial/1: only in BASE"));
+}
+
+static void test_bmf(void **state)
+{
+    cJSON *root, *b;
+
+    (void)state;
+    assert_int_equal(run("-t cpu -m threads -n 1 -r 3 --iterations=10k -q -f bmf"), 0);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    b = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "cpu/threads/1"), "latency");
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItem(b, "value")));
+    assert_true(cJSON_GetObjectItem(b, "lower_value")->valuedouble <=
+                cJSON_GetObjectItem(b, "value")->valuedouble);
+    cJSON_Delete(root);
+    assert_int_equal(run("-t cpu -m threads -n 1 -r 3 --iterations=10k -q "
+                         "-f github-action-benchmark"), 0);
+    root = cJSON_Parse(out);
+    assert_true(cJSON_IsArray(root));
+    b = cJSON_GetArrayItem(root, 0);
+    assert_string_equal(cJSON_GetObjectItem(b, "name")->valuestring, "cpu/threads/1");
+    assert_string_equal(cJSON_GetObjectItem(b, "unit")->valuestring, "ns");
+    assert_true(cJSON_IsString(cJSON_GetObjectItem(b, "range")));
+    cJSON_Delete(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exit_codes),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_json_output),
+        cmocka_unit_test(test_run_compare_to),
+        cmocka_unit_test(test_bmf),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

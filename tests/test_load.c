@@ -1,0 +1,200 @@
+/* cb_load: reading result files back, and refusing every bad one with a
+ * single line that names the file. Files under tests/data come from
+ * tests/data/generate.py. */
+#include "cb_test.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "concbench/load.h"
+
+#define DATA CB_SOURCE_DIR "/tests/data/"
+
+static void test_good_file(void **state)
+{
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+    const struct cb_loaded_cell *c;
+
+    (void)state;
+    assert_int_equal(cb_load_file(DATA "base.json", &l, &err), 0);
+    assert_int_equal(l.ncells, 5);
+    assert_string_equal(l.context.hostname, "ci-runner");
+    assert_string_equal(l.context.cpu_model, "Test CPU");
+    assert_string_equal(l.context.tool_version, "0.1.0");
+    assert_int_equal(l.context.usable_cpus, 2);
+    c = cb_load_find(&l, "cpu/threads/2");
+    assert_non_null(c);
+    assert_string_equal(c->task, "cpu");
+    assert_string_equal(c->mode, "threads");
+    assert_int_equal(c->workers, 2);
+    assert_int_equal(c->nparams, 1);
+    assert_string_equal(c->params[0].name, "iterations");
+    assert_true(c->params[0].value == 1000000);
+    assert_int_equal(c->nsamples, 10);
+    assert_true(c->wall[0] > 0.0095 && c->wall[0] < 0.0105);
+    assert_true(c->cpu[0] > c->wall[0]);
+    assert_true(c->spawn[0] > 0);
+    assert_null(cb_load_find(&l, "cpu/threads/3"));
+    cb_load_free(&l);
+    cb_load_free(&l); /* idempotent */
+}
+
+/* What a real run writes loads too, including a worker without numbers
+ * (a failed worker) and NaN utilisation printed as null. */
+static void test_minimal_text(void **state)
+{
+    static const char text[] =
+        "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
+        "\"benchmarks\":[{\"name\":\"a\",\"task\":\"cpu\",\"mode\":\"threads\","
+        "\"workers\":1,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\","
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0.5,\"sys_s\":0.25,"
+        "\"cpu_utilization\":null,\"workers\":[{\"id\":0,\"status\":\"no-report\"}]}]}]}";
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_int_equal(cb_load_text("mem", text, sizeof text - 1, &l, &err), 0);
+    assert_string_equal(l.context.hostname, "unknown");
+    assert_int_equal(l.context.logical_cpus, -1);
+    assert_int_equal(l.cells[0].nsamples, 1);
+    assert_true(l.cells[0].cpu[0] == 0.75);
+    assert_true(isnan(l.cells[0].spawn[0]));
+    cb_load_free(&l);
+}
+
+/* Each bad file: -1, a zeroed result, and one line that names the file
+ * and contains the expected words. */
+static void expect_bad(const char *name, const char *words)
+{
+    char path[512];
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    snprintf(path, sizeof path, "%s%s", DATA "bad/", name);
+    if (cb_load_file(path, &l, &err) != -1)
+        fail_msg("%s loaded", name);
+    assert_null(l.cells);
+    assert_int_equal(l.ncells, 0);
+    if (!strstr(err.msg, path) || !strstr(err.msg, words) || strchr(err.msg, '\n'))
+        fail_msg("%s: got \"%s\", want the path and \"%s\"", name, err.msg, words);
+}
+
+static void test_bad_files(void **state)
+{
+    (void)state;
+    expect_bad("missing.json", "cannot open");
+    expect_bad("empty.json", "empty");
+    expect_bad("notjson.json", "not JSON: syntax error at line 1");
+    expect_bad("truncated.json", "truncated JSON");
+    expect_bad("trailing.json", "unexpected text after the document");
+    expect_bad("schema2.json", "schema_version 2 is not supported");
+    expect_bad("notconcbench.json", "not a concbench result file");
+    expect_bad("array.json", "top level is not an object");
+    expect_bad("nan.json", "not JSON: NaN or Infinity at line 42, column 16");
+    expect_bad("inf.json", "benchmarks[0].samples[0].wall_s is not a finite number");
+    expect_bad("negative.json", "benchmarks[0].samples[0].wall_s is -1");
+    expect_bad("deep.json", "nests deeper than");
+    expect_bad("dupkey.json", "has the key \"wall_s\" twice");
+    expect_bad("wrongtype.json", "benchmarks[0].samples[0].wall_s is not a number");
+    expect_bad("noworkers.json", "benchmarks[0].workers is not a number");
+    expect_bad("dupname.json", "benchmark \"cpu/threads/2\" appears twice");
+    expect_bad("nul.json", "NUL byte");
+    expect_bad("latin1.json", "not UTF-8: invalid byte 0xE9");
+}
+
+static void test_directory(void **state)
+{
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_int_equal(cb_load_file(DATA "bad", &l, &err), -1);
+    assert_non_null(strstr(err.msg, "is a directory"));
+}
+
+/* A sparse file past the cap is refused from its size, without reading. */
+static void test_huge_file(void **state)
+{
+    char path[] = "/tmp/cb_test_load_XXXXXX";
+    int fd = mkstemp(path);
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)CB_LOAD_MAX_BYTES + 1), 0);
+    close(fd);
+    assert_int_equal(cb_load_file(path, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "larger than 64 MiB"));
+    unlink(path);
+}
+
+/* The same through a pipe, where the size is unknown until read. */
+static void test_huge_pipe(void **state)
+{
+    int fds[2];
+    pid_t pid;
+    char path[64];
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        static char block[1 << 16];
+
+        close(fds[0]);
+        memset(block, ' ', sizeof block);
+        while (write(fds[1], block, sizeof block) > 0)
+            ;
+        _exit(0);
+    }
+    close(fds[1]);
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    assert_int_equal(cb_load_file(path, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "larger than"));
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+}
+
+/* Strings are checked before they reach a terminal or a message. */
+static void test_bad_strings(void **state)
+{
+    static const char ctl[] =
+        "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
+        "\"context\":{\"hostname\":\"a\\nb\"},\"benchmarks\":[]}";
+    static const char bad_utf8_tail[] = "{\"a\":\"\xF0\x9F\"}";
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_int_equal(cb_load_text("ctl", ctl, sizeof ctl - 1, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "context.hostname contains a control character"));
+    assert_int_equal(cb_load_text("u8", bad_utf8_tail, sizeof bad_utf8_tail - 1, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "not UTF-8"));
+    /* Not NUL-terminated: the loader must stay inside len. */
+    assert_int_equal(cb_load_text("len", "{\"schema_version\":1}xyz", 20, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "not a concbench result file"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_file),
+        cmocka_unit_test(test_minimal_text),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_directory),
+        cmocka_unit_test(test_huge_file),
+        cmocka_unit_test(test_huge_pipe),
+        cmocka_unit_test(test_bad_strings),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
