@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/memory.h"
+
 /* Builds the cells (task x workers x mode, in that order). */
 static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
                       struct cb_error *err)
@@ -27,6 +29,7 @@ static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
                 snprintf(c->name, sizeof c->name, "%s/%s/%u", c->task->name,
                          c->runner->name, c->workers);
                 c->params = cfg->params;
+                c->opts = cfg->run;
                 c->start = cfg->start;
                 c->warmup = cfg->warmup;
                 c->repetitions = cfg->repetitions;
@@ -43,21 +46,27 @@ static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
     return 0;
 }
 
-/* A worker that ran but returned the wrong checksum is a failure. */
-static void verify(const struct cb_cell *c, struct cb_shared *sh)
+/* A worker that ran but returned the wrong checksum is a failure; so is
+ * every worker of a run whose total is wrong (a lost update under a
+ * lock belongs to no one worker). */
+static void verify(const struct cb_cell *c, struct cb_shared *sh, bool has_total,
+                   uint64_t total)
 {
     uint64_t want = c->task->expected(&c->params);
+    bool total_ok = !has_total || !c->task->expected_total ||
+                    total == c->task->expected_total(&c->params, c->workers);
 
     for (uint32_t i = 0; i < c->workers; i++) {
         struct cb_worker_record *r = &sh->rec[i];
 
-        if (r->status == CB_WORKER_OK && r->checksum != want)
+        if (r->status == CB_WORKER_OK && (r->checksum != want || !total_ok))
             r->status = CB_WORKER_WRONG_CHECKSUM;
     }
 }
 
 static int keep_sample(struct cb_cell *c, struct cb_shared *sh,
-                       const struct cb_run_times *t, struct cb_error *err)
+                       const struct cb_run_times *t, bool has_total,
+                       uint64_t total, struct cb_error *err)
 {
     struct cb_sample *s = &c->samples[c->nsamples];
 
@@ -69,9 +78,17 @@ static int keep_sample(struct cb_cell *c, struct cb_shared *sh,
     memcpy(s->workers, sh->rec, (size_t)c->workers * sizeof *s->workers);
     s->nworkers = c->workers;
     s->times = *t;
+    s->has_total = has_total;
+    s->total = total;
     cb_sample_summarise(s, c->start);
     c->nsamples++;
     return 0;
+}
+
+static void fail_cell(struct cb_cell *c, const struct cb_error *e)
+{
+    c->failed = true;
+    snprintf(c->status, sizeof c->status, "error: %s", e->msg);
 }
 
 /* Runs one sample of c; keeps it unless it is a warmup. A cell whose
@@ -79,20 +96,33 @@ static int keep_sample(struct cb_cell *c, struct cb_shared *sh,
 static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
                       struct cb_error *err)
 {
-    struct cb_run_spec spec = { c->task, &c->params, NULL, c->workers, c->start, sh };
+    struct cb_run_spec spec = {
+        .task = c->task, .params = &c->params, .workers = c->workers,
+        .start = c->start, .shared = sh, .opts = &c->opts,
+    };
     struct cb_run_times t = { 0 };
     struct cb_error e = { "" };
+    struct cb_task_run tr;
+    uint64_t total = 0;
+    bool has_total;
+    int rc;
 
     if (c->failed)
         return 0;
     cb_shared_reset(sh, c->workers);
-    if (c->runner->run(&spec, &t, &e) != 0) {
-        c->failed = true;
-        snprintf(c->status, sizeof c->status, "error: %s", e.msg);
+    if (cb_task_run_begin(c->task, &c->params, c->runner->separate_memory, &tr, &e) != 0) {
+        fail_cell(c, &e);
         return 0;
     }
-    verify(c, sh);
-    return keep ? keep_sample(c, sh, &t, err) : 0;
+    spec.task_state = tr.state;
+    rc = c->runner->run(&spec, &t, &e);
+    has_total = cb_task_run_end(c->task, &tr, &total);
+    if (rc != 0) {
+        fail_cell(c, &e);
+        return 0;
+    }
+    verify(c, sh, has_total, total);
+    return keep ? keep_sample(c, sh, &t, has_total, total, err) : 0;
 }
 
 static uint32_t max_workers(const struct cb_config *cfg)
@@ -130,6 +160,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
                  cb_progress_fn progress, void *arg, struct cb_error *err)
 {
     struct cb_shared *sh = NULL;
+    void *parent_mem = NULL;
     int ret = -1;
 
     for (size_t t = 0; t < cfg->ntasks; t++)
@@ -137,6 +168,13 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
             return -1;
     if (plan_cells(cfg, out, err) != 0)
         goto out;
+    /* Touched before any worker exists: fork copies its page tables,
+     * pthread_create does not. */
+    if (cfg->run.parent_mem) {
+        parent_mem = cb_memory_touch(cfg->run.parent_mem, err);
+        if (!parent_mem)
+            goto out;
+    }
     sh = cb_shared_map(max_workers(cfg), err);
     if (!sh || run_rounds(cfg, out, sh, progress, arg, err) != 0)
         goto out;
@@ -147,5 +185,6 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     ret = 0;
 out:
     cb_shared_unmap(sh);
+    cb_memory_release(parent_mem, cfg->run.parent_mem);
     return ret;
 }

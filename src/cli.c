@@ -16,6 +16,9 @@
 #define WORKERS_ACCEPTED "1 to 100000, a range A..B, A..B:x2, or max"
 #define NOT_A_DURATION "a number with ns, us, ms or s, e.g. 100ms"
 #define MAX_REPETITIONS 1000000u
+#define MAX_MEMORY (16ull << 30) /* --worker-memory, --parent-memory */
+#define MAX_PAYLOAD (1ull << 30)
+#define SIZE_ACCEPTED "a size in bytes with B, KiB, MiB, GiB, kB, MB or GB, e.g. 8MiB"
 
 /* WORKERS_ACCEPTED spells the limit out, and small_number() reads at most
  * its 6 digits. */
@@ -26,6 +29,14 @@ enum {
     OPT_START = 256,
     OPT_CONTEXT,
     OPT_PER_SAMPLE,
+    OPT_COMPARE_TO,
+    OPT_WORKER_MEMORY,
+    OPT_PARENT_MEMORY,
+    OPT_PAYLOAD,
+    OPT_TRANSPORT,
+    OPT_GIL,
+    OPT_SWITCH_INTERVAL,
+    OPT_LOCK,
     OPT_PARAM = 512, /* + index into cli.params */
 };
 
@@ -40,6 +51,14 @@ static const struct option fixed_options[] = {
     { "output", required_argument, NULL, 'o' },
     { "context", required_argument, NULL, OPT_CONTEXT },
     { "per-sample", no_argument, NULL, OPT_PER_SAMPLE },
+    { "compare-to", required_argument, NULL, OPT_COMPARE_TO },
+    { "worker-memory", required_argument, NULL, OPT_WORKER_MEMORY },
+    { "parent-memory", required_argument, NULL, OPT_PARENT_MEMORY },
+    { "payload", required_argument, NULL, OPT_PAYLOAD },
+    { "transport", required_argument, NULL, OPT_TRANSPORT },
+    { "gil", no_argument, NULL, OPT_GIL },
+    { "switch-interval", required_argument, NULL, OPT_SWITCH_INTERVAL },
+    { "lock", required_argument, NULL, OPT_LOCK },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -75,7 +94,14 @@ static const char *start_name(size_t i)
 
 static const char *format_name(size_t i)
 {
-    return i <= CB_FORMAT_CSV ? cb_format_name((enum cb_format)i) : NULL;
+    return i <= CB_FORMAT_GAB ? cb_format_name((enum cb_format)i) : NULL;
+}
+
+static const char *transport_name(size_t i)
+{
+    static const char *const names[] = { "pipe", "shm" };
+
+    return i < 2 ? names[i] : NULL;
 }
 
 static bool is_fixed_name(const char *name)
@@ -178,6 +204,13 @@ static void accepted(const struct cli *c, int val, char *buf, size_t len)
     case 'f': join_names(format_name, ", ", buf, len); break;
     case 'o': snprintf(buf, len, "a file name, or - for stdout"); break;
     case OPT_CONTEXT: snprintf(buf, len, "KEY=VALUE"); break;
+    case OPT_COMPARE_TO: snprintf(buf, len, "a concbench JSON result file"); break;
+    case OPT_WORKER_MEMORY: case OPT_PARENT_MEMORY: case OPT_PAYLOAD:
+        snprintf(buf, len, SIZE_ACCEPTED);
+        break;
+    case OPT_TRANSPORT: join_names(transport_name, ", ", buf, len); break;
+    case OPT_SWITCH_INTERVAL: snprintf(buf, len, NOT_A_DURATION); break;
+    case OPT_LOCK: join_names(cb_lock_name, ", ", buf, len); break;
     default:
         if (val >= OPT_PARAM && (size_t)(val - OPT_PARAM) < c->nparams) {
             const struct cb_param_desc *d = c->params[val - OPT_PARAM];
@@ -580,6 +613,49 @@ static int parse_u32(struct cli *c, const char *flag, const char *arg,
     return 0;
 }
 
+/* --switch-interval: 1 us to 1 s, like CPython's sys.setswitchinterval. */
+static const struct cb_param_desc switch_desc = {
+    "switch-interval", "switch_interval_s", CB_PARAM_DURATION, 0, 1000u,
+    1000000000u, "GIL hand-over interval",
+};
+
+static int parse_size(struct cli *c, const char *flag, const char *arg,
+                      uint64_t max, uint64_t *out)
+{
+    if (cb_units_parse_size(arg, max, out) != 0) {
+        cb_error_set(c->err, "--%s: '%s' is not a size up to %" PRIu64 " GiB; "
+                     "accepted: " SIZE_ACCEPTED, flag, arg, max >> 30);
+        return -1;
+    }
+    return 0;
+}
+
+/* The options of struct cb_run_opts and --lock; 1 when ch is not one. */
+static int apply_run(struct cli *c, int ch, const char *arg)
+{
+    struct cb_run_opts *o = &c->cfg->run;
+    size_t i;
+
+    switch (ch) {
+    case OPT_WORKER_MEMORY: return parse_size(c, "worker-memory", arg, MAX_MEMORY, &o->worker_mem);
+    case OPT_PARENT_MEMORY: return parse_size(c, "parent-memory", arg, MAX_MEMORY, &o->parent_mem);
+    case OPT_PAYLOAD: return parse_size(c, "payload", arg, MAX_PAYLOAD, &o->payload);
+    case OPT_GIL: o->gil = true; return 0;
+    case OPT_SWITCH_INTERVAL: return parse_duration(c, &switch_desc, arg, &o->switch_ns);
+    case OPT_TRANSPORT:
+        if (parse_choice(c, ch, "transport", transport_name, arg, &i) != 0)
+            return -1;
+        o->transport = (enum cb_transport)i;
+        return 0;
+    case OPT_LOCK:
+        if (parse_choice(c, ch, "lock", cb_lock_name, arg, &i) != 0)
+            return -1;
+        c->cfg->params.lock = (uint32_t)i;
+        return 0;
+    }
+    return 1;
+}
+
 static int apply(struct cli *c, int ch, const char *arg)
 {
     struct cb_config *cfg = c->cfg;
@@ -594,6 +670,7 @@ static int apply(struct cli *c, int ch, const char *arg)
     case 'o': return parse_output(c, arg);
     case OPT_CONTEXT: return parse_context(c, arg);
     case OPT_PER_SAMPLE: cfg->per_sample = true; return 0;
+    case OPT_COMPARE_TO: cfg->compare_to = arg; return 0;
     case 'q': cfg->quiet = true; return 0;
     case OPT_START:
         if (parse_choice(c, ch, "start mode", start_name, arg, &i) != 0)
@@ -606,6 +683,8 @@ static int apply(struct cli *c, int ch, const char *arg)
         cfg->format = (enum cb_format)i;
         return 0;
     default:
+        if (ch < OPT_PARAM)
+            return apply_run(c, ch, arg);
         return parse_param(c, c->params[ch - OPT_PARAM], arg);
     }
 }
@@ -704,8 +783,12 @@ int cb_cli_parse(int argc, char **argv, struct cb_config *cfg,
     if (argc > 1 && argv[1][0] != '-') {
         if (strcmp(argv[1], "list") == 0)
             return parse_list(argc, argv, cmd, err);
+        if (strcmp(argv[1], "compare") == 0) {
+            *cmd = CB_CMD_COMPARE;
+            return 0;
+        }
         if (strcmp(argv[1], "run") != 0) {
-            cb_error_set(err, "unknown command '%s'; accepted: run, list", argv[1]);
+            cb_error_set(err, "unknown command '%s'; accepted: run, list, compare", argv[1]);
             return -1;
         }
         skip = 1;
@@ -726,6 +809,8 @@ static const char *const format_help[] = {
     [CB_FORMAT_TABLE] = "aligned text for a terminal",
     [CB_FORMAT_MARKDOWN] = "a Markdown table",
     [CB_FORMAT_CSV] = "one row per benchmark (--per-sample: per sample and worker)",
+    [CB_FORMAT_BMF] = "Bencher Metric Format: median wall and spawn latency, ns",
+    [CB_FORMAT_GAB] = "github-action-benchmark customSmallerIsBetter array",
 };
 
 static const char *param_metavar(const struct cb_param_desc *d)
@@ -796,7 +881,7 @@ static void usage_run(struct cb_strbuf *sb, const struct cb_config *def)
         "                            %s\n"
         "                            (default: %s)\n"
         "  -t, --task=LIST           the work, comma-separated: %s\n"
-        "                            (default: all)\n", modes, defmodes, tasks);
+        "                            (default: all but lock)\n", modes, defmodes, tasks);
     cb_strbuf_printf(sb,
         "  -n, --workers=LIST        worker counts, comma-separated: 1,2,4 or ranges\n"
         "                            1..16 (every count), 1..64:x2 (doubling), 2..32:+2\n"
@@ -811,6 +896,19 @@ static void usage_run(struct cb_strbuf *sb, const struct cb_config *def)
         "                            barrier: all are created, then released\n"
         "                            together (default: %s)\n",
         def->repetitions, def->warmup, cb_start_name(def->start));
+    cb_strbuf_puts(sb,
+        "\nThe classic claims (sizes take B, KiB, MiB, GiB, kB, MB, GB):\n"
+        "      --worker-memory=SIZE  each worker touches SIZE bytes; the memory of\n"
+        "                            all live workers (PSS) is reported (default: 0)\n"
+        "      --parent-memory=SIZE  the parent touches SIZE bytes before spawning\n"
+        "      --payload=SIZE        each worker hands SIZE bytes of result back\n"
+        "      --transport=WAY       processes: pipe or shm (default: pipe)\n"
+        "      --gil                 run task code under one emulated global lock\n"
+        "                            (threads share it; each process has its own)\n"
+        "      --switch-interval=DURATION\n"
+        "                            GIL hand-over interval (default: 5ms)\n"
+        "      --lock=KIND           lock task: mutex, spin or semaphore\n"
+        "                            (default: mutex)\n");
 }
 
 static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
@@ -826,6 +924,8 @@ static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
         "      --context KEY=VALUE   add KEY=VALUE to the result's context, e.g. a\n"
         "                            commit; repeatable (KEY: letters, digits, _ . -)\n"
         "      --per-sample          csv: also one row per sample and worker\n"
+        "      --compare-to=BASE     then compare with the result file BASE; the\n"
+        "                            verdicts go to stderr, exit 1 on a regression\n"
         "  -q, --quiet               no warnings or progress on stderr\n"
         "  -h, --help                show this help\n"
         "  -V, --version             show the version\n",
@@ -851,6 +951,7 @@ const char *cb_cli_usage(void)
     cb_strbuf_puts(&sb,
         "Usage: concbench [run] [OPTIONS]\n"
         "       concbench list\n"
+        "       concbench compare BASE.json NEW.json [OPTIONS] (see compare --help)\n"
         "       concbench --help | --version\n"
         "\nRuns the same work as threads and as processes, measures both on this\n"
         "machine, and writes the results (JSON by default). `concbench list` shows\n"
@@ -880,7 +981,7 @@ static void list_tasks(struct cb_strbuf *sb)
 {
     int w = (int)widest(task_name);
 
-    cb_strbuf_puts(sb, "Tasks (--task=LIST; default: all):\n");
+    cb_strbuf_puts(sb, "Tasks (--task=LIST; default: all but lock):\n");
     for (size_t t = 0; cb_tasks[t]; t++) {
         const struct cb_task *task = cb_tasks[t];
 
@@ -915,7 +1016,7 @@ char *cb_cli_list(void)
     cb_config_default(&def);
     cb_strbuf_init(&sb);
     list_tasks(&sb);
-    for (; cb_runners[nmodes] && nmodes < CB_MAX_LIST; nmodes++)
+    for (; nmodes < CB_MAX_LIST && cb_runners[nmodes]; nmodes++)
         mode_help[nmodes] = cb_runners[nmodes]->description;
     cb_strbuf_puts(&sb, "\nModes (--mode=LIST; default:");
     for (size_t i = 0; i < def.nmodes; i++)

@@ -12,11 +12,13 @@ void cb_config_default(struct cb_config *cfg)
     cfg->modes[cfg->nmodes++] = &cb_runner_threads;
     cfg->modes[cfg->nmodes++] = &cb_runner_processes;
     for (size_t i = 0; cb_tasks[i] && cfg->ntasks < CB_MAX_LIST; i++)
-        cfg->tasks[cfg->ntasks++] = cb_tasks[i];
+        if (!cb_tasks[i]->opt_in)
+            cfg->tasks[cfg->ntasks++] = cb_tasks[i];
     cfg->workers[cfg->nworkers++] = (uint32_t)(cpus > 0 ? cpus : 1);
     cfg->repetitions = 10;
     cfg->warmup = 1;
     cb_params_default(&cfg->params);
+    cfg->run.switch_ns = CB_SWITCH_DEFAULT_NS;
     cfg->start = CB_START_IMMEDIATE;
     cfg->format = CB_FORMAT_JSON;
 }
@@ -32,6 +34,8 @@ const char *cb_format_name(enum cb_format f)
     case CB_FORMAT_TABLE: return "table";
     case CB_FORMAT_MARKDOWN: return "markdown";
     case CB_FORMAT_CSV: return "csv";
+    case CB_FORMAT_BMF: return "bmf";
+    case CB_FORMAT_GAB: return "github-action-benchmark";
     case CB_FORMAT_JSON: break;
     }
     return "json";

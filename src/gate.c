@@ -14,12 +14,14 @@ static void close_fd(int *fd)
     }
 }
 
-int cb_gate_open(struct cb_gate *g, struct cb_shared *shared, struct cb_error *err)
+static int gate_open(struct cb_gate *g, _Atomic uint32_t *count,
+                     _Atomic uint32_t *abort, struct cb_error *err)
 {
     int fds[2];
 
     g->rfd = g->wfd = -1;
-    g->shared = shared;
+    g->count = count;
+    g->abort = abort;
     if (pipe2(fds, O_CLOEXEC) != 0) {
         cb_error_set(err, "cannot create the start gate pipe: %s", strerror(errno));
         return -1;
@@ -29,18 +31,28 @@ int cb_gate_open(struct cb_gate *g, struct cb_shared *shared, struct cb_error *e
     return 0;
 }
 
+int cb_gate_open(struct cb_gate *g, struct cb_shared *shared, struct cb_error *err)
+{
+    return gate_open(g, &shared->ready, &shared->abort, err);
+}
+
+int cb_gate_open_hold(struct cb_gate *g, struct cb_shared *shared, struct cb_error *err)
+{
+    return gate_open(g, &shared->held, NULL, err);
+}
+
 bool cb_gate_pass(struct cb_gate *g)
 {
     char c;
     ssize_t n;
 
-    atomic_fetch_add(&g->shared->ready, 1);
+    atomic_fetch_add(g->count, 1);
     /* Nothing is ever written: read returns 0 (EOF) once every write end
      * is closed, i.e. when the parent releases the gate or dies. */
     do
         n = read(g->rfd, &c, 1);
     while (n < 0 && errno == EINTR);
-    return atomic_load(&g->shared->abort) == 0;
+    return !g->abort || atomic_load(g->abort) == 0;
 }
 
 void cb_gate_child(struct cb_gate *g)
@@ -53,7 +65,7 @@ int cb_gate_wait_ready(struct cb_gate *g, uint32_t n, bool (*alive)(void *), voi
     const struct timespec pause = { 0, 20000 }; /* 20 us */
     unsigned spins = 0;
 
-    while (atomic_load(&g->shared->ready) < n) {
+    while (atomic_load(g->count) < n) {
         if (alive && !alive(arg))
             return -1;
         /* Spin briefly (workers usually arrive within microseconds), then
@@ -66,8 +78,8 @@ int cb_gate_wait_ready(struct cb_gate *g, uint32_t n, bool (*alive)(void *), voi
 
 void cb_gate_release(struct cb_gate *g, bool abort)
 {
-    if (abort)
-        atomic_store(&g->shared->abort, 1);
+    if (abort && g->abort)
+        atomic_store(g->abort, 1);
     close_fd(&g->wfd);
 }
 

@@ -1,6 +1,7 @@
 #include "concbench/interrupt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -61,6 +62,17 @@ int cb_interrupt_install(struct cb_error *err)
             return -1;
         }
     return 0;
+}
+
+void cb_interrupt_defer(bool defer)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(defer ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
 void cb_interrupt_track(pid_t *pids, uint32_t n)

@@ -8,6 +8,7 @@
 
 #include "concbench/bench.h"
 #include "concbench/cli.h"
+#include "concbench/compare.h"
 #include "concbench/interrupt.h"
 #include "concbench/output.h"
 #include "concbench/progress.h"
@@ -77,15 +78,69 @@ static int cmd_list(void)
     return EXIT_OK;
 }
 
+/* compare BASE NEW: 0 no regression, 1 a regression, 2 bad input. */
+static int cmd_compare(int argc, char **argv)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_error err = { "" };
+    char *text;
+    int code = EXIT_USAGE;
+
+    if (cb_compare_parse_args(argc - 1, argv + 1, isatty(STDOUT_FILENO), &o, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    if (o.help)
+        return fputs(cb_compare_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+    if (cb_output_check(o.output, &err) != 0 || cb_compare_files(&o, &c, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    text = cb_compare_render(&c, o.format, &err);
+    /* A write error is not a regression: 2, never the gate's 1. */
+    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+        fail(EXIT_USAGE, err.msg);
+    else
+        code = cb_compare_failed(&c) ? EXIT_FAILED : EXIT_OK;
+    free(text);
+    cb_compare_free(&c);
+    return code;
+}
+
+/* --compare-to: the verdicts of this run against base go to stderr, so
+ * the results keep stdout. Takes base over. */
+static int compare_run(const struct cb_config *cfg, struct cb_loaded *base,
+                       const struct cb_results *res, int code)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_error err = { "" };
+    char *text;
+
+    if (!cfg->compare_to)
+        return code;
+    cb_compare_opts_default(&o);
+    o.base_path = cfg->compare_to;
+    if (cb_compare_results(&o, base, res, &c, &err) != 0)
+        return fail(EXIT_FAILED, err.msg);
+    text = cb_compare_render(&c, CB_FORMAT_TABLE, &err);
+    if (text)
+        fputs(text, stderr);
+    code = cb_compare_failed(&c) ? EXIT_FAILED : code;
+    free(text);
+    cb_compare_free(&c);
+    return code;
+}
+
 static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
 {
     struct cb_results res;
+    struct cb_loaded base;
     struct cb_error err = { "" };
     char *text = NULL;
     int code = EXIT_FAILED;
 
     memset(&res, 0, sizeof res);
-    if (cb_output_check(cfg->output, &err) != 0)
+    memset(&base, 0, sizeof base);
+    if (cb_output_check(cfg->output, &err) != 0 ||
+        (cfg->compare_to && cb_load_file(cfg->compare_to, &base, &err) != 0))
         return fail(EXIT_USAGE, err.msg);
     if (cb_interrupt_install(&err) != 0 ||
         cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
@@ -96,12 +151,13 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
     text = cb_report_render(&res, cfg->format, cfg->per_sample, &err);
     if (!text || cb_output_write(cfg->output, text, strlen(text), &err) != 0)
         goto out;
-    code = cb_results_failed(&res) ? EXIT_FAILED : EXIT_OK;
+    code = compare_run(cfg, &base, &res, cb_results_failed(&res) ? EXIT_FAILED : EXIT_OK);
 out:
     if (code == EXIT_FAILED && err.msg[0])
         fail(code, err.msg);
     free(text);
     cb_results_free(&res);
+    cb_load_free(&base);
     return code;
 }
 
@@ -125,6 +181,8 @@ int main(int argc, char **argv)
         return EXIT_OK;
     case CB_CMD_LIST:
         return cmd_list();
+    case CB_CMD_COMPARE:
+        return cmd_compare(argc, argv);
     case CB_CMD_RUN:
         break;
     }

@@ -212,11 +212,9 @@ static int check_dir(const char *target, const char *name, struct cb_error *err)
 
     if (!dir)
         errnum = ENOMEM;
-    else if (stat(dir, &st) < 0)
-        errnum = errno;
-    else if (!S_ISDIR(st.st_mode))
+    else if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
         errnum = ENOTDIR;
-    else if (access(dir, W_OK | X_OK) < 0)
+    else if (access(dir, W_OK | X_OK) < 0) /* also a missing directory */
         errnum = errno;
     free(dir);
     return errnum ? fail(err, name, errnum) : 0;

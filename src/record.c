@@ -26,6 +26,7 @@ void cb_shared_reset(struct cb_shared *s, uint32_t n)
 {
     atomic_store(&s->ready, 0);
     atomic_store(&s->abort, 0);
+    atomic_store(&s->held, 0);
     memset(s->rec, 0, (size_t)n * sizeof s->rec[0]);
 }
 
@@ -81,6 +82,9 @@ void cb_record_status_str(const struct cb_worker_record *rec, char *buf, size_t 
         break;
     case CB_WORKER_TIMEOUT:
         snprintf(buf, len, "timeout");
+        break;
+    case CB_WORKER_BAD_PAYLOAD:
+        snprintf(buf, len, "bad-payload");
         break;
     case CB_WORKER_PENDING:
     default:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_bmf.h"
 #include "report_internal.h"
 #include "strbuf.h"
 
@@ -87,7 +88,7 @@ char *cb_strbuf_finish(struct cb_strbuf *sb, struct cb_error *err)
     /* An empty report is still a valid string. */
     if (!sb->failed && !sb->buf)
         grow(sb, 0);
-    if (sb->failed) {
+    if (sb->failed || !sb->buf) {
         cb_strbuf_free(sb);
         cb_error_set(err, "out of memory rendering the report");
         return NULL;
@@ -124,6 +125,7 @@ char *cb_report_render(const struct cb_results *r, enum cb_format f,
         return cb_report_table(r, true, err);
     case CB_FORMAT_CSV:
         return cb_report_csv(r, per_sample, err);
+    case CB_FORMAT_BMF: case CB_FORMAT_GAB: return cb_report_bmf(r, f, err);
     case CB_FORMAT_JSON:
         break;
     }

@@ -127,6 +127,22 @@ static int add_context(cJSON *root, const struct cb_context *c)
     return 0;
 }
 
+/* Numbers only: result files are read back by `compare`, which takes
+ * every params value as a number. Absent means off / zero. */
+static int add_run_params(cJSON *p, const struct cb_run_opts *o)
+{
+    if (o->gil && (add_num(p, "gil", 1) ||
+                   add_num(p, "switch_interval_s", (double)o->switch_ns / NS_PER_S)))
+        return -1;
+    if (o->worker_mem && add_u64(p, "worker_memory_bytes", o->worker_mem))
+        return -1;
+    if (o->parent_mem && add_u64(p, "parent_memory_bytes", o->parent_mem))
+        return -1;
+    if (o->payload && add_u64(p, "payload_bytes", o->payload))
+        return -1;
+    return 0;
+}
+
 static int add_params(cJSON *b, const struct cb_cell *c)
 {
     cJSON *p = cJSON_AddObjectToObject(b, "params");
@@ -141,7 +157,7 @@ static int add_params(cJSON *b, const struct cb_cell *c)
         if (rc)
             return -1;
     }
-    return 0;
+    return add_run_params(p, &c->opts);
 }
 
 static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
@@ -164,7 +180,20 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
     return 0;
 }
 
-static int add_worker(cJSON *arr, const struct cb_sample *s, uint32_t id)
+/* The fields of the claims that were asked for: GIL wait, hand-off. */
+static int add_worker_claims(cJSON *o, const struct cb_cell *c,
+                             const struct cb_worker_record *w)
+{
+    if (c->opts.gil && add_num(o, "gil_wait_s", (double)w->gil_wait_ns / NS_PER_S))
+        return -1;
+    if (c->opts.payload && (add_num(o, "handoff_s", secs(w->send_ns, w->recv_ns)) ||
+                            add_u64(o, "payload_bytes", w->payload_bytes)))
+        return -1;
+    return 0;
+}
+
+static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sample *s,
+                      uint32_t id)
 {
     const struct cb_worker_record *w = &s->workers[id];
     cJSON *o = push_obj(arr);
@@ -173,13 +202,44 @@ static int add_worker(cJSON *arr, const struct cb_sample *s, uint32_t id)
     if (!o || add_num(o, "id", id))
         return -1;
     /* A worker that never finished its record has no numbers to show. */
-    if (atomic_load(&w->done) && add_worker_numbers(o, s, w))
+    if (atomic_load(&w->done) &&
+        (add_worker_numbers(o, s, w) || add_worker_claims(o, c, w)))
         return -1;
     cb_record_status_str(w, status, sizeof status);
     return add_str(o, "status", status);
 }
 
-static int add_sample(cJSON *arr, const struct cb_sample *s)
+/* PSS of every worker alive at once; per worker: what the set added to
+ * the parent's PSS before it spawned them. */
+static int add_memory(cJSON *o, const struct cb_sample *s)
+{
+    const struct cb_run_memory *m = &s->times.memory;
+    uint64_t added;
+    cJSON *mo;
+
+    if (!m->valid || !s->times.held_ns)
+        return 0;
+    added = m->total_pss_kib > m->baseline_kib ? m->total_pss_kib - m->baseline_kib : 0;
+    mo = cJSON_AddObjectToObject(o, "memory");
+    if (!mo || add_u64(mo, "total_pss_kib", m->total_pss_kib) ||
+        add_u64(mo, "baseline_pss_kib", m->baseline_kib) ||
+        add_num(mo, "per_worker_kib", s->nworkers ? (double)added / s->nworkers : 0))
+        return -1;
+    return 0;
+}
+
+static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_sample *s)
+{
+    if (add_memory(o, s))
+        return -1;
+    if (s->has_total && add_u64(o, "checksum", s->total))
+        return -1;
+    if (c->opts.payload && add_u64(o, "payload_bytes", s->payload_bytes))
+        return -1;
+    return 0;
+}
+
+static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sample *s)
 {
     cJSON *o = push_obj(arr), *workers;
     double cpu = (double)s->cpu_ns / NS_PER_S;
@@ -193,13 +253,14 @@ static int add_sample(cJSON *arr, const struct cb_sample *s)
         add_num(o, "cpu_utilization", s->wall_ns ? cpu / wall : NAN) ||
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
         add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
-        add_u64(o, "ctx_involuntary", s->ctx_involuntary))
+        add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
+        add_sample_claims(o, c, s))
         return -1;
     workers = cJSON_AddArrayToObject(o, "workers");
     if (!workers)
         return -1;
     for (uint32_t i = 0; i < s->nworkers; i++)
-        if (add_worker(workers, s, i))
+        if (add_worker(workers, c, s, i))
             return -1;
     return 0;
 }
@@ -225,8 +286,21 @@ static int add_lists(cJSON *b, const struct cb_cell *c)
     if (!samples)
         return -1;
     for (size_t i = 0; i < c->nsamples; i++)
-        if (add_sample(samples, &c->samples[i]))
+        if (add_sample(samples, c, &c->samples[i]))
             return -1;
+    return 0;
+}
+
+/* The non-numeric choices, outside params (which holds numbers only). */
+static int add_choices(cJSON *b, const struct cb_cell *c)
+{
+    if (c->opts.gil && !cJSON_AddBoolToObject(b, "gil", true))
+        return -1;
+    if (c->task == &cb_task_lock && add_str(b, "lock", cb_lock_name(c->params.lock)))
+        return -1;
+    if (c->opts.payload && c->runner->separate_memory &&
+        add_str(b, "transport", c->opts.transport == CB_TRANSPORT_SHM ? "shm" : "pipe"))
+        return -1;
     return 0;
 }
 
@@ -238,7 +312,7 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
         add_str(b, "mode", c->runner->name) || add_num(b, "workers", c->workers) ||
         add_params(b, c) || add_str(b, "start", cb_start_name(c->start)) ||
         add_num(b, "warmup", c->warmup) || add_num(b, "repetitions", c->repetitions) ||
-        add_str(b, "status", c->status))
+        add_str(b, "status", c->status) || add_choices(b, c))
         return -1;
     /* No serial baseline: no speed-up, rather than a made-up number. */
     if (!isnan(c->speedup) && add_num(b, "speedup", c->speedup))

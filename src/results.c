@@ -22,7 +22,11 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
     uint64_t from = start == CB_START_BARRIER ? s->times.release_ns : s->times.t0_ns;
 
     s->wall_ns = ns_between(from, s->times.t1_ns);
+    if (s->times.held_ns && s->times.held_ns >= from &&
+        ns_between(s->times.held_ns, s->times.unheld_ns) <= s->wall_ns)
+        s->wall_ns -= ns_between(s->times.held_ns, s->times.unheld_ns);
     s->cpu_ns = s->user_ns = s->sys_ns = s->max_rss_kib = 0;
+    s->payload_bytes = 0;
     s->ctx_voluntary = s->ctx_involuntary = 0;
     for (uint32_t i = 0; i < s->nworkers; i++) {
         const struct cb_worker_record *w = &s->workers[i];
@@ -30,6 +34,7 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
         if (!rec_done(w))
             continue;
         s->cpu_ns += w->cpu_ns;
+        s->payload_bytes += w->payload_bytes;
         s->user_ns += w->user_ns;
         s->sys_ns += w->sys_ns;
         s->ctx_voluntary += w->ctx_voluntary;

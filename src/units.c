@@ -32,8 +32,8 @@ static const struct unit size_units[] = {
     { "", 1 },
     { "B", 1 },
     { "KiB", 1024u },
-    { "MiB", 1024u * 1024u },
-    { "GiB", 1024u * 1024u * 1024u },
+    { "MiB", UINT64_C(1024) * 1024u },
+    { "GiB", UINT64_C(1024) * 1024u * 1024u },
     { "kB", 1000u },
     { "MB", 1000000u },
     { "GB", 1000000000u },
@@ -191,10 +191,8 @@ void cb_units_format_duration(double seconds, char *buf, size_t len)
         snprintf(buf, len, "0 s");
         return;
     }
-    for (i = 0; i <= last; i++) {
-        v = a / units[i].scale;
-        if (v < 999.5 || i == last)
-            break;
-    }
+    for (i = 0; i < last && a / units[i].scale >= 999.5; i++)
+        ;
+    v = a / units[i].scale;
     snprintf(buf, len, "%s%.*f %s", sign, decimals(v), v, units[i].name);
 }

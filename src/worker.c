@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "concbench/clock.h"
+#include "concbench/memory.h"
 
 static uint64_t tv_ns(const struct timeval *tv)
 {
@@ -22,6 +23,52 @@ static uint64_t cpu_clock_ns(clockid_t id)
 static uint64_t delta(uint64_t before, uint64_t after)
 {
     return after > before ? after - before : 0;
+}
+
+/* The task itself, under the GIL when there is one: the hooks then take
+ * the lock around it and hand it over at the task's check points. */
+static uint64_t run_task(const struct cb_worker_args *a)
+{
+    struct cb_gil_worker gw;
+    struct cb_hooks gh;
+    const struct cb_hooks *h = a->hooks;
+    uint64_t sum;
+
+    if (a->gil) {
+        cb_gil_hooks(&gw, a->gil, &gh);
+        h = &gh;
+    }
+    if (h && h->enter)
+        h->enter(h->arg);
+    sum = a->task->run(a->params, a->state, h);
+    if (h && h->leave)
+        h->leave(h->arg);
+    if (a->gil)
+        a->rec->gil_wait_ns = gw.wait_ns;
+    return sum;
+}
+
+static void fill_usage(struct cb_worker_record *rec, const struct rusage *r0,
+                       const struct rusage *r1)
+{
+    rec->user_ns = delta(tv_ns(&r0->ru_utime), tv_ns(&r1->ru_utime));
+    rec->sys_ns = delta(tv_ns(&r0->ru_stime), tv_ns(&r1->ru_stime));
+    rec->ctx_voluntary = delta((uint64_t)r0->ru_nvcsw, (uint64_t)r1->ru_nvcsw);
+    rec->ctx_involuntary = delta((uint64_t)r0->ru_nivcsw, (uint64_t)r1->ru_nivcsw);
+    rec->max_rss_kib = (uint64_t)r1->ru_maxrss;
+}
+
+/* After the timed run: memory to be measured, the payload, the hold. */
+static void after_task(const struct cb_worker_args *a)
+{
+    void *mem = cb_memory_touch(a->worker_mem, NULL);
+
+    if (a->rec->status == CB_WORKER_OK)
+        cb_payload_send(&a->payload, a->rec);
+    atomic_store_explicit(&a->rec->done, 1, memory_order_release);
+    if (a->hold)
+        cb_gate_pass(a->hold);
+    cb_memory_release(mem, a->worker_mem);
 }
 
 void cb_worker_run(const struct cb_worker_args *a)
@@ -44,19 +91,15 @@ void cb_worker_run(const struct cb_worker_args *a)
     c0 = cpu_clock_ns(clk);
     rec->start_ns = cb_clock_now_ns();
     if (run)
-        checksum = a->task->run(a->params, a->hooks);
+        checksum = run_task(a);
     rec->end_ns = cb_clock_now_ns();
     c1 = cpu_clock_ns(clk);
     getrusage(who, &r1);
 
     rec->cpu_ns = delta(c0, c1);
-    rec->user_ns = delta(tv_ns(&r0.ru_utime), tv_ns(&r1.ru_utime));
-    rec->sys_ns = delta(tv_ns(&r0.ru_stime), tv_ns(&r1.ru_stime));
-    rec->ctx_voluntary = delta((uint64_t)r0.ru_nvcsw, (uint64_t)r1.ru_nvcsw);
-    rec->ctx_involuntary = delta((uint64_t)r0.ru_nivcsw, (uint64_t)r1.ru_nivcsw);
-    rec->max_rss_kib = (uint64_t)r1.ru_maxrss;
+    fill_usage(rec, &r0, &r1);
     rec->cpu = sched_getcpu();
     rec->checksum = checksum;
     rec->status = run ? CB_WORKER_OK : CB_WORKER_NOT_STARTED;
-    atomic_store_explicit(&rec->done, 1, memory_order_release);
+    after_task(a);
 }

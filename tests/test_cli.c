@@ -163,9 +163,8 @@ static void test_bad_commands(void **state)
 {
     (void)state;
     assert_int_equal(PARSE("foo"), -1);
-    assert_string_equal(err.msg, "unknown command 'foo'; accepted: run, list");
+    assert_string_equal(err.msg, "unknown command 'foo'; accepted: run, list, compare");
     BAD("''", "");
-    BAD("compare", "compare", "a.json");
     BAD("list", "list", "-m", "threads");
     BAD("'x'", "list", "x");
     BAD("'run'", "run", "run");
@@ -223,7 +222,7 @@ static void test_tasks(void **state)
     assert_ptr_equal(cfg.tasks[0], &cb_task_io);
 
     assert_int_equal(PARSE("-t", "gpu"), -1);
-    assert_string_equal(err.msg, "--task: 'gpu' is not a task; accepted: cpu, io, fib");
+    assert_string_equal(err.msg, "--task: 'gpu' is not a task; accepted: cpu, io, fib, lock");
     BAD("--task", "-t", "cpu,cpu");
     BAD("--task", "-t", "");
     BAD("--task", "-t", "cpu,");
@@ -452,7 +451,7 @@ static void test_start_format(void **state)
                         "immediate, barrier");
     assert_int_equal(PARSE("-f", "xml"), -1);
     assert_string_equal(err.msg, "--format: 'xml' is not a format; accepted: "
-                        "json, table, markdown, csv");
+                        "json, table, markdown, csv, bmf, github-action-benchmark");
     BAD("--format", "--format=");
     BAD("--format", "--format=JSON");
     BAD("--start", "--start=");
@@ -535,13 +534,14 @@ static void test_missing_values(void **state)
     static const struct { const char *arg, *want; } cases[] = {
         { "--mode", "--mode needs a value; accepted: threads, processes, serial" },
         { "-m", "--mode needs a value; accepted: threads, processes, serial" },
-        { "-t", "--task needs a value; accepted: cpu, io, fib" },
+        { "-t", "--task needs a value; accepted: cpu, io, fib, lock" },
         { "-n", "--workers needs a value; accepted: 1 to 100000, a range A..B, "
                 "A..B:x2, or max" },
         { "--repetitions", "--repetitions needs a value; accepted: 1 to 1000000" },
         { "-w", "--warmup needs a value; accepted: 0 to 1000000" },
         { "--start", "--start needs a value; accepted: immediate, barrier" },
-        { "-f", "--format needs a value; accepted: json, table, markdown, csv" },
+        { "-f", "--format needs a value; accepted: json, table, markdown, csv, bmf, "
+                "github-action-benchmark" },
         { "-o", "--output needs a value; accepted: a file name, or - for stdout" },
         { "--context", "--context needs a value; accepted: KEY=VALUE" },
         { "--iterations", "--iterations needs a value; accepted: 1 to "
@@ -627,13 +627,13 @@ static void test_usage(void **state)
     static const char *const want[] = {
         "Usage: concbench [run] [OPTIONS]", "concbench list", "--version",
         "-m, --mode=LIST", "threads, processes, serial", "(default: threads,processes)",
-        "-t, --task=LIST", "cpu, io, fib", "(default: all)",
+        "-t, --task=LIST", "cpu, io, fib, lock", "(default: all but lock)",
         "-n, --workers=LIST", "1..64:x2", "max", "(default: max",
         "-r, --repetitions=N", "(default: 10)", "-w, --warmup=N", "(default: 1)",
         "--start=MODE", "immediate", "barrier", "(default: immediate)",
-        "--iterations=N", "(cpu; default: 10000000)",
+        "--iterations=N", "(cpu, lock; default: 10000000)",
         "--sleep=DURATION", "(io; default: 100ms)", "--fib=N", "(fib; default: 30)",
-        "-f, --format=FORMAT", "json, table, markdown, csv (default: json)",
+        "-f, --format=FORMAT", "json, table, markdown, csv, bmf,", "(default: json)",
         "-o, --output=FILE", "--context KEY=VALUE", "--per-sample", "-q, --quiet",
         "-h, --help", "-V, --version",
         "concbench --mode=threads --task=cpu -n 10",
@@ -678,7 +678,7 @@ static void test_list(void **state)
         assert_non_null(strstr(text, cb_runners[r]->name));
         assert_non_null(strstr(text, cb_runners[r]->description));
     }
-    assert_non_null(strstr(text, "  cpu  CPU-bound counting loop of --iterations steps "
+    assert_non_null(strstr(text, "  cpu   CPU-bound counting loop of --iterations steps "
                             "(CPU-bound)\n"));
     assert_int_equal(text[strlen(text) - 1], '\n');
     free(text);

@@ -61,7 +61,9 @@ static void fails_at_third(const struct cb_runner *r, enum cb_start start,
 {
     struct cb_shared *sh = cb_shared_map(5, NULL);
     struct cb_params p;
-    struct cb_run_spec spec = { &cb_task_io, &p, NULL, 5, start, sh };
+    struct cb_run_spec spec = {
+        .task = &cb_task_io, .params = &p, .workers = 5, .start = start, .shared = sh,
+    };
     struct cb_run_times t = { 0 };
     struct cb_error err = { "" };
     uint64_t t0 = cb_clock_now_ns();

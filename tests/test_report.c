@@ -46,7 +46,10 @@ static void fill_sample(struct cb_sample *s, uint32_t nw, uint64_t t0, uint64_t 
     s->workers = aligned_alloc(CB_CACHE_LINE, nw * sizeof *s->workers);
     assert_non_null(s->workers);
     memset(s->workers, 0, nw * sizeof *s->workers);
-    s->times = (struct cb_run_times){ t0, t0 + 20000, t0, t0 + wall, nw };
+    s->times = (struct cb_run_times){
+        .t0_ns = t0, .ready_ns = t0 + 20000, .release_ns = t0, .t1_ns = t0 + wall,
+        .started = nw,
+    };
     for (uint32_t i = 0; i < nw; i++) {
         struct cb_worker_record *w = &s->workers[i];
 

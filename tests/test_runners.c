@@ -32,21 +32,22 @@ static int teardown(void **state)
 }
 
 /* Fault tasks: the first worker to arrive misbehaves, the others count. */
-static uint64_t segv_run(const struct cb_params *p, const struct cb_hooks *h)
+static uint64_t segv_run(const struct cb_params *p, void *st, const struct cb_hooks *h)
 {
     if (atomic_fetch_add(ticket, 1) == 0)
         raise(SIGSEGV);
-    return cb_task_cpu.run(p, h);
+    return cb_task_cpu.run(p, st, h);
 }
 
-static uint64_t exit3_run(const struct cb_params *p, const struct cb_hooks *h)
+static uint64_t exit3_run(const struct cb_params *p, void *st, const struct cb_hooks *h)
 {
     if (atomic_fetch_add(ticket, 1) == 0)
         _exit(3);
-    return cb_task_cpu.run(p, h);
+    return cb_task_cpu.run(p, st, h);
 }
 
-static struct cb_task fault_task(uint64_t (*run)(const struct cb_params *, const struct cb_hooks *))
+static struct cb_task fault_task(uint64_t (*run)(const struct cb_params *, void *,
+                                                 const struct cb_hooks *))
 {
     struct cb_task t = cb_task_cpu;
 
@@ -60,13 +61,22 @@ static int run(const struct cb_runner *r, const struct cb_task *task,
                struct cb_params *p, uint32_t n, enum cb_start start,
                struct cb_run_times *t)
 {
-    struct cb_run_spec spec = { task, p, NULL, n, start, shared };
+    struct cb_run_spec spec = {
+        .task = task, .params = p, .workers = n, .start = start, .shared = shared,
+    };
     struct cb_error err = { "" };
+    struct cb_task_run tr;
+    uint64_t total = 0;
     int rc;
 
     memset(t, 0, sizeof *t);
     cb_shared_reset(shared, n);
+    /* Tasks with run-wide state (lock) get it as the bench gives it. */
+    assert_int_equal(cb_task_run_begin(task, p, r->separate_memory, &tr, &err), 0);
+    spec.task_state = tr.state;
     rc = r->run(&spec, t, &err);
+    if (cb_task_run_end(task, &tr, &total) && rc == 0)
+        assert_int_equal(total, task->expected_total(p, n));
     cb_test_no_children();
     return rc;
 }

@@ -12,7 +12,8 @@ static void count_begin(void *arg) { (void)arg; blocks_begun++; }
 static void count_end(void *arg) { (void)arg; blocks_ended++; }
 
 static const struct cb_hooks counting_hooks = {
-    count_checkpoint, count_begin, count_end, NULL,
+    .checkpoint = count_checkpoint, .block_begin = count_begin,
+    .block_end = count_end,
 };
 
 static struct cb_params params(void)
@@ -58,7 +59,7 @@ static void test_cpu_checksum(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         p.iterations = counts[i];
-        assert_int_equal(cb_task_cpu.run(&p, NULL), counts[i]);
+        assert_int_equal(cb_task_cpu.run(&p, NULL, NULL), counts[i]);
         assert_int_equal(cb_task_cpu.expected(&p), counts[i]);
     }
 }
@@ -85,7 +86,7 @@ static double cpu_seconds(uint64_t iterations)
         uint64_t t0 = cb_clock_now_ns();
         double s;
 
-        assert_int_equal(cb_task_cpu.run(&p, NULL), iterations);
+        assert_int_equal(cb_task_cpu.run(&p, NULL, NULL), iterations);
         s = cb_test_since(t0);
         if (s < best)
             best = s;
@@ -114,7 +115,7 @@ static void test_cpu_checkpoints(void **state)
     (void)state;
     checkpoints = 0;
     p.iterations = 4096 * 10 + 1;
-    assert_int_equal(cb_task_cpu.run(&p, &counting_hooks), p.iterations);
+    assert_int_equal(cb_task_cpu.run(&p, NULL, &counting_hooks), p.iterations);
     assert_int_equal(checkpoints, 11);
 }
 
@@ -128,7 +129,7 @@ static void test_io_sleeps(void **state)
     p.sleep_ns = 30000000; /* 30 ms */
     blocks_begun = blocks_ended = 0;
     t0 = cb_clock_now_ns();
-    assert_int_equal(cb_task_io.run(&p, &counting_hooks), p.sleep_ns);
+    assert_int_equal(cb_task_io.run(&p, NULL, &counting_hooks), p.sleep_ns);
     s = cb_test_since(t0);
     assert_true(s >= 0.030);
     assert_true(s < 0.030 * 5);
@@ -158,11 +159,11 @@ static void test_fib_values(void **state)
     (void)state;
     for (uint64_t n = 0; n < sizeof known / sizeof known[0]; n++) {
         p.fib_n = n;
-        assert_int_equal(cb_task_fib.run(&p, NULL), known[n]);
+        assert_int_equal(cb_task_fib.run(&p, NULL, NULL), known[n]);
         assert_int_equal(cb_task_fib.expected(&p), known[n]);
     }
     p.fib_n = 30;
-    assert_int_equal(cb_task_fib.run(&p, NULL), 832040);
+    assert_int_equal(cb_task_fib.run(&p, NULL, NULL), 832040);
     assert_int_equal(cb_task_fib.expected(&p), 832040);
     p.fib_n = 93;
     assert_true(cb_task_fib.expected(&p) == UINT64_C(12200160415121876738));
@@ -175,7 +176,7 @@ static void test_fib_hooked_same(void **state)
     (void)state;
     p.fib_n = 25;
     checkpoints = 0;
-    assert_int_equal(cb_task_fib.run(&p, &counting_hooks), 75025);
+    assert_int_equal(cb_task_fib.run(&p, NULL, &counting_hooks), 75025);
     /* fib(25) makes 242785 calls: a checkpoint every 1024 of them. */
     assert_int_equal(checkpoints, 242785 / 1024);
 }

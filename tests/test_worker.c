@@ -26,7 +26,10 @@ static int teardown(void **state)
 static struct cb_worker_args args(const struct cb_task *task, struct cb_params *p,
                                   struct cb_gate *gate)
 {
-    struct cb_worker_args a = { task, p, NULL, gate, &shared->rec[0], CB_SCOPE_THREAD };
+    struct cb_worker_args a = {
+        .task = task, .params = p, .gate = gate, .rec = &shared->rec[0],
+        .scope = CB_SCOPE_THREAD,
+    };
 
     cb_shared_reset(shared, 4);
     cb_params_default(p);
@@ -42,7 +45,7 @@ static void test_record_layout(void **state)
 
 static void test_cpu_worker(void **state)
 {
-    struct cb_params p;
+    struct cb_params p = { 0 };
     struct cb_worker_args a = args(&cb_task_cpu, &p, NULL);
     struct cb_worker_record *r = a.rec;
     double run, cpu;
@@ -69,7 +72,7 @@ static void test_cpu_worker(void **state)
 
 static void test_io_worker(void **state)
 {
-    struct cb_params p;
+    struct cb_params p = { 0 };
     struct cb_worker_args a = args(&cb_task_io, &p, NULL);
     struct cb_worker_record *r = a.rec;
     double run, cpu;
@@ -95,8 +98,8 @@ static void *run_thread(void *arg)
 /* A gated worker reports ready, then waits for the release. */
 static void gated(bool abort)
 {
-    struct cb_params p;
-    struct cb_gate gate;
+    struct cb_params p = { 0 };
+    struct cb_gate gate = { .rfd = -1, .wfd = -1 };
     struct cb_worker_args a = args(&cb_task_cpu, &p, &gate);
     struct timespec pause = { 0, 20000000 };
     uint64_t released;
@@ -138,7 +141,7 @@ static bool never_alive(void *arg)
 
 static void test_gate_wait_gives_up(void **state)
 {
-    struct cb_gate gate;
+    struct cb_gate gate = { .rfd = -1, .wfd = -1 };
 
     (void)state;
     cb_shared_reset(shared, 4);

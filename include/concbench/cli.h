@@ -10,12 +10,15 @@ enum cb_command {
     CB_CMD_LIST,
     CB_CMD_HELP,
     CB_CMD_VERSION,
+    CB_CMD_COMPARE, /* argv[1] is "compare": see cb_compare_parse_args() */
 };
 
 /* Parses argv (argv[0] is the program) into cfg, starting from the
  * defaults. Returns 0 and sets *cmd, or -1 with err holding one line that
  * names the flag and what it accepts (a usage error: exit 2). cfg may
- * point into argv. Resets getopt, so it can be called repeatedly. */
+ * point into argv. Resets getopt, so it can be called repeatedly. For
+ * `concbench compare ...` it only sets *cmd to CB_CMD_COMPARE: the rest
+ * of argv is cb_compare_parse_args()'s (compare.h). */
 int cb_cli_parse(int argc, char **argv, struct cb_config *cfg,
                  enum cb_command *cmd, struct cb_error *err);
 

@@ -18,6 +18,8 @@ enum cb_format {
     CB_FORMAT_TABLE,
     CB_FORMAT_MARKDOWN,
     CB_FORMAT_CSV,
+    CB_FORMAT_BMF, /* Bencher Metric Format (src/report_bmf.c) */
+    CB_FORMAT_GAB, /* github-action-benchmark customSmallerIsBetter */
 };
 
 /* A --context KEY=VALUE pair; both point into argv. */
@@ -37,6 +39,7 @@ struct cb_config {
     uint32_t repetitions;
     uint32_t warmup;
     struct cb_params params;
+    struct cb_run_opts run; /* --gil, --worker-memory, --payload, ... */
     enum cb_start start;
     enum cb_format format;
     const char *output;    /* NULL: stdout */
@@ -44,6 +47,7 @@ struct cb_config {
     size_t ncontext;
     bool per_sample;       /* csv: one row per sample and worker too */
     bool quiet;            /* no warnings or progress on stderr */
+    const char *compare_to; /* --compare-to BASE.json; NULL: none */
 };
 
 /* Fills cfg with the defaults (all modes but serial, all tasks, workers =

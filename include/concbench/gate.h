@@ -12,12 +12,20 @@
 
 struct cb_gate {
     int rfd, wfd;            /* -1 when closed */
-    struct cb_shared *shared; /* ready and abort counters */
+    _Atomic uint32_t *count;  /* workers at the gate (in struct cb_shared) */
+    _Atomic uint32_t *abort;  /* NULL: this gate cannot abort */
 };
 
-/* Opens the pipe (close-on-exec). Returns 0, or -1 with err set. */
+/* Opens the start gate (close-on-exec pipe), counting in shared->ready.
+ * Returns 0, or -1 with err set. */
 int cb_gate_open(struct cb_gate *g, struct cb_shared *shared,
                  struct cb_error *err);
+
+/* Opens the hold gate every worker passes after its task, so that all
+ * are alive together while the parent reads their memory; counts in
+ * shared->held and never aborts. Returns 0, or -1 with err set. */
+int cb_gate_open_hold(struct cb_gate *g, struct cb_shared *shared,
+                      struct cb_error *err);
 
 /* In a worker: counts itself ready, blocks until the gate opens. Returns
  * true when the worker should run its task, false when the parent asked

@@ -3,6 +3,7 @@
 #ifndef CONCBENCH_INTERRUPT_H
 #define CONCBENCH_INTERRUPT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,6 +23,11 @@ void cb_interrupt_track(pid_t *pids, uint32_t n);
 
 /* Updates the number of tracked children. Async-signal-safe. */
 void cb_interrupt_track_count(uint32_t n);
+
+/* Defers (true) or lets through again (false) SIGINT, SIGTERM and SIGHUP
+ * in the calling thread, so a short section (fork and track the pid) is
+ * not interrupted halfway. Can't fail. */
+void cb_interrupt_defer(bool defer);
 
 /* Sets the temporary file the handler removes (NULL: none). The path is
  * copied; paths longer than 4095 bytes are not tracked. */

@@ -10,7 +10,18 @@ struct cb_params {
     uint64_t iterations; /* cpu: steps of the counting loop */
     uint64_t sleep_ns;   /* io: how long each worker sleeps */
     uint64_t fib_n;      /* fib: which Fibonacci number to compute */
+    uint32_t lock;       /* lock: enum cb_lock_kind (--lock), no desc */
 };
+
+/* --lock: how the lock task guards its counter. */
+enum cb_lock_kind {
+    CB_LOCK_MUTEX,     /* pthread_mutex_t */
+    CB_LOCK_SPIN,      /* test-and-test-and-set on an atomic, yielding */
+    CB_LOCK_SEMAPHORE, /* sem_t with a count of 1 */
+};
+
+/* "mutex", "spin", "semaphore"; NULL past the last kind. Can't fail. */
+const char *cb_lock_name(size_t kind);
 
 enum cb_param_kind {
     CB_PARAM_COUNT,    /* a plain integer */

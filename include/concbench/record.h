@@ -19,6 +19,7 @@ enum cb_worker_status {
     CB_WORKER_EXITED,         /* process exited with status `detail` */
     CB_WORKER_NOT_STARTED,    /* could not be created */
     CB_WORKER_TIMEOUT,        /* ran past --timeout */
+    CB_WORKER_BAD_PAYLOAD,    /* payload short or checksum wrong */
 };
 
 /* One worker's measurements. Times are CLOCK_MONOTONIC nanoseconds.
@@ -39,6 +40,12 @@ struct cb_worker_record {
     int32_t status;           /* enum cb_worker_status */
     int32_t detail;           /* signal number or exit status */
     _Atomic uint32_t done;    /* set last by the worker: record complete */
+    uint64_t gil_wait_ns;     /* --gil: time spent waiting for the lock */
+    uint64_t send_ns;         /* payload: hand-off began (worker) */
+    uint64_t recv_ns;         /* payload: all of it at the parent */
+    uint64_t payload_bytes;   /* payload: bytes the parent received */
+    uint64_t payload_sum;     /* payload: checksum the worker computed */
+    uint64_t payload_ptr;     /* threads: address of the worker's buffer */
 };
 
 /* Shared between the parent and all workers; mapped MAP_SHARED before any
@@ -46,6 +53,7 @@ struct cb_worker_record {
 struct cb_shared {
     _Alignas(CB_CACHE_LINE) _Atomic uint32_t ready; /* workers at the gate */
     _Atomic uint32_t abort;   /* set: workers at the gate skip the task */
+    _Atomic uint32_t held;    /* workers held after their task */
     uint32_t capacity;        /* records allocated */
     struct cb_worker_record rec[];
 };
@@ -61,7 +69,7 @@ void cb_shared_reset(struct cb_shared *s, uint32_t n);
 void cb_shared_unmap(struct cb_shared *s);
 
 /* Writes a short status text for rec ("ok", "wrong-checksum",
- * "crashed: SIGSEGV", "exit 3", "not-started", "timeout", "no-report")
+ * "crashed: SIGSEGV", "exit 3", "not-started", "timeout", "bad-payload", "no-report")
  * into buf. Can't fail. */
 void cb_record_status_str(const struct cb_worker_record *rec, char *buf,
                           size_t len);

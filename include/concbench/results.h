@@ -17,7 +17,10 @@
 #define CB_MAX_WARNINGS 4
 
 /* One repetition of one cell. Times are ns relative to nothing; worker
- * records keep their raw CLOCK_MONOTONIC stamps (reports subtract t0). */
+ * records keep their raw CLOCK_MONOTONIC stamps (reports subtract t0).
+ * wall_ns leaves out the pause while the workers were held for the memory
+ * reading (times.held_ns..unheld_ns): it covers creation (immediate),
+ * the run, and exit and reaping, as before memory was measured. */
 struct cb_sample {
     struct cb_run_times times;
     uint64_t wall_ns;      /* immediate: t0..t1; barrier: release..t1 */
@@ -29,6 +32,9 @@ struct cb_sample {
     uint64_t ctx_involuntary;
     uint32_t nworkers;
     struct cb_worker_record *workers; /* owned, nworkers entries */
+    bool has_total;        /* the task checks a run-wide total (lock) */
+    uint64_t total;        /* that total: the lock task's final counter */
+    uint64_t payload_bytes; /* sum over workers of payload bytes received */
 };
 
 /* One benchmark: a task, a mode and a worker count. */
@@ -38,6 +44,7 @@ struct cb_cell {
     const struct cb_runner *runner;
     uint32_t workers;
     struct cb_params params;
+    struct cb_run_opts opts;       /* --gil, memory and payload options */
     enum cb_start start;
     uint32_t warmup, repetitions;
     char status[CB_ERROR_MAX + 16]; /* "ok" or what went wrong */

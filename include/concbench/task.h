@@ -3,6 +3,7 @@
 #define CONCBENCH_TASK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "concbench/error.h"
@@ -15,6 +16,10 @@ struct cb_hooks {
     void (*block_begin)(void *arg); /* before a blocking call */
     void (*block_end)(void *arg);   /* after it returns */
     void *arg;
+    /* Called by the worker body around the whole task: enter before the
+     * first instruction of task code, leave after its last. */
+    void (*enter)(void *arg);
+    void (*leave)(void *arg);
 };
 
 /* A task. Tasks are static and immutable. */
@@ -22,15 +27,34 @@ struct cb_task {
     const char *name;        /* "cpu", "io", "fib": the --task value */
     const char *description; /* one line, shown by `concbench list` */
     bool cpu_bound;
+    bool opt_in;             /* left out of the default --task list */
     /* The parameters this task reads, ending with a NULL flag. */
     const struct cb_param_desc *params;
     /* Checks p; on error fills err with one line and returns -1. */
     int (*check)(const struct cb_params *p, struct cb_error *err);
-    /* Does the work; returns the checksum the parent verifies. hooks may
-     * be NULL. Never fails once check() accepted p. */
-    uint64_t (*run)(const struct cb_params *p, const struct cb_hooks *hooks);
-    /* The checksum a correct run returns. Can't fail. */
+    /* Does the work; returns the checksum the parent verifies. state is
+     * the run's shared state (NULL when state_size is 0); hooks may be
+     * NULL. Never fails once check() accepted p. */
+    uint64_t (*run)(const struct cb_params *p, void *state,
+                    const struct cb_hooks *hooks);
+    /* The checksum one worker's correct run returns. Can't fail. */
     uint64_t (*expected)(const struct cb_params *p);
+
+    /* Optional per-run state every worker of one run shares (a lock and
+     * its counter). 0: none, and the members below are NULL. The caller
+     * maps state_size zeroed bytes MAP_SHARED before any worker exists. */
+    size_t state_size;
+    /* Prepares state for one run; pshared: the workers are processes.
+     * Returns 0, or -1 with err set (state then needs no teardown). */
+    int (*setup)(void *state, const struct cb_params *p, bool pshared,
+                 struct cb_error *err);
+    /* Undoes setup(). Can't fail. */
+    void (*teardown)(void *state);
+    /* After every worker ended: the run's checksum read from state (the
+     * lock task's final counter). Can't fail. */
+    uint64_t (*total)(const void *state);
+    /* What total() must return for a correct run of workers workers. */
+    uint64_t (*expected_total)(const struct cb_params *p, uint32_t workers);
 };
 
 /* Every task, ending with NULL. */
@@ -48,6 +72,23 @@ int cb_task_check(const struct cb_task *task, const struct cb_params *p,
 extern const struct cb_task cb_task_cpu;
 extern const struct cb_task cb_task_io;
 extern const struct cb_task cb_task_fib;
+extern const struct cb_task cb_task_lock;
+
+/* The run-wide state of a task, mapped shared before the workers exist. */
+struct cb_task_run {
+    void *state;  /* NULL when the task has none */
+    size_t size;
+};
+
+/* Maps and sets up task's state for one run (nothing when it has none).
+ * Returns 0, or -1 with err set and nothing left mapped. */
+int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
+                      bool pshared, struct cb_task_run *run, struct cb_error *err);
+
+/* Reads the run's total into *total (false when the task has none),
+ * tears down and unmaps the state. Can't fail. */
+bool cb_task_run_end(const struct cb_task *task, struct cb_task_run *run,
+                     uint64_t *total);
 
 /* Calls hooks->checkpoint if there is one. Inline: used in hot loops. */
 static inline void cb_hooks_checkpoint(const struct cb_hooks *h)

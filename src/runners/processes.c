@@ -1,9 +1,11 @@
 /* processes: one forked child per worker, fork / waitpid. Records come
  * back through the MAP_SHARED mapping; the child _exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +14,16 @@
 #include "concbench/interrupt.h"
 #include "concbench/runner.h"
 #include "concbench/worker.h"
+#include "runner_internal.h"
+
+/* What every child of one run shares besides the records. */
+struct proc_run {
+    struct cb_gate *gate;    /* NULL: immediate */
+    struct cb_gate hold;
+    int *rfds;               /* pipe transport: parent's read ends */
+    unsigned char *slots;    /* shm transport: workers x payload bytes */
+    unsigned char *buf;      /* pipe transport: one payload, parent side */
+};
 
 /* A child starts from the parent's signal dispositions; a handler it
  * inherited (the parent's SIGINT cleanup, a test framework's SIGSEGV
@@ -28,21 +40,32 @@ static void child_default_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static _Noreturn void child_main(const struct cb_run_spec *spec, struct cb_gate *gate,
-                                 uint32_t i, pid_t parent)
+/* Each child runs under its own, uncontended lock: a process has its own
+ * interpreter, and so its own GIL. */
+static _Noreturn void child_main(const struct cb_run_spec *spec, struct proc_run *pr,
+                                 uint32_t i, int wfd, pid_t parent)
 {
-    struct cb_worker_args a = {
-        spec->task, spec->params, spec->hooks, gate,
-        &spec->shared->rec[i], CB_SCOPE_PROCESS,
-    };
+    struct cb_worker_args a = cb_runner_args(spec, i, CB_SCOPE_PROCESS);
+    const struct cb_run_opts *o = cb_runner_opts(spec);
+    struct cb_gil gil;
 
     /* A child must not outlive a killed parent and run on as an orphan. */
     child_default_signals();
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
     if (getppid() != parent)
         _exit(125);
-    if (gate)
-        cb_gate_child(gate);
+    if (pr->gate)
+        cb_gate_child(pr->gate);
+    cb_gate_child(&pr->hold);
+    a.gate = pr->gate;
+    a.hold = &pr->hold;
+    if (o->gil && cb_gil_init(&gil, o->switch_ns, NULL) == 0)
+        a.gil = &gil;
+    if (a.payload.size) {
+        a.payload.way = pr->slots ? CB_PAYLOAD_SHM : CB_PAYLOAD_PIPE;
+        a.payload.fd = wfd;
+        a.payload.slot = pr->slots ? pr->slots + (size_t)i * a.payload.size : NULL;
+    }
     cb_worker_run(&a);
     _exit(0);
 }
@@ -89,25 +112,53 @@ static void reap_all(const struct cb_run_spec *spec, pid_t *pids, uint32_t n)
     }
 }
 
+/* The pipe for worker i's payload, made just before its fork so that
+ * no other child inherits its write end (EOF must mean "i is gone"). */
+static int payload_pipe(struct proc_run *pr, uint32_t i, int *wfd)
+{
+    int fds[2];
+
+    *wfd = -1;
+    if (!pr->rfds)
+        return 0;
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    pr->rfds[i] = fds[0];
+    *wfd = fds[1];
+    return 0;
+}
+
 /* Forks the workers; returns how many were created, and on failure the
- * fork errno in *rc. */
-static uint32_t fork_all(const struct cb_run_spec *spec, struct cb_gate *gate,
+ * errno in *rc. */
+static uint32_t fork_all(const struct cb_run_spec *spec, struct proc_run *pr,
                          pid_t *pids, int *rc)
 {
     pid_t parent = getpid();
     uint32_t i;
+    int wfd;
 
     *rc = 0;
     for (i = 0; i < spec->workers; i++) {
-        spec->shared->rec[i].create_ns = cb_clock_now_ns();
-        pids[i] = fork();
-        if (pids[i] == 0)
-            child_main(spec, gate, i, parent);
-        if (pids[i] < 0) {
+        if (payload_pipe(pr, i, &wfd) != 0) {
             *rc = errno;
             break;
         }
-        cb_interrupt_track_count(i + 1);
+        /* An interrupt between fork() and tracking the pid would leave
+         * that child unkilled: hold signals over both (the child clears
+         * its mask). */
+        cb_interrupt_defer(true);
+        spec->shared->rec[i].create_ns = cb_clock_now_ns();
+        pids[i] = fork();
+        if (pids[i] == 0)
+            child_main(spec, pr, i, wfd, parent);
+        *rc = pids[i] < 0 ? errno : 0;
+        if (pids[i] > 0)
+            cb_interrupt_track_count(i + 1);
+        cb_interrupt_defer(false);
+        if (wfd >= 0)
+            close(wfd);
+        if (*rc != 0)
+            break;
     }
     return i;
 }
@@ -127,46 +178,133 @@ static void fail_message(const struct cb_run_spec *spec, const pid_t *pids,
                  "/proc/sys/kernel/pid_max or a pids cgroup)" : "");
 }
 
+/* Reads every pipe in worker order, as one consumer drains a queue, and
+ * checks each payload as it arrives. */
+static void receive_payloads(const struct cb_run_spec *spec, struct proc_run *pr,
+                             uint32_t n)
+{
+    uint64_t size = cb_runner_opts(spec)->payload;
+
+    for (uint32_t i = 0; pr->rfds && i < n; i++) {
+        struct cb_worker_record *r = &spec->shared->rec[i];
+
+        cb_payload_receive(pr->rfds[i], pr->buf, size, r);
+        cb_payload_verify(pr->buf, size, i, r);
+    }
+}
+
+/* Shared memory: the bytes are in place once the child has copied them. */
+static void check_slots(const struct cb_run_spec *spec, struct proc_run *pr, uint32_t n)
+{
+    uint64_t size = cb_runner_opts(spec)->payload;
+
+    for (uint32_t i = 0; pr->slots && i < n; i++)
+        cb_payload_verify(pr->slots + (size_t)i * size, size, i, &spec->shared->rec[i]);
+}
+
+static int run_children(const struct cb_run_spec *spec, struct proc_run *pr,
+                        pid_t *pids, struct cb_run_times *t)
+{
+    int rc = 0;
+
+    cb_interrupt_track(pids, 0);
+    cb_runner_baseline(t);
+    t->t0_ns = t->release_ns = cb_clock_now_ns();
+    t->started = fork_all(spec, pr, pids, &rc);
+    if (rc != 0) {
+        for (uint32_t i = 0; i < t->started; i++)
+            kill(pids[i], SIGKILL);
+    } else if (pr->gate) {
+        cb_gate_wait_ready(pr->gate, t->started, children_alive, NULL);
+    }
+    t->ready_ns = cb_clock_now_ns();
+    if (pr->gate) {
+        t->release_ns = cb_clock_now_ns();
+        cb_gate_release(pr->gate, rc != 0);
+    }
+    if (rc == 0)
+        receive_payloads(spec, pr, t->started);
+    cb_runner_hold(&pr->hold, rc == 0 ? t->started : 0, pids, children_alive, t);
+    reap_all(spec, pids, t->started);
+    t->t1_ns = cb_clock_now_ns();
+    cb_interrupt_track(NULL, 0);
+    if (rc == 0)
+        check_slots(spec, pr, t->started);
+    return rc;
+}
+
+/* Maps or allocates what the payload transport needs. */
+static int payload_setup(const struct cb_run_spec *spec, struct proc_run *pr,
+                         struct cb_error *err)
+{
+    const struct cb_run_opts *o = cb_runner_opts(spec);
+    size_t total = (size_t)o->payload * spec->workers;
+
+    if (o->payload == 0)
+        return 0;
+    if (o->transport == CB_TRANSPORT_SHM) {
+        pr->slots = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (pr->slots == MAP_FAILED) {
+            pr->slots = NULL;
+            cb_error_set(err, "cannot map %zu bytes of payload slots: %s", total,
+                         strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    pr->rfds = malloc(spec->workers * sizeof *pr->rfds);
+    pr->buf = malloc(o->payload);
+    if (!pr->rfds || !pr->buf) {
+        cb_error_set(err, "out of memory for %u payload pipes", spec->workers);
+        return -1;
+    }
+    for (uint32_t i = 0; i < spec->workers; i++)
+        pr->rfds[i] = -1;
+    return 0;
+}
+
+static void payload_cleanup(const struct cb_run_spec *spec, struct proc_run *pr)
+{
+    if (pr->slots)
+        munmap(pr->slots, (size_t)cb_runner_opts(spec)->payload * spec->workers);
+    for (uint32_t i = 0; pr->rfds && i < spec->workers; i++)
+        if (pr->rfds[i] >= 0)
+            close(pr->rfds[i]);
+    free(pr->rfds);
+    free(pr->buf);
+}
+
 static int processes_run(const struct cb_run_spec *spec, struct cb_run_times *t,
                          struct cb_error *err)
 {
     pid_t *pids = calloc(spec->workers, sizeof *pids);
-    struct cb_gate gate, *gp = NULL;
+    struct proc_run pr = { NULL, { -1, -1, NULL, NULL }, NULL, NULL, NULL };
+    struct cb_gate gate;
     int rc = 0, ret = -1;
 
     if (!pids) {
         cb_error_set(err, "out of memory for %u processes", spec->workers);
         goto out;
     }
+    if (payload_setup(spec, &pr, err) != 0 ||
+        cb_gate_open_hold(&pr.hold, spec->shared, err) != 0)
+        goto out;
     if (spec->start == CB_START_BARRIER) {
         if (cb_gate_open(&gate, spec->shared, err) != 0)
             goto out;
-        gp = &gate;
+        pr.gate = &gate;
     }
-    cb_interrupt_track(pids, 0);
-    t->t0_ns = t->release_ns = cb_clock_now_ns();
-    t->started = fork_all(spec, gp, pids, &rc);
-    if (rc != 0) {
-        for (uint32_t i = 0; i < t->started; i++)
-            kill(pids[i], SIGKILL);
-    } else if (gp) {
-        cb_gate_wait_ready(gp, t->started, children_alive, NULL);
-    }
-    t->ready_ns = cb_clock_now_ns();
-    if (gp) {
-        t->release_ns = cb_clock_now_ns();
-        cb_gate_release(gp, rc != 0);
-    }
-    reap_all(spec, pids, t->started);
-    t->t1_ns = cb_clock_now_ns();
-    cb_interrupt_track(NULL, 0);
+    rc = run_children(spec, &pr, pids, t);
     if (rc != 0)
         fail_message(spec, pids, t->started, rc, err);
     else
         ret = 0;
 out:
-    if (gp)
-        cb_gate_close(gp);
+    if (pr.gate)
+        cb_gate_close(pr.gate);
+    cb_gate_close(&pr.hold);
+    payload_cleanup(spec, &pr);
     free(pids);
     return ret;
 }
@@ -174,5 +312,6 @@ out:
 const struct cb_runner cb_runner_processes = {
     .name = "processes",
     .description = "one forked child process per worker (fork/waitpid)",
+    .separate_memory = true,
     .run = processes_run,
 };

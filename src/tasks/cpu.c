@@ -14,11 +14,13 @@ static const struct cb_param_desc cpu_params[] = {
     { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
 };
 
-static uint64_t cpu_run(const struct cb_params *p, const struct cb_hooks *h)
+static uint64_t cpu_run(const struct cb_params *p, void *state,
+                       const struct cb_hooks *h)
 {
     uint64_t count = 0;
     uint64_t left = p->iterations;
 
+    (void)state;
     while (left) {
         uint64_t chunk = left < CPU_CHUNK ? left : CPU_CHUNK;
 

@@ -33,10 +33,12 @@ static uint64_t fib_hooked(uint64_t n, struct fib_walk *w)
     return n < 2 ? n : fib_hooked(n - 1, w) + fib_hooked(n - 2, w);
 }
 
-static uint64_t fib_run(const struct cb_params *p, const struct cb_hooks *h)
+static uint64_t fib_run(const struct cb_params *p, void *state,
+                       const struct cb_hooks *h)
 {
     struct fib_walk w = { h, 0 };
 
+    (void)state;
     if (!h || !h->checkpoint)
         return fib_plain(p->fib_n);
     return fib_hooked(p->fib_n, &w);

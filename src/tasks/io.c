@@ -17,11 +17,13 @@ static const struct cb_param_desc io_params[] = {
     { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
 };
 
-static uint64_t io_run(const struct cb_params *p, const struct cb_hooks *h)
+static uint64_t io_run(const struct cb_params *p, void *state,
+                      const struct cb_hooks *h)
 {
     struct timespec deadline;
     uint64_t until = cb_clock_now_ns() + p->sleep_ns;
 
+    (void)state;
     /* The default 50 us timer slack would make every sleep that much
      * longer; 1 ns asks the kernel to wake us on time. Per thread. */
     prctl(PR_SET_TIMERSLACK, 1ul, 0ul, 0ul, 0ul);

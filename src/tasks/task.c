@@ -1,12 +1,15 @@
 #include "concbench/task.h"
 
 #include <inttypes.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const struct cb_task *const cb_tasks[] = {
     &cb_task_cpu,
     &cb_task_io,
     &cb_task_fib,
+    &cb_task_lock,
     NULL,
 };
 
@@ -34,4 +37,47 @@ int cb_task_check(const struct cb_task *task, const struct cb_params *p,
         }
     }
     return task->check ? task->check(p, err) : 0;
+}
+
+int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
+                      bool pshared, struct cb_task_run *run, struct cb_error *err)
+{
+    void *m;
+
+    run->state = NULL;
+    run->size = task->state_size;
+    if (run->size == 0)
+        return 0;
+    /* MAP_SHARED before any fork: forked workers see the same lock and
+     * counter as the parent. */
+    m = mmap(NULL, run->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+        cb_error_set(err, "%s: cannot map the shared state: %s", task->name,
+                     strerror(errno));
+        return -1;
+    }
+    if (task->setup && task->setup(m, p, pshared, err) != 0) {
+        munmap(m, run->size);
+        return -1;
+    }
+    run->state = m;
+    return 0;
+}
+
+bool cb_task_run_end(const struct cb_task *task, struct cb_task_run *run,
+                     uint64_t *total)
+{
+    bool has = false;
+
+    if (!run->state)
+        return false;
+    if (task->total) {
+        *total = task->total(run->state);
+        has = true;
+    }
+    if (task->teardown)
+        task->teardown(run->state);
+    munmap(run->state, run->size);
+    run->state = NULL;
+    return has;
 }
