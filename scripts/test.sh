@@ -25,20 +25,25 @@ fi
 
 stage() { echo; echo "== $*"; }
 
-run_suite() { # build-dir, cmake options...
+run_suite() { # build-dir, cmake options... (ctest options in $ctest_extra)
     local dir=$1
     shift
     stage "$dir: $*"
     cmake -S . -B "$dir" "$@" >/dev/null
     cmake --build "$dir" -j"$jobs" >/dev/null
-    ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+    # shellcheck disable=SC2086
+    ctest --test-dir "$dir" --output-on-failure -j"$jobs" ${ctest_extra:-}
 }
 
 run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCB_WERROR=ON \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DCB_WERROR=ON \
     -DCB_SANITIZE=address,undefined
-run_suite build-tsan -DCMAKE_BUILD_TYPE=Debug -DCB_WERROR=ON -DCB_SANITIZE=thread
+# ThreadSanitizer delivers asynchronous signals only when the thread reaches
+# one of its interceptors, so a SIGTERM to a parent blocked in waitpid waits
+# for the run to end: the signal tests run in the two suites above instead.
+ctest_extra="-LE signals" run_suite build-tsan -DCMAKE_BUILD_TYPE=Debug -DCB_WERROR=ON \
+    -DCB_SANITIZE=thread
 
 stage "valgrind memcheck: unit tests"
 ctest --test-dir build-test -L unit -N | sed -n 's/^ *Test *#[0-9]*: //p' |

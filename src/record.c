@@ -83,6 +83,9 @@ void cb_record_status_str(const struct cb_worker_record *rec, char *buf, size_t 
     case CB_WORKER_TIMEOUT:
         snprintf(buf, len, "timeout");
         break;
+    case CB_WORKER_NO_MEMORY:
+        snprintf(buf, len, "out-of-memory");
+        break;
     case CB_WORKER_BAD_PAYLOAD:
         snprintf(buf, len, "bad-payload");
         break;

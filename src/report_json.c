@@ -166,6 +166,8 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
     uint64_t t0 = s->times.t0_ns;
 
     if (add_num(o, "spawn_s", secs(w->create_ns, w->first_ns)) ||
+        add_num(o, "create_s", secs(t0, w->create_ns)) ||
+        add_num(o, "first_s", secs(t0, w->first_ns)) ||
         add_num(o, "start_s", secs(t0, w->start_ns)) ||
         add_num(o, "end_s", secs(t0, w->end_ns)) ||
         add_num(o, "run_s", secs(w->start_ns, w->end_ns)) ||
@@ -247,6 +249,7 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
 
     if (!o || add_num(o, "wall_s", wall) ||
         add_num(o, "create_s", secs(s->times.t0_ns, s->times.ready_ns)) ||
+        add_num(o, "release_s", secs(s->times.t0_ns, s->times.release_ns)) ||
         add_num(o, "cpu_s", cpu) ||
         add_num(o, "user_s", (double)s->user_ns / NS_PER_S) ||
         add_num(o, "sys_s", (double)s->sys_ns / NS_PER_S) ||

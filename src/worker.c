@@ -63,6 +63,9 @@ static void after_task(const struct cb_worker_args *a)
 {
     void *mem = cb_memory_touch(a->worker_mem, NULL);
 
+    /* Memory that could not be had must not pass for memory measured. */
+    if (a->worker_mem && !mem && a->rec->status == CB_WORKER_OK)
+        a->rec->status = CB_WORKER_NO_MEMORY;
     if (a->rec->status == CB_WORKER_OK)
         cb_payload_send(&a->payload, a->rec);
     atomic_store_explicit(&a->rec->done, 1, memory_order_release);

@@ -444,11 +444,11 @@ static void test_json_benchmarks(void **state)
 }
 
 static const char *const sample_keys[] = {
-    "wall_s", "create_s", "cpu_s", "user_s", "sys_s", "cpu_utilization", "max_rss_kib",
+    "wall_s", "create_s", "release_s", "cpu_s", "user_s", "sys_s", "cpu_utilization", "max_rss_kib",
     "ctx_voluntary", "ctx_involuntary", "workers",
 };
 static const char *const worker_keys[] = {
-    "id", "spawn_s", "start_s", "end_s", "run_s", "cpu_s", "user_s", "sys_s",
+    "id", "spawn_s", "create_s", "first_s", "start_s", "end_s", "run_s", "cpu_s", "user_s", "sys_s",
     "ctx_voluntary", "ctx_involuntary", "max_rss_kib", "cpu", "checksum", "status",
 };
 
@@ -459,11 +459,12 @@ static void test_json_samples(void **state)
     const cJSON *s = cJSON_GetArrayItem(get(bench(root, THREADS), "samples"), 1);
     const cJSON *w = cJSON_GetArrayItem(get(s, "workers"), 1);
 
-    check_keys(s, sample_keys, 10);
-    for (size_t i = 0; i + 1 < 10; i++)
+    check_keys(s, sample_keys, 11);
+    for (size_t i = 0; i + 1 < 11; i++)
         num(s, sample_keys[i]);
     assert_near(num(s, "wall_s"), 0.105, 1e-12);
     assert_near(num(s, "create_s"), 20e-6, 1e-12);
+    assert_near(num(s, "release_s"), 0, 1e-12);
     assert_near(num(s, "cpu_s"), 2 * 0.105 / 4 + 0.002, 1e-12);
     assert_near(num(s, "user_s"), 2 * 0.105 / 4, 1e-12);
     assert_near(num(s, "sys_s"), 0.002, 1e-12);
@@ -472,12 +473,14 @@ static void test_json_samples(void **state)
     assert_near(num(s, "ctx_voluntary"), 6, 0);
     assert_near(num(s, "ctx_involuntary"), 3, 0);
     assert_int_equal(cJSON_GetArraySize(get(s, "workers")), 2);
-    check_keys(w, worker_keys, 14);
-    for (size_t i = 0; i + 1 < 14; i++)
+    check_keys(w, worker_keys, 16);
+    for (size_t i = 0; i + 1 < 16; i++)
         num(w, worker_keys[i]);
     assert_string_equal(str(w, "status"), "ok");
     assert_near(num(w, "id"), 1, 0);
     assert_near(num(w, "spawn_s"), 51e-6, 1e-12);
+    assert_near(num(w, "create_s"), 1e-6, 1e-12);
+    assert_near(num(w, "first_s"), 52e-6, 1e-12);
     assert_near(num(w, "start_s"), 52.5e-6, 1e-12);
     assert_near(num(w, "end_s"), 0.105 - 100e-9, 1e-12);
     assert_near(num(w, "run_s"), 0.105 - 100e-9 - 52.5e-6, 1e-12);

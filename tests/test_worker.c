@@ -89,6 +89,21 @@ static void test_io_worker(void **state)
     assert_true(r->ctx_voluntary >= 1);
 }
 
+/* Memory that cannot be had is a failed worker, not a measured one. */
+static void test_worker_memory_refused(void **state)
+{
+    struct cb_params p = { 0 };
+    struct cb_worker_args a = args(&cb_task_cpu, &p, NULL);
+
+    (void)state;
+    p.iterations = 1000;
+    a.worker_mem = UINT64_C(1) << 50; /* 1 PiB */
+    cb_worker_run(&a);
+    assert_int_equal(atomic_load(&a.rec->done), 1);
+    assert_int_equal(a.rec->checksum, 1000);
+    assert_int_equal(a.rec->status, CB_WORKER_NO_MEMORY);
+}
+
 static void *run_thread(void *arg)
 {
     cb_worker_run(arg);
@@ -190,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_record_layout),
         cmocka_unit_test(test_cpu_worker),
         cmocka_unit_test(test_io_worker),
+        cmocka_unit_test(test_worker_memory_refused),
         cmocka_unit_test(test_gate_release),
         cmocka_unit_test(test_gate_abort),
         cmocka_unit_test(test_gate_wait_gives_up),

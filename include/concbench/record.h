@@ -20,6 +20,7 @@ enum cb_worker_status {
     CB_WORKER_NOT_STARTED,    /* could not be created */
     CB_WORKER_TIMEOUT,        /* ran past --timeout */
     CB_WORKER_BAD_PAYLOAD,    /* payload short or checksum wrong */
+    CB_WORKER_NO_MEMORY,      /* could not allocate --worker-memory */
 };
 
 /* One worker's measurements. Times are CLOCK_MONOTONIC nanoseconds.
