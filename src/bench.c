@@ -107,7 +107,7 @@ static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
     bool has_total;
     int rc;
 
-    if (c->failed)
+    if (c->failed || !c->runner)
         return 0;
     cb_shared_reset(sh, c->workers);
     if (cb_task_run_begin(c->task, &c->params, c->runner->separate_memory, &tr, &e) != 0) {

@@ -100,7 +100,7 @@ static int real(const char *flag, const char *arg, double min, double max, bool 
 
     if (end && pct && *end == '%')
         end++;
-    if (!strchr("0123456789.", arg[0]) || end == arg || *end != '\0' || !isfinite(v) ||
+    if (!strchr("0123456789.", arg[0]) || !end || end == arg || *end != '\0' || !isfinite(v) ||
         v < min || (open && v == min) || v > max) {
         cb_error_set(err, "--%s: '%s' is not accepted; accepted: %s", flag, arg, acc);
         return -1;

@@ -19,11 +19,16 @@ static const char unknown[] = "unknown";
  * a truncated value still makes valid JSON. */
 static void copy_str(char *dst, size_t size, const char *src)
 {
-    size_t n = strlen(src);
+    size_t n;
 
-    if (n >= size) {
+    if (size == 0)
+        return;
+    n = strnlen(src, size);
+    if (n == size) {
         n = size - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+        /* src[n] exists: strnlen saw at least size bytes and n < size. The
+         * analyser cannot see that for a string literal argument. */
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) /* NOLINT */
             n--;
     }
     memcpy(dst, src, n);

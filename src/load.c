@@ -485,7 +485,8 @@ static int load_root(struct ld *ld, const cJSON *root, struct cb_loaded *out)
         member(ld, root, "the file", "tool", &tool))
         return -1;
     name = cJSON_IsObject(tool) ? cJSON_GetObjectItemCaseSensitive(tool, "name") : NULL;
-    if (!version || !cJSON_IsString(name) || strcmp(name->valuestring, "concbench") != 0)
+    if (!version || !name || !cJSON_IsString(name) ||
+        strcmp(name->valuestring, "concbench") != 0)
         return fail(ld, "not a concbench result file (no schema_version and "
                     "tool.name \"concbench\")");
     if (!cJSON_IsNumber(version))

@@ -9,9 +9,20 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "concbench/clock.h"
+
+/* Skips the calling test when timings mean nothing: under valgrind, which
+ * runs one thread at a time, scripts/test.sh sets CB_TEST_NO_TIMING. */
+static inline void cb_test_need_timing(void)
+{
+    const char *v = getenv("CB_TEST_NO_TIMING");
+
+    if (v && *v && *v != '0')
+        skip();
+}
 
 /* Asserts that this process has no child left, reaped or not. */
 static inline void cb_test_no_children(void)

@@ -684,6 +684,15 @@ static void test_list(void **state)
     free(text);
 }
 
+/* Found by fuzz_cli: an argument with a newline made a two-line error. */
+static void test_control_chars(void **state)
+{
+    (void)state;
+    BAD("'--?sleep'", "--\nsleep=100s");
+    BAD("--mode", "--mode=thr\x1b[31meads");
+    assert_null(strchr(err.msg, '\x1b'));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_unknown_options),
         cmocka_unit_test(test_repeated_calls),
         cmocka_unit_test(test_params_are_options),
+        cmocka_unit_test(test_control_chars),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_list),
     };

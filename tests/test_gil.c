@@ -161,6 +161,7 @@ static void test_cpu_threads_serialised(void **state)
     double serial, threads;
 
     (void)state;
+    cb_test_need_timing();
     cb_params_default(&p);
     p.iterations = 20000000;
     serial = run_wall(&cb_runner_serial, &cb_task_cpu, &p, 4, true);
@@ -178,6 +179,7 @@ static void test_io_still_overlaps(void **state)
     double wall;
 
     (void)state;
+    cb_test_need_timing();
     cb_params_default(&p);
     p.sleep_ns = 50000000; /* 50 ms x 8 workers: 400 ms if serialised */
     wall = run_wall(&cb_runner_threads, &cb_task_io, &p, 8, true);

@@ -9,8 +9,9 @@ struct cb_error {
     char msg[CB_ERROR_MAX];
 };
 
-/* Formats a message into err (truncating if needed). err may be NULL, in
- * which case nothing happens. Can't fail. */
+/* Formats a message into err (truncating if needed); control characters
+ * (newlines, escapes) become '?', so the message is always one line. err
+ * may be NULL, in which case nothing happens. Can't fail. */
 void cb_error_set(struct cb_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
