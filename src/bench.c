@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "concbench/memory.h"
 
@@ -156,6 +158,38 @@ static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
     return 0;
 }
 
+/* More CPU-bound workers than CPUs time-share: the figure is then about
+ * the scheduler as much as about threads or processes. */
+static void warn_oversubscribed(struct cb_cell *c, long cpus)
+{
+    if (!c->task->cpu_bound || c->runner == &cb_runner_serial ||
+        (long)c->workers <= cpus || c->nwarnings >= CB_MAX_WARNINGS)
+        return;
+    snprintf(c->warnings[c->nwarnings++], sizeof c->warnings[0],
+             "%u CPU-bound workers on %ld usable CPUs time-share: this measures "
+             "scheduling as much as parallelism", c->workers, cpus);
+}
+
+int cb_bench_check(const struct cb_config *cfg, struct cb_error *err)
+{
+    uint32_t most = max_workers(cfg);
+    bool spawns = false;
+    struct rlimit rl;
+
+    for (size_t m = 0; m < cfg->nmodes; m++)
+        spawns |= cfg->modes[m] != &cb_runner_serial;
+    /* root is not held to RLIMIT_NPROC; everyone else counts threads and
+     * processes alike against it, the parent included. */
+    if (!spawns || geteuid() == 0 || getrlimit(RLIMIT_NPROC, &rl) != 0 ||
+        rl.rlim_cur == RLIM_INFINITY || most < rl.rlim_cur)
+        return 0;
+    cb_error_set(err, "--workers: %u workers can never fit the limit of %llu threads "
+                 "and processes per user (RLIMIT_NPROC, ulimit -u); accepted: fewer "
+                 "than %llu", most, (unsigned long long)rl.rlim_cur,
+                 (unsigned long long)rl.rlim_cur);
+    return -1;
+}
+
 int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
                  cb_progress_fn progress, void *arg, struct cb_error *err)
 {
@@ -178,9 +212,11 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     sh = cb_shared_map(max_workers(cfg), err);
     if (!sh || run_rounds(cfg, out, sh, progress, arg, err) != 0)
         goto out;
-    for (size_t i = 0; i < out->ncells; i++)
+    for (size_t i = 0; i < out->ncells; i++) {
         if (cb_cell_finish(&out->cells[i], err) != 0)
             goto out;
+        warn_oversubscribed(&out->cells[i], cb_context_usable_cpus());
+    }
     cb_results_speedups(out);
     ret = 0;
 out:

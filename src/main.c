@@ -139,7 +139,7 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
 
     memset(&res, 0, sizeof res);
     memset(&base, 0, sizeof base);
-    if (cb_output_check(cfg->output, &err) != 0 ||
+    if (cb_output_check(cfg->output, &err) != 0 || cb_bench_check(cfg, &err) != 0 ||
         (cfg->compare_to && cb_load_file(cfg->compare_to, &base, &err) != 0))
         return fail(EXIT_USAGE, err.msg);
     if (cb_interrupt_install(&err) != 0 ||

@@ -21,4 +21,9 @@ typedef void (*cb_progress_fn)(void *arg, const struct cb_cell *cell,
 int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
                  cb_progress_fn progress, void *arg, struct cb_error *err);
 
+/* Checks before a run that cfg could ever fit this machine's limits: a
+ * worker count at or above RLIMIT_NPROC (for a user it binds) is refused.
+ * Returns 0, or -1 with err naming the flag (a usage error). */
+int cb_bench_check(const struct cb_config *cfg, struct cb_error *err);
+
 #endif

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Process limits, for real: as user nobody under `ulimit -u`, a worker
+# count that can never fit exits 2 before running; one that hits the limit
+# mid-run names EAGAIN and the limit, reaps every started worker, exits 1.
+# root ignores RLIMIT_NPROC, so this needs root to become nobody: skipped
+# (77) otherwise.
+set -uo pipefail
+bin=$1
+[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || { echo "SKIP: needs root and setpriv"; exit 77; }
+id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
+dir=$(mktemp -d)
+cp "$bin" "$dir/concbench"
+chmod 755 "$dir" "$dir/concbench"
+trap 'rm -rf "$dir"' EXIT
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups bash -c "$1"; }
+fails=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
+
+out=$(as_nobody "ulimit -u 50; '$dir/concbench' -m processes -t io -n 100 -r 1 --sleep=1ms" 2>&1 >/dev/null)
+code=$?
+check "over the limit exits 2" '[ $code -eq 2 ]'
+check "one line naming --workers and RLIMIT_NPROC" \
+    '[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ] && [[ $out == *--workers* && $out == *RLIMIT_NPROC* ]]'
+
+# Five sleepers hold slots, so 19 workers pass the check but not the kernel.
+out=$(as_nobody "ulimit -u 20; for i in 1 2 3 4 5; do sleep 5 & done
+    '$dir/concbench' -m processes,threads -t io -n 19 -r 1 -w 0 --sleep=100ms
+    code=\$?; kill \$(jobs -p); wait; exit \$code" 2>&1 >/dev/null)
+code=$?
+check "hitting the limit mid-run exits 1" '[ $code -eq 1 ]'
+check "fork failure named, with EAGAIN and the reaping" \
+    '[[ $out == *"fork failed for worker"*EAGAIN*"killed and reaped"* ]]'
+check "pthread_create failure named" '[[ $out == *"pthread_create failed for worker"*EAGAIN*joined* ]]'
+sleep 0.2
+check "no process of nobody left" '[ -z "$(ps -u nobody -o pid= 2>/dev/null)" ]'
+echo "$((6 - fails)) passed, $fails failed"
+[ $fails -eq 0 ]
