@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@ static pid_t *_Atomic tracked_pids;
 static _Atomic uint32_t tracked_n;
 static char temp_path[4096];
 static _Atomic int temp_set;
+static volatile sig_atomic_t deadline_hit;
 
 static void say(const char *s)
 {
@@ -42,6 +44,51 @@ static void on_signal(int sig)
     say(name ? name : "a signal");
     say("; workers stopped, no output written\n");
     _exit(128 + sig);
+}
+
+/* The deadline passed: stop the children; the runner reaps them. */
+static void on_alarm(int sig)
+{
+    pid_t *pids = atomic_load(&tracked_pids);
+    uint32_t n = pids ? atomic_load(&tracked_n) : 0;
+    int saved = errno;
+
+    (void)sig;
+    deadline_hit = 1;
+    for (uint32_t i = 0; i < n; i++)
+        if (pids[i] > 0)
+            kill(pids[i], SIGKILL);
+    errno = saved;
+}
+
+void cb_interrupt_deadline(uint64_t ns)
+{
+    static bool installed;
+    struct itimerval it;
+
+    memset(&it, 0, sizeof it);
+    if (!installed) {
+        struct sigaction sa;
+
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm;
+        sa.sa_flags = SA_RESTART; /* waits go on; the kill ends them */
+        sigemptyset(&sa.sa_mask);
+        installed = sigaction(SIGALRM, &sa, NULL) == 0;
+    }
+    if (ns) {
+        deadline_hit = 0;
+        it.it_value.tv_sec = (time_t)(ns / 1000000000u);
+        it.it_value.tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
+        if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+            it.it_value.tv_usec = 1;
+    }
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+bool cb_interrupt_deadline_passed(void)
+{
+    return deadline_hit != 0;
 }
 
 int cb_interrupt_install(struct cb_error *err)

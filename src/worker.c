@@ -1,6 +1,9 @@
 #include "concbench/worker.h"
 
 #include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -74,6 +77,20 @@ static void after_task(const struct cb_worker_args *a)
     cb_memory_release(mem, a->worker_mem);
 }
 
+/* CONCBENCH_FAULT=segv|abort (hidden, for fault-isolation tests and
+ * demonstrations): worker 0 of every run crashes during its task. */
+static void maybe_fault(const struct cb_worker_args *a)
+{
+    const char *f = getenv("CONCBENCH_FAULT");
+
+    if (!f || a->payload.id != 0)
+        return;
+    if (strcmp(f, "segv") == 0)
+        raise(SIGSEGV);
+    else if (strcmp(f, "abort") == 0)
+        abort();
+}
+
 void cb_worker_run(const struct cb_worker_args *a)
 {
     struct cb_worker_record *rec = a->rec;
@@ -93,8 +110,10 @@ void cb_worker_run(const struct cb_worker_args *a)
     getrusage(who, &r0);
     c0 = cpu_clock_ns(clk);
     rec->start_ns = cb_clock_now_ns();
-    if (run)
+    if (run) {
         checksum = run_task(a);
+        maybe_fault(a);
+    }
     rec->end_ns = cb_clock_now_ns();
     c1 = cpu_clock_ns(clk);
     getrusage(who, &r1);

@@ -29,6 +29,14 @@ void cb_interrupt_track_count(uint32_t n);
  * not interrupted halfway. Can't fail. */
 void cb_interrupt_defer(bool defer);
 
+/* Arms a one-shot deadline ns from now (0 disarms). When it passes, every
+ * tracked child is killed (SIGKILL) and cb_interrupt_deadline_passed()
+ * turns true until the next arming. Can't fail. */
+void cb_interrupt_deadline(uint64_t ns);
+
+/* True once the armed deadline has passed. Async-signal-safe. */
+bool cb_interrupt_deadline_passed(void);
+
 /* Sets the temporary file the handler removes (NULL: none). The path is
  * copied; paths longer than 4095 bytes are not tracked. */
 void cb_interrupt_file(const char *path);

@@ -31,6 +31,8 @@ struct cb_run_opts {
     uint64_t parent_mem;     /* bytes the parent touches before the runs */
     uint64_t payload;        /* bytes of result each worker hands back */
     enum cb_transport transport;
+    uint64_t timeout_ns;     /* --timeout per repetition; 0: none */
+    uint64_t stack_size;     /* threads: stack bytes; 0: the default */
 };
 
 /* One sample's worth of work for a runner. */
@@ -64,6 +66,8 @@ struct cb_run_times {
     uint64_t held_ns;     /* every worker held after its task (0: never) */
     uint64_t unheld_ns;   /* memory read, workers let go to exit */
     struct cb_run_memory memory;
+    uint32_t abandoned;   /* threads still running past --timeout: they
+                             cannot be killed, so the run must stop */
 };
 
 struct cb_runner {

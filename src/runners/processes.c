@@ -31,7 +31,8 @@ struct proc_run {
 static void child_default_signals(void)
 {
     static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-                                SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+                                SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
+                                SIGALRM };
     sigset_t none;
 
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
@@ -85,7 +86,11 @@ static bool children_alive(void *arg)
 
 static void record_exit(struct cb_worker_record *rec, int status)
 {
-    if (WIFSIGNALED(status)) {
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
+        cb_interrupt_deadline_passed()) {
+        rec->status = CB_WORKER_TIMEOUT; /* killed by the --timeout watchdog */
+        rec->detail = SIGKILL;
+    } else if (WIFSIGNALED(status)) {
         rec->status = CB_WORKER_CRASHED;
         rec->detail = WTERMSIG(status);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
@@ -210,6 +215,8 @@ static int run_children(const struct cb_run_spec *spec, struct proc_run *pr,
     cb_interrupt_track(pids, 0);
     cb_runner_baseline(t);
     t->t0_ns = t->release_ns = cb_clock_now_ns();
+    if (cb_runner_opts(spec)->timeout_ns)
+        cb_interrupt_deadline(cb_runner_opts(spec)->timeout_ns);
     t->started = fork_all(spec, pr, pids, &rc);
     if (rc != 0) {
         for (uint32_t i = 0; i < t->started; i++)
@@ -227,6 +234,8 @@ static int run_children(const struct cb_run_spec *spec, struct proc_run *pr,
     cb_runner_hold(&pr->hold, rc == 0 ? t->started : 0, pids, children_alive, t);
     reap_all(spec, pids, t->started);
     t->t1_ns = cb_clock_now_ns();
+    if (cb_runner_opts(spec)->timeout_ns)
+        cb_interrupt_deadline(0);
     cb_interrupt_track(NULL, 0);
     if (rc == 0)
         check_slots(spec, pr, t->started);

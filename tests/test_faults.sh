@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Faults during a run, through the binary: a crashing worker (the hidden
+# CONCBENCH_FAULT switch) is contained in process mode and kills the whole
+# process in thread mode; --timeout kills runaway processes and abandons
+# runaway threads without hanging; --stack-size is applied and checked.
+set -uo pipefail
+bin=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fails=0 passed=0
+check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+elapsed() { python3 -c "import time; print(time.monotonic())"; }
+
+# A crash in a process is contained: reported by name, the rest goes on.
+CONCBENCH_FAULT=segv "$bin" -q -m processes -t cpu,io -n 3 -r 2 --iterations=100k \
+    --sleep=1ms -o "$dir/p.json" 2>"$dir/p.err"
+code=$?
+check "crashed process: exit 1" '[ $code -eq 1 ]'
+check "crashed process: named SIGSEGV" \
+    '[ "$(json "$dir/p.json" "d[\"benchmarks\"][0][\"samples\"][0][\"workers\"][0][\"status\"]")" = "crashed: SIGSEGV" ]'
+check "crashed process: the other workers ok" \
+    '[ "$(json "$dir/p.json" "\",\".join(w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"][1:])")" = "ok,ok" ]'
+check "crashed process: stderr names it" 'grep -q "crashed: SIGSEGV" "$dir/p.err"'
+check "crashed process: the next benchmark ran all its samples" \
+    '[ "$(json "$dir/p.json" "len(d[\"benchmarks\"][1][\"samples\"])")" = 2 ]'
+CONCBENCH_FAULT=abort "$bin" -q -m processes -t io --sleep=1ms -n 2 -r 1 -o "$dir/a.json"
+check "abort in a process: SIGABRT" \
+    '[ "$(json "$dir/a.json" "d[\"benchmarks\"][0][\"status\"]")" = "crashed: SIGABRT" ]'
+
+# The same crash in a thread (or serial, in the calling thread) takes the
+# whole process down; the old output stays.
+echo '{"old": true}' > "$dir/t.json"
+CONCBENCH_FAULT=segv "$bin" -q -m threads -t cpu -n 3 -r 2 --iterations=100k \
+    -o "$dir/t.json" 2>/dev/null
+code=$?
+check "crashed thread: the process dies by SIGSEGV (139)" '[ $code -eq 139 ]'
+check "crashed thread: old output intact" '[ "$(cat "$dir/t.json")" = "{\"old\": true}" ]'
+
+# --timeout: runaway processes are killed and reported, in well under the sleep.
+t0=$(elapsed)
+"$bin" -q -m processes -t io --sleep=5s --timeout=200ms -n 3 -r 3 -w 0 -o "$dir/to.json"
+code=$?
+t1=$(elapsed)
+check "process timeout: exit 1" '[ $code -eq 1 ]'
+check "process timeout: status timeout" \
+    '[ "$(json "$dir/to.json" "d[\"benchmarks\"][0][\"samples\"][0][\"workers\"][2][\"status\"]")" = "timeout" ]'
+check "process timeout: no hang (< 3 s for 3 x 5 s sleeps)" \
+    '[ "$(python3 -c "print(int($t1 - $t0 < 3))")" = 1 ]'
+
+# Threads cannot be killed: the run stops, says so, and the process exits.
+t0=$(elapsed)
+"$bin" -q -m threads,processes -t io --sleep=5s --timeout=200ms -n 2 -r 2 -w 0 \
+    -o "$dir/tt.json" 2>"$dir/tt.err"
+code=$?
+t1=$(elapsed)
+check "thread timeout: exit 1" '[ $code -eq 1 ]'
+check "thread timeout: the cell says threads cannot be killed" \
+    'json "$dir/tt.json" "d[\"benchmarks\"][0][\"status\"]" | grep -q "threads cannot be killed"'
+check "thread timeout: the other cells are stopped, not run" \
+    'json "$dir/tt.json" "d[\"benchmarks\"][1][\"status\"]" | grep -q "^stopped"'
+check "thread timeout: no hang" '[ "$(python3 -c "print(int($t1 - $t0 < 3))")" = 1 ]'
+
+# --stack-size: small stacks for many threads; absurd values refused.
+"$bin" -q -m threads -t io --sleep=10ms -n 500 -r 1 -w 0 --stack-size=64KiB -o "$dir/s.json"
+check "500 threads with 64 KiB stacks: ok" \
+    '[ $? -eq 0 ] && [ "$(json "$dir/s.json" "d[\"benchmarks\"][0][\"status\"]")" = ok ]'
+"$bin" -q -t io --stack-size=1KiB 2>"$dir/s.err" >/dev/null
+check "--stack-size=1KiB: exit 2, one line" '[ $? -eq 2 ] && [ "$(wc -l < "$dir/s.err")" -eq 1 ]'
+"$bin" -q -t io --timeout=5parsecs 2>"$dir/to.err" >/dev/null
+check "--timeout=5parsecs: exit 2 naming --timeout" '[ $? -eq 2 ] && grep -q -- --timeout "$dir/to.err"'
+
+echo "$passed passed, $fails failed"
+[ $fails -eq 0 ]
