@@ -118,13 +118,28 @@ static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
     }
     spec.task_state = tr.state;
     rc = c->runner->run(&spec, &t, &e);
+    if (t.abandoned) {
+        /* Threads still run on the records and the task state: leave
+         * both alone and stop the whole run (1). */
+        c->failed = true;
+        snprintf(c->status, sizeof c->status, "%s", e.msg);
+        return 1;
+    }
     has_total = cb_task_run_end(c->task, &tr, &total);
     if (rc != 0) {
         fail_cell(c, &e);
         return 0;
     }
     verify(c, sh, has_total, total);
-    return keep ? keep_sample(c, sh, &t, has_total, total, err) : 0;
+    rc = keep ? keep_sample(c, sh, &t, has_total, total, err) : 0;
+    /* A worker killed at --timeout would be killed again every round. */
+    for (uint32_t i = 0; i < c->workers && rc == 0; i++)
+        if (sh->rec[i].status == CB_WORKER_TIMEOUT) {
+            c->failed = true;
+            snprintf(c->status, sizeof c->status, "timeout");
+            break;
+        }
+    return rc;
 }
 
 static uint32_t max_workers(const struct cb_config *cfg)
@@ -151,11 +166,25 @@ static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
         for (size_t i = 0; i < out->ncells; i++) {
             if (progress)
                 progress(arg, &out->cells[i], r, rounds, warm);
-            if (run_sample(&out->cells[i], sh, !warm, err) != 0)
-                return -1;
+            int rc = run_sample(&out->cells[i], sh, !warm, err);
+
+            if (rc != 0)
+                return rc;
         }
     }
     return 0;
+}
+
+/* Threads ran past --timeout: they cannot be killed and still use the
+ * shared records, so nothing else may run; the process must end soon. */
+static void stop_everything(struct cb_results *out)
+{
+    for (size_t i = 0; i < out->ncells; i++)
+        if (!out->cells[i].failed) {
+            out->cells[i].failed = true;
+            snprintf(out->cells[i].status, sizeof out->cells[i].status,
+                     "stopped: threads of another benchmark ran past --timeout");
+        }
 }
 
 /* More CPU-bound workers than CPUs time-share: the figure is then about
@@ -195,7 +224,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
 {
     struct cb_shared *sh = NULL;
     void *parent_mem = NULL;
-    int ret = -1;
+    int rc, ret = -1;
 
     for (size_t t = 0; t < cfg->ntasks; t++)
         if (cb_task_check(cfg->tasks[t], &cfg->params, err) != 0)
@@ -210,8 +239,15 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
             goto out;
     }
     sh = cb_shared_map(max_workers(cfg), err);
-    if (!sh || run_rounds(cfg, out, sh, progress, arg, err) != 0)
+    if (!sh)
         goto out;
+    rc = run_rounds(cfg, out, sh, progress, arg, err);
+    if (rc < 0)
+        goto out;
+    if (rc > 0) {
+        stop_everything(out);
+        sh = NULL; /* abandoned threads still write their records there */
+    }
     for (size_t i = 0; i < out->ncells; i++) {
         if (cb_cell_finish(&out->cells[i], err) != 0)
             goto out;

@@ -18,6 +18,8 @@
 #define MAX_REPETITIONS 1000000u
 #define MAX_MEMORY (16ull << 30) /* --worker-memory, --parent-memory */
 #define MAX_PAYLOAD (1ull << 30)
+#define MIN_STACK (64u * 1024u)            /* below this threads crash */
+#define MAX_STACK (UINT64_C(1) << 30)       /* 1 GiB */
 #define SIZE_ACCEPTED "a size in bytes with B, KiB, MiB, GiB, kB, MB or GB, e.g. 8MiB"
 
 /* WORKERS_ACCEPTED spells the limit out, and small_number() reads at most
@@ -37,6 +39,8 @@ enum {
     OPT_GIL,
     OPT_SWITCH_INTERVAL,
     OPT_LOCK,
+    OPT_TIMEOUT,
+    OPT_STACK_SIZE,
     OPT_PARAM = 512, /* + index into cli.params */
 };
 
@@ -58,6 +62,8 @@ static const struct option fixed_options[] = {
     { "transport", required_argument, NULL, OPT_TRANSPORT },
     { "gil", no_argument, NULL, OPT_GIL },
     { "switch-interval", required_argument, NULL, OPT_SWITCH_INTERVAL },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "stack-size", required_argument, NULL, OPT_STACK_SIZE },
     { "lock", required_argument, NULL, OPT_LOCK },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
@@ -209,7 +215,8 @@ static void accepted(const struct cli *c, int val, char *buf, size_t len)
         snprintf(buf, len, SIZE_ACCEPTED);
         break;
     case OPT_TRANSPORT: join_names(transport_name, ", ", buf, len); break;
-    case OPT_SWITCH_INTERVAL: snprintf(buf, len, NOT_A_DURATION); break;
+    case OPT_SWITCH_INTERVAL: case OPT_TIMEOUT: snprintf(buf, len, NOT_A_DURATION); break;
+    case OPT_STACK_SIZE: snprintf(buf, len, SIZE_ACCEPTED); break;
     case OPT_LOCK: join_names(cb_lock_name, ", ", buf, len); break;
     default:
         if (val >= OPT_PARAM && (size_t)(val - OPT_PARAM) < c->nparams) {
@@ -619,6 +626,11 @@ static const struct cb_param_desc switch_desc = {
     1000000000u, "GIL hand-over interval",
 };
 
+static const struct cb_param_desc timeout_desc = {
+    "timeout", "timeout_s", CB_PARAM_DURATION, 0, 1000000u,
+    86400ull * 1000000000u, "time limit per repetition",
+};
+
 static int parse_size(struct cli *c, const char *flag, const char *arg,
                       uint64_t max, uint64_t *out)
 {
@@ -642,6 +654,16 @@ static int apply_run(struct cli *c, int ch, const char *arg)
     case OPT_PAYLOAD: return parse_size(c, "payload", arg, MAX_PAYLOAD, &o->payload);
     case OPT_GIL: o->gil = true; return 0;
     case OPT_SWITCH_INTERVAL: return parse_duration(c, &switch_desc, arg, &o->switch_ns);
+    case OPT_TIMEOUT: return parse_duration(c, &timeout_desc, arg, &o->timeout_ns);
+    case OPT_STACK_SIZE:
+        if (parse_size(c, "stack-size", arg, MAX_STACK, &o->stack_size) != 0)
+            return -1;
+        if (o->stack_size < MIN_STACK) {
+            cb_error_set(c->err, "--stack-size: '%s' is below the %u KiB a thread "
+                         "needs; accepted: 64KiB to 1GiB", arg, MIN_STACK >> 10);
+            return -1;
+        }
+        return 0;
     case OPT_TRANSPORT:
         if (parse_choice(c, ch, "transport", transport_name, arg, &i) != 0)
             return -1;
@@ -783,12 +805,13 @@ int cb_cli_parse(int argc, char **argv, struct cb_config *cfg,
     if (argc > 1 && argv[1][0] != '-') {
         if (strcmp(argv[1], "list") == 0)
             return parse_list(argc, argv, cmd, err);
-        if (strcmp(argv[1], "compare") == 0) {
-            *cmd = CB_CMD_COMPARE;
+        if (strcmp(argv[1], "compare") == 0 || strcmp(argv[1], "report") == 0) {
+            *cmd = argv[1][0] == 'c' ? CB_CMD_COMPARE : CB_CMD_REPORT;
             return 0;
         }
         if (strcmp(argv[1], "run") != 0) {
-            cb_error_set(err, "unknown command '%s'; accepted: run, list, compare", argv[1]);
+            cb_error_set(err, "unknown command '%s'; accepted: run, list, compare, report",
+                         argv[1]);
             return -1;
         }
         skip = 1;
@@ -908,7 +931,13 @@ static void usage_run(struct cb_strbuf *sb, const struct cb_config *def)
         "      --switch-interval=DURATION\n"
         "                            GIL hand-over interval (default: 5ms)\n"
         "      --lock=KIND           lock task: mutex, spin or semaphore\n"
-        "                            (default: mutex)\n");
+        "                            (default: mutex)\n"
+        "\nLimits:\n"
+        "      --timeout=DURATION    per repetition: processes past it are killed\n"
+        "                            and reported as timeout; threads cannot be\n"
+        "                            killed, so the run stops there (default: none)\n"
+        "      --stack-size=SIZE     stack of each thread, e.g. 256KiB for -n 10000\n"
+        "                            (default: the system's, often 8 MiB virtual)\n");
 }
 
 static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
@@ -952,6 +981,7 @@ const char *cb_cli_usage(void)
         "Usage: concbench [run] [OPTIONS]\n"
         "       concbench list\n"
         "       concbench compare BASE.json NEW.json [OPTIONS] (see compare --help)\n"
+        "       concbench report FILE.json... [OPTIONS] (see report --help)\n"
         "       concbench --help | --version\n"
         "\nRuns the same work as threads and as processes, measures both on this\n"
         "machine, and writes the results (JSON by default). `concbench list` shows\n"

@@ -13,6 +13,7 @@
 #include "concbench/output.h"
 #include "concbench/progress.h"
 #include "concbench/report.h"
+#include "concbench/report_files.h"
 #include "concbench/version.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -104,6 +105,27 @@ static int cmd_compare(int argc, char **argv)
     return code;
 }
 
+/* report FILE...: 0 done, 2 bad input or a write error. */
+static int cmd_report(int argc, char **argv)
+{
+    struct cb_report_opts o;
+    struct cb_error err = { "" };
+    char *text;
+    int code = EXIT_OK;
+
+    if (cb_report_parse_args(argc - 1, argv + 1, &o, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    if (o.help)
+        return fputs(cb_report_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+    if (cb_output_check(o.output, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    text = cb_report_files(&o, &err);
+    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_USAGE, err.msg);
+    free(text);
+    return code;
+}
+
 /* --compare-to: the verdicts of this run against base go to stderr, so
  * the results keep stdout. Takes base over. */
 static int compare_run(const struct cb_config *cfg, struct cb_loaded *base,
@@ -148,7 +170,10 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
         goto out;
     summarise(cfg, &res);
     tell_problems(&res, cfg->quiet);
-    text = cb_report_render(&res, cfg->format, cfg->per_sample, &err);
+    text = cfg->format == CB_FORMAT_TABLE && !cfg->output &&
+           cb_report_colour_wanted(isatty(STDOUT_FILENO), getenv("NO_COLOR"))
+               ? cb_report_render_colour(&res, &err)
+               : cb_report_render(&res, cfg->format, cfg->per_sample, &err);
     if (!text || cb_output_write(cfg->output, text, strlen(text), &err) != 0)
         goto out;
     code = compare_run(cfg, &base, &res, cb_results_failed(&res) ? EXIT_FAILED : EXIT_OK);
@@ -183,6 +208,8 @@ int main(int argc, char **argv)
         return cmd_list();
     case CB_CMD_COMPARE:
         return cmd_compare(argc, argv);
+    case CB_CMD_REPORT:
+        return cmd_report(argc, argv);
     case CB_CMD_RUN:
         break;
     }

@@ -13,8 +13,9 @@
 char *cb_report_json(const struct cb_results *r, struct cb_error *err);
 
 /* An aligned text table, or with markdown a GitHub table preceded by a
- * line naming the machine; warnings follow the table. */
-char *cb_report_table(const struct cb_results *r, bool markdown,
+ * line naming the machine; warnings follow the table. colour (text only)
+ * puts ANSI colours on the status column. */
+char *cb_report_table(const struct cb_results *r, bool markdown, bool colour,
                       struct cb_error *err);
 
 /* CSV with a header row: one row per cell, or with per_sample one row

@@ -75,8 +75,9 @@ static void format_row(const struct cb_cell *c, bool markdown, struct row *row)
         snprintf(row->col[COL_UTIL], len, "-");
 }
 
+/* sgr, when not NULL, colours s; padding counts only what is visible. */
 static void put_cell(struct cb_strbuf *sb, const char *s, size_t width, int col,
-                     bool markdown)
+                     bool markdown, const char *sgr)
 {
     size_t pad = width - cb_strbuf_width(s);
     bool left = col == COL_NAME || col == COL_STATUS;
@@ -84,7 +85,7 @@ static void put_cell(struct cb_strbuf *sb, const char *s, size_t width, int col,
     cb_strbuf_puts(sb, markdown ? (col ? " | " : "| ") : (col ? "  " : ""));
     if (!left)
         cb_strbuf_repeat(sb, ' ', pad);
-    cb_strbuf_puts(sb, s);
+    cb_strbuf_printf(sb, "%s%s%s", sgr ? sgr : "", s, sgr ? "\033[0m" : "");
     /* Plain text: no trailing blanks after the last column. */
     if (left && (markdown || col != NCOLS - 1))
         cb_strbuf_repeat(sb, ' ', pad);
@@ -93,10 +94,10 @@ static void put_cell(struct cb_strbuf *sb, const char *s, size_t width, int col,
 }
 
 static void put_line(struct cb_strbuf *sb, const char *const *cols,
-                     const size_t *widths, bool markdown)
+                     const size_t *widths, bool markdown, const char *status_sgr)
 {
     for (int i = 0; i < NCOLS; i++)
-        put_cell(sb, cols[i], widths[i], i, markdown);
+        put_cell(sb, cols[i], widths[i], i, markdown, i == COL_STATUS ? status_sgr : NULL);
     cb_strbuf_puts(sb, "\n");
 }
 
@@ -118,14 +119,20 @@ static void put_rule(struct cb_strbuf *sb, const size_t *widths, bool markdown)
     cb_strbuf_puts(sb, markdown ? " |\n" : "\n");
 }
 
-static void put_row(struct cb_strbuf *sb, const struct row *row,
-                    const size_t *widths, bool markdown)
+/* ANSI colours of a status: failed red, warned yellow, ok green. */
+static const char *status_sgr(const struct cb_cell *c)
+{
+    return c->failed ? "\033[31m" : c->nwarnings ? "\033[33m" : "\033[32m";
+}
+
+static void put_row(struct cb_strbuf *sb, const struct row *row, const size_t *widths,
+                    bool markdown, const char *sgr)
 {
     const char *cols[NCOLS];
 
     for (int i = 0; i < NCOLS; i++)
         cols[i] = row->col[i];
-    put_line(sb, cols, widths, markdown);
+    put_line(sb, cols, widths, markdown, sgr);
 }
 
 static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool markdown)
@@ -156,7 +163,8 @@ static void put_machine(struct cb_strbuf *sb, const struct cb_context *ctx)
                      kernel, CB_VERSION);
 }
 
-char *cb_report_table(const struct cb_results *r, bool markdown, struct cb_error *err)
+char *cb_report_table(const struct cb_results *r, bool markdown, bool colour,
+                      struct cb_error *err)
 {
     struct cb_strbuf sb;
     struct row row;
@@ -174,11 +182,12 @@ char *cb_report_table(const struct cb_results *r, bool markdown, struct cb_error
     cb_strbuf_init(&sb);
     if (markdown)
         put_machine(&sb, &r->context);
-    put_line(&sb, headers, widths, markdown);
+    put_line(&sb, headers, widths, markdown, NULL);
     put_rule(&sb, widths, markdown);
     for (size_t i = 0; i < r->ncells; i++) {
         format_row(&r->cells[i], markdown, &row);
-        put_row(&sb, &row, widths, markdown);
+        put_row(&sb, &row, widths, markdown,
+                colour && !markdown ? status_sgr(&r->cells[i]) : NULL);
     }
     put_warnings(&sb, r, markdown);
     return cb_strbuf_finish(&sb, err);

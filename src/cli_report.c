@@ -1,0 +1,90 @@
+/* `concbench report FILE... [OPTIONS]`: argv into cb_report_opts. */
+#include "concbench/report_files.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct option options[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int option_error(int ch, char **argv, struct cb_error *err)
+{
+    const char *arg = argv[optind - 1];
+    size_t len = strcspn(arg, "=");
+
+    if (ch == ':')
+        cb_error_set(err, "%.*s needs a value; see concbench report --help", (int)len, arg);
+    else
+        cb_error_set(err, "report: unknown option '%.*s'; see concbench report --help",
+                     (int)len, arg);
+    return -1;
+}
+
+static int apply(struct cb_report_opts *o, int ch, const char *arg, struct cb_error *err)
+{
+    if (ch == 'o') {
+        o->output = strcmp(arg, "-") == 0 ? NULL : arg;
+        if (arg[0])
+            return 0;
+        cb_error_set(err, "--output: '' is not a file name; accepted: a file name, or - "
+                     "for stdout");
+        return -1;
+    }
+    if (strcmp(arg, "table") == 0 || strcmp(arg, "markdown") == 0) {
+        o->format = arg[0] == 't' ? CB_FORMAT_TABLE : CB_FORMAT_MARKDOWN;
+        return 0;
+    }
+    cb_error_set(err, "--format: '%s' is not accepted; accepted: table, markdown", arg);
+    return -1;
+}
+
+int cb_report_parse_args(int argc, char **argv, struct cb_report_opts *o,
+                         struct cb_error *err)
+{
+    int ch;
+
+    memset(o, 0, sizeof *o);
+    o->format = CB_FORMAT_TABLE;
+    optind = 0;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {
+        if (ch == 'h') {
+            o->help = true;
+            return 0;
+        }
+        if (ch == '?' || ch == ':')
+            return option_error(ch, argv, err);
+        if (apply(o, ch, optarg, err) != 0)
+            return -1;
+    }
+    if (argc - optind < 1 || argc - optind > CB_REPORT_MAX_FILES) {
+        cb_error_set(err, "report: needs 1 to %d result files, got %d; see concbench "
+                     "report --help", CB_REPORT_MAX_FILES, argc - optind);
+        return -1;
+    }
+    for (int i = optind; i < argc; i++)
+        o->paths[o->npaths++] = argv[i];
+    return 0;
+}
+
+const char *cb_report_usage(void)
+{
+    return
+        "Usage: concbench report FILE.json... [OPTIONS]\n"
+        "\nA report of one or more result files (machines side by side): per task,\n"
+        "workers x mode with the median wall time, the speed-up, the parallel\n"
+        "efficiency (speed-up / workers) and the median creation latency, then the\n"
+        "threads/processes ratio of median wall times per worker count.\n"
+        "Speed-up is over serial at the same worker count when the file has it,\n"
+        "else over the same mode at 1 worker (workers x that time / this time).\n"
+        "\nOptions:\n"
+        "  -f, --format=FORMAT       table, markdown (default: table)\n"
+        "  -o, --output=FILE         write to FILE, replaced atomically\n"
+        "  -h, --help                show this help\n"
+        "\nExit status: 0 done, 2 usage error or a bad result file.\n";
+}

@@ -1,0 +1,488 @@
+/* `concbench report`: figures of loaded result files, rendered as text
+ * tables or markdown, several files side by side. */
+#include "concbench/report_files.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "concbench/stats.h"
+#include "concbench/units.h"
+#include "strbuf.h"
+
+#define CELL 64
+#define FIGS 4 /* columns per file: wall, speed-up, efficiency, spawn */
+
+/* ---- figures ----------------------------------------------------------- */
+
+static const struct cb_loaded_cell *find_cell(const struct cb_loaded *l, const char *task,
+                                              const char *mode, uint32_t workers)
+{
+    for (size_t i = 0; i < l->ncells; i++) {
+        const struct cb_loaded_cell *c = &l->cells[i];
+
+        if (c->workers == workers && strcmp(c->task, task) == 0 && strcmp(c->mode, mode) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static bool usable(const struct cb_loaded_cell *c)
+{
+    return c && strcmp(c->status, "ok") == 0 && c->nsamples > 0;
+}
+
+/* Median of the non-NaN values of v[0..n) into *out (NAN if none). */
+static int median_of(const double *v, size_t n, double *out, struct cb_error *err)
+{
+    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t k = 0;
+
+    *out = NAN;
+    if (!tmp) {
+        cb_error_set(err, "out of memory for a median of %zu values", n);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            tmp[k++] = v[i];
+    if (k > 0) {
+        cb_stats_sort(tmp, k);
+        *out = cb_stats_quantile(tmp, k, 0.5);
+    }
+    free(tmp);
+    return 0;
+}
+
+static int median_wall(const struct cb_loaded_cell *c, double *out, struct cb_error *err)
+{
+    *out = NAN;
+    return usable(c) ? median_of(c->wall, c->nsamples, out, err) : 0;
+}
+
+/* Speed-up over serial at the same workers, else over this mode at 1. */
+static int speedup(const struct cb_loaded *l, const struct cb_loaded_cell *c,
+                   struct cb_report_figures *f, struct cb_error *err)
+{
+    const struct cb_loaded_cell *s = find_cell(l, c->task, "serial", c->workers);
+    const struct cb_loaded_cell *one = find_cell(l, c->task, c->mode, 1);
+    double base = NAN;
+
+    if (usable(s)) {
+        if (median_wall(s, &base, err) != 0)
+            return -1;
+        f->base = CB_REPORT_BASE_SERIAL;
+    } else if (usable(one)) {
+        if (median_wall(one, &base, err) != 0)
+            return -1;
+        base *= c->workers;
+        f->base = CB_REPORT_BASE_ONE;
+    }
+    if (f->base != CB_REPORT_BASE_NONE && base > 0 && f->wall > 0) {
+        f->speedup = base / f->wall;
+        f->efficiency = f->speedup / c->workers;
+    }
+    return 0;
+}
+
+int cb_report_figures(const struct cb_loaded *l, const struct cb_loaded_cell *c,
+                      struct cb_report_figures *out, struct cb_error *err)
+{
+    *out = (struct cb_report_figures){
+        .failed = strcmp(c->status, "ok") != 0, .wall = NAN, .speedup = NAN,
+        .base = CB_REPORT_BASE_NONE, .efficiency = NAN, .spawn = NAN,
+    };
+    if (out->failed || c->nsamples == 0)
+        return 0;
+    if (median_wall(c, &out->wall, err) != 0 || speedup(l, c, out, err) != 0 ||
+        median_of(c->spawn, c->nsamples, &out->spawn, err) != 0) {
+        *out = (struct cb_report_figures){ c->nsamples > 0, NAN, NAN, 0, NAN, NAN };
+        return -1;
+    }
+    return 0;
+}
+
+double cb_report_ratio(const struct cb_loaded *l, const char *task, uint32_t workers)
+{
+    struct cb_error e = { "" };
+    double t = NAN, p = NAN;
+
+    if (median_wall(find_cell(l, task, "threads", workers), &t, &e) != 0 ||
+        median_wall(find_cell(l, task, "processes", workers), &p, &e) != 0 || !(p > 0))
+        return NAN;
+    return t / p;
+}
+
+/* ---- what the tables hold ---------------------------------------------- */
+
+/* The rows of one task across all files: worker counts ascending, modes
+ * serial, threads, processes, then the rest by name. */
+struct layout {
+    uint32_t *workers;
+    size_t nworkers;
+    const char **modes;
+    size_t nmodes;
+};
+
+static int mode_rank(const char *m)
+{
+    return strcmp(m, "serial") == 0 ? 0 : strcmp(m, "threads") == 0 ? 1
+           : strcmp(m, "processes") == 0 ? 2 : 3;
+}
+
+static int cmp_mode(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    int d = mode_rank(x) - mode_rank(y);
+
+    return d ? d : strcmp(x, y);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static void add_cell(struct layout *lay, const struct cb_loaded_cell *c)
+{
+    size_t i;
+
+    for (i = 0; i < lay->nworkers && lay->workers[i] != c->workers; i++)
+        ;
+    if (i == lay->nworkers)
+        lay->workers[lay->nworkers++] = c->workers;
+    for (i = 0; i < lay->nmodes && strcmp(lay->modes[i], c->mode) != 0; i++)
+        ;
+    if (i == lay->nmodes)
+        lay->modes[lay->nmodes++] = c->mode;
+}
+
+static int layout_build(const struct cb_loaded *files, size_t n, const char *task,
+                        struct layout *lay)
+{
+    size_t total = 1;
+
+    for (size_t f = 0; f < n; f++)
+        total += files[f].ncells;
+    lay->workers = calloc(total, sizeof *lay->workers);
+    lay->modes = calloc(total, sizeof *lay->modes);
+    lay->nworkers = lay->nmodes = 0;
+    if (!lay->workers || !lay->modes)
+        return -1;
+    for (size_t f = 0; f < n; f++)
+        for (size_t i = 0; i < files[f].ncells; i++)
+            if (strcmp(files[f].cells[i].task, task) == 0)
+                add_cell(lay, &files[f].cells[i]);
+    qsort(lay->workers, lay->nworkers, sizeof *lay->workers, cmp_u32);
+    qsort(lay->modes, lay->nmodes, sizeof *lay->modes, cmp_mode);
+    return 0;
+}
+
+static void layout_free(struct layout *lay)
+{
+    free(lay->workers);
+    free(lay->modes);
+}
+
+/* ---- a grid of text cells; row 0 is the header ------------------------- */
+
+struct grid {
+    char (*cell)[CELL];
+    size_t nrows, ncols;
+};
+
+static int grid_init(struct grid *g, size_t rows, size_t cols)
+{
+    g->cell = calloc(rows * cols, sizeof *g->cell);
+    g->nrows = 1;
+    g->ncols = cols;
+    return g->cell ? 0 : -1;
+}
+
+/* Control characters become '?'; markdown syntax gets a backslash. */
+static void put(struct grid *g, size_t r, size_t c, const char *s, bool md)
+{
+    char *dst = g->cell[r * g->ncols + c];
+    size_t j = 0;
+
+    for (; *s && j + 2 < CELL; s++) {
+        if (md && strchr("\\|*_`<>[]", *s))
+            dst[j++] = '\\';
+        dst[j++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+    }
+    dst[j] = '\0';
+}
+
+static void grid_render(struct cb_strbuf *sb, const struct grid *g, bool md)
+{
+    size_t w[2 + FIGS * CB_REPORT_MAX_FILES] = { 0 };
+
+    for (size_t i = 0; i < g->nrows * g->ncols; i++) {
+        size_t cw = cb_strbuf_width(g->cell[i]);
+
+        w[i % g->ncols] = cw > w[i % g->ncols] ? cw : w[i % g->ncols];
+    }
+    for (size_t r = 0; r < g->nrows; r++) {
+        for (size_t c = 0; c < g->ncols; c++) {
+            const char *s = g->cell[r * g->ncols + c];
+            bool last = c + 1 == g->ncols;
+
+            cb_strbuf_puts(sb, md ? "| " : c ? "  " : "");
+            cb_strbuf_puts(sb, s);
+            if (md || !last)
+                cb_strbuf_repeat(sb, ' ', w[c] - cb_strbuf_width(s));
+            cb_strbuf_puts(sb, md ? (last ? " |\n" : " ") : (last ? "\n" : ""));
+        }
+        for (size_t c = 0; md && r == 0 && c < g->ncols; c++) {
+            cb_strbuf_puts(sb, "| ");
+            cb_strbuf_repeat(sb, '-', w[c] ? w[c] : 1);
+            cb_strbuf_puts(sb, c + 1 == g->ncols ? " |\n" : " ");
+        }
+    }
+}
+
+/* ---- rendering --------------------------------------------------------- */
+
+struct render {
+    struct cb_strbuf sb;
+    const struct cb_loaded *files;
+    size_t n;
+    bool md;
+    struct cb_error *err;
+};
+
+/* "A " before a column header when there are several files. */
+static void header(struct render *rd, struct grid *g, size_t f, size_t col, const char *name)
+{
+    char b[CELL];
+
+    if (rd->n > 1)
+        snprintf(b, sizeof b, "%c %s", (char)('A' + f), name);
+    else
+        snprintf(b, sizeof b, "%s", name);
+    put(g, 0, col, b, false);
+}
+
+static void fmt_figures(const struct cb_report_figures *f, char out[FIGS][CELL])
+{
+    static const char *const base[] = { "", " (serial)", " (1 worker)" };
+
+    for (size_t i = 0; i < FIGS; i++)
+        snprintf(out[i], CELL, "-");
+    if (f->failed) {
+        snprintf(out[0], CELL, "failed");
+        return;
+    }
+    if (!isnan(f->wall))
+        cb_units_format_duration(f->wall, out[0], CELL);
+    if (!isnan(f->speedup)) {
+        snprintf(out[1], CELL, "%.2fx%s", f->speedup, base[f->base]);
+        snprintf(out[2], CELL, "%.0f%%", f->efficiency * 100);
+    }
+    if (!isnan(f->spawn))
+        cb_units_format_duration(f->spawn, out[3], CELL);
+}
+
+static int fill_row(struct render *rd, struct grid *g, const char *task, uint32_t workers,
+                    const char *mode)
+{
+    static const char *const names[FIGS] = { "wall", "speed-up", "efficiency", "spawn" };
+    size_t r = g->nrows++;
+    char b[CELL], figs[FIGS][CELL];
+
+    snprintf(b, sizeof b, "%u", workers);
+    put(g, r, 0, b, rd->md);
+    put(g, r, 1, mode, rd->md);
+    for (size_t f = 0; f < rd->n; f++) {
+        const struct cb_loaded_cell *c = find_cell(&rd->files[f], task, mode, workers);
+        struct cb_report_figures fig = { .failed = false, .wall = NAN, .speedup = NAN,
+                                         .efficiency = NAN, .spawn = NAN };
+
+        if (c && cb_report_figures(&rd->files[f], c, &fig, rd->err) != 0)
+            return -1;
+        fmt_figures(&fig, figs);
+        for (size_t k = 0; k < FIGS; k++) {
+            header(rd, g, f, 2 + f * FIGS + k, names[k]);
+            put(g, r, 2 + f * FIGS + k, c ? figs[k] : "", rd->md);
+        }
+    }
+    return 0;
+}
+
+static int render_main(struct render *rd, const char *task, const struct layout *lay)
+{
+    struct grid g;
+    int rc = 0;
+
+    if (grid_init(&g, lay->nworkers * lay->nmodes + 1, 2 + FIGS * rd->n) != 0)
+        return cb_error_set(rd->err, "out of memory for the table of %s", task), -1;
+    put(&g, 0, 0, "workers", false);
+    put(&g, 0, 1, "mode", false);
+    for (size_t w = 0; w < lay->nworkers && rc == 0; w++)
+        for (size_t m = 0; m < lay->nmodes && rc == 0; m++)
+            for (size_t f = 0; f < rd->n; f++)
+                if (find_cell(&rd->files[f], task, lay->modes[m], lay->workers[w])) {
+                    rc = fill_row(rd, &g, task, lay->workers[w], lay->modes[m]);
+                    break;
+                }
+    if (rc == 0)
+        grid_render(&rd->sb, &g, rd->md);
+    free(g.cell);
+    return rc;
+}
+
+static int render_ratios(struct render *rd, const char *task, const struct layout *lay)
+{
+    struct grid g;
+    char b[CELL];
+    bool any = false;
+
+    if (grid_init(&g, lay->nworkers + 1, 1 + rd->n) != 0)
+        return cb_error_set(rd->err, "out of memory for the ratios of %s", task), -1;
+    put(&g, 0, 0, "workers", false);
+    for (size_t f = 0; f < rd->n; f++)
+        header(rd, &g, f, 1 + f, "threads/processes");
+    for (size_t w = 0; w < lay->nworkers; w++) {
+        size_t r = g.nrows;
+        bool row = false;
+
+        snprintf(b, sizeof b, "%u", lay->workers[w]);
+        put(&g, r, 0, b, rd->md);
+        for (size_t f = 0; f < rd->n; f++) {
+            double v = cb_report_ratio(&rd->files[f], task, lay->workers[w]);
+
+            snprintf(b, sizeof b, isnan(v) ? "-" : "%.2f", v);
+            put(&g, r, 1 + f, b, rd->md);
+            row |= !isnan(v);
+        }
+        g.nrows += row;
+        any |= row;
+    }
+    if (any) {
+        cb_strbuf_printf(&rd->sb, "\n%sThreads / processes, median wall time (below 1: "
+                         "threads are faster):\n%s", rd->md ? "#### " : "", rd->md ? "\n" : "");
+        grid_render(&rd->sb, &g, rd->md);
+    }
+    free(g.cell);
+    return 0;
+}
+
+static int render_task(struct render *rd, const char *task)
+{
+    struct layout lay = { 0 };
+    int rc = -1;
+
+    if (layout_build(rd->files, rd->n, task, &lay) != 0) {
+        cb_error_set(rd->err, "out of memory laying out task %s", task);
+        goto out;
+    }
+    cb_strbuf_printf(&rd->sb, "\n%s", rd->md ? "### Task " : "Task ");
+    cb_strbuf_puts(&rd->sb, task);
+    cb_strbuf_puts(&rd->sb, rd->md ? "\n\n" : "\n\n");
+    if (render_main(rd, task, &lay) == 0 && render_ratios(rd, task, &lay) == 0)
+        rc = 0;
+out:
+    layout_free(&lay);
+    return rc;
+}
+
+/* Returns whether task was already seen before cell i of file f. */
+static bool seen_task(const struct render *rd, size_t f, size_t i)
+{
+    const char *task = rd->files[f].cells[i].task;
+
+    for (size_t g = 0; g <= f; g++)
+        for (size_t j = 0; j < (g == f ? i : rd->files[g].ncells); j++)
+            if (strcmp(rd->files[g].cells[j].task, task) == 0)
+                return true;
+    return false;
+}
+
+/* Text from a file: one line, no control characters, markdown escaped. */
+static void put_text(struct render *rd, const char *s)
+{
+    for (; *s; s++) {
+        if (rd->md && strchr("\\|*_`<>[]", *s))
+            cb_strbuf_puts(&rd->sb, "\\");
+        cb_strbuf_append(&rd->sb, (unsigned char)*s < 0x20 || *s == 0x7f ? "?" : s, 1);
+    }
+}
+
+static bool same_label(const struct cb_loaded *a, const struct cb_loaded *b)
+{
+    return strcmp(a->context.hostname, b->context.hostname) == 0 &&
+           strcmp(a->context.cpu_model, b->context.cpu_model) == 0;
+}
+
+/* "A: host, cpu", with the file name when another file looks the same. */
+static void render_legend(struct render *rd)
+{
+    for (size_t f = 0; f < rd->n; f++) {
+        bool dup = false;
+
+        for (size_t g = 0; g < rd->n; g++)
+            dup |= g != f && same_label(&rd->files[f], &rd->files[g]);
+        cb_strbuf_puts(&rd->sb, rd->md ? "- " : "  ");
+        if (rd->n > 1)
+            cb_strbuf_printf(&rd->sb, "%c: ", (char)('A' + f));
+        put_text(rd, rd->files[f].context.hostname);
+        cb_strbuf_puts(&rd->sb, ", ");
+        put_text(rd, rd->files[f].context.cpu_model);
+        if (dup) {
+            cb_strbuf_puts(&rd->sb, " (");
+            put_text(rd, rd->files[f].path ? rd->files[f].path : "?");
+            cb_strbuf_puts(&rd->sb, ")");
+        }
+        cb_strbuf_puts(&rd->sb, "\n");
+    }
+}
+
+char *cb_report_render_files(const struct cb_loaded *files, size_t n,
+                             enum cb_format format, struct cb_error *err)
+{
+    struct render rd = { .files = files, .n = n, .md = format == CB_FORMAT_MARKDOWN, .err = err };
+
+    if ((format != CB_FORMAT_TABLE && format != CB_FORMAT_MARKDOWN) || n == 0 ||
+        n > CB_REPORT_MAX_FILES) {
+        cb_error_set(err, "report: cannot render %zu files as %s", n, cb_format_name(format));
+        return NULL;
+    }
+    cb_strbuf_init(&rd.sb);
+    cb_strbuf_puts(&rd.sb, rd.md ? "## concbench report\n\n" : "concbench report of\n");
+    render_legend(&rd);
+    cb_strbuf_printf(&rd.sb, "%sspeed-up: over serial at the same worker count (serial), "
+                     "else over the same mode at 1 worker (1 worker); efficiency: "
+                     "speed-up / workers; spawn: median creation latency.\n",
+                     rd.md ? "\n" : "");
+    for (size_t f = 0; f < n; f++)
+        for (size_t i = 0; i < files[f].ncells; i++)
+            if (!seen_task(&rd, f, i) && render_task(&rd, files[f].cells[i].task) != 0) {
+                cb_strbuf_free(&rd.sb);
+                return NULL;
+            }
+    return cb_strbuf_finish(&rd.sb, err);
+}
+
+char *cb_report_files(const struct cb_report_opts *o, struct cb_error *err)
+{
+    struct cb_loaded files[CB_REPORT_MAX_FILES];
+    char *text = NULL;
+    size_t n = 0;
+
+    memset(files, 0, sizeof files);
+    if (o->npaths > CB_REPORT_MAX_FILES) {
+        cb_error_set(err, "report: at most %d files", CB_REPORT_MAX_FILES);
+        return NULL;
+    }
+    for (; n < o->npaths; n++)
+        if (cb_load_file(o->paths[n], &files[n], err) != 0)
+            goto out;
+    text = cb_report_render_files(files, n, o->format, err);
+out:
+    for (size_t i = 0; i < n; i++)
+        cb_load_free(&files[i]);
+    return text;
+}

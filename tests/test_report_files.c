@@ -1,0 +1,254 @@
+/* `concbench report`: the figures of synthetic result files, checked
+ * exactly, and the command through the built binary (exit codes, rows). */
+#include "cb_test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "concbench/report.h"
+#include "concbench/report_files.h"
+
+#define DATA CB_SOURCE_DIR "/tests/data/"
+
+static char json[16384];
+
+/* Appends a benchmark with one sample per wall time; every worker of a
+ * sample spawns in spawn seconds. */
+static void bench(const char *task, const char *mode, int workers, const char *status,
+                  const double *wall, size_t n, double spawn)
+{
+    size_t len = strlen(json);
+
+    len += (size_t)snprintf(json + len, sizeof json - len,
+                            "%s{\"name\":\"%s/%s/%d\",\"task\":\"%s\",\"mode\":\"%s\","
+                            "\"workers\":%d,\"params\":{},\"start\":\"immediate\","
+                            "\"status\":\"%s\",\"samples\":[",
+                            json[len - 1] == '[' ? "" : ",", task, mode, workers, task, mode,
+                            workers, status);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(json + len, sizeof json - len,
+                                "%s{\"wall_s\":%g,\"user_s\":0,\"sys_s\":0,\"workers\":"
+                                "[{\"id\":0,\"spawn_s\":%g,\"status\":\"ok\"}]}",
+                                i ? "," : "", wall[i], spawn * (double)(i + 1));
+    snprintf(json + len, sizeof json - len, "]}");
+}
+
+static void load(const char *host, struct cb_loaded *l)
+{
+    static const double s1[] = { 1.0, 3.0, 2.0 }, s2[] = { 4.0, 4.0, 4.0 };
+    static const double t2[] = { 2.5, 2.5, 2.0 }, p2[] = { 2.0, 2.0, 2.0 };
+    static const double t1[] = { 0.5, 0.5, 0.5 }, t4[] = { 1.0, 1.0, 1.0 };
+    struct cb_error err = { "" };
+
+    snprintf(json, sizeof json, "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
+             "\"context\":{\"hostname\":\"%s\",\"cpu_model\":\"Test CPU\"},\"benchmarks\":[",
+             host);
+    bench("cpu", "serial", 1, "ok", s1, 3, 0);
+    bench("cpu", "serial", 2, "ok", s2, 3, 0);
+    bench("cpu", "threads", 2, "ok", t2, 3, 0.001);
+    bench("cpu", "processes", 2, "ok", p2, 3, 0.002);
+    bench("io", "threads", 1, "ok", t1, 3, 0.001);
+    bench("io", "threads", 4, "ok", t4, 3, 0.001);
+    bench("io", "processes", 4, "ok", t4, 3, 0.001);
+    bench("io", "processes", 8, "crashed: SIGSEGV", t4, 3, 0.001);
+    strcat(json, "]}");
+    if (cb_load_text(host, json, strlen(json), l, &err) != 0)
+        fail_msg("%s", err.msg);
+}
+
+static struct cb_report_figures figures(const struct cb_loaded *l, const char *name)
+{
+    struct cb_report_figures f;
+    struct cb_error err = { "" };
+    const struct cb_loaded_cell *c = cb_load_find(l, name);
+
+    assert_non_null(c);
+    assert_int_equal(cb_report_figures(l, c, &f, &err), 0);
+    return f;
+}
+
+static void test_figures_over_serial(void **state)
+{
+    struct cb_loaded l;
+    struct cb_report_figures f;
+
+    (void)state;
+    load("box", &l);
+    f = figures(&l, "cpu/threads/2");
+    assert_false(f.failed);
+    assert_int_equal(f.base, CB_REPORT_BASE_SERIAL);
+    assert_float_equal(f.wall, 2.5, 1e-12);
+    assert_float_equal(f.speedup, 1.6, 1e-12);
+    assert_float_equal(f.efficiency, 0.8, 1e-12);
+    assert_float_equal(f.spawn, 0.002, 1e-12); /* median of 1, 2, 3 ms */
+    f = figures(&l, "cpu/processes/2");
+    assert_float_equal(f.speedup, 2.0, 1e-12);
+    assert_float_equal(f.efficiency, 1.0, 1e-12);
+    assert_float_equal(f.spawn, 0.004, 1e-12);
+    f = figures(&l, "cpu/serial/1");
+    assert_float_equal(f.wall, 2.0, 1e-12);
+    assert_float_equal(f.speedup, 1.0, 1e-12);
+    assert_float_equal(cb_report_ratio(&l, "cpu", 2), 1.25, 1e-12);
+    cb_load_free(&l);
+}
+
+static void test_figures_over_one_worker(void **state)
+{
+    struct cb_loaded l;
+    struct cb_report_figures f;
+
+    (void)state;
+    load("box", &l);
+    f = figures(&l, "io/threads/4"); /* no io serial: 4 x 0.5 s / 1 s */
+    assert_int_equal(f.base, CB_REPORT_BASE_ONE);
+    assert_float_equal(f.speedup, 2.0, 1e-12);
+    assert_float_equal(f.efficiency, 0.5, 1e-12);
+    f = figures(&l, "io/processes/4"); /* no processes at 1 worker */
+    assert_int_equal(f.base, CB_REPORT_BASE_NONE);
+    assert_true(isnan(f.speedup) && isnan(f.efficiency));
+    assert_float_equal(f.wall, 1.0, 1e-12);
+    f = figures(&l, "io/processes/8");
+    assert_true(f.failed);
+    assert_true(isnan(f.wall));
+    assert_float_equal(cb_report_ratio(&l, "io", 4), 1.0, 1e-12);
+    assert_true(isnan(cb_report_ratio(&l, "io", 8)));
+    assert_true(isnan(cb_report_ratio(&l, "cpu", 1)));
+    cb_load_free(&l);
+}
+
+static void test_render_side_by_side(void **state)
+{
+    struct cb_loaded l[3];
+    struct cb_error err = { "" };
+    char *text;
+
+    (void)state;
+    load("alpha", &l[0]);
+    load("beta", &l[1]);
+    load("alpha", &l[2]);
+    text = cb_report_render_files(l, 3, CB_FORMAT_MARKDOWN, &err);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "- A: alpha, Test CPU (alpha)\n- B: beta, Test CPU\n"));
+    assert_non_null(strstr(text, "| A wall "));
+    assert_non_null(strstr(text, "| C spawn |"));
+    assert_non_null(strstr(text, "### Task io"));
+    assert_non_null(strstr(text, "| 2       | threads   | 2.50 s | 1.60x (serial) | 80%  "));
+    assert_non_null(strstr(text, "| 4       | threads   | 1.00 s | 2.00x (1 worker) | 50%  "));
+    assert_non_null(strstr(text, "| 8       | processes | failed |"));
+    assert_non_null(strstr(text, "| 2       | 1.25                |"));
+    free(text);
+    text = cb_report_render_files(l, 1, CB_FORMAT_TABLE, &err);
+    assert_non_null(text);
+    assert_null(strchr(text, '|'));
+    assert_non_null(strstr(text, "\n2        threads    2.50 s  1.60x (serial)  80%"));
+    free(text);
+    assert_null(cb_report_render_files(l, 1, CB_FORMAT_JSON, &err));
+    for (size_t i = 0; i < 3; i++)
+        cb_load_free(&l[i]);
+}
+
+static void test_parse_args(void **state)
+{
+    struct cb_report_opts o;
+    struct cb_error err = { "" };
+    char a[][16] = { "report", "-f", "markdown", "a.json", "b.json", "-o", "x.md",
+                     "--format=json", "table", "--bogus" };
+    char *ok[] = { a[0], a[1], a[2], a[3], a[4], a[5], a[6], NULL };
+    char *bad_fmt[] = { a[0], a[7], a[3], NULL };
+    char *none[] = { a[0], a[1], a[8], NULL };
+    char *unknown[] = { a[0], a[9], a[3], NULL };
+
+    (void)state;
+    assert_int_equal(cb_report_parse_args(7, ok, &o, &err), 0);
+    assert_int_equal(o.format, CB_FORMAT_MARKDOWN);
+    assert_int_equal(o.npaths, 2);
+    assert_string_equal(o.paths[1], "b.json");
+    assert_string_equal(o.output, "x.md");
+    assert_int_equal(cb_report_parse_args(3, bad_fmt, &o, &err), -1);
+    assert_string_equal(err.msg, "--format: 'json' is not accepted; accepted: table, markdown");
+    assert_int_equal(cb_report_parse_args(3, none, &o, &err), -1);
+    assert_non_null(strstr(err.msg, "needs 1 to 16 result files, got 0"));
+    assert_int_equal(cb_report_parse_args(3, unknown, &o, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown option '--bogus'"));
+}
+
+/* Runs the binary with args; returns its exit status, stdout in out. */
+static int run(const char *args, char *out, size_t len)
+{
+    char cmd[2048];
+    FILE *p;
+    size_t n;
+    int st;
+
+    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1 </dev/null", CB_BINARY, args);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    st = pclose(p);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static void test_cli(void **state)
+{
+    static char out[65536];
+
+    (void)state;
+    assert_int_equal(run("report " DATA "base.json " DATA "other-host.json", out, sizeof out), 0);
+    assert_non_null(strstr(out, "  A: ci-runner, Test CPU\n  B: laptop, Test CPU\n"));
+    assert_non_null(strstr(out, "1        serial     9.09 ms  1.00x (serial)  100%"));
+    assert_non_null(strstr(out, "Task io"));
+    assert_int_equal(run("report -f markdown " DATA "base.json", out, sizeof out), 0);
+    assert_non_null(strstr(out, "| 2       | threads   | 10.0 ms |"));
+    assert_int_equal(run("report " DATA "base.json " DATA "bad/empty.json", out, sizeof out), 2);
+    assert_non_null(strstr(out, "bad/empty.json: "));
+    assert_null(strchr(strchr(out, '\n') + 1, '\n')); /* one line */
+    assert_int_equal(run("report /nonexistent.json", out, sizeof out), 2);
+    assert_int_equal(run("report", out, sizeof out), 2);
+    assert_int_equal(run("report -f csv " DATA "base.json", out, sizeof out), 2);
+    assert_int_equal(run("report --help", out, sizeof out), 0);
+    assert_non_null(strstr(out, "Usage: concbench report"));
+}
+
+/* Colour: only on a terminal, never with NO_COLOR set (an empty one is
+ * unset), never in a pipe. script(1) gives the run a terminal. */
+static void test_colour(void **state)
+{
+    static char out[65536];
+    const char *run_args = "-t cpu -m threads -n 1 -r 2 --iterations=1000 -f table -q";
+    char args[1024];
+
+    (void)state;
+    assert_true(cb_report_colour_wanted(true, NULL));
+    assert_true(cb_report_colour_wanted(true, ""));
+    assert_false(cb_report_colour_wanted(true, "1"));
+    assert_false(cb_report_colour_wanted(false, NULL));
+    assert_int_equal(run(run_args, out, sizeof out), 0);
+    assert_null(strchr(out, '\033'));
+    if (system("command -v script >/dev/null 2>&1") != 0)
+        skip();
+    snprintf(args, sizeof args, "%s 2>&1; script -qec \"NO_COLOR=1 '%s' %s\" /dev/null",
+             run_args, CB_BINARY, run_args);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    assert_null(strchr(out, '\033'));
+    snprintf(args, sizeof args, "%s 2>&1; script -qec \"'%s' %s\" /dev/null",
+             run_args, CB_BINARY, run_args);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    assert_true(strstr(out, "\033[32mok\033[0m  ") || strstr(out, "\033[33mok\033[0m  "));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_figures_over_serial),
+        cmocka_unit_test(test_figures_over_one_worker),
+        cmocka_unit_test(test_render_side_by_side),
+        cmocka_unit_test(test_parse_args),
+        cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_colour),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
