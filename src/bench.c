@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "concbench/clock.h"
 #include "concbench/memory.h"
 
 /* Builds the cells (task x workers x mode, in that order). */
@@ -35,6 +36,7 @@ static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
                 c->start = cfg->start;
                 c->warmup = cfg->warmup;
                 c->repetitions = cfg->repetitions;
+                c->max_time_ns = cfg->max_time_ns;
                 c->speedup = NAN;
                 snprintf(c->status, sizeof c->status, "ok");
                 out->ncells = k;
@@ -152,16 +154,44 @@ static uint32_t max_workers(const struct cb_config *cfg)
     return m;
 }
 
+/* --max-time: true when the round after `done` rounds (r of them measured)
+ * would likely end past the cap; never before the minimum is measured. */
+static bool out_of_time(const struct cb_config *cfg, uint64_t t0, uint32_t done)
+{
+    uint32_t measured = done > cfg->warmup ? done - cfg->warmup : 0;
+    uint32_t least = cfg->repetitions < CB_MIN_REPETITIONS ? cfg->repetitions
+                                                           : CB_MIN_REPETITIONS;
+    uint64_t elapsed = cb_clock_now_ns() - t0;
+
+    if (!cfg->max_time_ns || measured < least || done == 0)
+        return false;
+    return elapsed + elapsed / done > cfg->max_time_ns;
+}
+
+/* Records how many repetitions every cell really had. */
+static void cut_repetitions(const struct cb_config *cfg, struct cb_results *out,
+                            uint32_t done)
+{
+    for (size_t i = 0; i < out->ncells; i++)
+        out->cells[i].repetitions = done - cfg->warmup;
+}
+
 static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
                       struct cb_shared *sh, cb_progress_fn progress, void *arg,
                       struct cb_error *err)
 {
     uint32_t rounds = cfg->warmup + cfg->repetitions;
+    uint64_t t0 = cb_clock_now_ns();
 
     /* Round by round, every cell once per round, so drift on a noisy
      * machine hits all cells alike. */
     for (uint32_t r = 0; r < rounds; r++) {
         bool warm = r < cfg->warmup;
+
+        if (out_of_time(cfg, t0, r)) {
+            cut_repetitions(cfg, out, r);
+            break;
+        }
 
         for (size_t i = 0; i < out->ncells; i++) {
             if (progress)

@@ -40,6 +40,7 @@ enum {
     OPT_SWITCH_INTERVAL,
     OPT_LOCK,
     OPT_TIMEOUT,
+    OPT_MAX_TIME,
     OPT_STACK_SIZE,
     OPT_PARAM = 512, /* + index into cli.params */
 };
@@ -63,6 +64,7 @@ static const struct option fixed_options[] = {
     { "gil", no_argument, NULL, OPT_GIL },
     { "switch-interval", required_argument, NULL, OPT_SWITCH_INTERVAL },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "max-time", required_argument, NULL, OPT_MAX_TIME },
     { "stack-size", required_argument, NULL, OPT_STACK_SIZE },
     { "lock", required_argument, NULL, OPT_LOCK },
     { "quiet", no_argument, NULL, 'q' },
@@ -215,7 +217,9 @@ static void accepted(const struct cli *c, int val, char *buf, size_t len)
         snprintf(buf, len, SIZE_ACCEPTED);
         break;
     case OPT_TRANSPORT: join_names(transport_name, ", ", buf, len); break;
-    case OPT_SWITCH_INTERVAL: case OPT_TIMEOUT: snprintf(buf, len, NOT_A_DURATION); break;
+    case OPT_SWITCH_INTERVAL: case OPT_TIMEOUT: case OPT_MAX_TIME:
+        snprintf(buf, len, NOT_A_DURATION);
+        break;
     case OPT_STACK_SIZE: snprintf(buf, len, SIZE_ACCEPTED); break;
     case OPT_LOCK: join_names(cb_lock_name, ", ", buf, len); break;
     default:
@@ -631,6 +635,11 @@ static const struct cb_param_desc timeout_desc = {
     86400ull * 1000000000u, "time limit per repetition",
 };
 
+static const struct cb_param_desc max_time_desc = {
+    "max-time", "max_time_s", CB_PARAM_DURATION, 0, 1000000u,
+    7ull * 86400ull * 1000000000u, "cap on the whole run",
+};
+
 static int parse_size(struct cli *c, const char *flag, const char *arg,
                       uint64_t max, uint64_t *out)
 {
@@ -655,6 +664,7 @@ static int apply_run(struct cli *c, int ch, const char *arg)
     case OPT_GIL: o->gil = true; return 0;
     case OPT_SWITCH_INTERVAL: return parse_duration(c, &switch_desc, arg, &o->switch_ns);
     case OPT_TIMEOUT: return parse_duration(c, &timeout_desc, arg, &o->timeout_ns);
+    case OPT_MAX_TIME: return parse_duration(c, &max_time_desc, arg, &c->cfg->max_time_ns);
     case OPT_STACK_SIZE:
         if (parse_size(c, "stack-size", arg, MAX_STACK, &o->stack_size) != 0)
             return -1;
@@ -933,6 +943,9 @@ static void usage_run(struct cb_strbuf *sb, const struct cb_config *def)
         "      --lock=KIND           lock task: mutex, spin or semaphore\n"
         "                            (default: mutex)\n"
         "\nLimits:\n"
+        "      --max-time=DURATION   cap on the whole run: repetitions stop early\n"
+        "                            (never below 5, or -r) when the next round\n"
+        "                            would pass it; JSON repetitions says how many\n"
         "      --timeout=DURATION    per repetition: processes past it are killed\n"
         "                            and reported as timeout; threads cannot be\n"
         "                            killed, so the run stops there (default: none)\n"

@@ -8,6 +8,9 @@
 #include "concbench/error.h"
 #include "concbench/results.h"
 
+/* --max-time never cuts a run below this many repetitions (or -r). */
+#define CB_MIN_REPETITIONS 5u
+
 /* Told before each sample; rep counts from 0, warmups first. */
 typedef void (*cb_progress_fn)(void *arg, const struct cb_cell *cell,
                                uint32_t round, uint32_t rounds, bool warmup);

@@ -37,6 +37,7 @@ struct cb_config {
     uint32_t workers[CB_MAX_LIST];
     size_t nworkers;
     uint32_t repetitions;
+    uint64_t max_time_ns;  /* --max-time: cap on the run; 0: none */
     uint32_t warmup;
     struct cb_params params;
     struct cb_run_opts run; /* --gil, --worker-memory, --payload, ... */

@@ -46,7 +46,8 @@ struct cb_cell {
     struct cb_params params;
     struct cb_run_opts opts;       /* --gil, memory and payload options */
     enum cb_start start;
-    uint32_t warmup, repetitions;
+    uint32_t warmup, repetitions;  /* repetitions actually run */
+    uint64_t max_time_ns;          /* --max-time in force; 0: none */
     char status[CB_ERROR_MAX + 16]; /* "ok" or what went wrong */
     bool failed;                   /* status is not "ok" */
     struct cb_sample *samples;     /* owned; nsamples <= repetitions */

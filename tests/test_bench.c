@@ -1,0 +1,89 @@
+/* The run plan: --max-time cuts repetitions, never below the minimum. */
+#include "cb_test.h"
+
+#include <string.h>
+
+#include "concbench/bench.h"
+
+static struct cb_results res;
+
+static struct cb_config io_config(uint32_t reps, uint64_t max_time_ns)
+{
+    struct cb_config cfg;
+
+    cb_config_default(&cfg);
+    cfg.modes[0] = &cb_runner_threads;
+    cfg.nmodes = 1;
+    cfg.tasks[0] = &cb_task_io;
+    cfg.ntasks = 1;
+    cfg.workers[0] = 1;
+    cfg.nworkers = 1;
+    cfg.warmup = 0;
+    cfg.repetitions = reps;
+    cfg.params.sleep_ns = 20000000; /* 20 ms a round */
+    cfg.max_time_ns = max_time_ns;
+    return cfg;
+}
+
+static size_t run(const struct cb_config *cfg)
+{
+    struct cb_error err = { "" };
+
+    cb_results_free(&res);
+    memset(&res, 0, sizeof res);
+    assert_int_equal(cb_bench_run(cfg, &res, NULL, NULL, &err), 0);
+    assert_int_equal(res.cells[0].repetitions, res.cells[0].nsamples);
+    return res.cells[0].nsamples;
+}
+
+static void test_cap_cuts_rounds(void **state)
+{
+    struct cb_config cfg = io_config(100, 300000000); /* 100 x 20 ms vs 300 ms */
+    uint64_t t0 = cb_clock_now_ns();
+    size_t n;
+
+    (void)state;
+    n = run(&cfg);
+    assert_true(n >= CB_MIN_REPETITIONS);
+    assert_true(n < 100);
+    assert_true(cb_test_since(t0) < 2.0);
+    assert_int_equal(res.cells[0].max_time_ns, 300000000);
+}
+
+static void test_never_below_minimum(void **state)
+{
+    struct cb_config cfg = io_config(10, 1000000); /* 1 ms: too short for any */
+
+    (void)state;
+    assert_int_equal(run(&cfg), CB_MIN_REPETITIONS);
+    cfg = io_config(3, 1000000);
+    assert_int_equal(run(&cfg), 3); /* -r below the minimum wins */
+}
+
+static void test_generous_cap_changes_nothing(void **state)
+{
+    struct cb_config cfg = io_config(4, 60ull * 1000000000u);
+
+    (void)state;
+    assert_int_equal(run(&cfg), 4);
+    cfg = io_config(4, 0);
+    assert_int_equal(run(&cfg), 4);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cb_results_free(&res);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cap_cuts_rounds),
+        cmocka_unit_test(test_never_below_minimum),
+        cmocka_unit_test(test_generous_cap_changes_nothing),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, teardown);
+}
