@@ -41,6 +41,7 @@ enum {
     OPT_LOCK,
     OPT_TIMEOUT,
     OPT_MAX_TIME,
+    OPT_PIN,
     OPT_STACK_SIZE,
     OPT_PARAM = 512, /* + index into cli.params */
 };
@@ -65,6 +66,7 @@ static const struct option fixed_options[] = {
     { "switch-interval", required_argument, NULL, OPT_SWITCH_INTERVAL },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
     { "max-time", required_argument, NULL, OPT_MAX_TIME },
+    { "pin", required_argument, NULL, OPT_PIN },
     { "stack-size", required_argument, NULL, OPT_STACK_SIZE },
     { "lock", required_argument, NULL, OPT_LOCK },
     { "quiet", no_argument, NULL, 'q' },
@@ -221,6 +223,7 @@ static void accepted(const struct cli *c, int val, char *buf, size_t len)
         snprintf(buf, len, NOT_A_DURATION);
         break;
     case OPT_STACK_SIZE: snprintf(buf, len, SIZE_ACCEPTED); break;
+    case OPT_PIN: join_names(cb_pin_name, ", ", buf, len); break;
     case OPT_LOCK: join_names(cb_lock_name, ", ", buf, len); break;
     default:
         if (val >= OPT_PARAM && (size_t)(val - OPT_PARAM) < c->nparams) {
@@ -674,6 +677,11 @@ static int apply_run(struct cli *c, int ch, const char *arg)
             return -1;
         }
         return 0;
+    case OPT_PIN:
+        if (parse_choice(c, ch, "pin", cb_pin_name, arg, &i) != 0)
+            return -1;
+        o->pin = (enum cb_pin)i;
+        return 0;
     case OPT_TRANSPORT:
         if (parse_choice(c, ch, "transport", transport_name, arg, &i) != 0)
             return -1;
@@ -949,6 +957,9 @@ static void usage_run(struct cb_strbuf *sb, const struct cb_config *def)
         "      --timeout=DURATION    per repetition: processes past it are killed\n"
         "                            and reported as timeout; threads cannot be\n"
         "                            killed, so the run stops there (default: none)\n"
+        "      --pin=HOW             none, spread (worker i on CPU i mod n) or\n"
+        "                            compact (in blocks); each worker pins itself\n"
+        "                            (serial never pins) (default: none)\n"
         "      --stack-size=SIZE     stack of each thread, e.g. 256KiB for -n 10000\n"
         "                            (default: the system's, often 8 MiB virtual)\n");
 }

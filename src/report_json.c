@@ -323,7 +323,9 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
     /* Limits are not workload parameters: beside params, not in them. */
     if ((c->max_time_ns && add_num(b, "max_time_s", (double)c->max_time_ns / NS_PER_S)) ||
         (c->opts.timeout_ns && add_num(b, "timeout_s", (double)c->opts.timeout_ns / NS_PER_S)) ||
-        (c->opts.stack_size && add_u64(b, "stack_size_bytes", c->opts.stack_size)))
+        (c->opts.stack_size && add_u64(b, "stack_size_bytes", c->opts.stack_size)) ||
+        (c->opts.pin != CB_PIN_NONE && c->runner != &cb_runner_serial &&
+         add_str(b, "pin", cb_pin_name(c->opts.pin))))
         return -1;
     if (add_stats(b, "wall_s", &c->wall) || add_stats(b, "spawn_s", &c->spawn) ||
         add_stats(b, "cpu_utilization", &c->util) || add_lists(b, c))

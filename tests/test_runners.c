@@ -2,6 +2,7 @@
  * crashes by signal name and leaves no child behind. */
 #include "cb_test.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +58,15 @@ static struct cb_task fault_task(uint64_t (*run)(const struct cb_params *, void 
     return t;
 }
 
+static struct cb_run_opts opts; /* per test; zero: defaults */
+
 static int run(const struct cb_runner *r, const struct cb_task *task,
                struct cb_params *p, uint32_t n, enum cb_start start,
                struct cb_run_times *t)
 {
     struct cb_run_spec spec = {
         .task = task, .params = p, .workers = n, .start = start, .shared = shared,
+        .opts = &opts,
     };
     struct cb_error err = { "" };
     struct cb_task_run tr;
@@ -219,6 +223,35 @@ static void test_io_overlaps(void **state)
     assert_true(wall(&cb_runner_serial, 4) >= 4 * 0.05);
 }
 
+/* --pin: each worker ends its task on the CPU its policy names. */
+static void test_pinning(void **state)
+{
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+    cpu_set_t allowed;
+    int cpus[CPU_SETSIZE], n = 0;
+
+    (void)state;
+    assert_int_equal(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed))
+            cpus[n++] = c;
+    for (size_t m = 0; m < 2; m++) { /* threads, processes */
+        opts.pin = CB_PIN_SPREAD;
+        assert_int_equal(run(cb_runners[m], &cb_task_cpu, &p, 6, CB_START_BARRIER, &t), 0);
+        for (uint32_t i = 0; i < 6; i++)
+            assert_int_equal(shared->rec[i].cpu, cpus[i % (uint32_t)n]);
+        opts.pin = CB_PIN_COMPACT;
+        assert_int_equal(run(cb_runners[m], &cb_task_cpu, &p, 6, CB_START_BARRIER, &t), 0);
+        for (uint32_t i = 0; i < 6; i++)
+            assert_int_equal(shared->rec[i].cpu, cpus[i * (uint32_t)n / 6]);
+    }
+    opts.pin = CB_PIN_NONE;
+    /* Pinning a worker never pins the parent. */
+    assert_int_equal(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+    assert_int_equal(CPU_COUNT(&allowed), n);
+}
+
 static void test_registry(void **state)
 {
     (void)state;
@@ -238,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_crash_is_contained),
         cmocka_unit_test(test_exit_status_reported),
         cmocka_unit_test(test_io_overlaps),
+        cmocka_unit_test(test_pinning),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,6 +21,15 @@ enum cb_transport {
     CB_TRANSPORT_SHM,  /* copied into shared memory mapped before fork */
 };
 
+enum cb_pin {
+    CB_PIN_NONE,    /* the scheduler places workers */
+    CB_PIN_SPREAD,  /* worker i on usable CPU i mod n: round robin */
+    CB_PIN_COMPACT, /* workers in blocks: consecutive ones share a CPU */
+};
+
+/* "none", "spread", "compact"; NULL past the end. Can't fail. */
+const char *cb_pin_name(size_t i);
+
 #define CB_SWITCH_DEFAULT_NS 5000000u /* --switch-interval, as CPython */
 
 /* Run-wide options every runner honours. All zero: none of them. */
@@ -33,6 +42,7 @@ struct cb_run_opts {
     enum cb_transport transport;
     uint64_t timeout_ns;     /* --timeout per repetition; 0: none */
     uint64_t stack_size;     /* threads: stack bytes; 0: the default */
+    enum cb_pin pin;         /* --pin: each worker pins itself */
 };
 
 /* One sample's worth of work for a runner. */

@@ -6,6 +6,7 @@
 #include "concbench/gil.h"
 #include "concbench/payload.h"
 #include "concbench/record.h"
+#include "concbench/runner.h"
 #include "concbench/task.h"
 
 /* How the worker reads its own CPU time and counters. */
@@ -27,6 +28,8 @@ struct cb_worker_args {
     struct cb_gate *hold;     /* passed after the task, before returning */
     uint64_t worker_mem;      /* bytes touched after the task, until return */
     struct cb_payload_out payload; /* result hand-off after the task */
+    enum cb_pin pin;          /* pin itself (sched_setaffinity) before the gate */
+    uint32_t nworkers;        /* how many workers the run has (for pinning) */
 };
 
 /* Timestamps, passes the gate, runs the task (under a->gil when given,

@@ -27,6 +27,8 @@ struct cb_worker_args cb_runner_args(const struct cb_run_spec *spec, uint32_t i,
     a.payload.id = i;
     a.payload.size = cb_runner_opts(spec)->payload;
     a.payload.fd = -1;
+    a.pin = cb_runner_opts(spec)->pin;
+    a.nworkers = spec->workers;
     return a;
 }
 

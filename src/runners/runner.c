@@ -9,6 +9,13 @@ const struct cb_runner *const cb_runners[] = {
     NULL,
 };
 
+const char *cb_pin_name(size_t i)
+{
+    static const char *const names[] = { "none", "spread", "compact" };
+
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
+}
+
 const struct cb_runner *cb_runner_find(const char *name)
 {
     for (size_t i = 0; cb_runners[i]; i++)

@@ -14,6 +14,7 @@ static void run_one(const struct cb_run_spec *spec, uint32_t i, struct cb_gil *g
     struct cb_worker_record *r = a.rec;
 
     a.gil = gil;
+    a.pin = CB_PIN_NONE; /* it would pin the caller, not a worker */
     if (a.payload.size)
         a.payload.way = CB_PAYLOAD_POINTER;
     r->create_ns = cb_clock_now_ns();
