@@ -23,6 +23,6 @@ complete_words() { # words... -> completions of the last word
 }
 [ "$(complete_words concbench --mode '')" = "threads processes serial" ] ||
     { echo "FAIL: --mode completion"; exit 1; }
-[ "$(complete_words concbench --format=c)" = "csv" ] || { echo "FAIL: --format= completion"; exit 1; }
+[ "$(complete_words concbench --format=c)" = "csv" ] && [ "$(complete_words concbench --pin=s)" = "spread" ] || { echo "FAIL: --format= completion"; exit 1; }
 [ "$(complete_words concbench l)" = "list" ] || { echo "FAIL: subcommand completion"; exit 1; }
 echo "1 passed, 0 failed"
