@@ -8,71 +8,9 @@
 #include <string.h>
 
 #include "concbench/units.h"
-#include "strbuf.h"
+#include "grid.h"
 
-#define MAX_COLS 9
 #define COL_LEN 128
-
-/* A grid of text cells; row 0 is the header. */
-struct grid {
-    char (*cell)[MAX_COLS][COL_LEN];
-    size_t nrows, ncols;
-};
-
-static int grid_init(struct grid *g, size_t rows, size_t cols)
-{
-    g->cell = calloc(rows + 1, sizeof *g->cell);
-    g->nrows = 0;
-    g->ncols = cols;
-    return g->cell ? 0 : -1;
-}
-
-/* Copies s into cell (r, c); for markdown with a backslash before what
- * markdown would read as syntax, so a name cannot break the table. */
-static void put(struct grid *g, size_t r, size_t c, const char *s, bool md)
-{
-    char *dst = g->cell[r][c];
-    size_t j = 0;
-
-    for (; *s && j + 2 < COL_LEN; s++) {
-        if (md && strchr("\\|*_`<>[]", *s))
-            dst[j++] = '\\';
-        dst[j++] = *s;
-    }
-    dst[j] = '\0';
-}
-
-static void grid_render(struct cb_strbuf *sb, const struct grid *g, bool md)
-{
-    size_t w[MAX_COLS] = { 0 };
-
-    for (size_t r = 0; r < g->nrows; r++)
-        for (size_t c = 0; c < g->ncols; c++)
-            w[c] = cb_strbuf_width(g->cell[r][c]) > w[c] ? cb_strbuf_width(g->cell[r][c]) : w[c];
-    for (size_t r = 0; r < g->nrows; r++) {
-        size_t n = g->ncols;
-
-        /* A text row stops at its last filled cell: no trailing blanks. */
-        while (!md && n > 1 && g->cell[r][n - 1][0] == '\0')
-            n--;
-        for (size_t c = 0; c < n; c++) {
-            const char *s = g->cell[r][c];
-            bool last = c + 1 == n;
-
-            cb_strbuf_puts(sb, md ? "| " : c ? "  " : "");
-            cb_strbuf_puts(sb, s);
-            if (md || !last)
-                cb_strbuf_repeat(sb, ' ', w[c] - cb_strbuf_width(s));
-            cb_strbuf_puts(sb, md ? (last ? " |\n" : " ") : (last ? "\n" : ""));
-        }
-        for (size_t c = 0; md && r == 0 && c < g->ncols; c++) {
-            cb_strbuf_puts(sb, c ? " " : "");
-            cb_strbuf_puts(sb, "| ");
-            cb_strbuf_repeat(sb, '-', w[c] ? w[c] : 1);
-            cb_strbuf_puts(sb, c + 1 == g->ncols ? " |\n" : "");
-        }
-    }
-}
 
 /* ---- numbers as text --------------------------------------------------- */
 
@@ -134,51 +72,51 @@ static const char *const main_headers[] = {
     "verdict",
 };
 
-static void main_row(const struct cb_compare_row *r, struct grid *g, bool md)
+static void main_row(const struct cb_compare_row *r, struct cb_grid *g, bool md)
 {
     char b[COL_LEN];
     size_t i = g->nrows++;
 
-    put(g, i, 0, r->name, md);
+    cb_grid_put(g, i, 0, r->name, md);
     snprintf(b, sizeof b, "%zu/%zu", r->nbase, r->nnew);
-    put(g, i, 1, b, md);
+    cb_grid_put(g, i, 1, b, md);
     fmt_value(r->normalized, r->base_median, b, sizeof b);
-    put(g, i, 2, b, md);
+    cb_grid_put(g, i, 2, b, md);
     fmt_value(r->normalized, r->new_median, b, sizeof b);
-    put(g, i, 3, b, md);
+    cb_grid_put(g, i, 3, b, md);
     fmt_pct(r->change, b, sizeof b);
-    put(g, i, 4, b, md);
+    cb_grid_put(g, i, 4, b, md);
     fmt_shift(&r->shift, b, sizeof b);
-    put(g, i, 5, b, md);
+    cb_grid_put(g, i, 5, b, md);
     if (isnan(r->test.p))
         snprintf(b, sizeof b, "-");
     else
         snprintf(b, sizeof b, "%.2g%s", r->test.p, r->test.exact ? "" : "~");
-    put(g, i, 6, b, md);
-    put(g, i, 7, cb_compare_verdict_name(r->verdict), md);
+    cb_grid_put(g, i, 6, b, md);
+    cb_grid_put(g, i, 7, cb_compare_verdict_name(r->verdict), md);
 }
 
 static int render_rows(struct cb_strbuf *sb, const struct cb_comparison *c, bool md)
 {
-    struct grid g;
+    struct cb_grid g;
     char b[COL_LEN];
 
-    if (grid_init(&g, c->nrows + 2, 8) != 0)
+    if (cb_grid_init(&g, c->nrows + 2, 8) != 0)
         return -1;
     for (size_t col = 0; col < 8; col++)
-        put(&g, 0, col, main_headers[col], false);
+        cb_grid_put(&g, 0, col, main_headers[col], false);
     g.nrows = 1;
     for (size_t i = 0; i < c->nrows; i++)
         if (compared(&c->rows[i]) || c->rows[i].verdict == CB_VERDICT_FAILED ||
             c->rows[i].verdict == CB_VERDICT_NOT_COMPARABLE)
             main_row(&c->rows[i], &g, md);
-    put(&g, g.nrows, 0, "geometric mean", md);
+    cb_grid_put(&g, g.nrows, 0, "geometric mean", md);
     snprintf(b, sizeof b, "%zu", c->ngeomean);
-    put(&g, g.nrows, 1, b, md);
+    cb_grid_put(&g, g.nrows, 1, b, md);
     fmt_pct(c->geomean, b, sizeof b);
-    put(&g, g.nrows++, 4, b, md);
-    grid_render(sb, &g, md);
-    free(g.cell);
+    cb_grid_put(&g, g.nrows++, 4, b, md);
+    cb_grid_render(sb, &g, md);
+    cb_grid_free(&g);
     return 0;
 }
 
@@ -186,58 +124,58 @@ static int render_ratios(struct cb_strbuf *sb, const struct cb_comparison *c, bo
 {
     static const char *const headers[] = { "task", "workers", "BASE threads/processes",
                                            "NEW threads/processes" };
-    struct grid g;
+    struct cb_grid g;
     char b[COL_LEN];
 
     if (c->nratios == 0)
         return 0;
-    if (grid_init(&g, c->nratios + 1, 4) != 0)
+    if (cb_grid_init(&g, c->nratios + 1, 4) != 0)
         return -1;
     cb_strbuf_printf(sb, "\n%sThreads / processes, %s (below 1: threads are faster; "
                      "HL estimate [%g%% CI]):\n%s", md ? "#### " : "",
                      cb_compare_metric_name(c->opts.metric), 100 * (1 - c->opts.alpha),
                      md ? "\n" : "");
     for (size_t col = 0; col < 4; col++)
-        put(&g, 0, col, headers[col], false);
+        cb_grid_put(&g, 0, col, headers[col], false);
     for (size_t i = 0; i < c->nratios; i++) {
         const struct cb_compare_ratio_row *r = &c->ratios[i];
 
-        put(&g, i + 1, 0, r->task, md);
+        cb_grid_put(&g, i + 1, 0, r->task, md);
         snprintf(b, sizeof b, "%u", r->workers);
-        put(&g, i + 1, 1, b, md);
+        cb_grid_put(&g, i + 1, 1, b, md);
         fmt_ratio(&r->base, b, sizeof b);
-        put(&g, i + 1, 2, b, md);
+        cb_grid_put(&g, i + 1, 2, b, md);
         fmt_ratio(&r->new_, b, sizeof b);
-        put(&g, i + 1, 3, b, md);
+        cb_grid_put(&g, i + 1, 3, b, md);
     }
     g.nrows = c->nratios + 1;
-    grid_render(sb, &g, md);
-    free(g.cell);
+    cb_grid_render(sb, &g, md);
+    cb_grid_free(&g);
     return 0;
 }
 
 static int render_context(struct cb_strbuf *sb, const struct cb_comparison *c, bool md)
 {
-    struct grid g;
+    struct cb_grid g;
 
     if (c->ndiffs == 0)
         return 0;
-    if (grid_init(&g, c->ndiffs + 1, 3) != 0)
+    if (cb_grid_init(&g, c->ndiffs + 1, 3) != 0)
         return -1;
     cb_strbuf_printf(sb, "%sThe files come from different contexts:\n%s",
                      md ? "#### " : "", md ? "\n" : "");
-    put(&g, 0, 0, "field", false);
-    put(&g, 0, 1, "BASE", false);
-    put(&g, 0, 2, "NEW", false);
+    cb_grid_put(&g, 0, 0, "field", false);
+    cb_grid_put(&g, 0, 1, "BASE", false);
+    cb_grid_put(&g, 0, 2, "NEW", false);
     for (size_t i = 0; i < c->ndiffs; i++) {
-        put(&g, i + 1, 0, c->diffs[i].field, md);
-        put(&g, i + 1, 1, c->diffs[i].base, md);
-        put(&g, i + 1, 2, c->diffs[i].new_, md);
+        cb_grid_put(&g, i + 1, 0, c->diffs[i].field, md);
+        cb_grid_put(&g, i + 1, 1, c->diffs[i].base, md);
+        cb_grid_put(&g, i + 1, 2, c->diffs[i].new_, md);
     }
     g.nrows = c->ndiffs + 1;
-    grid_render(sb, &g, md);
+    cb_grid_render(sb, &g, md);
     cb_strbuf_puts(sb, "\n");
-    free(g.cell);
+    cb_grid_free(&g);
     return 0;
 }
 

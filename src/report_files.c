@@ -9,7 +9,7 @@
 
 #include "concbench/stats.h"
 #include "concbench/units.h"
-#include "strbuf.h"
+#include "grid.h"
 
 #define CELL 64
 #define FIGS 4 /* columns per file: wall, speed-up, efficiency, spawn */
@@ -187,63 +187,6 @@ static void layout_free(struct layout *lay)
     free(lay->modes);
 }
 
-/* ---- a grid of text cells; row 0 is the header ------------------------- */
-
-struct grid {
-    char (*cell)[CELL];
-    size_t nrows, ncols;
-};
-
-static int grid_init(struct grid *g, size_t rows, size_t cols)
-{
-    g->cell = calloc(rows * cols, sizeof *g->cell);
-    g->nrows = 1;
-    g->ncols = cols;
-    return g->cell ? 0 : -1;
-}
-
-/* Control characters become '?'; markdown syntax gets a backslash. */
-static void put(struct grid *g, size_t r, size_t c, const char *s, bool md)
-{
-    char *dst = g->cell[r * g->ncols + c];
-    size_t j = 0;
-
-    for (; *s && j + 2 < CELL; s++) {
-        if (md && strchr("\\|*_`<>[]", *s))
-            dst[j++] = '\\';
-        dst[j++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-    }
-    dst[j] = '\0';
-}
-
-static void grid_render(struct cb_strbuf *sb, const struct grid *g, bool md)
-{
-    size_t w[2 + FIGS * CB_REPORT_MAX_FILES] = { 0 };
-
-    for (size_t i = 0; i < g->nrows * g->ncols; i++) {
-        size_t cw = cb_strbuf_width(g->cell[i]);
-
-        w[i % g->ncols] = cw > w[i % g->ncols] ? cw : w[i % g->ncols];
-    }
-    for (size_t r = 0; r < g->nrows; r++) {
-        for (size_t c = 0; c < g->ncols; c++) {
-            const char *s = g->cell[r * g->ncols + c];
-            bool last = c + 1 == g->ncols;
-
-            cb_strbuf_puts(sb, md ? "| " : c ? "  " : "");
-            cb_strbuf_puts(sb, s);
-            if (md || !last)
-                cb_strbuf_repeat(sb, ' ', w[c] - cb_strbuf_width(s));
-            cb_strbuf_puts(sb, md ? (last ? " |\n" : " ") : (last ? "\n" : ""));
-        }
-        for (size_t c = 0; md && r == 0 && c < g->ncols; c++) {
-            cb_strbuf_puts(sb, "| ");
-            cb_strbuf_repeat(sb, '-', w[c] ? w[c] : 1);
-            cb_strbuf_puts(sb, c + 1 == g->ncols ? " |\n" : " ");
-        }
-    }
-}
-
 /* ---- rendering --------------------------------------------------------- */
 
 struct render {
@@ -255,7 +198,7 @@ struct render {
 };
 
 /* "A " before a column header when there are several files. */
-static void header(struct render *rd, struct grid *g, size_t f, size_t col, const char *name)
+static void header(struct render *rd, struct cb_grid *g, size_t f, size_t col, const char *name)
 {
     char b[CELL];
 
@@ -263,7 +206,7 @@ static void header(struct render *rd, struct grid *g, size_t f, size_t col, cons
         snprintf(b, sizeof b, "%c %s", (char)('A' + f), name);
     else
         snprintf(b, sizeof b, "%s", name);
-    put(g, 0, col, b, false);
+    cb_grid_put(g, 0, col, b, false);
 }
 
 static void fmt_figures(const struct cb_report_figures *f, char out[FIGS][CELL])
@@ -286,7 +229,7 @@ static void fmt_figures(const struct cb_report_figures *f, char out[FIGS][CELL])
         cb_units_format_duration(f->spawn, out[3], CELL);
 }
 
-static int fill_row(struct render *rd, struct grid *g, const char *task, uint32_t workers,
+static int fill_row(struct render *rd, struct cb_grid *g, const char *task, uint32_t workers,
                     const char *mode)
 {
     static const char *const names[FIGS] = { "wall", "speed-up", "efficiency", "spawn" };
@@ -294,8 +237,8 @@ static int fill_row(struct render *rd, struct grid *g, const char *task, uint32_
     char b[CELL], figs[FIGS][CELL];
 
     snprintf(b, sizeof b, "%u", workers);
-    put(g, r, 0, b, rd->md);
-    put(g, r, 1, mode, rd->md);
+    cb_grid_put(g, r, 0, b, rd->md);
+    cb_grid_put(g, r, 1, mode, rd->md);
     for (size_t f = 0; f < rd->n; f++) {
         const struct cb_loaded_cell *c = find_cell(&rd->files[f], task, mode, workers);
         struct cb_report_figures fig = { .failed = false, .wall = NAN, .speedup = NAN,
@@ -306,7 +249,7 @@ static int fill_row(struct render *rd, struct grid *g, const char *task, uint32_
         fmt_figures(&fig, figs);
         for (size_t k = 0; k < FIGS; k++) {
             header(rd, g, f, 2 + f * FIGS + k, names[k]);
-            put(g, r, 2 + f * FIGS + k, c ? figs[k] : "", rd->md);
+            cb_grid_put(g, r, 2 + f * FIGS + k, c ? figs[k] : "", rd->md);
         }
     }
     return 0;
@@ -314,13 +257,14 @@ static int fill_row(struct render *rd, struct grid *g, const char *task, uint32_
 
 static int render_main(struct render *rd, const char *task, const struct layout *lay)
 {
-    struct grid g;
+    struct cb_grid g;
     int rc = 0;
 
-    if (grid_init(&g, lay->nworkers * lay->nmodes + 1, 2 + FIGS * rd->n) != 0)
+    if (cb_grid_init(&g, lay->nworkers * lay->nmodes + 1, 2 + FIGS * rd->n) != 0)
         return cb_error_set(rd->err, "out of memory for the table of %s", task), -1;
-    put(&g, 0, 0, "workers", false);
-    put(&g, 0, 1, "mode", false);
+    g.nrows = 1; /* row 0: the header */
+    cb_grid_put(&g, 0, 0, "workers", false);
+    cb_grid_put(&g, 0, 1, "mode", false);
     for (size_t w = 0; w < lay->nworkers && rc == 0; w++)
         for (size_t m = 0; m < lay->nmodes && rc == 0; m++)
             for (size_t f = 0; f < rd->n; f++)
@@ -329,20 +273,21 @@ static int render_main(struct render *rd, const char *task, const struct layout 
                     break;
                 }
     if (rc == 0)
-        grid_render(&rd->sb, &g, rd->md);
-    free(g.cell);
+        cb_grid_render(&rd->sb, &g, rd->md);
+    cb_grid_free(&g);
     return rc;
 }
 
 static int render_ratios(struct render *rd, const char *task, const struct layout *lay)
 {
-    struct grid g;
+    struct cb_grid g;
     char b[CELL];
     bool any = false;
 
-    if (grid_init(&g, lay->nworkers + 1, 1 + rd->n) != 0)
+    if (cb_grid_init(&g, lay->nworkers + 1, 1 + rd->n) != 0)
         return cb_error_set(rd->err, "out of memory for the ratios of %s", task), -1;
-    put(&g, 0, 0, "workers", false);
+    g.nrows = 1; /* row 0: the header */
+    cb_grid_put(&g, 0, 0, "workers", false);
     for (size_t f = 0; f < rd->n; f++)
         header(rd, &g, f, 1 + f, "threads/processes");
     for (size_t w = 0; w < lay->nworkers; w++) {
@@ -350,12 +295,12 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
         bool row = false;
 
         snprintf(b, sizeof b, "%u", lay->workers[w]);
-        put(&g, r, 0, b, rd->md);
+        cb_grid_put(&g, r, 0, b, rd->md);
         for (size_t f = 0; f < rd->n; f++) {
             double v = cb_report_ratio(&rd->files[f], task, lay->workers[w]);
 
             snprintf(b, sizeof b, isnan(v) ? "-" : "%.2f", v);
-            put(&g, r, 1 + f, b, rd->md);
+            cb_grid_put(&g, r, 1 + f, b, rd->md);
             row |= !isnan(v);
         }
         g.nrows += row;
@@ -364,9 +309,9 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
     if (any) {
         cb_strbuf_printf(&rd->sb, "\n%sThreads / processes, median wall time (below 1: "
                          "threads are faster):\n%s", rd->md ? "#### " : "", rd->md ? "\n" : "");
-        grid_render(&rd->sb, &g, rd->md);
+        cb_grid_render(&rd->sb, &g, rd->md);
     }
-    free(g.cell);
+    cb_grid_free(&g);
     return 0;
 }
 
