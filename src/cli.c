@@ -993,6 +993,19 @@ static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
         "130 interrupted.\n");
 }
 
+int cb_cli_option_error(const char *cmd, int ch, char **argv, struct cb_error *err)
+{
+    const char *arg = argv[optind - 1];
+    size_t len = strcspn(arg, "=");
+
+    if (ch == ':')
+        cb_error_set(err, "%.*s needs a value; see concbench %s --help", (int)len, arg, cmd);
+    else
+        cb_error_set(err, "%s: unknown option '%.*s'; see concbench %s --help", cmd,
+                     (int)len, arg, cmd);
+    return -1;
+}
+
 const char *cb_cli_usage(void)
 {
     static char text[8192];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/cli.h"
 #include "concbench/units.h"
 
 #define MAX_MIN_SAMPLES 1000000u
@@ -155,19 +156,6 @@ static int apply(struct cb_compare_opts *o, int ch, const char *arg, struct cb_e
     }
 }
 
-static int option_error(int ch, char **argv, struct cb_error *err)
-{
-    const char *arg = argv[optind - 1];
-    size_t len = strcspn(arg, "=");
-
-    if (ch == ':')
-        cb_error_set(err, "%.*s needs a value; see concbench compare --help", (int)len, arg);
-    else
-        cb_error_set(err, "compare: unknown option '%.*s'; see concbench compare --help",
-                     (int)len, arg);
-    return -1;
-}
-
 int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
                           struct cb_compare_opts *o, struct cb_error *err)
 {
@@ -183,7 +171,7 @@ int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
             return 0;
         }
         if (ch == '?' || ch == ':')
-            return option_error(ch, argv, err);
+            return cb_cli_option_error("compare", ch, argv, err);
         if (apply(o, ch, optarg, err) != 0)
             return -1;
         format_set |= ch == 'f';

@@ -5,25 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "concbench/cli.h"
+
 static const struct option options[] = {
     { "format", required_argument, NULL, 'f' },
     { "output", required_argument, NULL, 'o' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
-
-static int option_error(int ch, char **argv, struct cb_error *err)
-{
-    const char *arg = argv[optind - 1];
-    size_t len = strcspn(arg, "=");
-
-    if (ch == ':')
-        cb_error_set(err, "%.*s needs a value; see concbench report --help", (int)len, arg);
-    else
-        cb_error_set(err, "report: unknown option '%.*s'; see concbench report --help",
-                     (int)len, arg);
-    return -1;
-}
 
 static int apply(struct cb_report_opts *o, int ch, const char *arg, struct cb_error *err)
 {
@@ -58,7 +47,7 @@ int cb_report_parse_args(int argc, char **argv, struct cb_report_opts *o,
             return 0;
         }
         if (ch == '?' || ch == ':')
-            return option_error(ch, argv, err);
+            return cb_cli_option_error("report", ch, argv, err);
         if (apply(o, ch, optarg, err) != 0)
             return -1;
     }

@@ -23,6 +23,11 @@ enum cb_command {
 int cb_cli_parse(int argc, char **argv, struct cb_config *cfg,
                  enum cb_command *cmd, struct cb_error *err);
 
+/* For a subcommand's getopt loop (optstring starting with ':'): fills err
+ * for the option getopt_long just refused, ch being ':' (its value is
+ * missing) or '?' (unknown), naming the subcommand. Returns -1. */
+int cb_cli_option_error(const char *cmd, int ch, char **argv, struct cb_error *err);
+
 /* The --help text. Can't fail. */
 const char *cb_cli_usage(void);
 
