@@ -255,6 +255,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     struct cb_shared *sh = NULL;
     void *parent_mem = NULL;
     int rc, ret = -1;
+    long cpus;
 
     for (size_t t = 0; t < cfg->ntasks; t++)
         if (cb_task_check(cfg->tasks[t], &cfg->params, err) != 0)
@@ -278,10 +279,11 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
         stop_everything(out);
         sh = NULL; /* abandoned threads still write their records there */
     }
+    cpus = cb_context_usable_cpus();
     for (size_t i = 0; i < out->ncells; i++) {
         if (cb_cell_finish(&out->cells[i], err) != 0)
             goto out;
-        warn_oversubscribed(&out->cells[i], cb_context_usable_cpus());
+        warn_oversubscribed(&out->cells[i], cpus);
     }
     cb_results_speedups(out);
     ret = 0;
