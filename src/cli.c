@@ -1061,6 +1061,8 @@ static void list_tasks(struct cb_strbuf *sb)
             cb_strbuf_printf(sb, "  %-*s    --%s=%s  %s (default %s)\n", w, "",
                              d->flag, param_metavar(d), d->help, def);
         }
+        if (task->more_help)
+            cb_strbuf_printf(sb, "  %-*s    %s\n", w, "", task->more_help);
     }
 }
 

@@ -662,6 +662,7 @@ static void test_list(void **state)
         "(default 30)", "(CPU-bound)", "(I/O-bound)",
         "Modes (--mode=LIST; default: threads,processes)",
         "immediate", "barrier", "json", "table", "markdown", "csv",
+        "--lock=KIND  mutex, spin or semaphore (default mutex)",
     };
     char *text = cb_cli_list();
 

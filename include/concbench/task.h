@@ -28,6 +28,9 @@ struct cb_task {
     const char *description; /* one line, shown by `concbench list` */
     bool cpu_bound;
     bool opt_in;             /* left out of the default --task list */
+    /* Options of its own beyond params, one line for `concbench list`
+     * ("--lock=KIND ..."); NULL when none. */
+    const char *more_help;
     /* The parameters this task reads, ending with a NULL flag. */
     const struct cb_param_desc *params;
     /* Checks p; on error fills err with one line and returns -1. */

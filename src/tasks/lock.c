@@ -183,6 +183,7 @@ const struct cb_task cb_task_lock = {
     .cpu_bound = true,
     .opt_in = true, /* a contention test, not one of the speed claims */
     .params = lock_params,
+    .more_help = "--lock=KIND  mutex, spin or semaphore (default mutex)",
     .check = lock_check,
     .run = lock_run,
     .expected = lock_expected,
