@@ -2,6 +2,7 @@
  * and that processes (each with its own lock) are unaffected. */
 #include "cb_test.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -151,6 +152,13 @@ static uint64_t total_wait(uint32_t n)
     return sum;
 }
 
+static double median3(const double *v)
+{
+    double lo = fmin(v[0], v[1]), hi = fmax(v[0], v[1]);
+
+    return fmax(lo, fmin(hi, v[2]));
+}
+
 /* The CPU the workers used per second of wall time. */
 static double utilisation(uint32_t n, double wall)
 {
@@ -167,19 +175,21 @@ static double utilisation(uint32_t n, double wall)
 static void test_cpu_threads_serialised(void **state)
 {
     struct cb_params p;
-    double serial, threads;
-    uint64_t thread_wait;
+    double serial[3], threads[3];
 
     (void)state;
     cb_test_need_timing();
     cb_params_default(&p);
     p.iterations = 20000000;
-    serial = run_wall(&cb_runner_serial, &cb_task_cpu, &p, 4, true);
-    threads = run_wall(&cb_runner_threads, &cb_task_cpu, &p, 4, true);
-    assert_true(threads > serial * 0.75); /* no real speed-up */
-    assert_true(utilisation(4, threads) < 1.3);
-    thread_wait = total_wait(4);
-    assert_true(thread_wait > 0);
+    /* Interleaved pairs, compared by median: other tests running beside
+     * this one slow one run or another, not a whole side. */
+    for (int i = 0; i < 3; i++) {
+        serial[i] = run_wall(&cb_runner_serial, &cb_task_cpu, &p, 4, true);
+        threads[i] = run_wall(&cb_runner_threads, &cb_task_cpu, &p, 4, true);
+        assert_true(utilisation(4, threads[i]) < 1.3);
+        assert_true(total_wait(4) > 0);
+    }
+    assert_true(median3(threads) > median3(serial) * 0.7); /* no real speed-up */
     run_wall(&cb_runner_processes, &cb_task_cpu, &p, 4, true);
     /* Each process has its own lock, so nobody waits for it. */
     assert_true(total_wait(4) == 0);
@@ -193,9 +203,9 @@ static void test_io_still_overlaps(void **state)
     (void)state;
     cb_test_need_timing();
     cb_params_default(&p);
-    p.sleep_ns = 50000000; /* 50 ms x 8 workers: 400 ms if serialised */
+    p.sleep_ns = 100000000; /* 100 ms x 8 workers: 800 ms if serialised */
     wall = run_wall(&cb_runner_threads, &cb_task_io, &p, 8, true);
-    assert_true(wall < 0.2);
+    assert_true(wall < 0.4);
 }
 
 int main(void)
