@@ -115,7 +115,7 @@ static int render_rows(struct cb_strbuf *sb, const struct cb_comparison *c, bool
     cb_grid_put(&g, g.nrows, 1, b, md);
     fmt_pct(c->geomean, b, sizeof b);
     cb_grid_put(&g, g.nrows++, 4, b, md);
-    cb_grid_render(sb, &g, md);
+    cb_grid_render(sb, &g, md, false);
     cb_grid_free(&g);
     return 0;
 }
@@ -149,7 +149,7 @@ static int render_ratios(struct cb_strbuf *sb, const struct cb_comparison *c, bo
         cb_grid_put(&g, i + 1, 3, b, md);
     }
     g.nrows = c->nratios + 1;
-    cb_grid_render(sb, &g, md);
+    cb_grid_render(sb, &g, md, false);
     cb_grid_free(&g);
     return 0;
 }
@@ -173,7 +173,7 @@ static int render_context(struct cb_strbuf *sb, const struct cb_comparison *c, b
         cb_grid_put(&g, i + 1, 2, c->diffs[i].new_, md);
     }
     g.nrows = c->ndiffs + 1;
-    cb_grid_render(sb, &g, md);
+    cb_grid_render(sb, &g, md, false);
     cb_strbuf_puts(sb, "\n");
     cb_grid_free(&g);
     return 0;

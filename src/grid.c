@@ -5,23 +5,41 @@
 
 int cb_grid_init(struct cb_grid *g, size_t rows, size_t cols)
 {
-    g->nrows = 0;
+    memset(g, 0, sizeof *g);
     g->ncols = cols;
     g->cell = cols <= CB_GRID_MAX_COLS ? calloc((rows + 1) * cols, sizeof *g->cell) : NULL;
     return g->cell ? 0 : -1;
 }
 
-void cb_grid_put(struct cb_grid *g, size_t r, size_t c, const char *s, bool md)
+void cb_grid_escape(char *dst, size_t len, const char *s, bool md)
 {
-    char *dst = g->cell[r * g->ncols + c];
     size_t j = 0;
 
-    for (; *s && j + 2 < CB_GRID_CELL; s++) {
+    for (; *s && j + 2 < len; s++) {
         if (md && strchr("\\|*_`<>[]", *s))
             dst[j++] = '\\';
         dst[j++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
     }
     dst[j] = '\0';
+}
+
+void cb_grid_put(struct cb_grid *g, size_t r, size_t c, const char *s, bool md)
+{
+    cb_grid_escape(g->cell[r * g->ncols + c], CB_GRID_CELL, s, md);
+}
+
+/* One cell's text, coloured when asked, padded to w on the side away
+ * from its alignment (not at all when it ends a text row). */
+static void render_cell(struct cb_strbuf *sb, const char *s, size_t w, bool right,
+                        bool pad_after, const char *sgr)
+{
+    size_t pad = w - cb_strbuf_width(s);
+
+    if (right)
+        cb_strbuf_repeat(sb, ' ', pad);
+    cb_strbuf_printf(sb, "%s%s%s", sgr ? sgr : "", s, sgr ? "\033[0m" : "");
+    if (!right && pad_after)
+        cb_strbuf_repeat(sb, ' ', pad);
 }
 
 static void render_row(struct cb_strbuf *sb, const struct cb_grid *g, size_t r,
@@ -35,16 +53,38 @@ static void render_row(struct cb_strbuf *sb, const struct cb_grid *g, size_t r,
         n--;
     for (size_t c = 0; c < n; c++) {
         bool last = c + 1 == n;
+        const char *sgr = !md && g->sgr && c == g->sgr_col ? g->sgr[r] : NULL;
 
         cb_strbuf_puts(sb, md ? "| " : c ? "  " : "");
-        cb_strbuf_puts(sb, row[c]);
-        if (md || !last)
-            cb_strbuf_repeat(sb, ' ', w[c] - cb_strbuf_width(row[c]));
+        render_cell(sb, row[c], w[c], g->right[c], md || !last, sgr);
         cb_strbuf_puts(sb, md ? (last ? " |\n" : " ") : (last ? "\n" : ""));
     }
 }
 
-void cb_grid_render(struct cb_strbuf *sb, const struct cb_grid *g, bool md)
+/* The line under the header: markdown's rule with alignment marks, or a
+ * text rule of dashes. */
+static void render_rule(struct cb_strbuf *sb, const struct cb_grid *g, const size_t *w,
+                        bool md)
+{
+    for (size_t c = 0; c < g->ncols; c++) {
+        size_t dashes = w[c] ? w[c] : 1;
+        bool last = c + 1 == g->ncols;
+
+        if (!md) {
+            cb_strbuf_puts(sb, c ? "  " : "");
+            cb_strbuf_repeat(sb, '-', dashes);
+            cb_strbuf_puts(sb, last ? "\n" : "");
+            continue;
+        }
+        cb_strbuf_puts(sb, "| ");
+        /* "---:" keeps the width; markdown needs one dash before the colon. */
+        cb_strbuf_repeat(sb, '-', g->right[c] && dashes > 1 ? dashes - 1 : dashes);
+        cb_strbuf_puts(sb, g->right[c] ? ":" : "");
+        cb_strbuf_puts(sb, last ? " |\n" : " ");
+    }
+}
+
+void cb_grid_render(struct cb_strbuf *sb, const struct cb_grid *g, bool md, bool rule)
 {
     size_t w[CB_GRID_MAX_COLS] = { 0 };
 
@@ -56,11 +96,8 @@ void cb_grid_render(struct cb_strbuf *sb, const struct cb_grid *g, bool md)
     }
     for (size_t r = 0; r < g->nrows; r++) {
         render_row(sb, g, r, w, md);
-        for (size_t c = 0; md && r == 0 && c < g->ncols; c++) {
-            cb_strbuf_puts(sb, "| ");
-            cb_strbuf_repeat(sb, '-', w[c] ? w[c] : 1);
-            cb_strbuf_puts(sb, c + 1 == g->ncols ? " |\n" : " ");
-        }
+        if (r == 0 && (md || rule))
+            render_rule(sb, g, w, md);
     }
 }
 

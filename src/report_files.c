@@ -273,7 +273,7 @@ static int render_main(struct render *rd, const char *task, const struct layout 
                     break;
                 }
     if (rc == 0)
-        cb_grid_render(&rd->sb, &g, rd->md);
+        cb_grid_render(&rd->sb, &g, rd->md, false);
     cb_grid_free(&g);
     return rc;
 }
@@ -309,7 +309,7 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
     if (any) {
         cb_strbuf_printf(&rd->sb, "\n%sThreads / processes, median wall time (below 1: "
                          "threads are faster):\n%s", rd->md ? "#### " : "", rd->md ? "\n" : "");
-        cb_grid_render(&rd->sb, &g, rd->md);
+        cb_grid_render(&rd->sb, &g, rd->md, false);
     }
     cb_grid_free(&g);
     return 0;

@@ -216,16 +216,15 @@ static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
 static int add_memory(cJSON *o, const struct cb_sample *s)
 {
     const struct cb_run_memory *m = &s->times.memory;
-    uint64_t added;
+    double per_worker;
     cJSON *mo;
 
-    if (!m->valid || !s->times.held_ns)
+    if (!cb_sample_worker_kib(s, &per_worker))
         return 0;
-    added = m->total_pss_kib > m->baseline_kib ? m->total_pss_kib - m->baseline_kib : 0;
     mo = cJSON_AddObjectToObject(o, "memory");
     if (!mo || add_u64(mo, "total_pss_kib", m->total_pss_kib) ||
         add_u64(mo, "baseline_pss_kib", m->baseline_kib) ||
-        add_num(mo, "per_worker_kib", s->nworkers ? (double)added / s->nworkers : 0))
+        add_num(mo, "per_worker_kib", per_worker))
         return -1;
     return 0;
 }
@@ -307,6 +306,18 @@ static int add_choices(cJSON *b, const struct cb_cell *c)
     return 0;
 }
 
+/* The claims' figures over the whole cell, present when measured. */
+static int add_claim_stats(cJSON *b, const struct cb_cell *c)
+{
+    if (c->mem_kib.n && add_stats(b, "memory_per_worker_kib", &c->mem_kib))
+        return -1;
+    if (c->opts.payload && c->handoff.n && add_stats(b, "handoff_s", &c->handoff))
+        return -1;
+    if (c->opts.gil && c->gil_wait.n && add_stats(b, "gil_wait_s", &c->gil_wait))
+        return -1;
+    return 0;
+}
+
 static int add_benchmark(cJSON *arr, const struct cb_cell *c)
 {
     cJSON *b = push_obj(arr);
@@ -328,7 +339,8 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
          add_str(b, "pin", cb_pin_name(c->opts.pin))))
         return -1;
     if (add_stats(b, "wall_s", &c->wall) || add_stats(b, "spawn_s", &c->spawn) ||
-        add_stats(b, "cpu_utilization", &c->util) || add_lists(b, c))
+        add_stats(b, "cpu_utilization", &c->util) || add_claim_stats(b, c) ||
+        add_lists(b, c))
         return -1;
     return 0;
 }

@@ -1,44 +1,27 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "concbench/units.h"
 #include "concbench/version.h"
+#include "grid.h"
 #include "report_internal.h"
 #include "strbuf.h"
 
 #define NS_PER_S 1e9
 
+/* The table's columns; the last three only when some cell measured them. */
 enum {
     COL_NAME, COL_STATUS, COL_MEDIAN, COL_MAD, COL_MIN, COL_MAX, COL_CV,
-    COL_SPAWN, COL_SPEEDUP, COL_UTIL, NCOLS
+    COL_SPAWN, COL_SPEEDUP, COL_UTIL, COL_MEM, COL_HANDOFF, COL_GIL, NCOLS
 };
 
 static const char *const headers[NCOLS] = {
     "benchmark", "status", "median wall", "±MAD", "min", "max", "CV%",
-    "spawn median", "speed-up", "CPU util",
+    "spawn median", "speed-up", "CPU util", "mem/worker", "hand-off", "GIL wait",
 };
-
-/* Room for an escaped status (192 bytes, every byte possibly escaped). */
-struct row {
-    char col[NCOLS][400];
-};
-
-/* Copies s into dst; for markdown with a backslash before every
- * character markdown would take as syntax, so free text cannot break the
- * table. */
-static void copy_text(char *dst, size_t len, const char *s, bool markdown)
-{
-    size_t j = 0;
-
-    for (; *s && j + 2 < len; s++) {
-        if (markdown && strchr("\\|*_`<>[]", *s))
-            dst[j++] = '\\';
-        dst[j++] = *s;
-    }
-    dst[j] = '\0';
-}
 
 static void fmt_duration(char *buf, size_t len, const struct cb_stats *s, double v)
 {
@@ -48,91 +31,59 @@ static void fmt_duration(char *buf, size_t len, const struct cb_stats *s, double
         cb_units_format_duration(v, buf, len);
 }
 
-static void format_row(const struct cb_cell *c, bool markdown, struct row *row)
+static void fmt_kib(char *buf, size_t len, const struct cb_stats *s)
 {
-    char mad[64];
-    size_t len = sizeof row->col[0];
+    if (s->n == 0)
+        snprintf(buf, len, "-");
+    else
+        cb_units_format_size(s->median * 1024, buf, len);
+}
 
-    copy_text(row->col[COL_NAME], len, c->name, markdown);
-    copy_text(row->col[COL_STATUS], len, c->status, markdown);
-    fmt_duration(row->col[COL_MEDIAN], len, &c->wall, c->wall.median);
+/* The figures of one row (from COL_MEDIAN on), unescaped. */
+static void format_row(const struct cb_cell *c, char col[NCOLS][64])
+{
+    char mad[48];
+    size_t len = sizeof col[0];
+
+    fmt_duration(col[COL_MEDIAN], len, &c->wall, c->wall.median);
     fmt_duration(mad, sizeof mad, &c->wall, c->wall.mad);
-    snprintf(row->col[COL_MAD], len, "%s%s", c->wall.n ? "±" : "", mad);
-    fmt_duration(row->col[COL_MIN], len, &c->wall, c->wall.min);
-    fmt_duration(row->col[COL_MAX], len, &c->wall, c->wall.max);
+    snprintf(col[COL_MAD], len, "%s%s", c->wall.n ? "±" : "", mad);
+    fmt_duration(col[COL_MIN], len, &c->wall, c->wall.min);
+    fmt_duration(col[COL_MAX], len, &c->wall, c->wall.max);
     if (c->wall.n)
-        snprintf(row->col[COL_CV], len, "%.1f", c->wall.cv * 100);
+        snprintf(col[COL_CV], len, "%.1f", c->wall.cv * 100);
     else
-        snprintf(row->col[COL_CV], len, "-");
-    fmt_duration(row->col[COL_SPAWN], len, &c->spawn, c->spawn.median);
+        snprintf(col[COL_CV], len, "-");
+    fmt_duration(col[COL_SPAWN], len, &c->spawn, c->spawn.median);
     if (isnan(c->speedup))
-        snprintf(row->col[COL_SPEEDUP], len, "-");
+        snprintf(col[COL_SPEEDUP], len, "-");
     else
-        snprintf(row->col[COL_SPEEDUP], len, "%.2fx", c->speedup);
+        snprintf(col[COL_SPEEDUP], len, "%.2fx", c->speedup);
     if (c->util.n)
-        snprintf(row->col[COL_UTIL], len, "%.0f%%", c->util.median * 100);
+        snprintf(col[COL_UTIL], len, "%.0f%%", c->util.median * 100);
     else
-        snprintf(row->col[COL_UTIL], len, "-");
+        snprintf(col[COL_UTIL], len, "-");
+    fmt_kib(col[COL_MEM], len, &c->mem_kib);
+    fmt_duration(col[COL_HANDOFF], len, &c->handoff, c->handoff.median);
+    fmt_duration(col[COL_GIL], len, &c->gil_wait, c->gil_wait.median);
 }
 
-/* sgr, when not NULL, colours s; padding counts only what is visible. */
-static void put_cell(struct cb_strbuf *sb, const char *s, size_t width, int col,
-                     bool markdown, const char *sgr)
+/* Which columns the table shows: the optional ones when some cell has
+ * their figure. Returns how many. */
+static size_t pick_columns(const struct cb_results *r, int *cols)
 {
-    size_t pad = width - cb_strbuf_width(s);
-    bool left = col == COL_NAME || col == COL_STATUS;
+    bool any[NCOLS] = { false };
+    size_t n = 0;
 
-    cb_strbuf_puts(sb, markdown ? (col ? " | " : "| ") : (col ? "  " : ""));
-    if (!left)
-        cb_strbuf_repeat(sb, ' ', pad);
-    cb_strbuf_printf(sb, "%s%s%s", sgr ? sgr : "", s, sgr ? "\033[0m" : "");
-    /* Plain text: no trailing blanks after the last column. */
-    if (left && (markdown || col != NCOLS - 1))
-        cb_strbuf_repeat(sb, ' ', pad);
-    if (markdown && col == NCOLS - 1)
-        cb_strbuf_puts(sb, " |");
-}
-
-static void put_line(struct cb_strbuf *sb, const char *const *cols,
-                     const size_t *widths, bool markdown, const char *status_sgr)
-{
-    for (int i = 0; i < NCOLS; i++)
-        put_cell(sb, cols[i], widths[i], i, markdown, i == COL_STATUS ? status_sgr : NULL);
-    cb_strbuf_puts(sb, "\n");
-}
-
-/* The line under the header: dashes, or markdown alignment markers. */
-static void put_rule(struct cb_strbuf *sb, const size_t *widths, bool markdown)
-{
-    for (int i = 0; i < NCOLS; i++) {
-        bool left = i == COL_NAME || i == COL_STATUS;
-
-        if (!markdown) {
-            cb_strbuf_puts(sb, i ? "  " : "");
-            cb_strbuf_repeat(sb, '-', widths[i]);
-            continue;
-        }
-        cb_strbuf_puts(sb, i ? " | " : "| ");
-        cb_strbuf_repeat(sb, '-', widths[i] - (left ? 0 : 1));
-        cb_strbuf_puts(sb, left ? "" : ":");
+    for (size_t i = 0; i < r->ncells; i++) {
+        any[COL_MEM] |= r->cells[i].mem_kib.n > 0;
+        any[COL_HANDOFF] |= r->cells[i].handoff.n > 0;
+        any[COL_GIL] |= r->cells[i].gil_wait.n > 0;
     }
-    cb_strbuf_puts(sb, markdown ? " |\n" : "\n");
-}
-
-/* ANSI colours of a status: failed red, warned yellow, ok green. */
-static const char *status_sgr(const struct cb_cell *c)
-{
-    return c->failed ? "\033[31m" : c->nwarnings ? "\033[33m" : "\033[32m";
-}
-
-static void put_row(struct cb_strbuf *sb, const struct row *row, const size_t *widths,
-                    bool markdown, const char *sgr)
-{
-    const char *cols[NCOLS];
-
-    for (int i = 0; i < NCOLS; i++)
-        cols[i] = row->col[i];
-    put_line(sb, cols, widths, markdown, sgr);
+    for (int c = 0; c < NCOLS; c++)
+        if (c < COL_MEM || any[c])
+            cols[n++] = c;
+    return n;
 }
 
 static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool markdown)
@@ -156,40 +107,66 @@ static void put_machine(struct cb_strbuf *sb, const struct cb_context *ctx)
 {
     char cpu[2 * sizeof ctx->cpu_model], kernel[2 * sizeof ctx->kernel];
 
-    copy_text(cpu, sizeof cpu, ctx->cpu_model, true);
-    copy_text(kernel, sizeof kernel, ctx->kernel, true);
+    cb_grid_escape(cpu, sizeof cpu, ctx->cpu_model, true);
+    cb_grid_escape(kernel, sizeof kernel, ctx->kernel, true);
     cb_strbuf_printf(sb, "Machine: %s, %ld/%ld CPUs usable/logical, kernel %s; "
                      "concbench %s\n\n", cpu, ctx->usable_cpus, ctx->logical_cpus,
                      kernel, CB_VERSION);
+}
+
+/* ANSI colours of a status: failed red, warned yellow, ok green. */
+static const char *status_sgr(const struct cb_cell *c)
+{
+    return c->failed ? "\033[31m" : c->nwarnings ? "\033[33m" : "\033[32m";
+}
+
+static void fill_grid(struct cb_grid *g, const struct cb_results *r, const int *cols,
+                      size_t ncols, bool markdown)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        char col[NCOLS][64];
+
+        format_row(&r->cells[i], col);
+        /* Name and status are free text: the grid truncates what won't fit. */
+        cb_grid_put(g, i + 1, 0, r->cells[i].name, markdown);
+        cb_grid_put(g, i + 1, 1, r->cells[i].status, markdown);
+        for (size_t j = 2; j < ncols; j++)
+            cb_grid_put(g, i + 1, j, col[cols[j]], markdown);
+    }
+    for (size_t j = 0; j < ncols; j++) {
+        cb_grid_put(g, 0, j, headers[cols[j]], markdown);
+        g->right[j] = cols[j] != COL_NAME && cols[j] != COL_STATUS;
+    }
+    g->nrows = r->ncells + 1;
 }
 
 char *cb_report_table(const struct cb_results *r, bool markdown, bool colour,
                       struct cb_error *err)
 {
     struct cb_strbuf sb;
-    struct row row;
-    size_t widths[NCOLS];
+    struct cb_grid g;
+    int cols[NCOLS];
+    size_t ncols = pick_columns(r, cols);
+    const char **sgr = NULL;
 
-    for (int i = 0; i < NCOLS; i++)
-        widths[i] = cb_strbuf_width(headers[i]);
-    /* Two passes over the cells: measure every column, then print. */
-    for (size_t i = 0; i < r->ncells; i++) {
-        format_row(&r->cells[i], markdown, &row);
-        for (int j = 0; j < NCOLS; j++)
-            if (cb_strbuf_width(row.col[j]) > widths[j])
-                widths[j] = cb_strbuf_width(row.col[j]);
+    if (cb_grid_init(&g, r->ncells + 1, ncols) != 0 ||
+        (colour && !markdown && !(sgr = calloc(r->ncells + 1, sizeof *sgr)))) {
+        cb_grid_free(&g);
+        cb_error_set(err, "out of memory rendering the table");
+        return NULL;
     }
+    fill_grid(&g, r, cols, ncols, markdown);
+    for (size_t i = 0; sgr && i < r->ncells; i++)
+        sgr[i + 1] = status_sgr(&r->cells[i]);
+    g.sgr = sgr;
+    g.sgr_col = 1; /* COL_STATUS: always shown, always second */
     cb_strbuf_init(&sb);
     if (markdown)
         put_machine(&sb, &r->context);
-    put_line(&sb, headers, widths, markdown, NULL);
-    put_rule(&sb, widths, markdown);
-    for (size_t i = 0; i < r->ncells; i++) {
-        format_row(&r->cells[i], markdown, &row);
-        put_row(&sb, &row, widths, markdown,
-                colour && !markdown ? status_sgr(&r->cells[i]) : NULL);
-    }
+    cb_grid_render(&sb, &g, markdown, true);
     put_warnings(&sb, r, markdown);
+    cb_grid_free(&g);
+    free(sgr);
     return cb_strbuf_finish(&sb, err);
 }
 
@@ -278,6 +255,9 @@ static void csv_cell(struct cb_strbuf *sb, const struct cb_cell *c)
     csv_num(sb, c->util.median, 6, c->util.n > 0);
     csv_num(sb, c->speedup, 6, true);
     csv_params(sb, c);
+    csv_num(sb, c->mem_kib.median, 3, c->mem_kib.n > 0);
+    csv_num(sb, c->handoff.median, 9, c->handoff.n > 0);
+    csv_num(sb, c->gil_wait.median, 9, c->gil_wait.n > 0);
     cb_strbuf_puts(sb, "\n");
 }
 
@@ -303,6 +283,9 @@ static void csv_worker(struct cb_strbuf *sb, const struct cb_cell *c, size_t si,
     }
     cb_record_status_str(w, status, sizeof status);
     csv_field(sb, status);
+    csv_num(sb, (double)w->gil_wait_ns / NS_PER_S, 9, done && c->opts.gil);
+    csv_num(sb, secs(w->send_ns, w->recv_ns), 9, done && c->opts.payload);
+    csv_num(sb, (double)w->payload_bytes, 0, done && c->opts.payload);
     cb_strbuf_puts(sb, "\n");
 }
 
@@ -313,12 +296,14 @@ char *cb_report_csv(const struct cb_results *r, bool per_sample, struct cb_error
     cb_strbuf_init(&sb);
     if (per_sample)
         cb_strbuf_puts(&sb, "name,task,mode,workers,sample,worker,wall_s,spawn_s,"
-                       "start_s,run_s,cpu_s,cpu,checksum,status\n");
+                       "start_s,run_s,cpu_s,cpu,checksum,status,gil_wait_s,handoff_s,"
+                       "payload_bytes\n");
     else
         cb_strbuf_puts(&sb, "name,task,mode,workers,start,status,samples,"
                        "wall_median_s,wall_mean_s,wall_stddev_s,wall_min_s,wall_max_s,"
                        "wall_p10_s,wall_p90_s,wall_mad_s,wall_cv,spawn_median_s,"
-                       "spawn_p90_s,cpu_utilization,speedup,params\n");
+                       "spawn_p90_s,cpu_utilization,speedup,params,"
+                       "memory_per_worker_kib,handoff_median_s,gil_wait_median_s\n");
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *c = &r->cells[i];
 

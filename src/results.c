@@ -44,6 +44,17 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
     }
 }
 
+bool cb_sample_worker_kib(const struct cb_sample *s, double *kib)
+{
+    const struct cb_run_memory *m = &s->times.memory;
+
+    if (!m->valid || !s->times.held_ns || s->nworkers == 0)
+        return false;
+    *kib = (double)(m->total_pss_kib > m->baseline_kib ? m->total_pss_kib - m->baseline_kib : 0) /
+           s->nworkers;
+    return true;
+}
+
 static int stats_or_zero(const double *v, size_t n, struct cb_stats *out)
 {
     if (n == 0) {
@@ -62,45 +73,69 @@ static size_t count_workers(const struct cb_cell *c)
     return n;
 }
 
-static void collect(const struct cb_cell *c, double *wall, double *util,
-                    size_t *nutil, double *spawn, size_t *nspawn)
+/* The series one cell's statistics are computed from; a worker that
+ * never finished its record adds nothing. */
+struct series {
+    double *wall, *util, *spawn, *mem, *handoff, *gil;
+    size_t nutil, nspawn, nmem, nhandoff, ngil;
+};
+
+static void collect_workers(const struct cb_cell *c, const struct cb_sample *s,
+                            struct series *v)
 {
-    *nutil = *nspawn = 0;
+    for (uint32_t w = 0; w < s->nworkers; w++) {
+        const struct cb_worker_record *r = &s->workers[w];
+
+        if (!rec_done(r))
+            continue;
+        v->spawn[v->nspawn++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
+        if (c->opts.payload && r->payload_bytes)
+            v->handoff[v->nhandoff++] = (double)ns_between(r->send_ns, r->recv_ns) / NS_PER_S;
+        if (c->opts.gil)
+            v->gil[v->ngil++] = (double)r->gil_wait_ns / NS_PER_S;
+    }
+}
+
+static void collect(const struct cb_cell *c, struct series *v)
+{
+    v->nutil = v->nspawn = v->nmem = v->nhandoff = v->ngil = 0;
     for (size_t i = 0; i < c->nsamples; i++) {
         const struct cb_sample *s = &c->samples[i];
 
-        wall[i] = (double)s->wall_ns / NS_PER_S;
+        v->wall[i] = (double)s->wall_ns / NS_PER_S;
         /* A sample that took no time has no utilisation, not a made-up one. */
         if (s->wall_ns > 0)
-            util[(*nutil)++] = (double)s->cpu_ns / (double)s->wall_ns;
-        for (uint32_t w = 0; w < s->nworkers; w++) {
-            const struct cb_worker_record *r = &s->workers[w];
-
-            if (rec_done(r))
-                spawn[(*nspawn)++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
-        }
+            v->util[v->nutil++] = (double)s->cpu_ns / (double)s->wall_ns;
+        if (cb_sample_worker_kib(s, &v->mem[v->nmem]))
+            v->nmem++;
+        collect_workers(c, s, v);
     }
 }
 
 static int compute_stats(struct cb_cell *c, struct cb_error *err)
 {
-    size_t nw = count_workers(c), nutil, nspawn;
-    double *buf = malloc((2 * c->nsamples + nw + 1) * sizeof *buf);
+    size_t nw = count_workers(c), ns = c->nsamples;
+    double *buf = malloc((3 * ns + 3 * nw + 1) * sizeof *buf);
+    struct series v;
     int rc = -1;
 
-    if (!buf) {
-        cb_error_set(err, "%s: out of memory computing statistics", c->name);
+    if (!buf)
         goto out;
-    }
-    collect(c, buf, buf + c->nsamples, &nutil, buf + 2 * c->nsamples, &nspawn);
-    if (stats_or_zero(buf, c->nsamples, &c->wall) < 0 ||
-        stats_or_zero(buf + c->nsamples, nutil, &c->util) < 0 ||
-        stats_or_zero(buf + 2 * c->nsamples, nspawn, &c->spawn) < 0) {
-        cb_error_set(err, "%s: out of memory computing statistics", c->name);
+    v = (struct series){ .wall = buf, .util = buf + ns, .mem = buf + 2 * ns,
+                         .spawn = buf + 3 * ns, .handoff = buf + 3 * ns + nw,
+                         .gil = buf + 3 * ns + 2 * nw };
+    collect(c, &v);
+    if (stats_or_zero(v.wall, ns, &c->wall) < 0 ||
+        stats_or_zero(v.util, v.nutil, &c->util) < 0 ||
+        stats_or_zero(v.spawn, v.nspawn, &c->spawn) < 0 ||
+        stats_or_zero(v.mem, v.nmem, &c->mem_kib) < 0 ||
+        stats_or_zero(v.handoff, v.nhandoff, &c->handoff) < 0 ||
+        stats_or_zero(v.gil, v.ngil, &c->gil_wait) < 0)
         goto out;
-    }
     rc = 0;
 out:
+    if (rc < 0)
+        cb_error_set(err, "%s: out of memory computing statistics", c->name);
     free(buf);
     return rc;
 }

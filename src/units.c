@@ -196,3 +196,25 @@ void cb_units_format_duration(double seconds, char *buf, size_t len)
     v = a / units[i].scale;
     snprintf(buf, len, "%s%.*f %s", sign, decimals(v), v, units[i].name);
 }
+
+void cb_units_format_size(double bytes, char *buf, size_t len)
+{
+    static const char *const names[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    const size_t last = sizeof names / sizeof names[0] - 1;
+    const char *sign = signbit(bytes) && bytes != 0 ? "-" : "";
+    double v = fabs(bytes);
+    size_t i;
+
+    if (!buf || len == 0)
+        return;
+    if (isnan(bytes) || isinf(bytes)) {
+        snprintf(buf, len, "%s", isnan(bytes) ? "-" : *sign ? "-inf" : "inf");
+        return;
+    }
+    for (i = 0; i < last && v >= 1023.5; i++)
+        v /= 1024;
+    if (i == 0)
+        snprintf(buf, len, "%s%.0f B", sign, v);
+    else
+        snprintf(buf, len, "%s%.*f %s", sign, decimals(v), v, names[i]);
+}

@@ -587,6 +587,13 @@ static bool starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+static bool ends(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 static size_t count_lines(const char *text)
 {
     size_t n = 0;
@@ -607,6 +614,7 @@ static void test_table(void **state)
     assert_non_null(strstr(buf, "±MAD"));
     assert_non_null(strstr(buf, "speed-up"));
     assert_non_null(strstr(buf, "CPU util"));
+    assert_null(strstr(buf, "mem/worker")); /* nothing measured it */
     assert_int_equal(line(text, 1, buf, sizeof buf)[0], '-');
     /* Every line of the table is as wide as the header, µ or not. */
     for (int i = 1; i < NCELLS + 2; i++)
@@ -690,10 +698,11 @@ static void test_csv(void **state)
                         "name,task,mode,workers,start,status,samples,wall_median_s,"
                         "wall_mean_s,wall_stddev_s,wall_min_s,wall_max_s,wall_p10_s,"
                         "wall_p90_s,wall_mad_s,wall_cv,spawn_median_s,spawn_p90_s,"
-                        "cpu_utilization,speedup,params");
+                        "cpu_utilization,speedup,params,memory_per_worker_kib,"
+                        "handoff_median_s,gil_wait_median_s");
     assert_int_equal(count_lines(text), 1 + NCELLS);
     for (int i = 0; i <= NCELLS; i++)
-        assert_int_equal(csv_split(line(text, i, buf, sizeof buf), f, 32), 21);
+        assert_int_equal(csv_split(line(text, i, buf, sizeof buf), f, 32), 24);
     csv_split(line(text, 1 + THREADS, buf, sizeof buf), f, 32);
     assert_true(starts(buf, "cpu/threads/2,cpu,threads,2,immediate,ok,3,0.100000000,"));
     assert_string_equal(f[16], "0.000050500");
@@ -717,11 +726,11 @@ static void test_csv_per_sample(void **state)
 
     assert_string_equal(line(text, 0, buf, sizeof buf),
                         "name,task,mode,workers,sample,worker,wall_s,spawn_s,start_s,"
-                        "run_s,cpu_s,cpu,checksum,status");
+                        "run_s,cpu_s,cpu,checksum,status,gil_wait_s,handoff_s,payload_bytes");
     /* 4 cells with samples x 3 samples x 2 workers; fib has none. */
     assert_int_equal(count_lines(text), 1 + 4 * 3 * 2);
     for (int i = 0; i <= 24; i++)
-        assert_int_equal(csv_split(line(text, i, buf, sizeof buf), f, 32), 14);
+        assert_int_equal(csv_split(line(text, i, buf, sizeof buf), f, 32), 17);
     /* serial rows come first: threads sample 0 worker 0 is line 7. */
     csv_split(line(text, 7, buf, sizeof buf), f, 32);
     assert_string_equal(f[0], "cpu/threads/2");
@@ -742,6 +751,91 @@ static void test_csv_per_sample(void **state)
     free(text);
 }
 
+/* ---- the claims' figures ------------------------------------------ */
+
+/* The threads cell measured memory (2 of 3 samples), the GIL wait and a
+ * payload hand-off; every other cell measured none of them. */
+static void add_claims(struct cb_results *r)
+{
+    struct cb_cell *c = &r->cells[THREADS];
+    struct cb_error err = { "" };
+
+    c->opts.gil = true;
+    c->opts.payload = 1 << 20;
+    for (size_t s = 0; s < c->nsamples; s++) {
+        struct cb_sample *sa = &c->samples[s];
+
+        for (uint32_t w = 0; w < sa->nworkers; w++) {
+            sa->workers[w].gil_wait_ns = (s + 1) * MS; /* 1, 1, 2, 2, 3, 3 ms */
+            sa->workers[w].send_ns = 5 * MS;
+            sa->workers[w].recv_ns = 5 * MS + 2000 * (w + 1); /* 2 or 4 us */
+            sa->workers[w].payload_bytes = 1 << 20;
+        }
+        if (s == 2)
+            continue; /* not measured */
+        sa->times.held_ns = sa->times.t1_ns - 10;
+        sa->times.unheld_ns = sa->times.t1_ns - 5;
+        sa->times.memory = (struct cb_run_memory){
+            .valid = true, .baseline_kib = 1000, .total_pss_kib = 1000 + 2 * 8192 * (s + 1),
+        };
+        cb_sample_summarise(sa, c->start);
+    }
+    assert_int_equal(cb_cell_finish(c, &err), 0);
+    cb_results_speedups(r);
+}
+
+static void test_claims(void **state)
+{
+    struct cb_results *r = *state;
+    const struct cb_cell *c = &r->cells[THREADS];
+    char *text;
+    char buf[1024], f[32][256];
+    cJSON *root;
+    const cJSON *b;
+
+    add_claims(r);
+    assert_int_equal(c->mem_kib.n, 2);
+    assert_near(c->mem_kib.median, 12288, 1e-9); /* of 8192 and 16384 */
+    assert_int_equal(c->gil_wait.n, 6);
+    assert_near(c->gil_wait.median, 2e-3, 1e-12);
+    assert_int_equal(c->handoff.n, 6);
+    assert_near(c->handoff.median, 3e-6, 1e-12);
+    assert_int_equal(r->cells[PROCESSES].mem_kib.n, 0);
+
+    text = render(r, CB_FORMAT_TABLE, false);
+    line(text, 0, buf, sizeof buf);
+    assert_non_null(strstr(buf, "mem/worker"));
+    assert_non_null(strstr(buf, "hand-off"));
+    assert_non_null(strstr(buf, "GIL wait"));
+    line(text, 2 + THREADS, buf, sizeof buf);
+    assert_non_null(strstr(buf, "12.0 MiB"));
+    assert_non_null(strstr(buf, "3.00 \xc2\xb5s"));
+    assert_true(ends(buf, "2.00 ms"));
+    assert_true(ends(line(text, 2 + SERIAL, buf, sizeof buf), " -"));
+    free(text);
+
+    root = parse(text = render(r, CB_FORMAT_JSON, false));
+    b = cJSON_GetArrayItem(get(root, "benchmarks"), THREADS);
+    check_stats(b, "memory_per_worker_kib", 2);
+    check_stats(b, "handoff_s", 6);
+    check_stats(b, "gil_wait_s", 6);
+    assert_near(num(get(b, "gil_wait_s"), "median"), 2e-3, 1e-12);
+    b = cJSON_GetArrayItem(get(root, "benchmarks"), PROCESSES);
+    assert_null(cJSON_GetObjectItemCaseSensitive(b, "memory_per_worker_kib"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(b, "gil_wait_s"));
+    cJSON_Delete(root);
+    free(text);
+
+    text = render(r, CB_FORMAT_CSV, false);
+    csv_split(line(text, 1 + THREADS, buf, sizeof buf), f, 32);
+    assert_string_equal(f[21], "12288.000");
+    assert_string_equal(f[22], "0.000003000");
+    assert_string_equal(f[23], "0.002000000");
+    csv_split(line(text, 1 + PROCESSES, buf, sizeof buf), f, 32);
+    assert_string_equal(f[21], "");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -759,6 +853,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_per_sample, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

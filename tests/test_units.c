@@ -230,6 +230,25 @@ static void test_format_duration(void **state)
     }
 }
 
+static void test_format_size(void **state)
+{
+    static const struct { double bytes; const char *want; } cases[] = {
+        { 0, "0 B" }, { 1000, "1000 B" }, { 1023, "1023 B" }, { 1024, "1.00 KiB" },
+        { 98 * 1024.0, "98.0 KiB" }, { 8 * 1048576.0 + 10240, "8.01 MiB" },
+        { 1023.9 * 1024, "1.00 MiB" }, { 3.0 * (1u << 30), "3.00 GiB" },
+        { -2048, "-2.00 KiB" },
+    };
+    char buf[32];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cb_units_format_size(cases[i].bytes, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].want);
+    }
+    cb_units_format_size(NAN, buf, sizeof buf);
+    assert_string_equal(buf, "-");
+}
+
 static void test_format_special(void **state)
 {
     char buf[32];
@@ -260,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_size_bad),
         cmocka_unit_test(test_size_max),
         cmocka_unit_test(test_format_duration),
+        cmocka_unit_test(test_format_size),
         cmocka_unit_test(test_format_special),
     };
 

@@ -55,6 +55,10 @@ struct cb_cell {
     struct cb_stats wall;          /* of samples[].wall_ns, in seconds */
     struct cb_stats spawn;         /* of every worker's creation latency */
     struct cb_stats util;          /* of (user+sys)/wall per sample */
+    struct cb_stats mem_kib;       /* of per-worker PSS KiB per sample
+                                      (n 0: memory not measured) */
+    struct cb_stats handoff;       /* of every worker's payload hand-off, s */
+    struct cb_stats gil_wait;      /* of every worker's GIL wait, s */
     double speedup;                /* serial median / this median; NAN if none */
     char warnings[CB_MAX_WARNINGS][192];
     size_t nwarnings;
@@ -74,6 +78,11 @@ bool cb_results_failed(const struct cb_results *r);
 
 /* Fills the per-sample aggregates of s from its worker records. */
 void cb_sample_summarise(struct cb_sample *s, enum cb_start start);
+
+/* Sets *kib to the PSS the live workers of s added, per worker (what the
+ * set adds over the parent's PSS before it spawned them). Returns false,
+ * leaving *kib alone, when s has no memory reading. Can't fail. */
+bool cb_sample_worker_kib(const struct cb_sample *s, double *kib);
 
 /* Computes the wall, spawn and utilisation statistics, the status and the
  * warnings of c; speedup stays NAN until cb_results_speedups(). Returns 0,

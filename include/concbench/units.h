@@ -25,4 +25,8 @@ int cb_units_parse_size(const char *s, uint64_t max, uint64_t *out);
  * ("12.3 ms", "850 ns") into buf. Can't fail; truncates to len. */
 void cb_units_format_duration(double seconds, char *buf, size_t len);
 
+/* Writes bytes scaled to B, KiB, MiB or GiB with 3 significant digits
+ * ("98.0 KiB", "8.01 MiB") into buf. Can't fail; truncates to len. */
+void cb_units_format_size(double bytes, char *buf, size_t len);
+
 #endif
