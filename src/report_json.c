@@ -189,6 +189,7 @@ static int add_worker_claims(cJSON *o, const struct cb_cell *c,
     if (c->opts.gil && add_num(o, "gil_wait_s", (double)w->gil_wait_ns / NS_PER_S))
         return -1;
     if (c->opts.payload && (add_num(o, "handoff_s", secs(w->send_ns, w->recv_ns)) ||
+                            add_u64(o, "handoff_faults", w->handoff_faults) ||
                             add_u64(o, "payload_bytes", w->payload_bytes)))
         return -1;
     return 0;

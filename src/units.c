@@ -171,6 +171,16 @@ static int decimals(double v)
     return v < 99.95 ? 1 : 0;
 }
 
+/* NaN prints as "-" (no value), infinities as "inf"; returns whether v
+ * was one of them. */
+static bool nonfinite(double v, char *buf, size_t len)
+{
+    if (!isnan(v) && !isinf(v))
+        return false;
+    snprintf(buf, len, "%s", isnan(v) ? "-" : signbit(v) ? "-inf" : "inf");
+    return true;
+}
+
 void cb_units_format_duration(double seconds, char *buf, size_t len)
 {
     static const struct { double scale; const char *name; } units[] = {
@@ -181,12 +191,8 @@ void cb_units_format_duration(double seconds, char *buf, size_t len)
     double a = fabs(seconds), v = 0;
     size_t i;
 
-    if (!buf || len == 0)
+    if (!buf || len == 0 || nonfinite(seconds, buf, len))
         return;
-    if (isnan(seconds) || isinf(seconds)) {
-        snprintf(buf, len, "%s", isnan(seconds) ? "-" : *sign ? "-inf" : "inf");
-        return;
-    }
     if (a == 0) {
         snprintf(buf, len, "0 s");
         return;
@@ -205,12 +211,8 @@ void cb_units_format_size(double bytes, char *buf, size_t len)
     double v = fabs(bytes);
     size_t i;
 
-    if (!buf || len == 0)
+    if (!buf || len == 0 || nonfinite(bytes, buf, len))
         return;
-    if (isnan(bytes) || isinf(bytes)) {
-        snprintf(buf, len, "%s", isnan(bytes) ? "-" : *sign ? "-inf" : "inf");
-        return;
-    }
     for (i = 0; i < last && v >= 1023.5; i++)
         v /= 1024;
     if (i == 0)

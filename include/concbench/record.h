@@ -47,6 +47,8 @@ struct cb_worker_record {
     uint64_t payload_bytes;   /* payload: bytes the parent received */
     uint64_t payload_sum;     /* payload: checksum the worker computed */
     uint64_t payload_ptr;     /* threads: address of the worker's buffer */
+    uint64_t handoff_faults;  /* payload: page faults the worker took
+                                 while handing over */
 };
 
 /* Shared between the parent and all workers; mapped MAP_SHARED before any

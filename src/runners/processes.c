@@ -21,8 +21,11 @@ struct proc_run {
     struct cb_gate *gate;    /* NULL: immediate */
     struct cb_gate hold;
     int *rfds;               /* pipe transport: parent's read ends */
-    unsigned char *slots;    /* shm transport: workers x payload bytes */
-    unsigned char *buf;      /* pipe transport: one payload, parent side */
+    unsigned char *slots;    /* workers x payload bytes where payloads land:
+                                shm: shared with the children; pipe: the
+                                parent's alone (not inherited) */
+    size_t slots_len;
+    bool shm;
 };
 
 /* A child starts from the parent's signal dispositions; a handler it
@@ -63,9 +66,9 @@ static _Noreturn void child_main(const struct cb_run_spec *spec, struct proc_run
     if (o->gil && cb_gil_init(&gil, o->switch_ns, NULL) == 0)
         a.gil = &gil;
     if (a.payload.size) {
-        a.payload.way = pr->slots ? CB_PAYLOAD_SHM : CB_PAYLOAD_PIPE;
+        a.payload.way = pr->shm ? CB_PAYLOAD_SHM : CB_PAYLOAD_PIPE;
         a.payload.fd = wfd;
-        a.payload.slot = pr->slots ? pr->slots + (size_t)i * a.payload.size : NULL;
+        a.payload.slot = pr->shm ? pr->slots + (size_t)i * a.payload.size : NULL;
     }
     cb_worker_run(&a);
     _exit(0);
@@ -183,22 +186,18 @@ static void fail_message(const struct cb_run_spec *spec, const pid_t *pids,
                  "/proc/sys/kernel/pid_max or a pids cgroup)" : "");
 }
 
-/* Reads every pipe in worker order, as one consumer drains a queue, and
- * checks each payload as it arrives. */
+/* Reads every pipe in worker order, as one consumer drains a queue. */
 static void receive_payloads(const struct cb_run_spec *spec, struct proc_run *pr,
                              uint32_t n)
 {
     uint64_t size = cb_runner_opts(spec)->payload;
 
-    for (uint32_t i = 0; pr->rfds && i < n; i++) {
-        struct cb_worker_record *r = &spec->shared->rec[i];
-
-        cb_payload_receive(pr->rfds[i], pr->buf, size, r);
-        cb_payload_verify(pr->buf, size, i, r);
-    }
+    for (uint32_t i = 0; pr->rfds && i < n; i++)
+        cb_payload_receive(pr->rfds[i], pr->slots + (size_t)i * size, size,
+                           &spec->shared->rec[i]);
 }
 
-/* Shared memory: the bytes are in place once the child has copied them. */
+/* After the timed run, as for threads: every payload is in its slot. */
 static void check_slots(const struct cb_run_spec *spec, struct proc_run *pr, uint32_t n)
 {
     uint64_t size = cb_runner_opts(spec)->payload;
@@ -242,29 +241,36 @@ static int run_children(const struct cb_run_spec *spec, struct proc_run *pr,
     return rc;
 }
 
-/* Maps or allocates what the payload transport needs. */
+/* Maps the slots the payloads land in, one per worker, and writes every
+ * page before the run: the hand-off then measures the transport, not the
+ * first touch of fresh memory (which on some virtual machines costs more
+ * than the copy; --worker-memory measures that). The pipe transport's
+ * slots stay with the parent (MADV_DONTFORK), so its writes into them
+ * are not copy-on-write faults. */
 static int payload_setup(const struct cb_run_spec *spec, struct proc_run *pr,
                          struct cb_error *err)
 {
     const struct cb_run_opts *o = cb_runner_opts(spec);
-    size_t total = (size_t)o->payload * spec->workers;
 
     if (o->payload == 0)
         return 0;
-    if (o->transport == CB_TRANSPORT_SHM) {
-        pr->slots = mmap(NULL, total, PROT_READ | PROT_WRITE,
-                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (pr->slots == MAP_FAILED) {
+    pr->shm = o->transport == CB_TRANSPORT_SHM;
+    pr->slots_len = (size_t)o->payload * spec->workers;
+    pr->slots = mmap(NULL, pr->slots_len, PROT_READ | PROT_WRITE,
+                     (pr->shm ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    if (pr->slots == MAP_FAILED ||
+        (!pr->shm && madvise(pr->slots, pr->slots_len, MADV_DONTFORK) != 0)) {
+        cb_error_set(err, "cannot map %zu bytes for %u payloads: %s", pr->slots_len,
+                     spec->workers, strerror(errno));
+        if (pr->slots == MAP_FAILED)
             pr->slots = NULL;
-            cb_error_set(err, "cannot map %zu bytes of payload slots: %s", total,
-                         strerror(errno));
-            return -1;
-        }
-        return 0;
+        return -1;
     }
+    memset(pr->slots, 0xa5, pr->slots_len);
+    if (pr->shm)
+        return 0;
     pr->rfds = malloc(spec->workers * sizeof *pr->rfds);
-    pr->buf = malloc(o->payload);
-    if (!pr->rfds || !pr->buf) {
+    if (!pr->rfds) {
         cb_error_set(err, "out of memory for %u payload pipes", spec->workers);
         return -1;
     }
@@ -276,19 +282,18 @@ static int payload_setup(const struct cb_run_spec *spec, struct proc_run *pr,
 static void payload_cleanup(const struct cb_run_spec *spec, struct proc_run *pr)
 {
     if (pr->slots)
-        munmap(pr->slots, (size_t)cb_runner_opts(spec)->payload * spec->workers);
+        munmap(pr->slots, pr->slots_len);
     for (uint32_t i = 0; pr->rfds && i < spec->workers; i++)
         if (pr->rfds[i] >= 0)
             close(pr->rfds[i]);
     free(pr->rfds);
-    free(pr->buf);
 }
 
 static int processes_run(const struct cb_run_spec *spec, struct cb_run_times *t,
                          struct cb_error *err)
 {
     pid_t *pids = calloc(spec->workers, sizeof *pids);
-    struct proc_run pr = { NULL, { -1, -1, NULL, NULL }, NULL, NULL, NULL };
+    struct proc_run pr = { NULL, { -1, -1, NULL, NULL }, NULL, NULL, 0, false };
     struct cb_gate gate;
     int rc = 0, ret = -1;
 
