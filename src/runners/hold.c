@@ -1,7 +1,9 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "concbench/clock.h"
 #include "concbench/memory.h"
+#include "concbench/payload.h"
 #include "runner_internal.h"
 
 const struct cb_run_opts *cb_runner_opts(const struct cb_run_spec *spec)
@@ -51,4 +53,18 @@ void cb_runner_hold(struct cb_gate *hold, uint32_t n, const pid_t *pids,
         t->memory.valid = false;
     }
     cb_gate_release(hold, false);
+}
+
+void cb_runner_collect_payloads(const struct cb_run_spec *spec, uint32_t n)
+{
+    uint64_t size = cb_runner_opts(spec)->payload;
+
+    for (uint32_t i = 0; size && i < n; i++) {
+        struct cb_worker_record *r = &spec->shared->rec[i];
+        void *buf = (void *)(uintptr_t)r->payload_ptr;
+
+        cb_payload_verify(buf, size, i, r);
+        free(buf);
+        r->payload_ptr = 0;
+    }
 }

@@ -27,4 +27,8 @@ void cb_runner_baseline(struct cb_run_times *t);
 void cb_runner_hold(struct cb_gate *hold, uint32_t n, const pid_t *pids,
                     bool (*alive)(void *), struct cb_run_times *t);
 
+/* In one address space (threads, serial) the payloads are already here:
+ * checks each of workers 0..n-1 and frees its buffer. Can't fail. */
+void cb_runner_collect_payloads(const struct cb_run_spec *spec, uint32_t n);
+
 #endif

@@ -67,22 +67,6 @@ static void fail_message(const struct cb_run_spec *spec, uint32_t started, int r
                  "/proc/sys/kernel/threads-max or a pids cgroup)" : "");
 }
 
-/* Threads share one address space: the payload is already here; check
- * it and free the worker's buffer. */
-static void collect_payloads(const struct cb_run_spec *spec, uint32_t n)
-{
-    uint64_t size = cb_runner_opts(spec)->payload;
-
-    for (uint32_t i = 0; size && i < n; i++) {
-        struct cb_worker_record *r = &spec->shared->rec[i];
-        void *buf = (void *)(uintptr_t)r->payload_ptr;
-
-        cb_payload_verify(buf, size, i, r);
-        free(buf);
-        r->payload_ptr = 0;
-    }
-}
-
 static bool before_deadline(void *arg)
 {
     (void)arg;
@@ -146,7 +130,7 @@ static int run_threads(const struct cb_run_spec *spec, struct thread_run *tr,
     if (timeout)
         cb_interrupt_deadline(0);
     if (!t->abandoned)
-        collect_payloads(spec, t->started);
+        cb_runner_collect_payloads(spec, t->started);
     return rc;
 }
 
