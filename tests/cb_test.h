@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "concbench/clock.h"
+#include "concbench/record.h"
 
 /* Skips the calling test when timings mean nothing: under valgrind, which
  * runs one thread at a time, scripts/test.sh sets CB_TEST_NO_TIMING. */
@@ -37,5 +38,23 @@ static inline double cb_test_since(uint64_t t0)
 {
     return (double)(cb_clock_now_ns() - t0) / 1e9;
 }
+
+/* The worker records a runner test shares across its tests: defines
+ * `shared` (room for n records) and the group fixtures setup() and
+ * teardown() that map and unmap it. */
+#define CB_TEST_SHARED_RECORDS(n)                 \
+    static struct cb_shared *shared;              \
+    static int setup(void **state)                \
+    {                                             \
+        (void)state;                              \
+        shared = cb_shared_map((n), NULL);        \
+        return shared ? 0 : -1;                   \
+    }                                             \
+    static int teardown(void **state)             \
+    {                                             \
+        (void)state;                              \
+        cb_shared_unmap(shared);                  \
+        return 0;                                 \
+    }
 
 #endif

@@ -37,21 +37,7 @@ static uint64_t guarded_run(const struct cb_params *p, void *st, const struct cb
     return n;
 }
 
-static struct cb_shared *shared;
-
-static int setup(void **state)
-{
-    (void)state;
-    shared = cb_shared_map(16, NULL);
-    return shared ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    cb_shared_unmap(shared);
-    return 0;
-}
+CB_TEST_SHARED_RECORDS(16)
 
 static double run_wall(const struct cb_runner *r, const struct cb_task *task,
                        const struct cb_params *p, uint32_t n, bool gil_on)

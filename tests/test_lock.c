@@ -9,21 +9,7 @@
 #include "concbench/results.h"
 #include "concbench/runner.h"
 
-static struct cb_shared *shared;
-
-static int setup(void **state)
-{
-    (void)state;
-    shared = cb_shared_map(8, NULL);
-    return shared ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    cb_shared_unmap(shared);
-    return 0;
-}
+CB_TEST_SHARED_RECORDS(8)
 
 static uint64_t run_lock(const struct cb_runner *r, const struct cb_task *task,
                          uint32_t kind, uint32_t n, bool gil)

@@ -20,21 +20,7 @@
 #define SLACK 1.0
 #endif
 
-static struct cb_shared *shared;
-
-static int setup(void **state)
-{
-    (void)state;
-    shared = cb_shared_map(8, NULL);
-    return shared ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    cb_shared_unmap(shared);
-    return 0;
-}
+CB_TEST_SHARED_RECORDS(8)
 
 static void test_read_self(void **state)
 {

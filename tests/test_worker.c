@@ -7,21 +7,7 @@
 
 #include "concbench/worker.h"
 
-static struct cb_shared *shared;
-
-static int setup(void **state)
-{
-    (void)state;
-    shared = cb_shared_map(4, NULL);
-    return shared ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    cb_shared_unmap(shared);
-    return 0;
-}
+CB_TEST_SHARED_RECORDS(4)
 
 static struct cb_worker_args args(const struct cb_task *task, struct cb_params *p,
                                   struct cb_gate *gate)
