@@ -408,6 +408,35 @@ static int load_samples(struct ld *ld, const cJSON *b, const char *where,
     return 0;
 }
 
+/* An optional statistics object's median: NAN when the key is absent. */
+static int get_median(const struct ld *ld, const cJSON *b, const char *where,
+                      const char *key, double max, double *out)
+{
+    char w[96];
+    const cJSON *it;
+
+    *out = NAN;
+    if (member(ld, b, where, key, &it) != 0)
+        return -1;
+    if (!it)
+        return 0;
+    if (!cJSON_IsObject(it))
+        return fail(ld, "%s.%s is not an object", where, key);
+    snprintf(w, sizeof w, "%s.%s", where, key);
+    return get_number(ld, it, w, "median", 0, max, out);
+}
+
+/* The figures of the classic claims, present when they were measured. */
+static int load_claims(const struct ld *ld, const cJSON *b, const char *where,
+                       struct cb_loaded_cell *cell)
+{
+    if (get_median(ld, b, where, "memory_per_worker_kib", 1e15, &cell->mem_kib) ||
+        get_median(ld, b, where, "handoff_s", 1e9, &cell->handoff) ||
+        get_median(ld, b, where, "gil_wait_s", 1e9, &cell->gil_wait))
+        return -1;
+    return 0;
+}
+
 static int load_cell(struct ld *ld, const cJSON *b, size_t i, struct cb_loaded_cell *cell)
 {
     char where[64];
@@ -428,7 +457,8 @@ static int load_cell(struct ld *ld, const cJSON *b, size_t i, struct cb_loaded_c
     if (workers != floor(workers))
         return fail(ld, "%s.workers is %g, not a whole number", where, workers);
     cell->workers = (uint32_t)workers;
-    return load_params(ld, b, where, cell) || load_samples(ld, b, where, cell) ? -1 : 0;
+    return load_params(ld, b, where, cell) || load_claims(ld, b, where, cell) ||
+           load_samples(ld, b, where, cell) ? -1 : 0;
 }
 
 static int by_name(const void *a, const void *b)

@@ -315,6 +315,72 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
     return 0;
 }
 
+#define CLAIMS 3 /* columns per file: memory per worker, hand-off, GIL wait */
+
+/* The claims' figures of one cell as text, "-" where not measured;
+ * returns whether any was. */
+static bool fmt_claims(const struct cb_loaded_cell *c, char out[CLAIMS][CELL])
+{
+    const double v[CLAIMS] = { c ? c->mem_kib : NAN, c ? c->handoff : NAN,
+                               c ? c->gil_wait : NAN };
+
+    for (size_t k = 0; k < CLAIMS; k++)
+        snprintf(out[k], CELL, "-");
+    if (!isnan(v[0]))
+        cb_units_format_size(v[0] * 1024, out[0], CELL);
+    for (size_t k = 1; k < CLAIMS; k++)
+        if (!isnan(v[k]))
+            cb_units_format_duration(v[k], out[k], CELL);
+    return !isnan(v[0]) || !isnan(v[1]) || !isnan(v[2]);
+}
+
+/* One row of the claims table; counted only when some file has a figure. */
+static bool claims_row(struct render *rd, struct cb_grid *g, const char *task,
+                       uint32_t workers, const char *mode)
+{
+    static const char *const names[CLAIMS] = { "mem/worker", "hand-off", "GIL wait" };
+    size_t r = g->nrows;
+    char b[CELL], figs[CLAIMS][CELL];
+    bool any = false;
+
+    snprintf(b, sizeof b, "%u", workers);
+    cb_grid_put(g, r, 0, b, rd->md);
+    cb_grid_put(g, r, 1, mode, rd->md);
+    for (size_t f = 0; f < rd->n; f++) {
+        any |= fmt_claims(find_cell(&rd->files[f], task, mode, workers), figs);
+        for (size_t k = 0; k < CLAIMS; k++) {
+            header(rd, g, f, 2 + f * CLAIMS + k, names[k]);
+            g->right[2 + f * CLAIMS + k] = true;
+            cb_grid_put(g, r, 2 + f * CLAIMS + k, figs[k], rd->md);
+        }
+    }
+    g->nrows += any;
+    return any;
+}
+
+/* Memory of live workers, payload hand-off and GIL wait, when measured. */
+static int render_claims(struct render *rd, const char *task, const struct layout *lay)
+{
+    struct cb_grid g;
+    bool any = false;
+
+    if (cb_grid_init(&g, lay->nworkers * lay->nmodes + 1, 2 + CLAIMS * rd->n) != 0)
+        return cb_error_set(rd->err, "out of memory for the claims of %s", task), -1;
+    g.nrows = 1; /* row 0: the header */
+    cb_grid_put(&g, 0, 0, "workers", false);
+    cb_grid_put(&g, 0, 1, "mode", false);
+    for (size_t w = 0; w < lay->nworkers; w++)
+        for (size_t m = 0; m < lay->nmodes; m++)
+            any |= claims_row(rd, &g, task, lay->workers[w], lay->modes[m]);
+    if (any) {
+        cb_strbuf_printf(&rd->sb, "\n%sMemory per live worker (PSS), payload hand-off and "
+                         "GIL wait, medians:\n%s", rd->md ? "#### " : "", rd->md ? "\n" : "");
+        cb_grid_render(&rd->sb, &g, rd->md, false);
+    }
+    cb_grid_free(&g);
+    return 0;
+}
+
 static int render_task(struct render *rd, const char *task)
 {
     struct layout lay = { 0 };
@@ -327,7 +393,8 @@ static int render_task(struct render *rd, const char *task)
     cb_strbuf_printf(&rd->sb, "\n%s", rd->md ? "### Task " : "Task ");
     cb_strbuf_puts(&rd->sb, task);
     cb_strbuf_puts(&rd->sb, rd->md ? "\n\n" : "\n\n");
-    if (render_main(rd, task, &lay) == 0 && render_ratios(rd, task, &lay) == 0)
+    if (render_main(rd, task, &lay) == 0 && render_ratios(rd, task, &lay) == 0 &&
+        render_claims(rd, task, &lay) == 0)
         rc = 0;
 out:
     layout_free(&lay);

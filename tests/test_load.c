@@ -184,6 +184,45 @@ static void test_bad_strings(void **state)
     assert_non_null(strstr(err.msg, "not a concbench result file"));
 }
 
+/* The claims' medians: optional, but checked when present. */
+static void test_claims(void **state)
+{
+    static const char head[] =
+        "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
+        "\"benchmarks\":[{\"name\":\"a\",\"task\":\"cpu\",\"mode\":\"threads\","
+        "\"workers\":1,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\",%s"
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[]}]}]}";
+    static const struct { const char *claims, *error; } bad[] = {
+        { "\"memory_per_worker_kib\":5,", "benchmarks[0].memory_per_worker_kib is not an object" },
+        { "\"gil_wait_s\":{},", "benchmarks[0].gil_wait_s has no \"median\"" },
+        { "\"handoff_s\":{\"median\":-1},", "benchmarks[0].handoff_s.median is -1" },
+        { "\"handoff_s\":{\"median\":1},\"handoff_s\":{\"median\":1},", "twice" },
+    };
+    char text[1024];
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    (void)state;
+    snprintf(text, sizeof text, head, "");
+    assert_int_equal(cb_load_text("none", text, strlen(text), &l, &err), 0);
+    assert_true(isnan(l.cells[0].mem_kib) && isnan(l.cells[0].handoff) &&
+                isnan(l.cells[0].gil_wait));
+    cb_load_free(&l);
+    snprintf(text, sizeof text, head,
+             "\"memory_per_worker_kib\":{\"median\":2048},\"handoff_s\":{\"median\":0.5},"
+             "\"gil_wait_s\":{\"median\":0.25},");
+    assert_int_equal(cb_load_text("all", text, strlen(text), &l, &err), 0);
+    assert_true(l.cells[0].mem_kib == 2048 && l.cells[0].handoff == 0.5 &&
+                l.cells[0].gil_wait == 0.25);
+    cb_load_free(&l);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(text, sizeof text, head, bad[i].claims);
+        assert_int_equal(cb_load_text("bad", text, strlen(text), &l, &err), -1);
+        if (!strstr(err.msg, bad[i].error))
+            fail_msg("got \"%s\", want \"%s\"", err.msg, bad[i].error);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_huge_file),
         cmocka_unit_test(test_huge_pipe),
         cmocka_unit_test(test_bad_strings),
+        cmocka_unit_test(test_claims),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

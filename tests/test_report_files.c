@@ -148,6 +148,46 @@ static void test_render_side_by_side(void **state)
         cb_load_free(&l[i]);
 }
 
+/* Memory, hand-off and GIL wait get a table of their own, only where a
+ * file measured them. */
+static void test_render_claims(void **state)
+{
+    static const char text[] =
+        "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
+        "\"benchmarks\":[{\"name\":\"cpu/threads/2\",\"task\":\"cpu\",\"mode\":\"threads\","
+        "\"workers\":2,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\","
+        "\"memory_per_worker_kib\":{\"median\":2048},\"gil_wait_s\":{\"median\":0.012},"
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[]}]},"
+        "{\"name\":\"cpu/processes/2\",\"task\":\"cpu\",\"mode\":\"processes\","
+        "\"workers\":2,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\","
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[]}]}]}";
+    struct cb_loaded l[2];
+    struct cb_error err = { "" };
+    char *out, *section, *end;
+
+    (void)state;
+    assert_int_equal(cb_load_text("claims", text, sizeof text - 1, &l[0], &err), 0);
+    load("plain", &l[1]);
+    out = cb_report_render_files(l, 2, CB_FORMAT_TABLE, &err);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "Memory per live worker (PSS), payload hand-off and GIL wait"));
+    assert_non_null(strstr(out, "\n2        threads      2.00 MiB           -     12.0 ms"));
+    /* A row no file has a figure for is left out (the next task's
+     * tables follow the claims of cpu). */
+    section = strstr(out, "Memory per live worker");
+    end = strstr(section, "\nTask ");
+    assert_non_null(end);
+    *end = '\0';
+    assert_null(strstr(section, "processes"));
+    free(out);
+    out = cb_report_render_files(&l[1], 1, CB_FORMAT_TABLE, &err);
+    assert_non_null(out);
+    assert_null(strstr(out, "Memory per live worker")); /* nothing measured it */
+    free(out);
+    cb_load_free(&l[0]);
+    cb_load_free(&l[1]);
+}
+
 static void test_parse_args(void **state)
 {
     struct cb_report_opts o;
@@ -245,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_figures_over_serial),
         cmocka_unit_test(test_figures_over_one_worker),
         cmocka_unit_test(test_render_side_by_side),
+        cmocka_unit_test(test_render_claims),
         cmocka_unit_test(test_parse_args),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_colour),

@@ -35,6 +35,9 @@ struct cb_loaded_cell {
     double *spawn;      /* median of samples[].workers[].spawn_s; NAN when
                            no worker of the sample reported one; owned */
     size_t nsamples;
+    /* The claims' medians over the benchmark (memory_per_worker_kib,
+     * handoff_s, gil_wait_s); NAN when the file has none. */
+    double mem_kib, handoff, gil_wait;
 };
 
 /* The parts of "tool" and "context" that tell two machines apart. Missing

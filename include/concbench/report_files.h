@@ -1,8 +1,10 @@
 /* `concbench report FILE...`: a human report of one or more result files.
  * Per task, a table of workers x mode with the median wall time, the
  * speed-up, the parallel efficiency and the median creation latency, then
- * the threads/processes ratio per worker count; several files (machines)
- * side by side. Reads files through the validating loader (load.h). */
+ * the threads/processes ratio per worker count, then (when measured) the
+ * memory per worker, payload hand-off and GIL wait; several files
+ * (machines) side by side. Reads files through the validating loader
+ * (load.h). */
 #ifndef CONCBENCH_REPORT_FILES_H
 #define CONCBENCH_REPORT_FILES_H
 
