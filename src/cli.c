@@ -18,7 +18,7 @@
 #define MAX_REPETITIONS 1000000u
 #define MAX_MEMORY (16ull << 30) /* --worker-memory, --parent-memory */
 #define MAX_PAYLOAD (1ull << 30)
-#define MIN_STACK (64u * 1024u)            /* below this threads crash */
+#define MIN_STACK (UINT64_C(64) << 10)      /* below this threads crash */
 #define MAX_STACK (UINT64_C(1) << 30)       /* 1 GiB */
 #define SIZE_ACCEPTED "a size in bytes with B, KiB, MiB, GiB, kB, MB or GB, e.g. 8MiB"
 
@@ -673,7 +673,7 @@ static int apply_run(struct cli *c, int ch, const char *arg)
             return -1;
         if (o->stack_size < MIN_STACK) {
             cb_error_set(c->err, "--stack-size: '%s' is below the %u KiB a thread "
-                         "needs; accepted: 64KiB to 1GiB", arg, MIN_STACK >> 10);
+                         "needs; accepted: 64KiB to 1GiB", arg, (unsigned)(MIN_STACK >> 10));
             return -1;
         }
         return 0;

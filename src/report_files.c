@@ -392,7 +392,7 @@ static int render_task(struct render *rd, const char *task)
     }
     cb_strbuf_printf(&rd->sb, "\n%s", rd->md ? "### Task " : "Task ");
     cb_strbuf_puts(&rd->sb, task);
-    cb_strbuf_puts(&rd->sb, rd->md ? "\n\n" : "\n\n");
+    cb_strbuf_puts(&rd->sb, "\n\n");
     if (render_main(rd, task, &lay) == 0 && render_ratios(rd, task, &lay) == 0 &&
         render_claims(rd, task, &lay) == 0)
         rc = 0;
