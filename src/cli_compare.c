@@ -34,7 +34,7 @@ static const struct option options[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static const char *const metric_names[] = { "wall", "spawn", "cpu", NULL };
+static const char *const metric_names[] = { "wall", "spawn", "cpu", "memory", NULL };
 static const char *const fail_on_names[] = { "slower", "inconclusive", "never", NULL };
 static const char *const format_names[] = { "table", "markdown", "json", NULL };
 static const enum cb_format formats[] = {
@@ -60,7 +60,7 @@ const char *cb_compare_verdict_name(enum cb_verdict v)
 
 const char *cb_compare_metric_name(enum cb_metric m)
 {
-    return (size_t)m < 3 ? metric_names[m] : "?";
+    return (size_t)m < sizeof metric_names / sizeof *metric_names - 1 ? metric_names[m] : "?";
 }
 
 void cb_compare_opts_default(struct cb_compare_opts *o)
@@ -200,7 +200,8 @@ const char *cb_compare_usage(void)
         "      --alpha=P             significance level of the test (default: 0.05)\n"
         "      --metric=METRIC       wall: wall time per sample; spawn: the median\n"
         "                            worker creation latency per sample; cpu:\n"
-        "                            user + sys time per sample (default: wall)\n"
+        "                            user + sys time per sample; memory: PSS per\n"
+        "                            live worker per sample, in KiB (default: wall)\n"
         "      --fail-on=WHAT        exit 1 on: slower (slower or failed benchmarks),\n"
         "                            inconclusive (also inconclusive and unreliable),\n"
         "                            never (default: slower)\n"

@@ -17,13 +17,14 @@ static const double *metric_array(const struct cb_loaded_cell *c, enum cb_metric
     switch (m) {
     case CB_METRIC_SPAWN: return c->spawn;
     case CB_METRIC_CPU: return c->cpu;
+    case CB_METRIC_MEMORY: return c->mem;
     case CB_METRIC_WALL: break;
     }
     return c->wall;
 }
 
 /* The finite values of the metric, times scale, in a malloc'd array
- * (NAN marks a sample without a spawn time). */
+ * (NAN marks a sample without a spawn time or a memory reading). */
 static double *metric_values(const struct cb_loaded_cell *c, enum cb_metric m,
                              double scale, size_t *n)
 {

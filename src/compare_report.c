@@ -14,12 +14,15 @@
 
 /* ---- numbers as text --------------------------------------------------- */
 
-static void fmt_value(bool normalized, double v, char *buf, size_t len)
+/* A median in the metric's unit: seconds, or KiB for memory. */
+static void fmt_value(enum cb_metric m, bool normalized, double v, char *buf, size_t len)
 {
     if (isnan(v))
         snprintf(buf, len, "-");
     else if (normalized)
         snprintf(buf, len, "%.3fx serial", v);
+    else if (m == CB_METRIC_MEMORY)
+        cb_units_format_size(v * 1024, buf, len);
     else
         cb_units_format_duration(v, buf, len);
 }
@@ -72,7 +75,8 @@ static const char *const main_headers[] = {
     "verdict",
 };
 
-static void main_row(const struct cb_compare_row *r, struct cb_grid *g, bool md)
+static void main_row(const struct cb_compare_row *r, enum cb_metric m, struct cb_grid *g,
+                     bool md)
 {
     char b[COL_LEN];
     size_t i = g->nrows++;
@@ -80,9 +84,9 @@ static void main_row(const struct cb_compare_row *r, struct cb_grid *g, bool md)
     cb_grid_put(g, i, 0, r->name, md);
     snprintf(b, sizeof b, "%zu/%zu", r->nbase, r->nnew);
     cb_grid_put(g, i, 1, b, md);
-    fmt_value(r->normalized, r->base_median, b, sizeof b);
+    fmt_value(m, r->normalized, r->base_median, b, sizeof b);
     cb_grid_put(g, i, 2, b, md);
-    fmt_value(r->normalized, r->new_median, b, sizeof b);
+    fmt_value(m, r->normalized, r->new_median, b, sizeof b);
     cb_grid_put(g, i, 3, b, md);
     fmt_pct(r->change, b, sizeof b);
     cb_grid_put(g, i, 4, b, md);
@@ -109,7 +113,7 @@ static int render_rows(struct cb_strbuf *sb, const struct cb_comparison *c, bool
     for (size_t i = 0; i < c->nrows; i++)
         if (compared(&c->rows[i]) || c->rows[i].verdict == CB_VERDICT_FAILED ||
             c->rows[i].verdict == CB_VERDICT_NOT_COMPARABLE)
-            main_row(&c->rows[i], &g, md);
+            main_row(&c->rows[i], c->opts.metric, &g, md);
     cb_grid_put(&g, g.nrows, 0, "geometric mean", md);
     snprintf(b, sizeof b, "%zu", c->ngeomean);
     cb_grid_put(&g, g.nrows, 1, b, md);
@@ -131,10 +135,11 @@ static int render_ratios(struct cb_strbuf *sb, const struct cb_comparison *c, bo
         return 0;
     if (cb_grid_init(&g, c->nratios + 1, 4) != 0)
         return -1;
-    cb_strbuf_printf(sb, "\n%sThreads / processes, %s (below 1: threads are faster; "
+    cb_strbuf_printf(sb, "\n%sThreads / processes, %s (below 1: threads %s; "
                      "HL estimate [%g%% CI]):\n%s", md ? "#### " : "",
-                     cb_compare_metric_name(c->opts.metric), 100 * (1 - c->opts.alpha),
-                     md ? "\n" : "");
+                     cb_compare_metric_name(c->opts.metric),
+                     c->opts.metric == CB_METRIC_MEMORY ? "use less" : "are faster",
+                     100 * (1 - c->opts.alpha), md ? "\n" : "");
     for (size_t col = 0; col < 4; col++)
         cb_grid_put(&g, 0, col, headers[col], false);
     for (size_t i = 0; i < c->nratios; i++) {

@@ -362,6 +362,23 @@ static int load_spawn(struct ld *ld, const cJSON *s, const char *where, double *
     return 0;
 }
 
+/* memory.per_worker_kib of a sample; NAN when it has no memory reading. */
+static int load_memory(const struct ld *ld, const cJSON *s, const char *where, double *out)
+{
+    char w[192];
+    const cJSON *m;
+
+    *out = NAN;
+    if (member(ld, s, where, "memory", &m) != 0)
+        return -1;
+    if (!m)
+        return 0;
+    if (!cJSON_IsObject(m))
+        return fail(ld, "%s.memory is not an object", where);
+    snprintf(w, sizeof w, "%s.memory", where);
+    return get_number(ld, m, w, "per_worker_kib", 0, 1e15, out);
+}
+
 static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t i,
                        struct cb_loaded_cell *cell)
 {
@@ -374,7 +391,8 @@ static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t
     if (get_number(ld, s, where, "wall_s", 0, MAX_SECONDS, &cell->wall[i]) ||
         get_number(ld, s, where, "user_s", 0, MAX_SECONDS, &user) ||
         get_number(ld, s, where, "sys_s", 0, MAX_SECONDS, &sys) ||
-        load_spawn(ld, s, where, &cell->spawn[i]))
+        load_spawn(ld, s, where, &cell->spawn[i]) ||
+        load_memory(ld, s, where, &cell->mem[i]))
         return -1;
     /* cpu_s (exact, from the CPU-time clocks) when the file has it; the
      * tick-sampled user + sys otherwise. */
@@ -396,11 +414,12 @@ static int load_samples(struct ld *ld, const cJSON *b, const char *where,
     n = (size_t)cJSON_GetArraySize(samples);
     if (n > CB_LOAD_MAX_SAMPLES)
         return fail(ld, "%s has more than %u samples", where, CB_LOAD_MAX_SAMPLES);
-    cell->wall = calloc(3 * n + 1, sizeof *cell->wall);
+    cell->wall = calloc(4 * n + 1, sizeof *cell->wall);
     if (!cell->wall)
         return fail(ld, "out of memory reading %s", where);
     cell->cpu = cell->wall + n;
     cell->spawn = cell->cpu + n;
+    cell->mem = cell->spawn + n;
     for (const cJSON *s = samples->child; s; s = s->next, i++)
         if (load_sample(ld, s, where, i, cell) != 0)
             return -1;

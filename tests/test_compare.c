@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "concbench/compare.h"
 
@@ -276,6 +277,72 @@ static void test_metrics_and_normalize(void **state)
     cb_compare_free(&c);
 }
 
+/* Writes a result file whose processes cell holds ten memory readings
+ * around kib per worker, and whose threads cell has none; returns its path. */
+static const char *memory_file(char *path, size_t len, double kib)
+{
+    FILE *f;
+    int fd;
+
+    snprintf(path, len, "/tmp/cb-test-memory-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
+          "\"benchmarks\":[", f);
+    for (int b = 0; b < 2; b++) {
+        fprintf(f, "%s{\"name\":\"cpu/%s/2\",\"task\":\"cpu\",\"mode\":\"%s\","
+                "\"workers\":2,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\","
+                "\"samples\":[", b ? "," : "", b ? "processes" : "threads",
+                b ? "processes" : "threads");
+        for (int s = 0; s < 10; s++) {
+            fprintf(f, "%s{\"wall_s\":0.01,\"user_s\":0,\"sys_s\":0,\"workers\":[]",
+                    s ? "," : "");
+            if (b)
+                fprintf(f, ",\"memory\":{\"per_worker_kib\":%g}", kib + s * 0.25);
+            fputs("}", f);
+        }
+        fputs("]}", f);
+    }
+    fputs("]}\n", f);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* --metric=memory: PSS per worker from the samples' memory readings. */
+static void test_memory_metric(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    char base[64], grown[64], same[64];
+    const struct cb_compare_row *r;
+
+    (void)state;
+    memory_file(base, sizeof base, 100);
+    memory_file(grown, sizeof grown, 130);
+    memory_file(same, sizeof same, 100);
+    cb_compare_opts_default(&o);
+    o.metric = CB_METRIC_MEMORY;
+    compare(base, grown, &o, &c);
+    r = row(&c, "cpu/processes/2");
+    assert_int_equal(r->verdict, CB_VERDICT_SLOWER); /* more memory: a regression */
+    assert_true(fabs(r->base_median - 101.125) < 1e-9);
+    assert_true(fabs(r->change - 30.0 / 101.125) < 1e-9);
+    assert_true(cb_compare_failed(&c));
+    /* No readings at all: nothing to judge, not a made-up zero. */
+    assert_int_equal(row(&c, "cpu/threads/2")->nbase, 0);
+    assert_int_not_equal(row(&c, "cpu/threads/2")->verdict, CB_VERDICT_SLOWER);
+    cb_compare_free(&c);
+    compare(base, same, &o, &c);
+    assert_int_equal(row(&c, "cpu/processes/2")->verdict, CB_VERDICT_UNCHANGED);
+    assert_false(cb_compare_failed(&c));
+    cb_compare_free(&c);
+    unlink(base);
+    unlink(grown);
+    unlink(same);
+}
+
 static void test_render(void **state)
 {
     struct cb_compare_opts o;
@@ -348,7 +415,7 @@ static void test_parse_args(void **state)
     assert_int_equal(parse("compare a b --alpha=0", false, &o, &err), -1);
     assert_int_equal(parse("compare a b --min-samples=0", false, &o, &err), -1);
     assert_int_equal(parse("compare a b --metric=rss", false, &o, &err), -1);
-    assert_string_equal(err.msg, "--metric: 'rss' is not accepted; accepted: wall, spawn, cpu");
+    assert_string_equal(err.msg, "--metric: 'rss' is not accepted; accepted: wall, spawn, cpu, memory");
     assert_int_equal(parse("compare a", true, &o, &err), -1);
     assert_non_null(strstr(err.msg, "needs two result files"));
     assert_int_equal(parse("compare a b --metric", true, &o, &err), -1);
@@ -374,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_failed_cell),
         cmocka_unit_test(test_context_and_ratios),
         cmocka_unit_test(test_metrics_and_normalize),
+        cmocka_unit_test(test_memory_metric),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_parse_args),
     };

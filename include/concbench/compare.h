@@ -20,6 +20,7 @@ enum cb_metric {
     CB_METRIC_WALL,  /* samples[].wall_s */
     CB_METRIC_SPAWN, /* per sample, the median of its workers' spawn_s */
     CB_METRIC_CPU,   /* samples[].user_s + sys_s */
+    CB_METRIC_MEMORY, /* samples[].memory.per_worker_kib (KiB, not seconds) */
 };
 
 /* Which verdicts make `compare` exit 1. */

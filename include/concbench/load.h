@@ -34,6 +34,8 @@ struct cb_loaded_cell {
     double *cpu;        /* samples[].user_s + sys_s; owned */
     double *spawn;      /* median of samples[].workers[].spawn_s; NAN when
                            no worker of the sample reported one; owned */
+    double *mem;        /* samples[].memory.per_worker_kib; NAN when the
+                           sample has no memory reading; owned */
     size_t nsamples;
     /* The claims' medians over the benchmark (memory_per_worker_kib,
      * handoff_s, gil_wait_s); NAN when the file has none. */
