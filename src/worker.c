@@ -61,7 +61,10 @@ static void fill_usage(struct cb_worker_record *rec, const struct rusage *r0,
     rec->max_rss_kib = (uint64_t)r1->ru_maxrss;
 }
 
-/* After the timed run: memory to be measured, the payload, the hold. */
+/* After the task: the memory to be measured, the hold while the parent
+ * measures it, then the payload. The payload comes after the hold so the
+ * memory of a live worker is its own (stack, task, --worker-memory) in
+ * every mode, not the transfer buffers, which differ by mode. */
 static void after_task(const struct cb_worker_args *a)
 {
     void *mem = cb_memory_touch(a->worker_mem, NULL);
@@ -69,12 +72,12 @@ static void after_task(const struct cb_worker_args *a)
     /* Memory that could not be had must not pass for memory measured. */
     if (a->worker_mem && !mem && a->rec->status == CB_WORKER_OK)
         a->rec->status = CB_WORKER_NO_MEMORY;
-    if (a->rec->status == CB_WORKER_OK)
-        cb_payload_send(&a->payload, a->rec);
-    atomic_store_explicit(&a->rec->done, 1, memory_order_release);
     if (a->hold)
         cb_gate_pass(a->hold);
     cb_memory_release(mem, a->worker_mem);
+    if (a->rec->status == CB_WORKER_OK)
+        cb_payload_send(&a->payload, a->rec);
+    atomic_store_explicit(&a->rec->done, 1, memory_order_release);
 }
 
 /* CONCBENCH_FAULT=segv|abort (hidden, for fault-isolation tests and

@@ -228,9 +228,10 @@ static int run_children(const struct cb_run_spec *spec, struct proc_run *pr,
         t->release_ns = cb_clock_now_ns();
         cb_gate_release(pr->gate, rc != 0);
     }
+    /* Workers are held, and measured, before they send their payloads. */
+    cb_runner_hold(&pr->hold, rc == 0 ? t->started : 0, pids, children_alive, t);
     if (rc == 0)
         receive_payloads(spec, pr, t->started);
-    cb_runner_hold(&pr->hold, rc == 0 ? t->started : 0, pids, children_alive, t);
     reap_all(spec, pids, t->started);
     t->t1_ns = cb_clock_now_ns();
     if (cb_runner_opts(spec)->timeout_ns)
@@ -242,11 +243,12 @@ static int run_children(const struct cb_run_spec *spec, struct proc_run *pr,
 }
 
 /* Maps the slots the payloads land in, one per worker, and writes every
- * page before the run: the hand-off then measures the transport, not the
+ * page before the run, so the parent's side of a hand-off is never the
  * first touch of fresh memory (which on some virtual machines costs more
- * than the copy; --worker-memory measures that). The pipe transport's
- * slots stay with the parent (MADV_DONTFORK), so its writes into them
- * are not copy-on-write faults. */
+ * than the copy). The pipe transport's slots stay with the parent
+ * (MADV_DONTFORK), so its writes into them are not copy-on-write faults.
+ * A child's first write to its shared slot still faults on every page:
+ * that is part of what shared memory costs, and handoff_faults counts it. */
 static int payload_setup(const struct cb_run_spec *spec, struct proc_run *pr,
                          struct cb_error *err)
 {
