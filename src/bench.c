@@ -9,6 +9,7 @@
 
 #include "concbench/clock.h"
 #include "concbench/memory.h"
+#include "concbench/units.h"
 
 /* Builds the cells (task x workers x mode, in that order). */
 static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
@@ -229,12 +230,58 @@ static void warn_oversubscribed(struct cb_cell *c, long cpus)
              "scheduling as much as parallelism", c->workers, cpus);
 }
 
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* The memory a benchmark of the config holds at once at its largest:
+ * the parent's, and per worker its own and its payload (twice for
+ * processes: the child's copy and the parent's slot). Saturates. */
+static uint64_t peak_memory(const struct cb_config *cfg)
+{
+    const struct cb_run_opts *o = &cfg->run;
+    uint64_t peak = 0;
+
+    for (size_t m = 0; m < cfg->nmodes; m++) {
+        uint64_t payload = cfg->modes[m]->separate_memory ? sat_add(o->payload, o->payload)
+                                                          : o->payload;
+        uint64_t each = sat_add(o->worker_mem, payload);
+        uint64_t n = max_workers(cfg);
+        uint64_t need = each > (UINT64_MAX - o->parent_mem) / n
+            ? UINT64_MAX : o->parent_mem + n * each;
+
+        if (need > peak)
+            peak = need;
+    }
+    return peak;
+}
+
+/* A run that needs more memory than the machine has free would be killed
+ * by the kernel mid-way, or swap: refuse it up front. */
+static int check_memory(const struct cb_config *cfg, struct cb_error *err)
+{
+    uint64_t need = peak_memory(cfg), avail;
+    char a[32], b[32];
+
+    if (cb_memory_available(&avail) != 0 || need <= avail)
+        return 0;
+    cb_units_format_size((double)need, a, sizeof a);
+    cb_units_format_size((double)avail, b, sizeof b);
+    cb_error_set(err, "--workers, --worker-memory, --payload and --parent-memory together "
+                 "need %s at once, more than the %s this machine has available "
+                 "(MemAvailable); accepted: less", a, b);
+    return -1;
+}
+
 int cb_bench_check(const struct cb_config *cfg, struct cb_error *err)
 {
     uint32_t most = max_workers(cfg);
     bool spawns = false;
     struct rlimit rl;
 
+    if (check_memory(cfg, err) != 0)
+        return -1;
     for (size_t m = 0; m < cfg->nmodes; m++)
         spawns |= cfg->modes[m] != &cb_runner_serial;
     /* root is not held to RLIMIT_NPROC; everyone else counts threads and

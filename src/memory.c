@@ -7,14 +7,32 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static int parse_pss(FILE *f, uint64_t *kib)
+/* Finds the line "KEY N kB" in f (key includes the colon). */
+static int parse_kib(FILE *f, const char *key, uint64_t *kib)
 {
     char line[256];
+    size_t len = strlen(key);
 
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "Pss: %" SCNu64 " kB", kib) == 1)
+        if (strncmp(line, key, len) == 0 && sscanf(line + len, " %" SCNu64, kib) == 1)
             return 0;
     return -1;
+}
+
+int cb_memory_available(uint64_t *bytes)
+{
+    FILE *f = fopen("/proc/meminfo", "re");
+    uint64_t kib = 0;
+    int rc;
+
+    if (!f)
+        return -1;
+    rc = parse_kib(f, "MemAvailable:", &kib);
+    fclose(f);
+    if (rc != 0 || kib > UINT64_MAX / 1024)
+        return -1;
+    *bytes = kib * 1024;
+    return 0;
 }
 
 int cb_memory_pss_kib(pid_t pid, uint64_t *kib, struct cb_error *err)
@@ -33,7 +51,7 @@ int cb_memory_pss_kib(pid_t pid, uint64_t *kib, struct cb_error *err)
         cb_error_set(err, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
-    rc = parse_pss(f, &v);
+    rc = parse_kib(f, "Pss:", &v);
     fclose(f);
     if (rc != 0) {
         cb_error_set(err, "%s has no Pss line", path);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "concbench/bench.h"
+#include "concbench/memory.h"
 
 static struct cb_results res;
 
@@ -77,12 +78,44 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A run that could never fit in memory is refused before anything is
+ * allocated; one that fits passes. The check counts a process's payload
+ * twice (the child's copy and the parent's slot). */
+static void test_memory_check(void **state)
+{
+    struct cb_config cfg = io_config(1, 0);
+    struct cb_error err = { "" };
+    uint64_t avail;
+
+    (void)state;
+    if (cb_memory_available(&avail) != 0)
+        skip();
+    assert_int_equal(cb_bench_check(&cfg, &err), 0);
+    cfg.workers[0] = 1000;
+    cfg.run.payload = (uint64_t)1 << 40; /* 1 TiB each */
+    assert_int_equal(cb_bench_check(&cfg, &err), -1);
+    assert_non_null(strstr(err.msg, "--payload"));
+    assert_non_null(strstr(err.msg, "MemAvailable"));
+    assert_null(strchr(err.msg, '\n'));
+    /* Just under what is free for threads is over it for processes. */
+    cfg.workers[0] = 1;
+    cfg.run.payload = avail / 4 * 3;
+    assert_int_equal(cb_bench_check(&cfg, &err), 0);
+    cfg.modes[0] = &cb_runner_processes;
+    assert_int_equal(cb_bench_check(&cfg, &err), -1);
+    /* Sizes whose product overflows saturate rather than wrap to "fits". */
+    cfg.workers[0] = 100000;
+    cfg.run.payload = UINT64_MAX - 1;
+    assert_int_equal(cb_bench_check(&cfg, &err), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cap_cuts_rounds),
         cmocka_unit_test(test_never_below_minimum),
         cmocka_unit_test(test_generous_cap_changes_nothing),
+        cmocka_unit_test(test_memory_check),
     };
 
     return cmocka_run_group_tests(tests, NULL, teardown);

@@ -18,6 +18,10 @@ int cb_memory_pss_kib(pid_t pid, uint64_t *kib, struct cb_error *err);
 int cb_memory_pss_sum(const pid_t *pids, uint32_t n, uint64_t *kib,
                       struct cb_error *err);
 
+/* Reads MemAvailable from /proc/meminfo: what can be allocated without
+ * swapping. Returns 0, or -1 when it can't be read (*bytes untouched). */
+int cb_memory_available(uint64_t *bytes);
+
 /* Allocates size bytes and writes every page, so they count in the
  * caller's RSS and PSS. Returns NULL for size 0 or when out of memory
  * (then *err is set when err is not NULL); free with cb_memory_release(). */
