@@ -11,14 +11,34 @@ int cb_grid_init(struct cb_grid *g, size_t rows, size_t cols)
     return g->cell ? 0 : -1;
 }
 
+/* Bytes of the UTF-8 sequence a lead byte starts (1 for ASCII and for
+ * stray bytes, which are copied as they are). */
+static size_t seq_len(unsigned char c)
+{
+    return c >= 0xf0 && c < 0xf8 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
 void cb_grid_escape(char *dst, size_t len, const char *s, bool md)
 {
     size_t j = 0;
 
-    for (; *s && j + 2 < len; s++) {
-        if (md && strchr("\\|*_`<>[]", *s))
+    while (*s) {
+        unsigned char c = (unsigned char)*s;
+        bool esc = md && strchr("\\|*_`<>[]", *s);
+        size_t n = seq_len(c);
+
+        /* Truncate whole: never half a character or an escape. */
+        if (j + n + esc + 1 > len)
+            break;
+        if (esc)
             dst[j++] = '\\';
-        dst[j++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+        if (n == 1) {
+            dst[j++] = c < 0x20 || c == 0x7f ? '?' : *s;
+            s++;
+            continue;
+        }
+        for (size_t k = 0; k < n && *s; k++)
+            dst[j++] = *s++;
     }
     dst[j] = '\0';
 }

@@ -751,6 +751,68 @@ static void test_csv_per_sample(void **state)
     free(text);
 }
 
+/* Whether s is valid UTF-8 (no sequence cut short). */
+static bool valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        size_t n = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 0;
+
+        if (n == 0)
+            return false;
+        for (size_t k = 1; k < n; k++)
+            if ((p[k] & 0xc0) != 0x80)
+                return false;
+        p += n;
+    }
+    return true;
+}
+
+/* A status too long for its column is cut between characters, never
+ * inside one, in text and in markdown. */
+static void test_long_status(void **state)
+{
+    struct cb_results *r = *state;
+    struct cb_cell *c = &r->cells[FIB];
+    size_t used = 1;
+    char *text;
+
+    c->status[0] = 'x'; /* odd byte offsets: a byte-wise cut splits a character */
+    while (used + 3 < sizeof c->status) {
+        memcpy(c->status + used, "\xc3\xa9", 2); /* é */
+        used += 2;
+    }
+    c->status[used] = '\0';
+    text = render(r, CB_FORMAT_TABLE, false);
+    assert_true(valid_utf8(text));
+    assert_non_null(strstr(text, "\xc3\xa9\xc3\xa9"));
+    free(text);
+    text = render(r, CB_FORMAT_MARKDOWN, false);
+    assert_true(valid_utf8(text));
+    free(text);
+}
+
+/* Colour: red for a failed benchmark, yellow for a warned one, green for
+ * the rest, on the status only; never in markdown. */
+static void test_colour(void **state)
+{
+    struct cb_error err = { "" };
+    char *text = cb_report_render_colour(*state, &err);
+    char buf[1024];
+
+    assert_non_null(text);
+    assert_non_null(strstr(line(text, 2 + PROCESSES, buf, sizeof buf),
+                           "\033[31mcrashed: SIGSEGV\033[0m"));
+    assert_non_null(strstr(line(text, 2 + IO, buf, sizeof buf), "\033[33mok\033[0m"));
+    assert_non_null(strstr(line(text, 2 + SERIAL, buf, sizeof buf), "\033[32mok\033[0m"));
+    assert_null(strstr(line(text, 0, buf, sizeof buf), "\033[")); /* the header */
+    free(text);
+    text = render(*state, CB_FORMAT_MARKDOWN, false);
+    assert_null(strchr(text, '\033'));
+    free(text);
+}
+
 /* ---- the claims' figures ------------------------------------------ */
 
 /* The threads cell measured memory (2 of 3 samples), the GIL wait and a
@@ -813,6 +875,11 @@ static void test_claims(void **state)
     assert_true(ends(buf, "2.00 ms"));
     assert_true(ends(line(text, 2 + SERIAL, buf, sizeof buf), " -"));
     free(text);
+    /* Markdown: the new columns are figures, right-aligned like the rest. */
+    text = render(r, CB_FORMAT_MARKDOWN, false);
+    line(text, 3, buf, sizeof buf);
+    assert_true(ends(buf, "---------: | -------: | -------: |"));
+    free(text);
 
     root = parse(text = render(r, CB_FORMAT_JSON, false));
     b = cJSON_GetArrayItem(get(root, "benchmarks"), THREADS);
@@ -854,6 +921,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_per_sample, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_colour, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
