@@ -9,23 +9,29 @@
 
 #define NS_PER_S 1e9
 
-static bool measure(cJSON *bench, const char *slug, const struct cb_stats *s)
+/* One measure: the median, min and max of s times scale; none when s
+ * has no values. */
+static bool measure(cJSON *bench, const char *slug, const struct cb_stats *s, double scale)
 {
     cJSON *m;
 
     if (s->n == 0)
         return true;
     m = cJSON_AddObjectToObject(bench, slug);
-    return m && cJSON_AddNumberToObject(m, "value", s->median * NS_PER_S) &&
-           cJSON_AddNumberToObject(m, "lower_value", s->min * NS_PER_S) &&
-           cJSON_AddNumberToObject(m, "upper_value", s->max * NS_PER_S);
+    return m && cJSON_AddNumberToObject(m, "value", s->median * scale) &&
+           cJSON_AddNumberToObject(m, "lower_value", s->min * scale) &&
+           cJSON_AddNumberToObject(m, "upper_value", s->max * scale);
 }
 
 static bool bmf_cell(cJSON *root, const struct cb_cell *c)
 {
     cJSON *b = cJSON_AddObjectToObject(root, c->name);
 
-    return b && measure(b, "latency", &c->wall) && measure(b, "spawn-latency", &c->spawn);
+    return b && measure(b, "latency", &c->wall, NS_PER_S) &&
+           measure(b, "spawn-latency", &c->spawn, NS_PER_S) &&
+           measure(b, "memory-per-worker", &c->mem_kib, 1024) &&
+           measure(b, "handoff-latency", &c->handoff, NS_PER_S) &&
+           measure(b, "gil-wait", &c->gil_wait, NS_PER_S);
 }
 
 static bool gab_cell(cJSON *root, const struct cb_cell *c)

@@ -152,6 +152,20 @@ static void test_bmf(void **state)
     assert_true(cJSON_IsNumber(cJSON_GetObjectItem(b, "value")));
     assert_true(cJSON_GetObjectItem(b, "lower_value")->valuedouble <=
                 cJSON_GetObjectItem(b, "value")->valuedouble);
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "cpu/threads/1"), "gil-wait"));
+    cJSON_Delete(root);
+    /* The claims' measures, in bytes and nanoseconds, when measured. */
+    assert_int_equal(run("-t cpu -m processes -n 2 -r 3 --iterations=10k -q -f bmf "
+                         "--gil --payload=64KiB --worker-memory=1MiB"), 0);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    b = cJSON_GetObjectItem(root, "cpu/processes/2");
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "memory-per-worker"),
+                                    "value")->valuedouble >= 1 << 20);
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "handoff-latency"),
+                                    "value")->valuedouble > 0);
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "gil-wait"),
+                                                   "value")));
     cJSON_Delete(root);
     assert_int_equal(run("-t cpu -m threads -n 1 -r 3 --iterations=10k -q "
                          "-f github-action-benchmark"), 0);
