@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,31 @@ static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_
     for (size_t i = 0; i < b->nparams; i++)
         if (!find_param(a, b->params[i].name))
             return snprintf(why, len, "%s only in %s", b->params[i].name, bn), true;
+    return false;
+}
+
+/* Choices a benchmark records beside its params (--lock, --transport,
+ * --pin, --stack-size): between BASE and NEW of the same benchmark, a
+ * difference makes them measure different things. */
+static bool choices_differ(const struct cb_loaded_cell *a, const struct cb_loaded_cell *b,
+                           char *why, size_t len)
+{
+    static const struct { const char *name; size_t off; } text[] = {
+        { "lock", offsetof(struct cb_loaded_cell, lock) },
+        { "transport", offsetof(struct cb_loaded_cell, transport) },
+        { "pin", offsetof(struct cb_loaded_cell, pin) },
+    };
+
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        const char *x = (const char *)a + text[i].off, *y = (const char *)b + text[i].off;
+
+        if (strcmp(x, y) != 0)
+            return snprintf(why, len, "%s: %s vs %s", text[i].name, x, y), true;
+    }
+    if (isnan(a->stack_size) != isnan(b->stack_size) ||
+        (!isnan(a->stack_size) && a->stack_size != b->stack_size))
+        return snprintf(why, len, "stack_size_bytes: %.17g vs %.17g", a->stack_size,
+                        b->stack_size), true;
     return false;
 }
 
@@ -271,7 +297,8 @@ static int compare_pair(struct cb_comparison *c, const struct cb_loaded_cell *b,
     } else if (!cell_ok(b)) {
         r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
         snprintf(r->note, sizeof r->note, "BASE status: %s", b->status);
-    } else if (cells_differ(b, n, "BASE", "NEW", why, sizeof why)) {
+    } else if (cells_differ(b, n, "BASE", "NEW", why, sizeof why) ||
+               choices_differ(b, n, why, sizeof why)) {
         r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
         snprintf(r->note, sizeof r->note, "%s", why);
     } else {

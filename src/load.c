@@ -445,14 +445,24 @@ static int get_median(const struct ld *ld, const cJSON *b, const char *where,
     return get_number(ld, it, w, "median", 0, max, out);
 }
 
-/* The figures of the classic claims, present when they were measured. */
+/* The figures of the classic claims, present when they were measured,
+ * and the choices that are not numbers in params. */
 static int load_claims(const struct ld *ld, const cJSON *b, const char *where,
                        struct cb_loaded_cell *cell)
 {
+    const cJSON *stack;
+
     if (get_median(ld, b, where, "memory_per_worker_kib", 1e15, &cell->mem_kib) ||
         get_median(ld, b, where, "handoff_s", 1e9, &cell->handoff) ||
-        get_median(ld, b, where, "gil_wait_s", 1e9, &cell->gil_wait))
+        get_median(ld, b, where, "gil_wait_s", 1e9, &cell->gil_wait) ||
+        get_string(ld, b, where, "lock", false, cell->lock, sizeof cell->lock) ||
+        get_string(ld, b, where, "transport", false, cell->transport,
+                   sizeof cell->transport) ||
+        get_string(ld, b, where, "pin", false, cell->pin, sizeof cell->pin) ||
+        member(ld, b, where, "stack_size_bytes", &stack) ||
+        (stack && check_number(ld, stack, where, "stack_size_bytes", 0, 1e15)))
         return -1;
+    cell->stack_size = stack ? stack->valuedouble : NAN;
     return 0;
 }
 

@@ -343,6 +343,65 @@ static void test_memory_metric(void **state)
     unlink(same);
 }
 
+/* Writes a one-benchmark result file (ten samples of 10 ms) whose
+ * benchmark object also holds extra ("" or "KEY":VALUE,); returns path. */
+static const char *choice_file(char *path, size_t len, const char *extra)
+{
+    FILE *f;
+    int fd;
+
+    snprintf(path, len, "/tmp/cb-test-choice-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
+            "\"benchmarks\":[{\"name\":\"lock/threads/2\",\"task\":\"lock\","
+            "\"mode\":\"threads\",\"workers\":2,\"params\":{},\"start\":\"immediate\","
+            "\"status\":\"ok\",%s\"samples\":[", extra);
+    for (int s = 0; s < 10; s++)
+        fprintf(f, "%s{\"wall_s\":0.01,\"user_s\":0,\"sys_s\":0,\"workers\":[]}",
+                s ? "," : "");
+    fputs("]}]}\n", f);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* --lock, --transport, --pin and --stack-size live beside params: a
+ * difference in one still makes the pair not comparable, named. */
+static void test_choices(void **state)
+{
+    static const struct { const char *base, *new_, *why; } cases[] = {
+        { "\"lock\":\"mutex\",", "\"lock\":\"spin\",", "lock: mutex vs spin" },
+        { "\"transport\":\"pipe\",", "\"transport\":\"shm\",", "transport: pipe vs shm" },
+        { "\"pin\":\"spread\",", "", "pin: spread vs unknown" },
+        { "", "\"stack_size_bytes\":65536,", "stack_size_bytes" },
+        { "\"lock\":\"spin\",", "\"lock\":\"spin\",", NULL },
+    };
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    char a[64], b[64];
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct cb_compare_row *r;
+
+        compare(choice_file(a, sizeof a, cases[i].base),
+                choice_file(b, sizeof b, cases[i].new_), &o, &c);
+        r = row(&c, "lock/threads/2");
+        if (cases[i].why) {
+            assert_int_equal(r->verdict, CB_VERDICT_NOT_COMPARABLE);
+            assert_non_null(strstr(r->note, cases[i].why));
+        } else {
+            assert_int_equal(r->verdict, CB_VERDICT_UNCHANGED);
+        }
+        cb_compare_free(&c);
+        unlink(a);
+        unlink(b);
+    }
+}
+
 static void test_render(void **state)
 {
     struct cb_compare_opts o;
@@ -442,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_context_and_ratios),
         cmocka_unit_test(test_metrics_and_normalize),
         cmocka_unit_test(test_memory_metric),
+        cmocka_unit_test(test_choices),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_parse_args),
     };

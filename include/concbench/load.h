@@ -40,6 +40,10 @@ struct cb_loaded_cell {
     /* The claims' medians over the benchmark (memory_per_worker_kib,
      * handoff_s, gil_wait_s); NAN when the file has none. */
     double mem_kib, handoff, gil_wait;
+    /* Choices recorded beside params: "unknown" / NAN when absent. Two
+     * benchmarks that differ in one measure different things. */
+    char lock[32], transport[32], pin[32];
+    double stack_size;
 };
 
 /* The parts of "tool" and "context" that tell two machines apart. Missing
