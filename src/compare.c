@@ -275,8 +275,16 @@ static int compare_values(struct cb_comparison *c, const struct cb_loaded_cell *
     }
     vb = metric_values(b, c->opts.metric, sb, &nb);
     vn = metric_values(n, c->opts.metric, sn, &nn);
-    if (vb && vn)
+    if (vb && vn && nb == 0 && nn == 0 && c->opts.metric == CB_METRIC_MEMORY) {
+        /* Nothing to be unsure about: the mode measures no memory. */
+        r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
+        r->nbase = r->nnew = 0;
+        snprintf(r->note, sizeof r->note, "no memory readings in either file%s",
+                 strcmp(b->mode, "serial") == 0 ? " (serial runs one worker at a time)" : "");
+        rc = 0;
+    } else if (vb && vn) {
         rc = test_pair(c, vb, nb, vn, nn, r);
+    }
     free(vb);
     free(vn);
     return rc;
