@@ -82,6 +82,7 @@ struct cli {
     size_t nparams;
     struct cb_config *cfg;
     struct cb_error *err;
+    bool from_max[CB_MAX_LIST]; /* worker count i came from "max" */
 };
 
 /* Returns the name at index i of a registry, NULL past its end. */
@@ -505,15 +506,21 @@ static enum item_problem parse_range(const char *s, size_t len, struct range *r)
     return r->a > r->b ? ITEM_REVERSED : ITEM_OK;
 }
 
+/* A count listed twice is a typo, unless "max" made one of them: what
+ * max is depends on the machine (-n 1,2,max on 2 CPUs), so that repeat
+ * is dropped. */
 static int add_worker(struct cli *c, uint64_t v, const char *item, size_t len)
 {
     struct cb_config *cfg = c->cfg;
+    bool max = memmem(item, len, "max", 3) != NULL;
 
     for (size_t i = 0; i < cfg->nworkers; i++) {
-        if (cfg->workers[i] == v) {
-            cb_error_set(c->err, "--workers: %" PRIu64 " is listed twice", v);
-            return -1;
-        }
+        if (cfg->workers[i] != v)
+            continue;
+        if (max || c->from_max[i])
+            return 0;
+        cb_error_set(c->err, "--workers: %" PRIu64 " is listed twice", v);
+        return -1;
     }
     if (cfg->nworkers == CB_MAX_LIST) {
         cb_error_set(c->err, "--workers: '%.*s' makes more than %d worker counts; "
@@ -521,6 +528,7 @@ static int add_worker(struct cli *c, uint64_t v, const char *item, size_t len)
                      CB_MAX_LIST);
         return -1;
     }
+    c->from_max[cfg->nworkers] = max;
     cfg->workers[cfg->nworkers++] = (uint32_t)v;
     return 0;
 }
@@ -976,10 +984,11 @@ static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
         "                            stdout, also -)\n"
         "      --context KEY=VALUE   add KEY=VALUE to the result's context, e.g. a\n"
         "                            commit; repeatable (KEY: letters, digits, _ . -)\n"
-        "      --per-sample          csv: also one row per sample and worker\n"
+        "      --per-sample          csv: one row per sample and worker instead\n"
+        "                            of one per benchmark\n"
         "      --compare-to=BASE     then compare with the result file BASE; the\n"
         "                            verdicts go to stderr, exit 1 on a regression\n"
-        "  -q, --quiet               no warnings or progress on stderr\n"
+        "  -q, --quiet               no progress, warnings or summary on stderr\n"
         "  -h, --help                show this help\n"
         "  -V, --version             show the version\n",
         formats, cb_format_name(def->format));
@@ -990,7 +999,7 @@ static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
         "  concbench -t io -n 50 --sleep=100ms\n"
         "  concbench -o result.json --context commit=abc123\n"
         "\nExit status: 0 success, 1 a benchmark failed, 2 usage error, "
-        "130 interrupted.\n");
+        "128+signal interrupted (130: Ctrl-C).\n");
 }
 
 int cb_cli_option_error(const char *cmd, int ch, char **argv, struct cb_error *err)

@@ -313,6 +313,14 @@ static void test_workers_bad(void **state)
     assert_string_equal(err.msg, "--workers: 2 is listed twice");
     assert_int_equal(PARSE("-n", "1..4,4"), -1);
     assert_string_equal(err.msg, "--workers: 4 is listed twice");
+    /* What max is depends on the machine: a repeat it makes is dropped,
+     * in either order, and the list stays free of duplicates. */
+    assert_int_equal(PARSE("-n", "max,1,2,max"), 0);
+    for (size_t i = 0; i < cfg.nworkers; i++)
+        for (size_t j = i + 1; j < cfg.nworkers; j++)
+            assert_int_not_equal(cfg.workers[i], cfg.workers[j]);
+    assert_true(cfg.nworkers >= 2 && cfg.nworkers <= 3);
+    assert_int_equal(PARSE("-n", "1,max,1"), -1); /* the two 1s are typed */
     assert_int_equal(PARSE("-n", "16..1"), -1);
     assert_string_equal(err.msg, "--workers: '16..1' is reversed; accepted: A..B "
                         "with A <= B");
