@@ -169,14 +169,6 @@ static bool out_of_time(const struct cb_config *cfg, uint64_t t0, uint32_t done)
     return elapsed + elapsed / done > cfg->max_time_ns;
 }
 
-/* Records how many repetitions every cell really had. */
-static void cut_repetitions(const struct cb_config *cfg, struct cb_results *out,
-                            uint32_t done)
-{
-    for (size_t i = 0; i < out->ncells; i++)
-        out->cells[i].repetitions = done - cfg->warmup;
-}
-
 static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
                       struct cb_shared *sh, cb_progress_fn progress, void *arg,
                       struct cb_error *err)
@@ -189,10 +181,8 @@ static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
     for (uint32_t r = 0; r < rounds; r++) {
         bool warm = r < cfg->warmup;
 
-        if (out_of_time(cfg, t0, r)) {
-            cut_repetitions(cfg, out, r);
+        if (out_of_time(cfg, t0, r))
             break;
-        }
 
         for (size_t i = 0; i < out->ncells; i++) {
             if (progress)
@@ -328,6 +318,9 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     }
     cpus = cb_context_usable_cpus();
     for (size_t i = 0; i < out->ncells; i++) {
+        /* How many really ran: --max-time, a timeout or a failure may
+         * have stopped a benchmark short of -r. */
+        out->cells[i].repetitions = (uint32_t)out->cells[i].nsamples;
         if (cb_cell_finish(&out->cells[i], err) != 0)
             goto out;
         warn_oversubscribed(&out->cells[i], cpus);
