@@ -108,6 +108,8 @@ void cb_payload_send(const struct cb_payload_out *o, struct cb_worker_record *re
     if (!buf)
         return;
     rec->payload_sum = cb_payload_fill(buf, o->size, o->id);
+    if (o->corrupt)
+        buf[o->size / 2] ^= 0x40; /* damaged on the way: the parent must notice */
     f0 = faults();
     rec->send_ns = cb_clock_now_ns();
     if (o->way == CB_PAYLOAD_POINTER) {

@@ -65,9 +65,10 @@ static void fill_usage(struct cb_worker_record *rec, const struct rusage *r0,
  * measures it, then the payload. The payload comes after the hold so the
  * memory of a live worker is its own (stack, task, --worker-memory) in
  * every mode, not the transfer buffers, which differ by mode. */
-static void after_task(const struct cb_worker_args *a)
+static void after_task(const struct cb_worker_args *a, bool corrupt)
 {
     void *mem = cb_memory_touch(a->worker_mem, NULL);
+    struct cb_payload_out out = a->payload;
 
     /* Memory that could not be had must not pass for memory measured. */
     if (a->worker_mem && !mem && a->rec->status == CB_WORKER_OK)
@@ -75,24 +76,27 @@ static void after_task(const struct cb_worker_args *a)
     if (a->hold)
         cb_gate_pass(a->hold);
     cb_memory_release(mem, a->worker_mem);
+    out.corrupt = corrupt;
     if (a->rec->status == CB_WORKER_OK)
-        cb_payload_send(&a->payload, a->rec);
+        cb_payload_send(&out, a->rec);
     atomic_store_explicit(&a->rec->done, 1, memory_order_release);
 }
 
-/* CONCBENCH_FAULT=segv|abort (hidden, for fault-isolation tests and
+/* CONCBENCH_FAULT=segv|abort|payload (hidden, for fault tests and
  * demonstrations): worker 0 of every run crashes after its task, before
- * it reports. */
-static void maybe_fault(const struct cb_worker_args *a)
+ * it reports, or damages one byte of its payload on the way. Returns
+ * whether the payload is to be damaged. */
+static bool maybe_fault(const struct cb_worker_args *a)
 {
     const char *f = getenv("CONCBENCH_FAULT");
 
     if (!f || a->payload.id != 0)
-        return;
+        return false;
     if (strcmp(f, "segv") == 0)
         raise(SIGSEGV);
     else if (strcmp(f, "abort") == 0)
         abort();
+    return strcmp(f, "payload") == 0;
 }
 
 /* Pins the calling thread (or child) to one of the CPUs it may use:
@@ -152,7 +156,6 @@ void cb_worker_run(const struct cb_worker_args *a)
     rec->cpu = sched_getcpu();
     rec->checksum = checksum;
     rec->status = run ? CB_WORKER_OK : CB_WORKER_NOT_STARTED;
-    if (run)
-        maybe_fault(a); /* outside the timed run: getenv costs nothing there */
-    after_task(a);
+    /* Outside the timed run: getenv costs nothing there. */
+    after_task(a, run && maybe_fault(a));
 }

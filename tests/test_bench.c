@@ -78,6 +78,52 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The cpu task, off by one: every worker returns a wrong checksum. */
+static uint64_t off_by_one(const struct cb_params *p, void *state,
+                           const struct cb_hooks *hooks)
+{
+    return cb_task_cpu.run(p, state, hooks) + 1;
+}
+
+/* A worker whose checksum is wrong fails its benchmark, in every mode,
+ * and the run says so; the others are unaffected. */
+static void test_wrong_checksum(void **state)
+{
+    static struct cb_task bad;
+    struct cb_config cfg = io_config(2, 0);
+    struct cb_error err = { "" };
+
+    (void)state;
+    bad = cb_task_cpu;
+    bad.name = "bad";
+    bad.run = off_by_one;
+    cfg.tasks[0] = &bad;
+    cfg.tasks[1] = &cb_task_cpu;
+    cfg.ntasks = 2;
+    cfg.params.iterations = 1000;
+    cfg.modes[0] = &cb_runner_threads;
+    cfg.modes[1] = &cb_runner_processes;
+    cfg.modes[2] = &cb_runner_serial;
+    cfg.nmodes = 3;
+    cfg.workers[0] = 2;
+    cb_results_free(&res);
+    memset(&res, 0, sizeof res);
+    assert_int_equal(cb_bench_run(&cfg, &res, NULL, NULL, &err), 0);
+    assert_int_equal(res.ncells, 6);
+    for (size_t i = 0; i < res.ncells; i++) {
+        const struct cb_cell *c = &res.cells[i];
+
+        if (c->task == &bad) {
+            assert_true(c->failed);
+            assert_string_equal(c->status, "wrong-checksum");
+        } else {
+            assert_false(c->failed);
+            assert_string_equal(c->status, "ok");
+        }
+    }
+    assert_true(cb_results_failed(&res));
+}
+
 /* A run that could never fit in memory is refused before anything is
  * allocated; one that fits passes. The check counts a process's payload
  * twice (the child's copy and the parent's slot). */
@@ -116,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_never_below_minimum),
         cmocka_unit_test(test_generous_cap_changes_nothing),
         cmocka_unit_test(test_memory_check),
+        cmocka_unit_test(test_wrong_checksum),
     };
 
     return cmocka_run_group_tests(tests, NULL, teardown);

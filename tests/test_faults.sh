@@ -39,6 +39,18 @@ code=$?
 check "crashed thread: the process dies by SIGSEGV (139)" '[ $code -eq 139 ]'
 check "crashed thread: old output intact" '[ "$(cat "$dir/t.json")" = "{\"old\": true}" ]'
 
+# A payload damaged on the way is caught by the parent in every mode and
+# transport: worker 0 bad-payload, worker 1 ok, exit 1.
+for way in "threads pipe" "serial pipe" "processes pipe" "processes shm"; do
+    set -- $way
+    CONCBENCH_FAULT=payload "$bin" -q -m "$1" -t cpu --iterations=1000 -n 2 -r 1 -w 0 \
+        --payload=64KiB --transport="$2" -o "$dir/p.json"
+    code=$?
+    check "damaged payload ($way): exit 1" '[ $code -eq 1 ]'
+    check "damaged payload ($way): worker 0 bad-payload, worker 1 ok" \
+        '[ "$(json "$dir/p.json" "[w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"]]")" = "['"'"'bad-payload'"'"', '"'"'ok'"'"']" ]'
+done
+
 # --timeout: runaway processes are killed and reported, in well under the
 # sleep. The sleeps are long so that the bound on a loaded machine (10 s)
 # is generous and a hang still cannot pass.

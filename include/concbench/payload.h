@@ -3,6 +3,7 @@
 #ifndef CONCBENCH_PAYLOAD_H
 #define CONCBENCH_PAYLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ struct cb_payload_out {
     uint32_t id;  /* the worker's index: it seeds the content */
     int fd;       /* PIPE: write end */
     void *slot;   /* SHM: size bytes mapped shared */
+    bool corrupt; /* fault injection: flip one byte after checksumming */
 };
 
 /* Fills buf with worker id's content; returns its checksum. Can't fail. */
