@@ -145,7 +145,7 @@ static void test_memory_check(void **state)
     assert_null(strchr(err.msg, '\n'));
     /* Just under what is free for threads is over it for processes. */
     cfg.workers[0] = 1;
-    cfg.run.payload = avail / 4 * 3;
+    cfg.run.payload = avail / 10 * 6;
     assert_int_equal(cb_bench_check(&cfg, &err), 0);
     cfg.modes[0] = &cb_runner_processes;
     assert_int_equal(cb_bench_check(&cfg, &err), -1);

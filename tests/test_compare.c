@@ -113,6 +113,7 @@ static void test_noise(void **state)
     (void)state;
     cb_compare_opts_default(&o);
     compare(DATA "base.json", DATA "noisy.json", &o, &c);
+    assert_int_equal(c.nrows, 5);
     for (size_t i = 0; i < c.nrows; i++) {
         enum cb_verdict v = c.rows[i].verdict;
 

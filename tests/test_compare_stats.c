@@ -45,6 +45,24 @@ static void test_exact_separated_5(void **state)
     assert_near(t.p, 2.0 / 252, 1e-15);
 }
 
+/* 20 vs 20 separated, well inside the exact range (up to 50 a side):
+ * p = 2 / C(40,20) = 2 / 137846528820; the normal approximation would
+ * give about 6.8e-8. */
+static void test_exact_separated_20(void **state)
+{
+    double x[20], y[20];
+    struct cb_mwu t;
+
+    (void)state;
+    for (int i = 0; i < 20; i++) {
+        x[i] = 1 + i;
+        y[i] = 100 + i;
+    }
+    assert_int_equal(cb_compare_mwu(x, 20, y, 20, &t), 0);
+    assert_true(t.exact);
+    assert_true(fabs(t.p / (2.0 / 137846528820.0) - 1) < 1e-9);
+}
+
 /* The example of the scipy.stats.mannwhitneyu documentation:
  * statistic=17.0, pvalue=0.1111111111111111 (exact). */
 static void test_scipy_example(void **state)
@@ -223,6 +241,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_separated_3),
         cmocka_unit_test(test_exact_separated_5),
+        cmocka_unit_test(test_exact_separated_20),
         cmocka_unit_test(test_scipy_example),
         cmocka_unit_test(test_scipy_example_asymptotic),
         cmocka_unit_test(test_ties_normal),

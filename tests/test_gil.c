@@ -166,8 +166,10 @@ static void test_cpu_threads_serialised(void **state)
     for (int i = 0; i < 3; i++) {
         double threads = run_wall(&cb_runner_threads, &cb_task_cpu, &p, 4, true);
 
-        assert_true(total_cpu(4) / threads < 1.3); /* about one CPU at most */
-        assert_true(threads > serial_cpu * 0.65); /* no real speed-up */
+        /* About one CPU at most, so no faster than the CPU time the work
+         * takes (compared within this run: load elsewhere cannot skew it). */
+        assert_true(total_cpu(4) / threads < 1.3);
+        assert_true(total_cpu(4) > serial_cpu * 0.5); /* the same work was done */
         assert_true(total_wait(4) > 0);
     }
     run_wall(&cb_runner_processes, &cb_task_cpu, &p, 4, true);

@@ -72,6 +72,28 @@ static int wait_children(pid_t pid, pid_t *kids, int n)
     return got;
 }
 
+/* Threads of pid (its /proc/PID/task entries), waiting up to 5 s for at
+ * least n: the workers exist, so the signal handlers are installed. */
+static int wait_threads(pid_t pid, int n)
+{
+    char path[64];
+    int got = 0;
+
+    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+    for (int i = 0; i < 500 && got < n; i++) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+
+        pause_ms(10);
+        got = 0;
+        while (d && (e = readdir(d)) != NULL)
+            got += e->d_name[0] != '.';
+        if (d)
+            closedir(d);
+    }
+    return got;
+}
+
 static void write_old(void)
 {
     FILE *f = fopen(out, "w");
@@ -112,7 +134,7 @@ static void interrupted(const char *mode, int sig)
     if (strcmp(mode, "processes") == 0)
         nkids = wait_children(pid, kids, 3);
     else
-        pause_ms(300);
+        assert_true(wait_threads(pid, 4) >= 4); /* main + 3 workers */
     assert_true(strcmp(mode, "processes") != 0 || nkids == 3);
     kill(pid, sig);
     assert_int_equal(waitpid(pid, &status, 0), pid);
