@@ -162,6 +162,26 @@ static void test_processes_are_other_processes(void **state)
         assert_true(shared->rec[i].user_ns + shared->rec[i].sys_ns < 5000000);
 }
 
+/* A thread's user and system time are its own (RUSAGE_THREAD), not the
+ * whole process's: with two threads busy at once, each one's user + sys
+ * stays near its own exact CPU time (ticks allow some slack). */
+static void test_threads_count_their_own_time(void **state)
+{
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+
+    (void)state;
+    cb_test_need_timing();
+    p.iterations = 40000000; /* ~20 ms a worker */
+    assert_int_equal(run(&cb_runner_threads, &cb_task_cpu, &p, 2, CB_START_BARRIER, &t), 0);
+    for (uint32_t i = 0; i < 2; i++) {
+        const struct cb_worker_record *w = &shared->rec[i];
+
+        assert_true(w->cpu_ns > 0);
+        assert_true((double)(w->user_ns + w->sys_ns) < 1.5 * (double)w->cpu_ns + 8e6);
+    }
+}
+
 static void test_crash_is_contained(void **state)
 {
     struct cb_task task = fault_task(segv_run);
@@ -269,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_every_mode_every_task),
         cmocka_unit_test(test_barrier_releases_together),
         cmocka_unit_test(test_processes_are_other_processes),
+        cmocka_unit_test(test_threads_count_their_own_time),
         cmocka_unit_test(test_crash_is_contained),
         cmocka_unit_test(test_exit_status_reported),
         cmocka_unit_test(test_io_overlaps),
