@@ -53,9 +53,17 @@ def warn(msg):
     print(f"{prog()}: warning: {msg}", file=sys.stderr)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, exit 2, like concbench itself."""
+
+    def error(self, message):
+        print(f"{self.prog}: {message}; see {self.prog} --help", file=sys.stderr)
+        sys.exit(2)
+
+
 def make_parser(description, example):
     """An ArgumentParser whose --help ends with an example."""
-    return argparse.ArgumentParser(
+    return _Parser(
         description=description,
         epilog=f"example:\n  {example}\n\nexit status: 0 success, 1 matplotlib "
                "missing or plotting failed, 2 usage or input error",

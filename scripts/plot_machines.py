@@ -30,7 +30,7 @@ def parse_args():
                         "every cell found in all files)")
     p.add_argument("--label", action="append", metavar="TEXT",
                    help="name of each file in the legend, in file order "
-                        "(repeat once per file; default: hostname · CPU model)")
+                        "(repeat once per file; default: hostname · CPU model · usable CPUs)")
     p.add_argument("--metric", choices=sorted(METRICS), default="wall",
                    help="what to compare (default: wall)")
     cbplot.add_output_args(p)
