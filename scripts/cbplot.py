@@ -57,7 +57,7 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors as one line on stderr, exit 2, like concbench itself."""
 
     def error(self, message):
-        print(f"{self.prog}: {message}; see {self.prog} --help", file=sys.stderr)
+        print(f"{self.prog}: error: {message}; see {self.prog} --help", file=sys.stderr)
         sys.exit(2)
 
 

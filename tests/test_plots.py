@@ -182,8 +182,7 @@ def test_bad_input(run, work):
         ok = p.returncode == 2 and lines and "error" in lines[-1]
         check(ok, f"{script} {what}: exit 2 with an error",
               f"exit {p.returncode}: {p.stderr.strip()!r}")
-        if what != "no --bench":  # argparse's own errors print usage first
-            check(len(lines) == 1, f"{script} {what}: error is one line", repr(p.stderr))
+        check(len(lines) == 1, f"{script} {what}: error is one line", repr(p.stderr))
         if what.endswith(".json"):
             check(what in p.stderr, f"{script} {what}: error names the file",
                   repr(p.stderr))
