@@ -17,6 +17,38 @@
 
 #define OLD "old contents\n"
 
+/* fsync and close are wrapped at link time (tests/CMakeLists.txt): set
+ * one of these to an errno and the next call fails with it, once. */
+static int fail_fsync, fail_close;
+
+int __real_fsync(int fd);
+int __real_close(int fd);
+int __wrap_fsync(int fd);
+int __wrap_close(int fd);
+
+int __wrap_fsync(int fd)
+{
+    int e = fail_fsync;
+
+    if (!e)
+        return __real_fsync(fd);
+    fail_fsync = 0;
+    errno = e;
+    return -1;
+}
+
+/* A failing close still closes (as Linux does on EIO). */
+int __wrap_close(int fd)
+{
+    int e = fail_close, rc = __real_close(fd);
+
+    if (!e)
+        return rc;
+    fail_close = 0;
+    errno = e;
+    return -1;
+}
+
 struct dir {
     char path[256];
     char file[320]; /* path/out.json, holding OLD */
@@ -231,6 +263,27 @@ static void test_write_fails(void **state)
     assert_int_equal(entries(d->path), 1);
 }
 
+/* Data that never reached the disk (fsync fails) or a delayed write error
+ * that close reports (NFS): the old file stays, no temporary file is left,
+ * and the message says why. */
+static void test_flush_fails(void **state)
+{
+    struct dir *d = *state;
+    struct cb_error err = { "" };
+    int *which[] = { &fail_fsync, &fail_close };
+
+    for (size_t i = 0; i < 2; i++) {
+        put(d->file, OLD, 0644);
+        *which[i] = EIO;
+        assert_int_equal(cb_output_write(d->file, "new\n", 4, &err), -1);
+        assert_int_equal(*which[i], 0); /* the failure was reached */
+        assert_non_null(strstr(err.msg, d->file));
+        assert_non_null(strstr(err.msg, "Input/output error"));
+        assert_contents(d->file, OLD);
+        assert_int_equal(entries(d->path), 1);
+    }
+}
+
 /* Runs cb_output_write(path) with stdout sent to fd. */
 static int write_to_stdout(int fd, const char *path, const char *data, struct cb_error *err)
 {
@@ -389,6 +442,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dir_as_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flush_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdout, setup, teardown),
         cmocka_unit_test(test_stdout_epipe),
         cmocka_unit_test_setup_teardown(test_check, setup, teardown),
