@@ -278,18 +278,26 @@ static void test_metrics_and_normalize(void **state)
     cb_compare_free(&c);
 }
 
-/* Writes a result file whose processes cell holds ten memory readings
- * around kib per worker, and whose threads cell has none; returns its path. */
-static const char *memory_file(char *path, size_t len, double kib)
+/* A new temporary file for writing; its name goes into path. */
+static FILE *temp_file(char *path, size_t len)
 {
     FILE *f;
     int fd;
 
-    snprintf(path, len, "/tmp/cb-test-memory-XXXXXX");
+    snprintf(path, len, "/tmp/cb-test-compare-XXXXXX");
     fd = mkstemp(path);
     assert_true(fd >= 0);
     f = fdopen(fd, "w");
     assert_non_null(f);
+    return f;
+}
+
+/* Writes a result file whose processes cell holds ten memory readings
+ * around kib per worker, and whose threads cell has none; returns its path. */
+static const char *memory_file(char *path, size_t len, double kib)
+{
+    FILE *f = temp_file(path, len);
+
     fputs("{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
           "\"benchmarks\":[", f);
     for (int b = 0; b < 2; b++) {
@@ -350,14 +358,8 @@ static void test_memory_metric(void **state)
  * benchmark object also holds extra ("" or "KEY":VALUE,); returns path. */
 static const char *choice_file(char *path, size_t len, const char *extra)
 {
-    FILE *f;
-    int fd;
+    FILE *f = temp_file(path, len);
 
-    snprintf(path, len, "/tmp/cb-test-choice-XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    assert_non_null(f);
     fprintf(f, "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
             "\"benchmarks\":[{\"name\":\"lock/threads/2\",\"task\":\"lock\","
             "\"mode\":\"threads\",\"workers\":2,\"params\":{},\"start\":\"immediate\","
