@@ -259,8 +259,8 @@ static int check_memory(const struct cb_config *cfg, struct cb_error *err)
     cb_units_format_size((double)need, a, sizeof a);
     cb_units_format_size((double)avail, b, sizeof b);
     cb_error_set(err, "--workers, --worker-memory, --payload and --parent-memory together "
-                 "need %s at once, more than the %s this machine has available "
-                 "(MemAvailable); accepted: less", a, b);
+                 "need %s at once, more than the %s available here (MemAvailable, "
+                 "or what the memory cgroup's limit leaves); accepted: less", a, b);
     return -1;
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,10 +20,63 @@ static int parse_kib(FILE *f, const char *key, uint64_t *kib)
     return -1;
 }
 
+/* The first number in the file at dir/name; false when there is none
+ * ("max": no limit). */
+static bool read_number(const char *dir, const char *name, uint64_t *out)
+{
+    char path[4096];
+    FILE *f;
+    bool ok;
+
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return false;
+    f = fopen(path, "re");
+    if (!f)
+        return false;
+    ok = fscanf(f, "%" SCNu64, out) == 1;
+    fclose(f);
+    return ok;
+}
+
+/* What this process's memory cgroup (a container's limit) leaves free,
+ * v2 or v1; UINT64_MAX when there is no limit or none can be read. */
+static uint64_t cgroup_room(void)
+{
+    static const struct { const char *prefix, *root, *limit, *usage; } kinds[] = {
+        { "0::", "/sys/fs/cgroup", "memory.max", "memory.current" },
+        { ":memory:", "/sys/fs/cgroup/memory", "memory.limit_in_bytes",
+          "memory.usage_in_bytes" },
+    };
+    char line[2048], dir[4096];
+    uint64_t room = UINT64_MAX, limit, usage;
+    FILE *f = fopen("/proc/self/cgroup", "re");
+
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            const char *at = strstr(line, kinds[k].prefix);
+
+            if (!at || (k == 0 && at != line))
+                continue;
+            snprintf(dir, sizeof dir, "%s%s", kinds[k].root, at + strlen(kinds[k].prefix));
+            if (read_number(dir, kinds[k].limit, &limit) &&
+                read_number(dir, kinds[k].usage, &usage)) {
+                uint64_t left = limit > usage ? limit - usage : 0;
+
+                if (left < room)
+                    room = left;
+            }
+        }
+    }
+    if (f)
+        fclose(f);
+    return room;
+}
+
 int cb_memory_available(uint64_t *bytes)
 {
     FILE *f = fopen("/proc/meminfo", "re");
-    uint64_t kib = 0;
+    uint64_t kib = 0, room;
     int rc;
 
     if (!f)
@@ -31,7 +85,8 @@ int cb_memory_available(uint64_t *bytes)
     fclose(f);
     if (rc != 0 || kib > UINT64_MAX / 1024)
         return -1;
-    *bytes = kib * 1024;
+    room = cgroup_room();
+    *bytes = kib * 1024 < room ? kib * 1024 : room;
     return 0;
 }
 

@@ -18,8 +18,10 @@ int cb_memory_pss_kib(pid_t pid, uint64_t *kib, struct cb_error *err);
 int cb_memory_pss_sum(const pid_t *pids, uint32_t n, uint64_t *kib,
                       struct cb_error *err);
 
-/* Reads MemAvailable from /proc/meminfo: what can be allocated without
- * swapping. Returns 0, or -1 when it can't be read (*bytes untouched). */
+/* What can be allocated without swapping or meeting a container's limit:
+ * MemAvailable from /proc/meminfo, or less when this process's memory
+ * cgroup (v2 memory.max, v1 memory.limit_in_bytes) leaves less. Returns 0,
+ * or -1 when /proc/meminfo can't be read (*bytes untouched). */
 int cb_memory_available(uint64_t *bytes);
 
 /* Allocates size bytes and writes every page, so they count in the
