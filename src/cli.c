@@ -613,14 +613,14 @@ static int parse_context(struct cli *c, const char *arg)
     return 0;
 }
 
-static int parse_output(struct cli *c, const char *arg)
+int cb_cli_output_arg(const char *arg, const char **out, struct cb_error *err)
 {
     if (arg[0] == '\0') {
-        cb_error_set(c->err, "--output: '' is not a file name; accepted: "
+        cb_error_set(err, "--output: '' is not a file name; accepted: "
                      "a file name, or - for stdout");
         return -1;
     }
-    c->cfg->output = strcmp(arg, "-") == 0 ? NULL : arg;
+    *out = strcmp(arg, "-") == 0 ? NULL : arg;
     return 0;
 }
 
@@ -715,7 +715,7 @@ static int apply(struct cli *c, int ch, const char *arg)
     case 'n': return parse_workers(c, arg);
     case 'r': return parse_u32(c, "repetitions", arg, 1, &cfg->repetitions);
     case 'w': return parse_u32(c, "warmup", arg, 0, &cfg->warmup);
-    case 'o': return parse_output(c, arg);
+    case 'o': return cb_cli_output_arg(arg, &c->cfg->output, c->err);
     case OPT_CONTEXT: return parse_context(c, arg);
     case OPT_PER_SAMPLE: cfg->per_sample = true; return 0;
     case OPT_COMPARE_TO: cfg->compare_to = arg; return 0;
@@ -1002,7 +1002,9 @@ static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
         "128+signal interrupted (130: Ctrl-C).\n");
 }
 
-int cb_cli_option_error(const char *cmd, int ch, char **argv, struct cb_error *err)
+/* A subcommand's refused option (its optstring starts with ':'). */
+static int subcommand_option_error(const char *cmd, int ch, char **argv,
+                                   struct cb_error *err)
 {
     const char *arg = argv[optind - 1];
     size_t len = strcspn(arg, "=");
@@ -1013,6 +1015,28 @@ int cb_cli_option_error(const char *cmd, int ch, char **argv, struct cb_error *e
         cb_error_set(err, "%s: unknown option '%.*s'; see concbench %s --help", cmd,
                      (int)len, arg, cmd);
     return -1;
+}
+
+int cb_cli_subcommand(int argc, char **argv, const struct option *options,
+                      cb_cli_apply_fn apply_option, void *ctx, bool *help,
+                      struct cb_error *err)
+{
+    int ch;
+
+    *help = false;
+    optind = 0;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {
+        if (ch == 'h') {
+            *help = true;
+            return 0;
+        }
+        if (ch == '?' || ch == ':')
+            return subcommand_option_error(argv[0], ch, argv, err);
+        if (apply_option(ctx, ch, optarg, err) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 const char *cb_cli_usage(void)

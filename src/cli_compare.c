@@ -123,8 +123,15 @@ static int min_samples(const char *arg, size_t *out, struct cb_error *err)
     return 0;
 }
 
-static int apply(struct cb_compare_opts *o, int ch, const char *arg, struct cb_error *err)
+/* The options being parsed, and whether -f was among them. */
+struct parse {
+    struct cb_compare_opts *o;
+    bool format_set;
+};
+
+static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
 {
+    struct cb_compare_opts *o = ((struct parse *)ctx)->o;
     size_t i = 0;
 
     switch (ch) {
@@ -143,11 +150,10 @@ static int apply(struct cb_compare_opts *o, int ch, const char *arg, struct cb_e
         return choice("fail-on", arg, fail_on_names, &i, err) ? -1
                : (o->fail_on = (enum cb_fail_on)i, 0);
     case 'f':
+        ((struct parse *)ctx)->format_set = true;
         return choice("format", arg, format_names, &i, err) ? -1 : (o->format = formats[i], 0);
     case 'o':
-        o->output = strcmp(arg, "-") == 0 ? NULL : arg;
-        return arg[0] ? 0 : (cb_error_set(err, "--output: '' is not a file name; accepted: "
-                                          "a file name, or - for stdout"), -1);
+        return cb_cli_output_arg(arg, &o->output, err);
     case OPT_NORMALIZE:
         o->normalize = true;
         return 0;
@@ -159,23 +165,13 @@ static int apply(struct cb_compare_opts *o, int ch, const char *arg, struct cb_e
 int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
                           struct cb_compare_opts *o, struct cb_error *err)
 {
-    bool format_set = false;
-    int ch;
+    struct parse p = { o, false };
 
     cb_compare_opts_default(o);
-    optind = 0;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {
-        if (ch == 'h') {
-            o->help = true;
-            return 0;
-        }
-        if (ch == '?' || ch == ':')
-            return cb_cli_option_error("compare", ch, argv, err);
-        if (apply(o, ch, optarg, err) != 0)
-            return -1;
-        format_set |= ch == 'f';
-    }
+    if (cb_cli_subcommand(argc, argv, options, apply, &p, &o->help, err) != 0)
+        return -1;
+    if (o->help)
+        return 0;
     if (argc - optind != 2) {
         cb_error_set(err, "compare: needs two result files, BASE and NEW, got %d; "
                      "see concbench compare --help", argc - optind);
@@ -184,7 +180,7 @@ int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
     o->base_path = argv[optind];
     o->new_path = argv[optind + 1];
     /* A terminal gets a table; a pipe or a file gets what a program reads. */
-    if (!format_set)
+    if (!p.format_set)
         o->format = stdout_tty && !o->output ? CB_FORMAT_TABLE : CB_FORMAT_JSON;
     return 0;
 }

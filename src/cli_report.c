@@ -14,16 +14,12 @@ static const struct option options[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static int apply(struct cb_report_opts *o, int ch, const char *arg, struct cb_error *err)
+static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
 {
-    if (ch == 'o') {
-        o->output = strcmp(arg, "-") == 0 ? NULL : arg;
-        if (arg[0])
-            return 0;
-        cb_error_set(err, "--output: '' is not a file name; accepted: a file name, or - "
-                     "for stdout");
-        return -1;
-    }
+    struct cb_report_opts *o = ctx;
+
+    if (ch == 'o')
+        return cb_cli_output_arg(arg, &o->output, err);
     if (strcmp(arg, "table") == 0 || strcmp(arg, "markdown") == 0) {
         o->format = arg[0] == 't' ? CB_FORMAT_TABLE : CB_FORMAT_MARKDOWN;
         return 0;
@@ -35,22 +31,12 @@ static int apply(struct cb_report_opts *o, int ch, const char *arg, struct cb_er
 int cb_report_parse_args(int argc, char **argv, struct cb_report_opts *o,
                          struct cb_error *err)
 {
-    int ch;
-
     memset(o, 0, sizeof *o);
     o->format = CB_FORMAT_TABLE;
-    optind = 0;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {
-        if (ch == 'h') {
-            o->help = true;
-            return 0;
-        }
-        if (ch == '?' || ch == ':')
-            return cb_cli_option_error("report", ch, argv, err);
-        if (apply(o, ch, optarg, err) != 0)
-            return -1;
-    }
+    if (cb_cli_subcommand(argc, argv, options, apply, o, &o->help, err) != 0)
+        return -1;
+    if (o->help)
+        return 0;
     if (argc - optind < 1 || argc - optind > CB_REPORT_MAX_FILES) {
         cb_error_set(err, "report: needs 1 to %d result files, got %d; see concbench "
                      "report --help", CB_REPORT_MAX_FILES, argc - optind);

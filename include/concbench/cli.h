@@ -2,6 +2,9 @@
 #ifndef CONCBENCH_CLI_H
 #define CONCBENCH_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
+
 #include "concbench/config.h"
 #include "concbench/error.h"
 
@@ -23,10 +26,21 @@ enum cb_command {
 int cb_cli_parse(int argc, char **argv, struct cb_config *cfg,
                  enum cb_command *cmd, struct cb_error *err);
 
-/* For a subcommand's getopt loop (optstring starting with ':'): fills err
- * for the option getopt_long just refused, ch being ':' (its value is
- * missing) or '?' (unknown), naming the subcommand. Returns -1. */
-int cb_cli_option_error(const char *cmd, int ch, char **argv, struct cb_error *err);
+/* Applies one option of a subcommand to ctx; returns 0, or -1 with err. */
+typedef int (*cb_cli_apply_fn)(void *ctx, int ch, const char *arg, struct cb_error *err);
+
+/* Runs a subcommand's arguments (argv[0] is its name, e.g. "compare")
+ * through getopt_long with options and the optstring ":f:o:h": -h sets
+ * *help and stops; every other option goes to apply. An unknown option
+ * or a missing value becomes one line in err naming the subcommand.
+ * Returns 0 (optind then indexes the first operand), or -1. Resets
+ * getopt. */
+int cb_cli_subcommand(int argc, char **argv, const struct option *options,
+                      cb_cli_apply_fn apply, void *ctx, bool *help, struct cb_error *err);
+
+/* An -o/--output value: "-" is stdout (*out NULL), "" is refused.
+ * Returns 0, or -1 with err. */
+int cb_cli_output_arg(const char *arg, const char **out, struct cb_error *err);
 
 /* The --help text. Can't fail. */
 const char *cb_cli_usage(void);
