@@ -840,6 +840,21 @@ static void test_version(void **state)
     }
 }
 
+/* Runs concbench with arg: exit 0, nothing on stderr, and every word on
+ * stdout. */
+static void expect_mentions(const char *arg, const char *const *words, size_t n)
+{
+    struct run r;
+
+    RUN(&r, arg);
+    expect_exit(&r, 0);
+    assert_int_equal(r.err_len, 0);
+    for (size_t i = 0; i < n; i++)
+        if (!contains(r.out, words[i]))
+            fail_msg("%s does not mention %s", arg, words[i]);
+    run_free(&r);
+}
+
 static void test_help(void **state)
 {
     static const char *const opts[] = {
@@ -850,13 +865,7 @@ static void test_help(void **state)
     struct run r;
 
     (void)state;
-    RUN(&r, "--help");
-    expect_exit(&r, 0);
-    assert_int_equal(r.err_len, 0);
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        if (!contains(r.out, opts[i]))
-            fail_msg("--help does not mention %s", opts[i]);
-    run_free(&r);
+    expect_mentions("--help", opts, sizeof opts / sizeof opts[0]);
     RUN(&r, "-h");
     expect_exit(&r, 0);
     assert_true(contains(r.out, "--mode"));
@@ -870,16 +879,9 @@ static void test_list(void **state)
         "10000000", "100ms", "30", "immediate", "barrier",
         "json", "table", "markdown", "csv",
     };
-    struct run r;
 
     (void)state;
-    RUN(&r, "list");
-    expect_exit(&r, 0);
-    assert_int_equal(r.err_len, 0);
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (!contains(r.out, words[i]))
-            fail_msg("list does not mention %s", words[i]);
-    run_free(&r);
+    expect_mentions("list", words, sizeof words / sizeof words[0]);
 }
 
 /* ---- 7. -o FILE -------------------------------------------------------- */

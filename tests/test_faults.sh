@@ -3,13 +3,7 @@
 # CONCBENCH_FAULT switch) is contained in process mode and kills the whole
 # process in thread mode; --timeout kills runaway processes and abandons
 # runaway threads without hanging; --stack-size is applied and checked.
-set -uo pipefail
-bin=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0 passed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+. "$(dirname "$0")/lib.sh" "$1"
 elapsed() { python3 -c "import time; print(time.monotonic())"; }
 
 # A crash in a process is contained: reported by name, the rest goes on.
@@ -86,5 +80,4 @@ check "--stack-size=1KiB: exit 2, one line" '[ $? -eq 2 ] && [ "$(wc -l < "$dir/
 "$bin" -q -t io --timeout=5parsecs 2>"$dir/to.err" >/dev/null
 check "--timeout=5parsecs: exit 2 naming --timeout" '[ $? -eq 2 ] && grep -q -- --timeout "$dir/to.err"'
 
-echo "$passed passed, $fails failed"
-[ $fails -eq 0 ]
+finish

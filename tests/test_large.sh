@@ -2,12 +2,7 @@
 # Large runs: 10,000 io threads and 2,000 io processes finish, every
 # worker's record is in the JSON and ok, and peak memory stays proportional
 # (far below the 256 KiB stack each thread reserves).
-set -uo pipefail
-bin=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0 passed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/lib.sh" "$1"
 
 "$bin" -q -m threads -t io --sleep=200ms \
     -n 10000 -r 1 -w 0 --stack-size=256KiB -o "$dir/t.json"
@@ -24,5 +19,4 @@ check "10000 threads: under 200 KiB each ($rss KiB in all)" '[ "$rss" -lt $((100
 check "2000 processes: exit 0" '[ $? -eq 0 ]'
 check "2000 processes: 2000 records, all ok, distinct ids" \
     '[ "$(python3 -c "import json; s=json.load(open(\"$dir/p.json\"))[\"benchmarks\"][0][\"samples\"][0][\"workers\"]; print(len(s), len({w[\"id\"] for w in s}), all(w[\"status\"]==\"ok\" for w in s))")" = "2000 2000 True" ]'
-echo "$passed passed, $fails failed"
-[ $fails -eq 0 ]
+finish

@@ -4,17 +4,12 @@
 # mid-run names EAGAIN and the limit, reaps every started worker, exits 1.
 # root ignores RLIMIT_NPROC, so this needs root to become nobody: skipped
 # (77) otherwise.
-set -uo pipefail
-bin=$1
 [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || { echo "SKIP: needs root and setpriv"; exit 77; }
 id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
-dir=$(mktemp -d)
+. "$(dirname "$0")/lib.sh" "$1"
 cp "$bin" "$dir/concbench"
 chmod 755 "$dir" "$dir/concbench"
-trap 'rm -rf "$dir"' EXIT
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups bash -c "$1"; }
-fails=0 passed=0
-check() { if eval "$2"; then echo "ok: $1"; passed=$((passed + 1)); else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
 
 out=$(as_nobody "ulimit -u 50; '$dir/concbench' -m processes -t io -n 100 -r 1 --sleep=1ms" 2>&1 >/dev/null)
 code=$?
@@ -59,5 +54,4 @@ if [ $code -ne 99 ]; then
 else
     echo "skip: no memory cgroup (v1) can be made here"
 fi
-echo "$passed passed, $fails failed"
-[ $fails -eq 0 ]
+finish
