@@ -9,6 +9,7 @@
 
 #include "concbench/units.h"
 #include "grid.h"
+#include "json_push.h"
 
 #define COL_LEN 128
 
@@ -262,13 +263,7 @@ static bool str(cJSON *o, const char *k, const char *v)
 
 static cJSON *push(cJSON *arr)
 {
-    cJSON *o = cJSON_CreateObject();
-
-    if (o && !cJSON_AddItemToArray(arr, o)) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
+    return cb_json_push(arr, cJSON_CreateObject());
 }
 
 static bool json_file(cJSON *root, const char *key, const struct cb_loaded *l)
@@ -340,12 +335,9 @@ static bool json_lists(cJSON *root, const struct cb_comparison *c)
             !num(o, "workers", c->ratios[i].workers) ||
             !json_ratio(o, "base", &c->ratios[i].base) || !json_ratio(o, "new", &c->ratios[i].new_))
             return false;
-    for (size_t i = 0; i < c->nnotes; i++) {
-        cJSON *s = cJSON_CreateString(c->notes[i]);
-
-        if (!s || !cJSON_AddItemToArray(notes, s))
-            return cJSON_Delete(s), false;
-    }
+    for (size_t i = 0; i < c->nnotes; i++)
+        if (!cb_json_push(notes, cJSON_CreateString(c->notes[i])))
+            return false;
     return true;
 }
 

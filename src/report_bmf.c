@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_push.h"
+
 #define NS_PER_S 1e9
 
 /* One measure: the median, min and max of s times scale; none when s
@@ -36,13 +38,11 @@ static bool bmf_cell(cJSON *root, const struct cb_cell *c)
 
 static bool gab_cell(cJSON *root, const struct cb_cell *c)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = cb_json_push(root, cJSON_CreateObject());
     char range[64], extra[128];
 
-    if (!o || !cJSON_AddItemToArray(root, o)) {
-        cJSON_Delete(o);
+    if (!o)
         return false;
-    }
     snprintf(range, sizeof range, "\xc2\xb1 %.0f", c->wall.mad * NS_PER_S);
     snprintf(extra, sizeof extra, "%zu samples; median wall time; range: MAD",
              c->wall.n);

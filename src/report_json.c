@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "concbench/version.h"
+#include "json_push.h"
 #include "report_internal.h"
 
 #define NS_PER_S 1e9
@@ -38,13 +39,7 @@ static int add_u64(cJSON *o, const char *name, uint64_t v)
 
 static cJSON *push_obj(cJSON *arr)
 {
-    cJSON *o = cJSON_CreateObject();
-
-    if (o && !cJSON_AddItemToArray(arr, o)) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
+    return cb_json_push(arr, cJSON_CreateObject());
 }
 
 static int add_stats(cJSON *o, const char *name, const struct cb_stats *s)
@@ -99,16 +94,9 @@ static int add_load(cJSON *ctx, const double load[3])
 
     if (!a)
         return -1;
-    for (int i = 0; i < 3; i++) {
-        cJSON *n = cJSON_CreateNumber(load[i]);
-
-        if (!n)
+    for (int i = 0; i < 3; i++)
+        if (!cb_json_push(a, cJSON_CreateNumber(load[i])))
             return -1;
-        if (!cJSON_AddItemToArray(a, n)) {
-            cJSON_Delete(n);
-            return -1;
-        }
-    }
     return 0;
 }
 
@@ -275,16 +263,9 @@ static int add_lists(cJSON *b, const struct cb_cell *c)
 
     if (!warnings)
         return -1;
-    for (size_t i = 0; i < c->nwarnings; i++) {
-        cJSON *w = cJSON_CreateString(c->warnings[i]);
-
-        if (!w)
+    for (size_t i = 0; i < c->nwarnings; i++)
+        if (!cb_json_push(warnings, cJSON_CreateString(c->warnings[i])))
             return -1;
-        if (!cJSON_AddItemToArray(warnings, w)) {
-            cJSON_Delete(w);
-            return -1;
-        }
-    }
     samples = cJSON_AddArrayToObject(b, "samples");
     if (!samples)
         return -1;
