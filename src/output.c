@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "concbench/fdio.h"
 #include "concbench/interrupt.h"
 
 /* What a path names now; a symlink counts as what it points to. */
@@ -41,21 +42,7 @@ static int fail(struct cb_error *err, const char *path, int errnum)
 /* Returns 0, or -1 with errno set. */
 static int write_all(int fd, const char *data, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0) {
-            errno = EIO;
-            return -1;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return cb_fd_write(fd, data, len) == len ? 0 : -1;
 }
 
 /* *base points into path; the directory is malloc'd, NULL if memory

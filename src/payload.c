@@ -1,13 +1,12 @@
 #include "concbench/payload.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include "concbench/clock.h"
+#include "concbench/fdio.h"
 
 /* xorshift64: cheap, deterministic, different for every worker. */
 static uint64_t next(uint64_t *s)
@@ -71,22 +70,6 @@ uint64_t cb_payload_sum(const void *buf, size_t size)
     return h;
 }
 
-static uint64_t write_all(int fd, const unsigned char *p, uint64_t size)
-{
-    uint64_t done = 0;
-
-    while (done < size) {
-        ssize_t n = write(fd, p + done, size - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (uint64_t)n;
-    }
-    return done;
-}
-
 /* Page faults the calling thread has taken so far. */
 static uint64_t faults(void)
 {
@@ -125,7 +108,7 @@ void cb_payload_send(const struct cb_payload_out *o, struct cb_worker_record *re
         rec->payload_bytes = o->size;
         rec->recv_ns = cb_clock_now_ns();
     } else {
-        write_all(o->fd, buf, o->size);
+        cb_fd_write(o->fd, buf, o->size); /* a short write: the parent sees fewer bytes */
     }
     rec->handoff_faults = faults() - f0;
     free(buf);
@@ -133,18 +116,8 @@ void cb_payload_send(const struct cb_payload_out *o, struct cb_worker_record *re
 
 void cb_payload_receive(int fd, void *buf, uint64_t size, struct cb_worker_record *rec)
 {
-    unsigned char *p = buf;
-    uint64_t done = 0;
+    size_t done = cb_fd_read(fd, buf, size);
 
-    while (done < size) {
-        ssize_t n = read(fd, p + done, size - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (uint64_t)n;
-    }
     rec->recv_ns = cb_clock_now_ns();
     rec->payload_bytes = done;
 }
