@@ -278,6 +278,15 @@ static int render_main(struct render *rd, const char *task, const struct layout 
     return rc;
 }
 
+/* A titled table below a task's main one, shown when any row has a figure. */
+static void put_section(struct render *rd, const struct cb_grid *g, bool any, const char *title)
+{
+    if (!any)
+        return;
+    cb_strbuf_printf(&rd->sb, "\n%s%s:\n%s", rd->md ? "#### " : "", title, rd->md ? "\n" : "");
+    cb_grid_render(&rd->sb, g, rd->md, false);
+}
+
 static int render_ratios(struct render *rd, const char *task, const struct layout *lay)
 {
     struct cb_grid g;
@@ -306,11 +315,8 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
         g.nrows += row;
         any |= row;
     }
-    if (any) {
-        cb_strbuf_printf(&rd->sb, "\n%sThreads / processes, median wall time (below 1: "
-                         "threads are faster):\n%s", rd->md ? "#### " : "", rd->md ? "\n" : "");
-        cb_grid_render(&rd->sb, &g, rd->md, false);
-    }
+    put_section(rd, &g, any, "Threads / processes, median wall time (below 1: threads are "
+                "faster)");
     cb_grid_free(&g);
     return 0;
 }
@@ -372,11 +378,8 @@ static int render_claims(struct render *rd, const char *task, const struct layou
     for (size_t w = 0; w < lay->nworkers; w++)
         for (size_t m = 0; m < lay->nmodes; m++)
             any |= claims_row(rd, &g, task, lay->workers[w], lay->modes[m]);
-    if (any) {
-        cb_strbuf_printf(&rd->sb, "\n%sMemory per live worker (PSS), payload hand-off and "
-                         "GIL wait, medians:\n%s", rd->md ? "#### " : "", rd->md ? "\n" : "");
-        cb_grid_render(&rd->sb, &g, rd->md, false);
-    }
+    put_section(rd, &g, any, "Memory per live worker (PSS), payload hand-off and GIL wait, "
+                "medians");
     cb_grid_free(&g);
     return 0;
 }
