@@ -9,7 +9,7 @@
 
 #include "concbench/units.h"
 #include "grid.h"
-#include "json_push.h"
+#include "json_util.h"
 
 #define COL_LEN 128
 
@@ -344,24 +344,15 @@ static bool json_lists(cJSON *root, const struct cb_comparison *c)
 static char *render_json(const struct cb_comparison *c, struct cb_error *err)
 {
     cJSON *root = cJSON_CreateObject(), *g;
-    char *text = NULL, *out = NULL;
+    bool built = root && num(root, "schema_version", 1) &&
+                 str(root, "kind", "concbench-compare") &&
+                 json_file(root, "base", &c->base) && json_file(root, "new", &c->new_) &&
+                 json_options(root, &c->opts) && json_lists(root, c) &&
+                 (g = cJSON_AddObjectToObject(root, "geometric_mean")) != NULL &&
+                 num(g, "change", c->geomean) && num(g, "benchmarks", (double)c->ngeomean) &&
+                 cJSON_AddBoolToObject(root, "failed", cb_compare_failed(c));
 
-    if (!root || !num(root, "schema_version", 1) || !str(root, "kind", "concbench-compare") ||
-        !json_file(root, "base", &c->base) || !json_file(root, "new", &c->new_) ||
-        !json_options(root, &c->opts) || !json_lists(root, c) ||
-        !(g = cJSON_AddObjectToObject(root, "geometric_mean")) ||
-        !num(g, "change", c->geomean) || !num(g, "benchmarks", (double)c->ngeomean) ||
-        !cJSON_AddBoolToObject(root, "failed", cb_compare_failed(c)))
-        goto out;
-    text = cJSON_Print(root);
-    if (text && (out = malloc(strlen(text) + 2)) != NULL)
-        snprintf(out, strlen(text) + 2, "%s\n", text);
-out:
-    if (!out)
-        cb_error_set(err, "out of memory rendering the comparison");
-    cJSON_free(text);
-    cJSON_Delete(root);
-    return out;
+    return cb_json_finish(root, built, "the comparison", err);
 }
 
 char *cb_compare_render(const struct cb_comparison *c, enum cb_format f,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_push.h"
+#include "json_util.h"
 
 #define NS_PER_S 1e9
 
@@ -57,7 +57,6 @@ char *cb_report_bmf(const struct cb_results *r, enum cb_format f, struct cb_erro
 {
     bool gab = f == CB_FORMAT_GAB;
     cJSON *root = gab ? cJSON_CreateArray() : cJSON_CreateObject();
-    char *text = NULL, *out = NULL;
     bool ok = root != NULL;
 
     for (size_t i = 0; ok && i < r->ncells; i++) {
@@ -66,11 +65,5 @@ char *cb_report_bmf(const struct cb_results *r, enum cb_format f, struct cb_erro
         if (!c->failed && c->wall.n > 0)
             ok = gab ? gab_cell(root, c) : bmf_cell(root, c);
     }
-    if (ok && (text = cJSON_Print(root)) != NULL && (out = malloc(strlen(text) + 2)) != NULL)
-        snprintf(out, strlen(text) + 2, "%s\n", text);
-    if (!out)
-        cb_error_set(err, "out of memory rendering the %s export", gab ? "benchmark" : "BMF");
-    cJSON_free(text);
-    cJSON_Delete(root);
-    return out;
+    return cb_json_finish(root, ok, gab ? "the benchmark export" : "the BMF export", err);
 }

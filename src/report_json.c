@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "concbench/version.h"
-#include "json_push.h"
+#include "json_util.h"
 #include "report_internal.h"
 
 #define NS_PER_S 1e9
@@ -342,25 +342,8 @@ static int add_benchmarks(cJSON *root, const struct cb_results *r)
 char *cb_report_json(const struct cb_results *r, struct cb_error *err)
 {
     cJSON *root = cJSON_CreateObject();
-    char *text = NULL, *out = NULL;
-    size_t len;
+    bool built = root && !add_num(root, "schema_version", 1) && !add_tool(root) &&
+                 !add_context(root, &r->context) && !add_benchmarks(root, r);
 
-    if (!root || add_num(root, "schema_version", 1) || add_tool(root) ||
-        add_context(root, &r->context) || add_benchmarks(root, r))
-        goto out;
-    text = cJSON_Print(root);
-    if (!text)
-        goto out;
-    len = strlen(text);
-    out = malloc(len + 2);
-    if (!out)
-        goto out;
-    memcpy(out, text, len);
-    memcpy(out + len, "\n", 2);
-out:
-    if (!out)
-        cb_error_set(err, "out of memory rendering the JSON report");
-    cJSON_free(text);
-    cJSON_Delete(root);
-    return out;
+    return cb_json_finish(root, built, "the JSON report", err);
 }

@@ -1,0 +1,21 @@
+/* Internal: cJSON helpers shared by the JSON renderers. */
+#ifndef CONCBENCH_JSON_UTIL_H
+#define CONCBENCH_JSON_UTIL_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "concbench/error.h"
+
+/* Appends item (which may be NULL: a failed create) to the array arr and
+ * returns it; on failure deletes it and returns NULL. */
+cJSON *cb_json_push(cJSON *arr, cJSON *item);
+
+/* Ends a document: when built is true, returns root printed with a final
+ * newline (malloc'd, for the caller to free); otherwise, or out of
+ * memory, NULL with err saying "out of memory rendering <what>". Deletes
+ * root (which may be NULL) either way. */
+char *cb_json_finish(cJSON *root, bool built, const char *what, struct cb_error *err);
+
+#endif
