@@ -78,6 +78,48 @@ static int teardown(void **state)
     return 0;
 }
 
+/* (cell index, round, warmup) in the order the bench ran them. */
+static struct {
+    size_t n;
+    struct { size_t cell; uint32_t round; bool warm; } step[16];
+} order;
+
+static void record_step(void *arg, const struct cb_cell *cell, uint32_t round,
+                        uint32_t rounds, bool warm)
+{
+    (void)rounds;
+    assert_true(order.n < 16);
+    order.step[order.n].cell = (size_t)(cell - ((struct cb_results *)arg)->cells);
+    order.step[order.n].round = round;
+    order.step[order.n++].warm = warm;
+}
+
+/* Warmups first, then round by round, every cell once per round: drift
+ * on a noisy machine hits every cell alike. */
+static void test_interleaved_rounds(void **state)
+{
+    struct cb_config cfg = io_config(2, 0);
+    struct cb_error err = { "" };
+
+    (void)state;
+    cfg.warmup = 1;
+    cfg.params.sleep_ns = 1000000;
+    cfg.modes[1] = &cb_runner_processes;
+    cfg.nmodes = 2;
+    cb_results_free(&res);
+    memset(&res, 0, sizeof res);
+    order.n = 0;
+    assert_int_equal(cb_bench_run(&cfg, &res, record_step, &res, &err), 0);
+    assert_int_equal(order.n, 6); /* 2 cells x (1 warmup + 2 rounds) */
+    for (size_t i = 0; i < order.n; i++) {
+        assert_int_equal(order.step[i].cell, i % 2);
+        assert_int_equal(order.step[i].round, i / 2);
+        assert_int_equal(order.step[i].warm, i < 2);
+    }
+    assert_int_equal(res.cells[0].nsamples, 2);
+    assert_int_equal(res.cells[1].nsamples, 2);
+}
+
 /* The cpu task, off by one: every worker returns a wrong checksum. */
 static uint64_t off_by_one(const struct cb_params *p, void *state,
                            const struct cb_hooks *hooks)
@@ -163,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_generous_cap_changes_nothing),
         cmocka_unit_test(test_memory_check),
         cmocka_unit_test(test_wrong_checksum),
+        cmocka_unit_test(test_interleaved_rounds),
     };
 
     return cmocka_run_group_tests(tests, NULL, teardown);

@@ -2,6 +2,7 @@
 #include "cb_test.h"
 
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "concbench/task.h"
 
@@ -128,11 +129,14 @@ static void test_io_sleeps(void **state)
     (void)state;
     p.sleep_ns = 30000000; /* 30 ms */
     blocks_begun = blocks_ended = 0;
+    prctl(PR_SET_TIMERSLACK, 50000ul, 0ul, 0ul, 0ul); /* the default */
     t0 = cb_clock_now_ns();
     assert_int_equal(cb_task_io.run(&p, NULL, &counting_hooks), p.sleep_ns);
     s = cb_test_since(t0);
     assert_true(s >= 0.030);
     assert_true(s < 0.030 * 5);
+    /* The sleeping thread asked to be woken on time, not 50 us late. */
+    assert_int_equal(prctl(PR_GET_TIMERSLACK, 0ul, 0ul, 0ul, 0ul), 1);
     assert_int_equal(blocks_begun, 1);
     assert_int_equal(blocks_ended, 1);
     assert_int_equal(cb_task_io.expected(&p), p.sleep_ns);

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The CI recipe (scripts/ci-regression.sh) end to end: the first run keeps
+# a baseline, a run like it passes (and, with UPDATE_BASELINE=1, replaces
+# it), a regression exits 1 with a report naming it. And compare's default
+# format: a table on a terminal, JSON into a pipe.
+. "$(dirname "$0")/lib.sh" "$1"
+src=$2
+cd "$dir" || exit 1
+export CONCBENCH=$bin SUITE="-t io -m threads -n 1 -r 6 -w 0 --sleep=5ms"
+# 5 ms sleeps are steady; 50% keeps a loaded machine from failing the pass.
+export COMPARE_OPTS="--threshold=50"
+recipe() { sh "$src/scripts/ci-regression.sh" keep/base.json run.json >out.txt 2>&1; }
+
+recipe
+check "no baseline: exit 0, the run becomes it" \
+    '[ $? -eq 0 ] && cmp -s run.json keep/base.json && grep -q "no baseline yet" out.txt'
+UPDATE_BASELINE=1 recipe
+check "a run like the baseline passes and, on main, replaces it" \
+    '[ $? -eq 0 ] && grep -q "pass (--fail-on=slower)" out.txt && cmp -s run.json keep/base.json'
+# The baseline 10x faster than anything now: every benchmark regressed.
+python3 - keep/base.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for b in d["benchmarks"]:
+    for s in b["samples"]:
+        s["wall_s"] /= 10
+json.dump(d, open(sys.argv[1], "w"))
+PY
+recipe
+check "a regression exits 1 and the report says slower" '[ $? -eq 1 ] && grep -q "slower" out.txt'
+check "the report file is kept" '[ -s concbench-compare.md ]'
+
+"$bin" compare keep/base.json run.json >piped.txt
+check "compare into a pipe: JSON" '[ "$(head -c1 piped.txt)" = "{" ]'
+script -qec "'$bin' compare keep/base.json run.json" /dev/null >tty.txt
+check "compare on a terminal: a table" 'grep -q "^benchmark" tty.txt && ! grep -q "^{" tty.txt'
+finish
