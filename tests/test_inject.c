@@ -12,6 +12,7 @@
 #include "concbench/runner.h"
 
 static int fail_at = -1; /* the call (from 0) that fails; -1: never */
+static int fail_errno = EAGAIN;
 static int calls;
 
 pid_t __real_fork(void);
@@ -22,7 +23,7 @@ int __wrap_pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *)
 pid_t __wrap_fork(void)
 {
     if (fail_at >= 0 && calls++ == fail_at) {
-        errno = EAGAIN;
+        errno = fail_errno;
         return -1;
     }
     return __real_fork();
@@ -32,7 +33,7 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a,
                           void *(*fn)(void *), void *arg)
 {
     if (fail_at >= 0 && calls++ == fail_at)
-        return EAGAIN;
+        return fail_errno;
     return __real_pthread_create(t, a, fn, arg);
 }
 
@@ -113,6 +114,40 @@ static void test_thread_fails_barrier(void **state)
     fails_at_third(&cb_runner_threads, CB_START_BARRIER, "pthread_create failed");
 }
 
+/* Out of memory: named, with the limits that could be behind it. */
+static void test_out_of_memory(void **state)
+{
+    const struct cb_runner *const runners[] = { &cb_runner_processes, &cb_runner_threads };
+    struct cb_shared *sh = cb_shared_map(3, NULL);
+    struct cb_params p;
+    struct cb_run_times t;
+    struct cb_error err;
+
+    (void)state;
+    assert_non_null(sh);
+    cb_params_default(&p);
+    p.sleep_ns = 1000000;
+    fail_errno = ENOMEM;
+    for (size_t i = 0; i < 2; i++) {
+        struct cb_run_spec spec = {
+            .task = &cb_task_io, .params = &p, .workers = 3, .start = CB_START_BARRIER,
+            .shared = sh,
+        };
+
+        memset(&t, 0, sizeof t);
+        memset(&err, 0, sizeof err);
+        inject(1);
+        assert_int_equal(runners[i]->run(&spec, &t, &err), -1);
+        inject(-1);
+        assert_int_equal(t.started, 1);
+        assert_non_null(strstr(err.msg, "ENOMEM"));
+        assert_non_null(strstr(err.msg, "memory limit: MemAvailable, the memory cgroup"));
+        cb_test_no_children();
+    }
+    fail_errno = EAGAIN;
+    cb_shared_unmap(sh);
+}
+
 /* Through the whole run: the failing cell says why, the others go on. */
 static void test_bench_goes_on(void **state)
 {
@@ -169,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_fork_fails_barrier),
         cmocka_unit_test(test_thread_fails_immediate),
         cmocka_unit_test(test_thread_fails_barrier),
+        cmocka_unit_test(test_out_of_memory),
         cmocka_unit_test(test_bench_goes_on),
     };
 

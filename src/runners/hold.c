@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,4 +68,19 @@ void cb_runner_collect_payloads(const struct cb_run_spec *spec, uint32_t n)
         free(buf);
         r->payload_ptr = 0;
     }
+}
+
+const char *cb_runner_limit_hint(int rc, bool threads)
+{
+    if (rc == EAGAIN)
+        return threads ? " (thread limit: ulimit -u, /proc/sys/kernel/threads-max or a "
+                         "pids cgroup)"
+                       : " (process limit: ulimit -u, /proc/sys/kernel/pid_max or a "
+                         "pids cgroup)";
+    if (rc == ENOMEM)
+        return threads ? " (memory limit: MemAvailable, the memory cgroup, or a smaller "
+                         "--stack-size)"
+                       : " (memory limit: MemAvailable, the memory cgroup, or "
+                         "vm.overcommit_memory)";
+    return "";
 }

@@ -182,8 +182,7 @@ static void fail_message(const struct cb_run_spec *spec, const pid_t *pids,
     cb_error_set(err, "fork failed for worker %u of %u: %s%s%s%s; the %u started "
                  "were killed and reaped%s", started + 1, spec->workers,
                  strerror(rc), name ? " (" : "", name ? name : "", name ? ")" : "",
-                 started, rc == EAGAIN ? " (process limit: ulimit -u, "
-                 "/proc/sys/kernel/pid_max or a pids cgroup)" : "");
+                 started, cb_runner_limit_hint(rc, false));
 }
 
 /* Reads every pipe in worker order, as one consumer drains a queue. */

@@ -27,6 +27,11 @@ void cb_runner_baseline(struct cb_run_times *t);
 void cb_runner_hold(struct cb_gate *hold, uint32_t n, const pid_t *pids,
                     bool (*alive)(void *), struct cb_run_times *t);
 
+/* What limit a failed creation (fork or pthread_create returning rc) most
+ * likely hit, as " (…)" to append to the message; "" for other errors.
+ * Can't fail. */
+const char *cb_runner_limit_hint(int rc, bool threads);
+
 /* In one address space (threads, serial) the payloads are already here:
  * checks each of workers 0..n-1 and frees its buffer. Can't fail. */
 void cb_runner_collect_payloads(const struct cb_run_spec *spec, uint32_t n);

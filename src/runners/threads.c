@@ -63,8 +63,7 @@ static void fail_message(const struct cb_run_spec *spec, uint32_t started, int r
     cb_error_set(err, "pthread_create failed for worker %u of %u: %s%s%s%s; "
                  "the %u started were joined%s", started + 1, spec->workers,
                  strerror(rc), name ? " (" : "", name ? name : "", name ? ")" : "",
-                 started, rc == EAGAIN ? " (thread limit: ulimit -u, "
-                 "/proc/sys/kernel/threads-max or a pids cgroup)" : "");
+                 started, cb_runner_limit_hint(rc, true));
 }
 
 static bool before_deadline(void *arg)
