@@ -144,19 +144,42 @@ def _validate(data, path):
     return data
 
 
+MAX_BYTES = 64 << 20  # as concbench's own loader
+
+
+def _no_duplicates(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f'the key "{key}" appears twice in one object')
+        obj[key] = value
+    return obj
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def load(path):
-    """Reads and validates one result file; raises InputError."""
+    """Reads and validates one result file; raises InputError. Refuses
+    what concbench's loader refuses: over 64 MiB, not UTF-8, not JSON,
+    NaN/Infinity, duplicate keys, nesting too deep to read."""
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            raw = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates,
+                          parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as e:
         raise InputError(f"{path}: not valid JSON: {e}") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid JSON: nested too deeply") from None
     return _validate(data, path)
 
 

@@ -153,6 +153,10 @@ def test_bad_input(run, work):
         "badtype.json": json.dumps({"schema_version": 1, "benchmarks": [
             {"name": "cpu/threads/1", "task": "cpu", "mode": "threads", "workers": 1,
              "samples": [{"wall_s": "fast"}]}]}),
+        # What concbench's own loader refuses, the scripts refuse too.
+        "deep.json": "[" * 100000 + "]" * 100000,
+        "dupkey.json": '{"schema_version": 1, "benchmarks": [], "benchmarks": []}',
+        "nan.json": '{"schema_version": 1, "benchmarks": [], "x": NaN}',
     }
     for name, text in files.items():
         with open(os.path.join(bad, name), "w") as f:
