@@ -1,4 +1,4 @@
-# bash completion for concbench
+# bash completion for concbench: run options, and each subcommand's own
 _concbench()
 {
     local cur prev words cword
@@ -7,35 +7,56 @@ _concbench()
         prev=${COMP_WORDS[COMP_CWORD-1]}
         cword=$COMP_CWORD
     }
-    local opts="--mode --task --workers --repetitions --warmup --iterations
-        --sleep --fib --start --format --output --context --per-sample
-        --quiet --help --version --max-time --timeout --stack-size --pin
-        --compare-to --worker-memory --parent-memory --payload --transport
-        --gil --switch-interval --lock"
+    local sub=run opts formats values=""
+    case ${COMP_WORDS[1]} in compare|report) sub=${COMP_WORDS[1]} ;; esac
 
-    case $prev in
-        -m|--mode) COMPREPLY=($(compgen -W "threads processes serial" -- "$cur")); return ;;
-        -t|--task) COMPREPLY=($(compgen -W "cpu io fib lock" -- "$cur")); return ;;
-        --pin) COMPREPLY=($(compgen -W "none spread compact" -- "$cur")); return ;;
-        --transport) COMPREPLY=($(compgen -W "pipe shm" -- "$cur")); return ;;
-        --lock) COMPREPLY=($(compgen -W "mutex spin semaphore" -- "$cur")); return ;;
-        --compare-to) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --start) COMPREPLY=($(compgen -W "immediate barrier" -- "$cur")); return ;;
-        -f|--format) COMPREPLY=($(compgen -W "json table markdown csv bmf github-action-benchmark" -- "$cur")); return ;;
-        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        -n|--workers) COMPREPLY=($(compgen -W "1 2 4 8 max 1..16 1..64:x2" -- "$cur")); return ;;
-        --sleep) COMPREPLY=($(compgen -W "1ms 10ms 100ms 1s" -- "$cur")); return ;;
+    case $sub in
+    run)
+        opts="--mode --task --workers --repetitions --warmup --iterations
+            --sleep --fib --start --format --output --context --per-sample
+            --quiet --help --version --max-time --timeout --stack-size --pin
+            --compare-to --worker-memory --parent-memory --payload --transport
+            --gil --switch-interval --lock"
+        formats="json table markdown csv bmf github-action-benchmark" ;;
+    compare)
+        opts="--threshold --alpha --metric --fail-on --normalize --min-samples
+            --format --output --help"
+        formats="table markdown json" ;;
+    report)
+        opts="--format --output --help"
+        formats="table markdown" ;;
     esac
-    case $cur in
-        --mode=*) COMPREPLY=($(compgen -W "threads processes serial" -- "${cur#*=}")); return ;;
-        --task=*) COMPREPLY=($(compgen -W "cpu io fib lock" -- "${cur#*=}")); return ;;
-        --pin=*) COMPREPLY=($(compgen -W "none spread compact" -- "${cur#*=}")); return ;;
-        --start=*) COMPREPLY=($(compgen -W "immediate barrier" -- "${cur#*=}")); return ;;
-        --format=*) COMPREPLY=($(compgen -W "json table markdown csv bmf github-action-benchmark" -- "${cur#*=}")); return ;;
+
+    # The values of an option, after a blank (prev) or an = (cur).
+    local opt=$prev word=$cur
+    if [[ $cur == --*=* ]]; then
+        opt=${cur%%=*}
+        word=${cur#*=}
+    fi
+    case $sub:$opt in
+        run:-m|run:--mode) values="threads processes serial" ;;
+        run:-t|run:--task) values="cpu io fib lock" ;;
+        run:--pin) values="none spread compact" ;;
+        run:--transport) values="pipe shm" ;;
+        run:--lock) values="mutex spin semaphore" ;;
+        run:--start) values="immediate barrier" ;;
+        run:-n|run:--workers) values="1 2 4 8 max 1..16 1..64:x2" ;;
+        run:--sleep) values="1ms 10ms 100ms 1s" ;;
+        compare:--metric) values="wall spawn cpu memory" ;;
+        compare:--fail-on) values="slower inconclusive never" ;;
+        *:-f|*:--format) values=$formats ;;
+        *:-o|*:--output|run:--compare-to)
+            COMPREPLY=($(compgen -f -- "$word"))
+            return ;;
     esac
+    if [[ -n $values ]]; then
+        COMPREPLY=($(compgen -W "$values" -- "$word"))
+        return
+    fi
+
     if [[ $cword -eq 1 && $cur != -* ]]; then
         COMPREPLY=($(compgen -W "run list compare report" -- "$cur"))
-    elif [[ ${COMP_WORDS[1]} == compare || ${COMP_WORDS[1]} == report ]] && [[ $cur != -* ]]; then
+    elif [[ $sub != run && $cur != -* ]]; then
         COMPREPLY=($(compgen -f -- "$cur"))
     else
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

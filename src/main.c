@@ -24,7 +24,8 @@ static int fail(int code, const char *msg)
     return code;
 }
 
-/* Warnings and failed cells go to stderr, so a JSON stdout stays clean. */
+/* Warnings and failed cells go to stderr, so a JSON stdout stays clean;
+ * the warnings not when quiet (-q, or on the terminal already). */
 static void tell_problems(const struct cb_results *r, bool quiet)
 {
     for (size_t i = 0; i < r->ncells; i++) {
@@ -53,19 +54,25 @@ static int run_benchmarks(const struct cb_config *cfg, struct cb_results *res,
     return rc;
 }
 
-/* JSON for a file or a pipe, a person at the terminal: show them a table. */
-static void summarise(const struct cb_config *cfg, const struct cb_results *res)
+/* JSON for a file or a pipe, a person at the terminal: show them a table.
+ * Returns whether the warnings are on the terminal already: in that
+ * table, or in a table or markdown report written to it. */
+static bool summarise(const struct cb_config *cfg, const struct cb_results *res)
 {
-    bool to_file = cfg->output || !isatty(STDOUT_FILENO);
+    bool to_file = cfg->output || !isatty(STDOUT_FILENO), shown;
     char *table;
 
+    if (!to_file && (cfg->format == CB_FORMAT_TABLE || cfg->format == CB_FORMAT_MARKDOWN))
+        return true;
     if (cfg->quiet || cfg->format != CB_FORMAT_JSON || !to_file ||
         !isatty(STDERR_FILENO))
-        return;
+        return false;
     table = cb_report_render(res, CB_FORMAT_TABLE, false, NULL);
-    if (table)
+    shown = table != NULL;
+    if (shown)
         fputs(table, stderr);
     free(table);
+    return shown;
 }
 
 static int cmd_list(void)
@@ -168,8 +175,7 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
         cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
         run_benchmarks(cfg, &res, &err) != 0)
         goto out;
-    summarise(cfg, &res);
-    tell_problems(&res, cfg->quiet);
+    tell_problems(&res, summarise(cfg, &res) || cfg->quiet);
     text = cfg->format == CB_FORMAT_TABLE && !cfg->output &&
            cb_report_colour_wanted(isatty(STDOUT_FILENO), getenv("NO_COLOR"))
                ? cb_report_render_colour(&res, &err)

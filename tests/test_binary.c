@@ -734,6 +734,63 @@ static void test_io_overlap_processes(void **state)
     check_io_overlap("processes", "20", 20, "--sleep=250ms", 0.25, 0.5);
 }
 
+/* The claims' options are recorded in params as numbers, given on the
+ * command line; gil also as true beside them. */
+static void test_claim_params(void **state)
+{
+    struct run r;
+    cJSON *root;
+    const cJSON *b, *p;
+
+    (void)state;
+    RUN(&r, "-m", "processes", "-t", "cpu", "--iterations=1000", "-n", "2", "-r", "1",
+        "-w", "0", "--worker-memory=64KiB", "--parent-memory=1MiB", "--payload=4KiB",
+        "--transport=shm", "--gil", "--switch-interval=2ms");
+    root = expect_json_run(&r);
+    b = cJSON_GetArrayItem(get_arr(root, "benchmarks", 1), 0);
+    p = get_obj(b, "params");
+    expect_num(p, "worker_memory_bytes", 65536);
+    expect_num(p, "parent_memory_bytes", 1048576);
+    expect_num(p, "payload_bytes", 4096);
+    expect_num(p, "gil", 1);
+    expect_num(p, "switch_interval_s", 0.002);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "gil")));
+    expect_str(b, "transport", "shm");
+    expect_str(b, "status", "ok");
+    cJSON_Delete(root);
+    run_free(&r);
+}
+
+/* --pin is recorded in the benchmark, and only when a worker pins. */
+static void test_pin_recorded(void **state)
+{
+    static const char *const modes[] = { "threads", "processes", "serial" };
+    struct run r;
+    cJSON *root;
+    const cJSON *b;
+
+    (void)state;
+    RUN(&r, "-m", "threads,processes,serial", "-t", "io", "--sleep=1ms", "-n", "2",
+        "-r", "1", "-w", "0", "--pin=spread");
+    root = expect_json_run(&r);
+    for (int i = 0; i < 3; i++) {
+        b = cJSON_GetArrayItem(get_arr(root, "benchmarks", 3), i);
+        expect_str(b, "mode", modes[i]);
+        if (i < 2)
+            expect_str(b, "pin", "spread");
+        else /* serial never pins: it would pin the caller */
+            assert_null(cJSON_GetObjectItemCaseSensitive(b, "pin"));
+    }
+    cJSON_Delete(root);
+    run_free(&r);
+    RUN(&r, "-m", "threads", "-t", "io", "--sleep=1ms", "-n", "1", "-r", "1", "-w", "0");
+    root = expect_json_run(&r);
+    b = cJSON_GetArrayItem(get_arr(root, "benchmarks", 1), 0);
+    assert_null(cJSON_GetObjectItemCaseSensitive(b, "pin")); /* --pin=none */
+    cJSON_Delete(root);
+    run_free(&r);
+}
+
 /* ---- 5. usage errors: exit 2, one line naming the flag, no stdout ----- */
 
 struct bad_case {
@@ -759,6 +816,7 @@ static const struct bad_case bad_cases[] = {
     { { "-r", "0" }, { "--repetitions", "-r" }, NULL },
     { { "--format=xml" }, { "--format" }, "xml" },
     { { "--start=later" }, { "--start" }, "later" },
+    { { "--pin=bogus" }, { "--pin" }, "bogus" },
     { { "-o", "/nonexistent-dir/x.json" },
       { "--output", "/nonexistent-dir/x.json" }, NULL },
     { { "--mode" }, { "--mode" }, NULL }, /* the value is missing */
@@ -1256,6 +1314,8 @@ int main(void)
         cmocka_unit_test(test_barrier),
         cmocka_unit_test(test_io_overlap_threads),
         cmocka_unit_test(test_io_overlap_processes),
+        cmocka_unit_test(test_pin_recorded),
+        cmocka_unit_test(test_claim_params),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_unknown_subcommand),
         cmocka_unit_test(test_version),

@@ -173,6 +173,22 @@ static void test_cpu_threads_serialised(void **state)
     assert_true(total_wait(4) == 0);
 }
 
+/* fib is CPU-bound too: under the GIL its threads also use one CPU at
+ * most and take turns (its recursion reaches the check points). */
+static void test_fib_threads_serialised(void **state)
+{
+    struct cb_params p;
+    double threads;
+
+    (void)state;
+    cb_test_need_timing();
+    cb_params_default(&p);
+    p.fib_n = 30;
+    threads = run_wall(&cb_runner_threads, &cb_task_fib, &p, 4, true);
+    assert_true(total_cpu(4) / threads < 1.3);
+    assert_true(total_wait(4) > 0);
+}
+
 static void test_io_still_overlaps(void **state)
 {
     struct cb_params p;
@@ -192,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_exclusion),
         cmocka_unit_test(test_hand_over),
         cmocka_unit_test(test_cpu_threads_serialised),
+        cmocka_unit_test(test_fib_threads_serialised),
         cmocka_unit_test(test_io_still_overlaps),
     };
 

@@ -25,4 +25,12 @@ complete_words() { # words... -> completions of the last word
     { echo "FAIL: --mode completion"; exit 1; }
 [ "$(complete_words concbench --format=c)" = "csv" ] && [ "$(complete_words concbench --pin=s)" = "spread" ] || { echo "FAIL: --format= completion"; exit 1; }
 [ "$(complete_words concbench l)" = "list" ] || { echo "FAIL: subcommand completion"; exit 1; }
+# Each subcommand offers its own options and values, not run's.
+[ "$(complete_words concbench report a.json -f '')" = "table markdown" ] &&
+    [ "$(complete_words concbench report a.json --)" = "--format --output --help" ] ||
+    { echo "FAIL: report completion"; exit 1; }
+[ "$(complete_words concbench compare a.json b.json --metric=m)" = "memory" ] &&
+    [ "$(complete_words concbench compare a.json b.json --fail-on '')" = "slower inconclusive never" ] &&
+    [ "$(complete_words concbench compare a.json b.json --th)" = "--threshold" ] ||
+    { echo "FAIL: compare completion"; exit 1; }
 echo "1 passed, 0 failed"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The CI recipe (scripts/ci-regression.sh) end to end: the first run keeps
 # a baseline, a run like it passes (and, with UPDATE_BASELINE=1, replaces
-# it), a regression exits 1 with a report naming it. And compare's default
-# format: a table on a terminal, JSON into a pipe.
+# it), a regression exits 1 with a report naming it. And the terminal
+# (through script(1)): compare's default format, progress, the summary
+# table on stderr, warnings said once, and none of it without a terminal
+# or with -q.
 . "$(dirname "$0")/lib.sh" "$1"
 src=$2
 cd "$dir" || exit 1
@@ -34,4 +36,20 @@ check "the report file is kept" '[ -s concbench-compare.md ]'
 check "compare into a pipe: JSON" '[ "$(head -c1 piped.txt)" = "{" ]'
 script -qec "'$bin' compare keep/base.json run.json" /dev/null >tty.txt
 check "compare on a terminal: a table" 'grep -q "^benchmark" tty.txt && ! grep -q "^{" tty.txt'
+
+# A run writing JSON to a file, watched on a terminal: progress (cleared
+# with a carriage return), then the summary table with its warnings, and
+# each warning once. 4 CPU-bound workers outnumber the CPUs of any
+# machine this runs on only when it has fewer than 4: use more than it has.
+n=$(( $(nproc) + 1 ))
+watch="'$bin' -m threads -t cpu --iterations=1000 -n $n -r 3 -w 0 -o watched.json"
+script -qec "$watch" /dev/null >tty.txt
+check "progress on a terminal: round and ETA" 'grep -q "round 1/3" tty.txt && grep -q "ETA" tty.txt'
+check "summary table on a terminal's stderr" 'grep -q "benchmark  *status  *median wall" tty.txt'
+check "the oversubscription warning, once" '[ "$(grep -c "time-share" tty.txt)" -eq 1 ]'
+script -qec "$watch -q" /dev/null >quiet.txt
+check "-q: nothing on the terminal" '[ ! -s quiet.txt ]'
+eval "$watch" >plain.txt 2>&1
+check "no terminal: no progress, no table, the warning on stderr" \
+    '! grep -q "ETA\|^benchmark" plain.txt && grep -q "time-share" plain.txt'
 finish
