@@ -165,9 +165,11 @@ static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
 int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
                           struct cb_compare_opts *o, struct cb_error *err)
 {
-    struct parse p = { o, false };
+    struct parse p;
 
     cb_compare_opts_default(o);
+    p.o = o; /* after the defaults: the options start filled in */
+    p.format_set = false;
     if (cb_cli_subcommand(argc, argv, options, apply, &p, &o->help, err) != 0)
         return -1;
     if (o->help)
