@@ -120,7 +120,7 @@ static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
         return 0;
     }
     spec.task_state = tr.state;
-    rc = c->runner->run(&spec, &t, &e);
+    rc = cb_run_sample(c->runner, &spec, &t, &e);
     if (t.abandoned) {
         /* Threads still run on the records and the task state: leave
          * both alone and stop the whole run (1). */
@@ -212,12 +212,14 @@ static void stop_everything(struct cb_results *out)
  * the scheduler as much as about threads or processes. */
 static void warn_oversubscribed(struct cb_cell *c, long cpus)
 {
-    if (!c->task->cpu_bound || c->runner == &cb_runner_serial ||
-        (long)c->workers <= cpus || c->nwarnings >= CB_MAX_WARNINGS)
+    uint32_t units = cb_executor_units(c->runner, c->workers, &c->opts);
+
+    if (!c->task->cpu_bound || !c->runner->concurrent || (long)units <= cpus ||
+        c->nwarnings >= CB_MAX_WARNINGS)
         return;
     snprintf(c->warnings[c->nwarnings++], sizeof c->warnings[0],
              "%u CPU-bound workers on %ld usable CPUs time-share: this measures "
-             "scheduling as much as parallelism", c->workers, cpus);
+             "scheduling as much as parallelism", units, cpus);
 }
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
@@ -225,26 +227,46 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
 /* The memory a benchmark of the config holds at once at its largest:
- * the parent's, and per worker its own and its payload (twice for
- * processes: the child's copy and the parent's slot). Saturates. */
+ * the parent's, per unit of execution its --worker-memory, and per job
+ * its payload (twice across a process boundary: the child's copy and the
+ * parent's slot). Saturates. */
 static uint64_t peak_memory(const struct cb_config *cfg)
 {
     const struct cb_run_opts *o = &cfg->run;
-    uint64_t peak = 0;
+    uint64_t peak = 0, jobs = max_workers(cfg);
 
     for (size_t m = 0; m < cfg->nmodes; m++) {
-        uint64_t payload = cfg->modes[m]->separate_memory ? sat_add(o->payload, o->payload)
-                                                          : o->payload;
-        uint64_t each = sat_add(o->worker_mem, payload);
-        uint64_t n = max_workers(cfg);
-        uint64_t need = each > (UINT64_MAX - o->parent_mem) / n
-            ? UINT64_MAX : o->parent_mem + n * each;
+        const struct cb_executor *x = cfg->modes[m];
+        uint64_t payload = x->separate_memory ? sat_add(o->payload, o->payload) : o->payload;
+        uint64_t units = cb_executor_units(x, (uint32_t)jobs, o);
+        uint64_t need = sat_add(o->parent_mem, sat_add(sat_mul(units, o->worker_mem),
+                                                       sat_mul(jobs, payload)));
 
         if (need > peak)
             peak = need;
     }
     return peak;
+}
+
+/* The most threads or processes a benchmark of the config creates at
+ * once (0 when no mode creates any). */
+static uint32_t most_units(const struct cb_config *cfg)
+{
+    uint32_t most = 0;
+
+    for (size_t m = 0; m < cfg->nmodes; m++) {
+        uint32_t n = cb_executor_units(cfg->modes[m], max_workers(cfg), &cfg->run);
+
+        if (cfg->modes[m]->spawns && n > most)
+            most = n;
+    }
+    return most;
 }
 
 /* A run that needs more memory than the machine has free would be killed
@@ -266,17 +288,14 @@ static int check_memory(const struct cb_config *cfg, struct cb_error *err)
 
 int cb_bench_check(const struct cb_config *cfg, struct cb_error *err)
 {
-    uint32_t most = max_workers(cfg);
-    bool spawns = false;
+    uint32_t most = most_units(cfg);
     struct rlimit rl;
 
     if (check_memory(cfg, err) != 0)
         return -1;
-    for (size_t m = 0; m < cfg->nmodes; m++)
-        spawns |= cfg->modes[m] != &cb_runner_serial;
     /* root is not held to RLIMIT_NPROC; everyone else counts threads and
      * processes alike against it, the parent included. */
-    if (!spawns || geteuid() == 0 || getrlimit(RLIMIT_NPROC, &rl) != 0 ||
+    if (!most || geteuid() == 0 || getrlimit(RLIMIT_NPROC, &rl) != 0 ||
         rl.rlim_cur == RLIM_INFINITY || most < rl.rlim_cur)
         return 0;
     cb_error_set(err, "--workers: %u workers can never fit the limit of %llu threads "

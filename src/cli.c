@@ -90,7 +90,7 @@ typedef const char *(*name_at_fn)(size_t i);
 
 static const char *mode_name(size_t i)
 {
-    return cb_runners[i] ? cb_runners[i]->name : NULL;
+    return cb_executors[i] ? cb_executors[i]->name : NULL;
 }
 
 static const char *task_name(size_t i)
@@ -314,7 +314,7 @@ static int parse_modes(struct cli *c, const char *arg)
     if (parse_names(c, 'm', "mode", mode_name, arg, idx, &n) != 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        c->cfg->modes[i] = cb_runners[idx[i]];
+        c->cfg->modes[i] = cb_executors[idx[i]];
     c->cfg->nmodes = n;
     return 0;
 }
@@ -1118,8 +1118,8 @@ char *cb_cli_list(void)
     cb_config_default(&def);
     cb_strbuf_init(&sb);
     list_tasks(&sb);
-    for (; nmodes < CB_MAX_LIST && cb_runners[nmodes]; nmodes++)
-        mode_help[nmodes] = cb_runners[nmodes]->description;
+    for (; nmodes < CB_MAX_LIST && cb_executors[nmodes]; nmodes++)
+        mode_help[nmodes] = cb_executors[nmodes]->description;
     cb_strbuf_puts(&sb, "\nModes (--mode=LIST; default:");
     for (size_t i = 0; i < def.nmodes; i++)
         cb_strbuf_printf(&sb, "%s%s", i ? "," : " ", def.modes[i]->name);

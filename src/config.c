@@ -9,8 +9,9 @@ void cb_config_default(struct cb_config *cfg)
     long cpus = cb_context_usable_cpus();
 
     memset(cfg, 0, sizeof *cfg);
-    cfg->modes[cfg->nmodes++] = &cb_runner_threads;
-    cfg->modes[cfg->nmodes++] = &cb_runner_processes;
+    for (size_t i = 0; cb_executors[i] && cfg->nmodes < CB_MAX_LIST; i++)
+        if (!cb_executors[i]->opt_in)
+            cfg->modes[cfg->nmodes++] = cb_executors[i];
     for (size_t i = 0; cb_tasks[i] && cfg->ntasks < CB_MAX_LIST; i++)
         if (!cb_tasks[i]->opt_in)
             cfg->tasks[cfg->ntasks++] = cb_tasks[i];

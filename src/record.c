@@ -6,9 +6,15 @@
 #include <sys/mman.h>
 #include <errno.h>
 
+static size_t shared_size(uint32_t n)
+{
+    return sizeof(struct cb_shared) +
+           (size_t)n * (sizeof(struct cb_worker_record) + sizeof(struct cb_unit_record));
+}
+
 struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err)
 {
-    size_t size = sizeof(struct cb_shared) + (size_t)n * sizeof(struct cb_worker_record);
+    size_t size = shared_size(n);
     struct cb_shared *s;
 
     /* MAP_SHARED before any fork: a child's writes land in the parent's
@@ -19,6 +25,8 @@ struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err)
         return NULL;
     }
     s->capacity = n;
+    /* Inherited at the same address by every fork: a pointer is fine. */
+    s->unit = (struct cb_unit_record *)(void *)&s->rec[n];
     return s;
 }
 
@@ -28,13 +36,13 @@ void cb_shared_reset(struct cb_shared *s, uint32_t n)
     atomic_store(&s->abort, 0);
     atomic_store(&s->held, 0);
     memset(s->rec, 0, (size_t)n * sizeof s->rec[0]);
+    memset(s->unit, 0, (size_t)n * sizeof s->unit[0]);
 }
 
 void cb_shared_unmap(struct cb_shared *s)
 {
     if (s)
-        munmap(s, sizeof(struct cb_shared) +
-                      (size_t)s->capacity * sizeof(struct cb_worker_record));
+        munmap(s, shared_size(s->capacity));
 }
 
 const char *cb_signal_name(int sig)
@@ -88,6 +96,12 @@ void cb_record_status_str(const struct cb_worker_record *rec, char *buf, size_t 
         break;
     case CB_WORKER_BAD_PAYLOAD:
         snprintf(buf, len, "bad-payload");
+        break;
+    case CB_WORKER_ABANDONED:
+        snprintf(buf, len, "abandoned: a worker sharing its state died");
+        break;
+    case CB_WORKER_SETUP_FAILED:
+        snprintf(buf, len, "setup-failed");
         break;
     case CB_WORKER_PENDING:
     default:

@@ -280,7 +280,7 @@ static int add_choices(cJSON *b, const struct cb_cell *c)
 {
     if (c->opts.gil && !cJSON_AddBoolToObject(b, "gil", true))
         return -1;
-    if (c->task == &cb_task_lock && add_str(b, "lock", cb_lock_name(c->params.lock)))
+    if (strcmp(c->task->name, "lock") == 0 && add_str(b, "lock", cb_lock_name(c->params.lock)))
         return -1;
     if (c->opts.payload && c->runner->separate_memory &&
         add_str(b, "transport", c->opts.transport == CB_TRANSPORT_SHM ? "shm" : "pipe"))
@@ -317,7 +317,7 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
     if ((c->max_time_ns && add_num(b, "max_time_s", (double)c->max_time_ns / NS_PER_S)) ||
         (c->opts.timeout_ns && add_num(b, "timeout_s", (double)c->opts.timeout_ns / NS_PER_S)) ||
         (c->opts.stack_size && add_u64(b, "stack_size_bytes", c->opts.stack_size)) ||
-        (c->opts.pin != CB_PIN_NONE && c->runner != &cb_runner_serial &&
+        (c->opts.pin != CB_PIN_NONE && c->runner->concurrent &&
          add_str(b, "pin", cb_pin_name(c->opts.pin))))
         return -1;
     if (add_stats(b, "wall_s", &c->wall) || add_stats(b, "spawn_s", &c->spawn) ||

@@ -192,7 +192,7 @@ static const struct cb_cell *serial_of(const struct cb_results *r, const struct 
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *s = &r->cells[i];
 
-        if (s->runner == &cb_runner_serial && s->task == c->task &&
+        if (s->runner->baseline && s->task == c->task &&
             s->workers == c->workers && s->start == c->start && same_params(s, c))
             return s;
     }

@@ -61,52 +61,59 @@ static void fill_usage(struct cb_worker_record *rec, const struct rusage *r0,
     rec->max_rss_kib = (uint64_t)r1->ru_maxrss;
 }
 
-/* After the task: the memory to be measured, the hold while the parent
- * measures it, then the payload. The payload comes after the hold so the
- * memory of a live worker is its own (stack, task, --worker-memory) in
- * every mode, not the transfer buffers, which differ by mode. */
-static void after_task(const struct cb_worker_args *a, bool corrupt)
+/* A job's record once its task is done: its payload, then done. */
+static void hand_over(const struct cb_worker_args *a, uint32_t k)
 {
-    void *mem = cb_memory_touch(a->worker_mem, NULL);
+    struct cb_worker_record *rec = &a->rec[k];
     struct cb_payload_out out = a->payload;
 
+    out.id = a->payload.id + k;
+    /* A test build may crash here, before the record is complete. */
+    out.corrupt = rec->status == CB_WORKER_OK && cb_worker_fault(out.id);
+    if (out.way == CB_PAYLOAD_PIPE && a->payload_fds)
+        out.fd = a->payload_fds[k];
+    if (out.way == CB_PAYLOAD_SHM && a->payload.slot)
+        out.slot = (unsigned char *)a->payload.slot + (size_t)k * a->payload.size;
+    if (rec->status == CB_WORKER_OK)
+        cb_payload_send(&out, rec);
+    atomic_store_explicit(&rec->done, 1, memory_order_release);
+}
+
+/* After the jobs: the memory to be measured, the hold while the parent
+ * measures it, then the payloads. The payloads come after the hold so the
+ * memory of a live unit is its own (stack, task, --worker-memory) in
+ * every mode, not the transfer buffers, which differ by mode. */
+static void after_jobs(const struct cb_worker_args *a, uint32_t jobs)
+{
+    void *mem = cb_memory_touch(a->worker_mem, NULL);
+
     /* Memory that could not be had must not pass for memory measured. */
-    if (a->worker_mem && !mem && a->rec->status == CB_WORKER_OK)
-        a->rec->status = CB_WORKER_NO_MEMORY;
+    for (uint32_t k = 0; k < jobs; k++)
+        if (a->worker_mem && !mem && a->rec[k].status == CB_WORKER_OK)
+            a->rec[k].status = CB_WORKER_NO_MEMORY;
     if (a->hold)
         cb_gate_pass(a->hold);
     cb_memory_release(mem, a->worker_mem);
-    out.corrupt = corrupt;
-    if (a->rec->status == CB_WORKER_OK)
-        cb_payload_send(&out, a->rec);
-    atomic_store_explicit(&a->rec->done, 1, memory_order_release);
+    for (uint32_t k = 0; k < jobs; k++)
+        hand_over(a, k);
+    if (a->unit)
+        atomic_store_explicit(&a->unit->done, 1, memory_order_release);
 }
 
-/* CONCBENCH_FAULT=segv|abort|payload (hidden, for fault tests and
- * demonstrations): worker 0 of every run crashes after its task, before
- * it reports, or damages one byte of its payload on the way. Returns
- * whether the payload is to be damaged. */
-static bool maybe_fault(const struct cb_worker_args *a)
+__attribute__((weak)) bool cb_worker_fault(uint32_t job)
 {
-    const char *f = getenv("CONCBENCH_FAULT");
-
-    if (!f || a->payload.id != 0)
-        return false;
-    if (strcmp(f, "segv") == 0)
-        raise(SIGSEGV);
-    else if (strcmp(f, "abort") == 0)
-        abort();
-    return strcmp(f, "payload") == 0;
+    (void)job;
+    return false;
 }
 
 /* Pins the calling thread (or child) to one of the CPUs it may use:
- * spread deals workers round robin, compact in blocks. After first_ns, so
- * creation latency is not touched; a failure leaves the worker unpinned. */
+ * spread deals units round robin, compact in blocks. After first_ns, so
+ * creation latency is not touched; a failure leaves the unit unpinned. */
 static void pin_self(const struct cb_worker_args *a)
 {
     cpu_set_t allowed, one;
     int cpus[CPU_SETSIZE], n = 0;
-    uint32_t id = a->payload.id, k;
+    uint32_t id = a->unit_index, k;
 
     if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
         return;
@@ -118,35 +125,31 @@ static void pin_self(const struct cb_worker_args *a)
     if (a->pin == CB_PIN_SPREAD)
         k = id % (uint32_t)n;
     else
-        k = (uint32_t)((uint64_t)id * (uint64_t)n / (a->nworkers ? a->nworkers : 1));
+        k = (uint32_t)((uint64_t)id * (uint64_t)n / (a->nunits ? a->nunits : 1));
     CPU_ZERO(&one);
     CPU_SET(cpus[k % (uint32_t)n], &one);
     sched_setaffinity(0, sizeof one, &one);
 }
 
-void cb_worker_run(const struct cb_worker_args *a)
+/* One job, timed: the task between two readings of the clocks. */
+static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec,
+                    bool run)
 {
-    struct cb_worker_record *rec = a->rec;
     int who = a->scope == CB_SCOPE_PROCESS ? RUSAGE_SELF : RUSAGE_THREAD;
     clockid_t clk = a->scope == CB_SCOPE_PROCESS ? CLOCK_PROCESS_CPUTIME_ID
                                                  : CLOCK_THREAD_CPUTIME_ID;
-    uint64_t c0, c1;
+    struct cb_worker_args job = *a;
     struct rusage r0 = { 0 }, r1 = { 0 };
-    uint64_t checksum = 0;
-    bool run = true;
+    uint64_t checksum = 0, c0, c1;
 
-    rec->first_ns = cb_clock_now_ns();
-    if (a->pin != CB_PIN_NONE)
-        pin_self(a);
-    if (a->gate)
-        run = cb_gate_pass(a->gate);
-    /* Deltas, so a serial worker (the caller's own thread) and a fresh
+    job.rec = rec;
+    /* Deltas, so a serial job (the caller's own thread) and a fresh
      * thread or child are measured the same way. */
     getrusage(who, &r0);
     c0 = cpu_clock_ns(clk);
     rec->start_ns = cb_clock_now_ns();
     if (run)
-        checksum = run_task(a);
+        checksum = run_task(&job);
     rec->end_ns = cb_clock_now_ns();
     c1 = cpu_clock_ns(clk);
     getrusage(who, &r1);
@@ -156,6 +159,31 @@ void cb_worker_run(const struct cb_worker_args *a)
     rec->cpu = sched_getcpu();
     rec->checksum = checksum;
     rec->status = run ? CB_WORKER_OK : CB_WORKER_NOT_STARTED;
-    /* Outside the timed run: getenv costs nothing there. */
-    after_task(a, run && maybe_fault(a));
+}
+
+void cb_worker_run(const struct cb_worker_args *a)
+{
+    uint32_t jobs = a->jobs ? a->jobs : 1;
+    uint64_t first = cb_clock_now_ns();
+    bool run = true;
+
+    a->rec[0].first_ns = first;
+    if (a->unit) {
+        a->unit->first_ns = first;
+        a->unit->cpu = sched_getcpu();
+    }
+    if (a->pin != CB_PIN_NONE)
+        pin_self(a);
+    if (a->gate)
+        run = cb_gate_pass(a->gate);
+    for (uint32_t k = 0; k < jobs; k++) {
+        struct cb_worker_record *rec = &a->rec[k];
+
+        if (k > 0) {
+            rec->create_ns = a->rec[0].create_ns;
+            rec->first_ns = cb_clock_now_ns();
+        }
+        run_job(a, rec, run);
+    }
+    after_jobs(a, jobs);
 }

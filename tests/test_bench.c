@@ -13,9 +13,9 @@ static struct cb_config io_config(uint32_t reps, uint64_t max_time_ns)
     struct cb_config cfg;
 
     cb_config_default(&cfg);
-    cfg.modes[0] = &cb_runner_threads;
+    cfg.modes[0] = cb_executor_find("threads");
     cfg.nmodes = 1;
-    cfg.tasks[0] = &cb_task_io;
+    cfg.tasks[0] = cb_task_find("io");
     cfg.ntasks = 1;
     cfg.workers[0] = 1;
     cfg.nworkers = 1;
@@ -104,7 +104,7 @@ static void test_interleaved_rounds(void **state)
     (void)state;
     cfg.warmup = 1;
     cfg.params.sleep_ns = 1000000;
-    cfg.modes[1] = &cb_runner_processes;
+    cfg.modes[1] = cb_executor_find("processes");
     cfg.nmodes = 2;
     cb_results_free(&res);
     memset(&res, 0, sizeof res);
@@ -124,7 +124,7 @@ static void test_interleaved_rounds(void **state)
 static uint64_t off_by_one(const struct cb_params *p, void *state,
                            const struct cb_hooks *hooks)
 {
-    return cb_task_cpu.run(p, state, hooks) + 1;
+    return cb_task_find("cpu")->run(p, state, hooks) + 1;
 }
 
 /* A worker whose checksum is wrong fails its benchmark, in every mode,
@@ -136,16 +136,16 @@ static void test_wrong_checksum(void **state)
     struct cb_error err = { "" };
 
     (void)state;
-    bad = cb_task_cpu;
+    bad = *cb_task_find("cpu");
     bad.name = "bad";
     bad.run = off_by_one;
     cfg.tasks[0] = &bad;
-    cfg.tasks[1] = &cb_task_cpu;
+    cfg.tasks[1] = cb_task_find("cpu");
     cfg.ntasks = 2;
     cfg.params.iterations = 1000;
-    cfg.modes[0] = &cb_runner_threads;
-    cfg.modes[1] = &cb_runner_processes;
-    cfg.modes[2] = &cb_runner_serial;
+    cfg.modes[0] = cb_executor_find("threads");
+    cfg.modes[1] = cb_executor_find("processes");
+    cfg.modes[2] = cb_executor_find("serial");
     cfg.nmodes = 3;
     cfg.workers[0] = 2;
     cb_results_free(&res);
@@ -189,7 +189,7 @@ static void test_memory_check(void **state)
     cfg.workers[0] = 1;
     cfg.run.payload = avail / 10 * 6;
     assert_int_equal(cb_bench_check(&cfg, &err), 0);
-    cfg.modes[0] = &cb_runner_processes;
+    cfg.modes[0] = cb_executor_find("processes");
     assert_int_equal(cb_bench_check(&cfg, &err), -1);
     /* Sizes whose product overflows saturate rather than wrap to "fits". */
     cfg.workers[0] = 100000;

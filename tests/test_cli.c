@@ -97,12 +97,12 @@ static void assert_workers(const uint32_t *want, size_t n)
 static void assert_defaults(void)
 {
     assert_int_equal(cfg.nmodes, 2);
-    assert_ptr_equal(cfg.modes[0], &cb_runner_threads);
-    assert_ptr_equal(cfg.modes[1], &cb_runner_processes);
+    assert_ptr_equal(cfg.modes[0], cb_executor_find("threads"));
+    assert_ptr_equal(cfg.modes[1], cb_executor_find("processes"));
     assert_int_equal(cfg.ntasks, 3);
-    assert_ptr_equal(cfg.tasks[0], &cb_task_cpu);
-    assert_ptr_equal(cfg.tasks[1], &cb_task_io);
-    assert_ptr_equal(cfg.tasks[2], &cb_task_fib);
+    assert_ptr_equal(cfg.tasks[0], cb_task_find("cpu"));
+    assert_ptr_equal(cfg.tasks[1], cb_task_find("io"));
+    assert_ptr_equal(cfg.tasks[2], cb_task_find("fib"));
     WORKERS(usable());
     assert_int_equal(cfg.repetitions, 10);
     assert_int_equal(cfg.warmup, 1);
@@ -132,7 +132,7 @@ static void test_run_subcommand(void **state)
     assert_defaults();
     OK("run", "-m", "serial", "-n", "3");
     assert_int_equal(cfg.nmodes, 1);
-    assert_ptr_equal(cfg.modes[0], &cb_runner_serial);
+    assert_ptr_equal(cfg.modes[0], cb_executor_find("serial"));
     WORKERS(3);
 }
 
@@ -181,18 +181,18 @@ static void test_modes(void **state)
     (void)state;
     OK("--mode=threads");
     assert_int_equal(cfg.nmodes, 1);
-    assert_ptr_equal(cfg.modes[0], &cb_runner_threads);
+    assert_ptr_equal(cfg.modes[0], cb_executor_find("threads"));
     OK("--mode", "processes,serial");
     assert_int_equal(cfg.nmodes, 2);
-    assert_ptr_equal(cfg.modes[0], &cb_runner_processes);
-    assert_ptr_equal(cfg.modes[1], &cb_runner_serial);
+    assert_ptr_equal(cfg.modes[0], cb_executor_find("processes"));
+    assert_ptr_equal(cfg.modes[1], cb_executor_find("serial"));
     OK("-m", "serial,threads,processes");
     assert_int_equal(cfg.nmodes, 3);
-    assert_ptr_equal(cfg.modes[0], &cb_runner_serial);
-    assert_ptr_equal(cfg.modes[2], &cb_runner_processes);
+    assert_ptr_equal(cfg.modes[0], cb_executor_find("serial"));
+    assert_ptr_equal(cfg.modes[2], cb_executor_find("processes"));
     OK("-mprocesses", "-m", "serial");
     assert_int_equal(cfg.nmodes, 1);
-    assert_ptr_equal(cfg.modes[0], &cb_runner_serial);
+    assert_ptr_equal(cfg.modes[0], cb_executor_find("serial"));
 
     assert_int_equal(PARSE("--mode=thread"), -1);
     assert_string_equal(err.msg, "--mode: 'thread' is not a mode; accepted: "
@@ -213,13 +213,13 @@ static void test_tasks(void **state)
     (void)state;
     OK("--task=cpu");
     assert_int_equal(cfg.ntasks, 1);
-    assert_ptr_equal(cfg.tasks[0], &cb_task_cpu);
+    assert_ptr_equal(cfg.tasks[0], cb_task_find("cpu"));
     OK("-t", "fib,io");
     assert_int_equal(cfg.ntasks, 2);
-    assert_ptr_equal(cfg.tasks[0], &cb_task_fib);
-    assert_ptr_equal(cfg.tasks[1], &cb_task_io);
+    assert_ptr_equal(cfg.tasks[0], cb_task_find("fib"));
+    assert_ptr_equal(cfg.tasks[1], cb_task_find("io"));
     OK("--task", "io");
-    assert_ptr_equal(cfg.tasks[0], &cb_task_io);
+    assert_ptr_equal(cfg.tasks[0], cb_task_find("io"));
 
     assert_int_equal(PARSE("-t", "gpu"), -1);
     assert_string_equal(err.msg, "--task: 'gpu' is not a task; accepted: cpu, io, fib, lock");
@@ -683,9 +683,9 @@ static void test_list(void **state)
         assert_non_null(strstr(text, cb_tasks[t]->name));
         assert_non_null(strstr(text, cb_tasks[t]->description));
     }
-    for (size_t r = 0; cb_runners[r]; r++) {
-        assert_non_null(strstr(text, cb_runners[r]->name));
-        assert_non_null(strstr(text, cb_runners[r]->description));
+    for (size_t r = 0; cb_executors[r]; r++) {
+        assert_non_null(strstr(text, cb_executors[r]->name));
+        assert_non_null(strstr(text, cb_executors[r]->description));
     }
     assert_non_null(strstr(text, "  cpu   CPU-bound counting loop of --iterations steps "
                             "(CPU-bound)\n"));

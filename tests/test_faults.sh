@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Faults during a run, through the binary: a crashing worker (the hidden
-# CONCBENCH_FAULT switch) is contained in process mode and kills the whole
+# Faults during a run, through the binary: a crashing worker (the
+# CONCBENCH_FAULT switch of the test build concbench-faulty, $1; $2 is the
+# production binary, which has no such switch) is contained in process mode and kills the whole
 # process in thread mode; --timeout kills runaway processes and abandons
 # runaway threads without hanging; --stack-size is applied and checked.
 . "$(dirname "$0")/lib.sh" "$1"
+production=${2:-}
 elapsed() { python3 -c "import time; print(time.monotonic())"; }
 
 # A crash in a process is contained: reported by name, the rest goes on.
@@ -79,5 +81,13 @@ check "500 threads with 64 KiB stacks: ok" \
 check "--stack-size=1KiB: exit 2, one line" '[ $? -eq 2 ] && [ "$(wc -l < "$dir/s.err")" -eq 1 ]'
 "$bin" -q -t io --timeout=5parsecs 2>"$dir/to.err" >/dev/null
 check "--timeout=5parsecs: exit 2 naming --timeout" '[ $? -eq 2 ] && grep -q -- --timeout "$dir/to.err"'
+
+# The production binary carries no fault switch: the same run is clean.
+if [ -n "$production" ]; then
+    CONCBENCH_FAULT=segv "$production" -q -m processes -t cpu -n 2 -r 1 -w 0 --iterations=1000 \
+        -o "$dir/prod.json" 2>/dev/null
+    check "production binary ignores CONCBENCH_FAULT" \
+        '[ $? -eq 0 ] && [ "$(json "$dir/prod.json" "d[\"benchmarks\"][0][\"status\"]")" = ok ]'
+fi
 
 finish

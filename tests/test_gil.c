@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "concbench/gil.h"
-#include "concbench/runner.h"
+#include "concbench/run.h"
 
 #define NT 4
 
@@ -39,7 +39,7 @@ static uint64_t guarded_run(const struct cb_params *p, void *st, const struct cb
 
 CB_TEST_SHARED_RECORDS(16)
 
-static double run_wall(const struct cb_runner *r, const struct cb_task *task,
+static double run_wall(const struct cb_executor *r, const struct cb_task *task,
                        const struct cb_params *p, uint32_t n, bool gil_on)
 {
     struct cb_run_opts o = { .gil = gil_on, .switch_ns = 1000000 };
@@ -51,7 +51,7 @@ static double run_wall(const struct cb_runner *r, const struct cb_task *task,
     struct cb_error err = { "" };
 
     cb_shared_reset(shared, n);
-    assert_int_equal(r->run(&spec, &t, &err), 0);
+    assert_int_equal(cb_run_sample(r, &spec, &t, &err), 0);
     for (uint32_t i = 0; i < n; i++) {
         assert_int_equal(shared->rec[i].status, CB_WORKER_OK);
         assert_true(shared->rec[i].checksum == task->expected(p));
@@ -61,7 +61,7 @@ static double run_wall(const struct cb_runner *r, const struct cb_task *task,
 
 static void test_exclusion(void **state)
 {
-    struct cb_task task = cb_task_cpu;
+    struct cb_task task = *cb_task_find("cpu");
     struct cb_params p;
     double wait = 0;
 
@@ -70,7 +70,7 @@ static void test_exclusion(void **state)
     cb_params_default(&p);
     p.iterations = 20000;
     atomic_store(&max_inside, 0);
-    run_wall(&cb_runner_threads, &task, &p, NT, true);
+    run_wall(cb_executor_find("threads"), &task, &p, NT, true);
     assert_int_equal(atomic_load(&max_inside), 1);
     for (uint32_t i = 0; i < NT; i++)
         wait += (double)shared->rec[i].gil_wait_ns;
@@ -163,12 +163,12 @@ static void test_cpu_threads_serialised(void **state)
     cb_params_default(&p);
     p.iterations = 20000000;
     for (int i = 0; i < 3; i++) {
-        double threads = run_wall(&cb_runner_threads, &cb_task_cpu, &p, 4, true);
+        double threads = run_wall(cb_executor_find("threads"), cb_task_find("cpu"), &p, 4, true);
 
         assert_true(total_cpu(4) / threads < 1.3);
         assert_true(total_wait(4) > 0);
     }
-    run_wall(&cb_runner_processes, &cb_task_cpu, &p, 4, true);
+    run_wall(cb_executor_find("processes"), cb_task_find("cpu"), &p, 4, true);
     /* Each process has its own lock, so nobody waits for it. */
     assert_true(total_wait(4) == 0);
 }
@@ -184,7 +184,7 @@ static void test_fib_threads_serialised(void **state)
     cb_test_need_timing();
     cb_params_default(&p);
     p.fib_n = 30;
-    threads = run_wall(&cb_runner_threads, &cb_task_fib, &p, 4, true);
+    threads = run_wall(cb_executor_find("threads"), cb_task_find("fib"), &p, 4, true);
     assert_true(total_cpu(4) / threads < 1.3);
     assert_true(total_wait(4) > 0);
 }
@@ -198,7 +198,7 @@ static void test_io_still_overlaps(void **state)
     cb_test_need_timing();
     cb_params_default(&p);
     p.sleep_ns = 100000000; /* 100 ms x 8 workers: 800 ms if serialised */
-    wall = run_wall(&cb_runner_threads, &cb_task_io, &p, 8, true);
+    wall = run_wall(cb_executor_find("threads"), cb_task_find("io"), &p, 8, true);
     assert_true(wall < 0.4);
 }
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "concbench/bench.h"
-#include "concbench/runner.h"
+#include "concbench/run.h"
 
 static int fail_at = -1; /* the call (from 0) that fails; -1: never */
 static int fail_errno = EAGAIN;
@@ -57,13 +57,13 @@ static int thread_count(void)
     return n;
 }
 
-static void fails_at_third(const struct cb_runner *r, enum cb_start start,
+static void fails_at_third(const struct cb_executor *r, enum cb_start start,
                            const char *what)
 {
     struct cb_shared *sh = cb_shared_map(5, NULL);
     struct cb_params p;
     struct cb_run_spec spec = {
-        .task = &cb_task_io, .params = &p, .workers = 5, .start = start, .shared = sh,
+        .task = cb_task_find("io"), .params = &p, .workers = 5, .start = start, .shared = sh,
     };
     struct cb_run_times t = { 0 };
     struct cb_error err = { "" };
@@ -73,10 +73,10 @@ static void fails_at_third(const struct cb_runner *r, enum cb_start start,
     assert_non_null(sh);
     cb_params_default(&p);
     p.sleep_ns = 20000000000ull; /* 20 s: killed or skipped, never waited for */
-    if (r == &cb_runner_threads && start == CB_START_IMMEDIATE)
+    if (r == cb_executor_find("threads") && start == CB_START_IMMEDIATE)
         p.sleep_ns = 10000000; /* threads cannot be killed: keep it short */
     inject(2);
-    assert_int_equal(r->run(&spec, &t, &err), -1);
+    assert_int_equal(cb_run_sample(r, &spec, &t, &err), -1);
     inject(-1);
     assert_int_equal(t.started, 2);
     assert_non_null(strstr(err.msg, what));
@@ -93,31 +93,31 @@ static void fails_at_third(const struct cb_runner *r, enum cb_start start,
 static void test_fork_fails_immediate(void **state)
 {
     (void)state;
-    fails_at_third(&cb_runner_processes, CB_START_IMMEDIATE, "fork failed");
+    fails_at_third(cb_executor_find("processes"), CB_START_IMMEDIATE, "fork failed");
 }
 
 static void test_fork_fails_barrier(void **state)
 {
     (void)state;
-    fails_at_third(&cb_runner_processes, CB_START_BARRIER, "fork failed");
+    fails_at_third(cb_executor_find("processes"), CB_START_BARRIER, "fork failed");
 }
 
 static void test_thread_fails_immediate(void **state)
 {
     (void)state;
-    fails_at_third(&cb_runner_threads, CB_START_IMMEDIATE, "pthread_create failed");
+    fails_at_third(cb_executor_find("threads"), CB_START_IMMEDIATE, "pthread_create failed");
 }
 
 static void test_thread_fails_barrier(void **state)
 {
     (void)state;
-    fails_at_third(&cb_runner_threads, CB_START_BARRIER, "pthread_create failed");
+    fails_at_third(cb_executor_find("threads"), CB_START_BARRIER, "pthread_create failed");
 }
 
 /* Out of memory: named, with the limits that could be behind it. */
 static void test_out_of_memory(void **state)
 {
-    const struct cb_runner *const runners[] = { &cb_runner_processes, &cb_runner_threads };
+    const struct cb_executor *const runners[] = { cb_executor_find("processes"), cb_executor_find("threads") };
     struct cb_shared *sh = cb_shared_map(3, NULL);
     struct cb_params p;
     struct cb_run_times t;
@@ -130,14 +130,14 @@ static void test_out_of_memory(void **state)
     fail_errno = ENOMEM;
     for (size_t i = 0; i < 2; i++) {
         struct cb_run_spec spec = {
-            .task = &cb_task_io, .params = &p, .workers = 3, .start = CB_START_BARRIER,
+            .task = cb_task_find("io"), .params = &p, .workers = 3, .start = CB_START_BARRIER,
             .shared = sh,
         };
 
         memset(&t, 0, sizeof t);
         memset(&err, 0, sizeof err);
         inject(1);
-        assert_int_equal(runners[i]->run(&spec, &t, &err), -1);
+        assert_int_equal(cb_run_sample(runners[i], &spec, &t, &err), -1);
         inject(-1);
         assert_int_equal(t.started, 1);
         assert_non_null(strstr(err.msg, "ENOMEM"));
@@ -157,7 +157,7 @@ static void test_bench_goes_on(void **state)
 
     (void)state;
     cb_config_default(&cfg);
-    cfg.tasks[0] = &cb_task_cpu;
+    cfg.tasks[0] = cb_task_find("cpu");
     cfg.ntasks = 1;
     cfg.params.iterations = 1000;
     cfg.workers[0] = 3;

@@ -7,11 +7,11 @@
 #include "concbench/bench.h"
 #include "concbench/config.h"
 #include "concbench/results.h"
-#include "concbench/runner.h"
+#include "concbench/run.h"
 
 CB_TEST_SHARED_RECORDS(8)
 
-static uint64_t run_lock(const struct cb_runner *r, const struct cb_task *task,
+static uint64_t run_lock(const struct cb_executor *r, const struct cb_task *task,
                          uint32_t kind, uint32_t n, bool gil)
 {
     struct cb_params p;
@@ -32,7 +32,7 @@ static uint64_t run_lock(const struct cb_runner *r, const struct cb_task *task,
     cb_shared_reset(shared, n);
     assert_int_equal(cb_task_run_begin(task, &p, r->separate_memory, &tr, &err), 0);
     spec.task_state = tr.state;
-    assert_int_equal(r->run(&spec, &t, &err), 0);
+    assert_int_equal(cb_run_sample(r, &spec, &t, &err), 0);
     assert_true(cb_task_run_end(task, &tr, &total));
     cb_test_no_children();
     for (uint32_t i = 0; i < n; i++) {
@@ -45,20 +45,20 @@ static uint64_t run_lock(const struct cb_runner *r, const struct cb_task *task,
 
 static void test_every_kind_every_mode(void **state)
 {
-    const struct cb_runner *modes[] = { &cb_runner_threads, &cb_runner_processes,
-                                        &cb_runner_serial };
+    const struct cb_executor *modes[] = { cb_executor_find("threads"), cb_executor_find("processes"),
+                                        cb_executor_find("serial") };
 
     (void)state;
     for (size_t m = 0; m < 3; m++)
         for (uint32_t k = 0; cb_lock_name(k); k++)
-            assert_int_equal(run_lock(modes[m], &cb_task_lock, k, 4, false), 4 * 20000);
+            assert_int_equal(run_lock(modes[m], cb_task_find("lock"), k, 4, false), 4 * 20000);
 }
 
 static void test_under_gil(void **state)
 {
     (void)state;
     for (uint32_t k = 0; cb_lock_name(k); k++)
-        assert_int_equal(run_lock(&cb_runner_threads, &cb_task_lock, k, 4, true), 4 * 20000);
+        assert_int_equal(run_lock(cb_executor_find("threads"), cb_task_find("lock"), k, 4, true), 4 * 20000);
 }
 
 static void test_bad_kind(void **state)
@@ -69,7 +69,7 @@ static void test_bad_kind(void **state)
     (void)state;
     cb_params_default(&p);
     p.lock = 7;
-    assert_int_equal(cb_task_check(&cb_task_lock, &p, &err), -1);
+    assert_int_equal(cb_task_check(cb_task_find("lock"), &p, &err), -1);
     assert_non_null(strstr(err.msg, "--lock"));
     assert_string_equal(cb_lock_name(0), "mutex");
     assert_string_equal(cb_lock_name(1), "spin");
@@ -80,12 +80,12 @@ static void test_bad_kind(void **state)
 /* A lost update: the run's total is one short. */
 static uint64_t short_total(const void *st)
 {
-    return cb_task_lock.total(st) - 1;
+    return cb_task_find("lock")->total(st) - 1;
 }
 
 static void test_lost_update_fails_the_cell(void **state)
 {
-    struct cb_task broken = cb_task_lock;
+    struct cb_task broken = *cb_task_find("lock");
     struct cb_config cfg;
     struct cb_results res;
     struct cb_error err = { "" };
@@ -95,8 +95,8 @@ static void test_lost_update_fails_the_cell(void **state)
     cb_config_default(&cfg);
     cfg.tasks[0] = &broken;
     cfg.ntasks = 1;
-    cfg.modes[0] = &cb_runner_threads;
-    cfg.modes[1] = &cb_runner_processes;
+    cfg.modes[0] = cb_executor_find("threads");
+    cfg.modes[1] = cb_executor_find("processes");
     cfg.nmodes = 2;
     cfg.workers[0] = 2;
     cfg.nworkers = 1;

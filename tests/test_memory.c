@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "concbench/memory.h"
-#include "concbench/runner.h"
+#include "concbench/run.h"
 
 #define MIB 1024u /* in KiB */
 
@@ -41,12 +41,12 @@ static void test_read_self(void **state)
 }
 
 /* Total PSS of the held set, with and without 8 MiB per worker. */
-static struct cb_run_memory measure(const struct cb_runner *r, uint32_t n, uint64_t mem)
+static struct cb_run_memory measure(const struct cb_executor *r, uint32_t n, uint64_t mem)
 {
     struct cb_params p;
     struct cb_run_opts o = { .worker_mem = mem };
     struct cb_run_spec spec = {
-        .task = &cb_task_cpu, .params = &p, .workers = n, .start = CB_START_BARRIER,
+        .task = cb_task_find("cpu"), .params = &p, .workers = n, .start = CB_START_BARRIER,
         .shared = shared, .opts = &o,
     };
     struct cb_run_times t = { 0 };
@@ -55,7 +55,7 @@ static struct cb_run_memory measure(const struct cb_runner *r, uint32_t n, uint6
     cb_params_default(&p);
     p.iterations = 1000;
     cb_shared_reset(shared, n);
-    assert_int_equal(r->run(&spec, &t, &err), 0);
+    assert_int_equal(cb_run_sample(r, &spec, &t, &err), 0);
     cb_test_no_children();
     assert_true(t.memory.valid);
     assert_true(t.held_ns >= t.release_ns && t.unheld_ns >= t.held_ns);
@@ -63,7 +63,7 @@ static struct cb_run_memory measure(const struct cb_runner *r, uint32_t n, uint6
     return t.memory;
 }
 
-static void check_growth(const struct cb_runner *r, uint32_t n)
+static void check_growth(const struct cb_executor *r, uint32_t n)
 {
     struct cb_run_memory bare = measure(r, n, 0);
     struct cb_run_memory fat = measure(r, n, 8u << 20);
@@ -77,13 +77,13 @@ static void check_growth(const struct cb_runner *r, uint32_t n)
 static void test_processes_sum(void **state)
 {
     (void)state;
-    check_growth(&cb_runner_processes, 4);
+    check_growth(cb_executor_find("processes"), 4);
 }
 
 static void test_threads_own(void **state)
 {
     (void)state;
-    check_growth(&cb_runner_threads, 4);
+    check_growth(cb_executor_find("threads"), 4);
 }
 
 int main(void)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "concbench/payload.h"
-#include "concbench/runner.h"
+#include "concbench/run.h"
 
 CB_TEST_SHARED_RECORDS(8)
 
@@ -59,12 +59,12 @@ static void test_content(void **state)
     free(b);
 }
 
-static void run_payload(const struct cb_runner *r, enum cb_transport way, uint64_t size)
+static void run_payload(const struct cb_executor *r, enum cb_transport way, uint64_t size)
 {
     struct cb_params p;
     struct cb_run_opts o = { .payload = size, .transport = way };
     struct cb_run_spec spec = {
-        .task = &cb_task_cpu, .params = &p, .workers = 4, .start = CB_START_IMMEDIATE,
+        .task = cb_task_find("cpu"), .params = &p, .workers = 4, .start = CB_START_IMMEDIATE,
         .shared = shared, .opts = &o,
     };
     struct cb_run_times t = { 0 };
@@ -73,7 +73,7 @@ static void run_payload(const struct cb_runner *r, enum cb_transport way, uint64
     cb_params_default(&p);
     p.iterations = 1000;
     cb_shared_reset(shared, 4);
-    assert_int_equal(r->run(&spec, &t, &err), 0);
+    assert_int_equal(cb_run_sample(r, &spec, &t, &err), 0);
     cb_test_no_children();
     for (uint32_t i = 0; i < 4; i++) {
         const struct cb_worker_record *w = &shared->rec[i];
@@ -84,7 +84,7 @@ static void run_payload(const struct cb_runner *r, enum cb_transport way, uint64
         assert_int_equal(w->payload_ptr, 0); /* the parent freed it */
         /* A child writing into shared pages it has not mapped yet takes
          * a fault per page. */
-        if (r == &cb_runner_processes && way == CB_TRANSPORT_SHM && size >= 300000)
+        if (r == cb_executor_find("processes") && way == CB_TRANSPORT_SHM && size >= 300000)
             assert_true(w->handoff_faults >= 1);
     }
 }
@@ -95,10 +95,10 @@ static void test_every_way(void **state)
 
     (void)state;
     for (size_t i = 0; i < 3; i++) {
-        run_payload(&cb_runner_threads, CB_TRANSPORT_PIPE, sizes[i]);
-        run_payload(&cb_runner_serial, CB_TRANSPORT_PIPE, sizes[i]);
-        run_payload(&cb_runner_processes, CB_TRANSPORT_PIPE, sizes[i]);
-        run_payload(&cb_runner_processes, CB_TRANSPORT_SHM, sizes[i]);
+        run_payload(cb_executor_find("threads"), CB_TRANSPORT_PIPE, sizes[i]);
+        run_payload(cb_executor_find("serial"), CB_TRANSPORT_PIPE, sizes[i]);
+        run_payload(cb_executor_find("processes"), CB_TRANSPORT_PIPE, sizes[i]);
+        run_payload(cb_executor_find("processes"), CB_TRANSPORT_SHM, sizes[i]);
     }
 }
 

@@ -71,7 +71,7 @@ static void fill_sample(struct cb_sample *s, uint32_t nw, uint64_t t0, uint64_t 
 }
 
 static void make_cell(struct cb_cell *c, const struct cb_task *task,
-                      const struct cb_runner *runner, size_t nsamples)
+                      const struct cb_executor *runner, size_t nsamples)
 {
     snprintf(c->name, sizeof c->name, "%s/%s/2", task->name, runner->name);
     c->task = task;
@@ -139,11 +139,11 @@ static int setup(void **state)
     r->cells = calloc(NCELLS, sizeof *r->cells);
     assert_non_null(r->cells);
     r->ncells = NCELLS;
-    make_cell(&r->cells[SERIAL], &cb_task_cpu, &cb_runner_serial, 3);
-    make_cell(&r->cells[THREADS], &cb_task_cpu, &cb_runner_threads, 3);
-    make_cell(&r->cells[PROCESSES], &cb_task_cpu, &cb_runner_processes, 3);
-    make_cell(&r->cells[IO], &cb_task_io, &cb_runner_threads, 3);
-    make_cell(&r->cells[FIB], &cb_task_fib, &cb_runner_threads, 0);
+    make_cell(&r->cells[SERIAL], cb_task_find("cpu"), cb_executor_find("serial"), 3);
+    make_cell(&r->cells[THREADS], cb_task_find("cpu"), cb_executor_find("threads"), 3);
+    make_cell(&r->cells[PROCESSES], cb_task_find("cpu"), cb_executor_find("processes"), 3);
+    make_cell(&r->cells[IO], cb_task_find("io"), cb_executor_find("threads"), 3);
+    make_cell(&r->cells[FIB], cb_task_find("fib"), cb_executor_find("threads"), 0);
     for (size_t c = 0; c < NCELLS; c++)
         for (size_t s = 0; s < r->cells[c].nsamples; s++)
             fill_sample(&r->cells[c].samples[s], 2, 1000000000ull * (s + 1), walls[c][s]);

@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "concbench/runner.h"
+#include "concbench/run.h"
 
 #define MAXW 64
 
@@ -37,20 +37,20 @@ static uint64_t segv_run(const struct cb_params *p, void *st, const struct cb_ho
 {
     if (atomic_fetch_add(ticket, 1) == 0)
         raise(SIGSEGV);
-    return cb_task_cpu.run(p, st, h);
+    return cb_task_find("cpu")->run(p, st, h);
 }
 
 static uint64_t exit3_run(const struct cb_params *p, void *st, const struct cb_hooks *h)
 {
     if (atomic_fetch_add(ticket, 1) == 0)
         _exit(3);
-    return cb_task_cpu.run(p, st, h);
+    return cb_task_find("cpu")->run(p, st, h);
 }
 
 static struct cb_task fault_task(uint64_t (*run)(const struct cb_params *, void *,
                                                  const struct cb_hooks *))
 {
-    struct cb_task t = cb_task_cpu;
+    struct cb_task t = *cb_task_find("cpu");
 
     t.name = "fault";
     t.run = run;
@@ -60,7 +60,7 @@ static struct cb_task fault_task(uint64_t (*run)(const struct cb_params *, void 
 
 static struct cb_run_opts opts; /* per test; zero: defaults */
 
-static int run(const struct cb_runner *r, const struct cb_task *task,
+static int run(const struct cb_executor *r, const struct cb_task *task,
                struct cb_params *p, uint32_t n, enum cb_start start,
                struct cb_run_times *t)
 {
@@ -78,7 +78,7 @@ static int run(const struct cb_runner *r, const struct cb_task *task,
     /* Tasks with run-wide state (lock) get it as the bench gives it. */
     assert_int_equal(cb_task_run_begin(task, p, r->separate_memory, &tr, &err), 0);
     spec.task_state = tr.state;
-    rc = r->run(&spec, t, &err);
+    rc = cb_run_sample(r, &spec, t, &err);
     if (cb_task_run_end(task, &tr, &total) && rc == 0)
         assert_int_equal(total, task->expected_total(p, n));
     cb_test_no_children();
@@ -122,12 +122,12 @@ static void test_every_mode_every_task(void **state)
     struct cb_run_times t;
 
     (void)state;
-    for (size_t m = 0; cb_runners[m]; m++)
+    for (size_t m = 0; cb_executors[m]; m++)
         for (size_t k = 0; cb_tasks[k]; k++)
             for (int s = 0; s < 2; s++) {
                 enum cb_start start = s ? CB_START_BARRIER : CB_START_IMMEDIATE;
 
-                assert_int_equal(run(cb_runners[m], cb_tasks[k], &p, 4, start, &t), 0);
+                assert_int_equal(run(cb_executors[m], cb_tasks[k], &p, 4, start, &t), 0);
                 check_all_ok(cb_tasks[k], &p, &t, 4);
             }
 }
@@ -139,8 +139,8 @@ static void test_barrier_releases_together(void **state)
 
     (void)state;
     for (size_t m = 0; m < 2; m++) { /* threads, processes */
-        assert_int_equal(run(cb_runners[m], &cb_task_cpu, &p, 8, CB_START_BARRIER, &t), 0);
-        check_all_ok(&cb_task_cpu, &p, &t, 8);
+        assert_int_equal(run(cb_executors[m], cb_task_find("cpu"), &p, 8, CB_START_BARRIER, &t), 0);
+        check_all_ok(cb_task_find("cpu"), &p, &t, 8);
         assert_true(t.release_ns >= t.ready_ns);
         for (uint32_t i = 0; i < 8; i++) {
             assert_true(shared->rec[i].first_ns <= t.release_ns);
@@ -157,7 +157,7 @@ static void test_processes_are_other_processes(void **state)
     (void)state;
     /* RUSAGE_SELF in a child counts only the child: a 200k-step loop
      * cannot show the parent's accumulated CPU time. */
-    assert_int_equal(run(&cb_runner_processes, &cb_task_io, &p, 3, CB_START_IMMEDIATE, &t), 0);
+    assert_int_equal(run(cb_executor_find("processes"), cb_task_find("io"), &p, 3, CB_START_IMMEDIATE, &t), 0);
     for (uint32_t i = 0; i < 3; i++)
         assert_true(shared->rec[i].user_ns + shared->rec[i].sys_ns < 5000000);
 }
@@ -173,7 +173,7 @@ static void test_threads_count_their_own_time(void **state)
     (void)state;
     cb_test_need_timing();
     p.iterations = 40000000; /* ~20 ms a worker */
-    assert_int_equal(run(&cb_runner_threads, &cb_task_cpu, &p, 2, CB_START_BARRIER, &t), 0);
+    assert_int_equal(run(cb_executor_find("threads"), cb_task_find("cpu"), &p, 2, CB_START_BARRIER, &t), 0);
     for (uint32_t i = 0; i < 2; i++) {
         const struct cb_worker_record *w = &shared->rec[i];
 
@@ -190,7 +190,7 @@ static void test_crash_is_contained(void **state)
     unsigned crashed = 0, ok = 0;
 
     (void)state;
-    assert_int_equal(run(&cb_runner_processes, &task, &p, 4, CB_START_IMMEDIATE, &t), 0);
+    assert_int_equal(run(cb_executor_find("processes"), &task, &p, 4, CB_START_IMMEDIATE, &t), 0);
     for (uint32_t i = 0; i < 4; i++) {
         if (shared->rec[i].status == CB_WORKER_CRASHED) {
             assert_int_equal(shared->rec[i].detail, SIGSEGV);
@@ -211,7 +211,7 @@ static void test_exit_status_reported(void **state)
     unsigned exited = 0;
 
     (void)state;
-    assert_int_equal(run(&cb_runner_processes, &task, &p, 3, CB_START_BARRIER, &t), 0);
+    assert_int_equal(run(cb_executor_find("processes"), &task, &p, 3, CB_START_BARRIER, &t), 0);
     for (uint32_t i = 0; i < 3; i++)
         if (shared->rec[i].status == CB_WORKER_EXITED) {
             assert_int_equal(shared->rec[i].detail, 3);
@@ -220,14 +220,14 @@ static void test_exit_status_reported(void **state)
     assert_int_equal(exited, 1);
 }
 
-static double wall(const struct cb_runner *r, uint32_t n)
+static double wall(const struct cb_executor *r, uint32_t n)
 {
     struct cb_params p = small_params();
     struct cb_run_times t;
 
     p.sleep_ns = 250000000; /* 250 ms */
-    assert_int_equal(run(r, &cb_task_io, &p, n, CB_START_IMMEDIATE, &t), 0);
-    check_all_ok(&cb_task_io, &p, &t, n);
+    assert_int_equal(run(r, cb_task_find("io"), &p, n, CB_START_IMMEDIATE, &t), 0);
+    check_all_ok(cb_task_find("io"), &p, &t, n);
     return (double)(t.t1_ns - t.t0_ns) / 1e9;
 }
 
@@ -239,9 +239,9 @@ static void test_io_overlaps(void **state)
     /* One after another would take 20 x 250 ms = 5 s; half of that is a
      * generous bound that still holds under ThreadSanitizer's slow fork
      * on a loaded machine. */
-    assert_true(wall(&cb_runner_threads, 20) < 20 * 0.25 / 2);
-    assert_true(wall(&cb_runner_processes, 20) < 20 * 0.25 / 2);
-    assert_true(wall(&cb_runner_serial, 4) >= 4 * 0.25);
+    assert_true(wall(cb_executor_find("threads"), 20) < 20 * 0.25 / 2);
+    assert_true(wall(cb_executor_find("processes"), 20) < 20 * 0.25 / 2);
+    assert_true(wall(cb_executor_find("serial"), 4) >= 4 * 0.25);
 }
 
 /* --pin: each worker ends its task on the CPU its policy names. */
@@ -259,11 +259,11 @@ static void test_pinning(void **state)
             cpus[n++] = c;
     for (size_t m = 0; m < 2; m++) { /* threads, processes */
         opts.pin = CB_PIN_SPREAD;
-        assert_int_equal(run(cb_runners[m], &cb_task_cpu, &p, 6, CB_START_BARRIER, &t), 0);
+        assert_int_equal(run(cb_executors[m], cb_task_find("cpu"), &p, 6, CB_START_BARRIER, &t), 0);
         for (uint32_t i = 0; i < 6; i++)
             assert_int_equal(shared->rec[i].cpu, cpus[i % (uint32_t)n]);
         opts.pin = CB_PIN_COMPACT;
-        assert_int_equal(run(cb_runners[m], &cb_task_cpu, &p, 6, CB_START_BARRIER, &t), 0);
+        assert_int_equal(run(cb_executors[m], cb_task_find("cpu"), &p, 6, CB_START_BARRIER, &t), 0);
         for (uint32_t i = 0; i < 6; i++)
             assert_int_equal(shared->rec[i].cpu, cpus[i * (uint32_t)n / 6]);
     }
@@ -276,10 +276,10 @@ static void test_pinning(void **state)
 static void test_registry(void **state)
 {
     (void)state;
-    assert_ptr_equal(cb_runner_find("threads"), &cb_runner_threads);
-    assert_ptr_equal(cb_runner_find("processes"), &cb_runner_processes);
-    assert_ptr_equal(cb_runner_find("serial"), &cb_runner_serial);
-    assert_null(cb_runner_find("fibers"));
+    assert_ptr_equal(cb_executor_find("threads"), cb_executor_find("threads"));
+    assert_ptr_equal(cb_executor_find("processes"), cb_executor_find("processes"));
+    assert_ptr_equal(cb_executor_find("serial"), cb_executor_find("serial"));
+    assert_null(cb_executor_find("fibers"));
 }
 
 int main(void)

@@ -32,7 +32,7 @@ static void test_record_layout(void **state)
 static void test_cpu_worker(void **state)
 {
     struct cb_params p = { 0 };
-    struct cb_worker_args a = args(&cb_task_cpu, &p, NULL);
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, NULL);
     struct cb_worker_record *r = a.rec;
     double run, cpu;
 
@@ -59,7 +59,7 @@ static void test_cpu_worker(void **state)
 static void test_io_worker(void **state)
 {
     struct cb_params p = { 0 };
-    struct cb_worker_args a = args(&cb_task_io, &p, NULL);
+    struct cb_worker_args a = args(cb_task_find("io"), &p, NULL);
     struct cb_worker_record *r = a.rec;
     double run, cpu;
 
@@ -79,7 +79,7 @@ static void test_io_worker(void **state)
 static void test_worker_memory_refused(void **state)
 {
     struct cb_params p = { 0 };
-    struct cb_worker_args a = args(&cb_task_cpu, &p, NULL);
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, NULL);
 
     (void)state;
     p.iterations = 1000;
@@ -101,7 +101,7 @@ static void gated(bool abort)
 {
     struct cb_params p = { 0 };
     struct cb_gate gate = { .rfd = -1, .wfd = -1 };
-    struct cb_worker_args a = args(&cb_task_cpu, &p, &gate);
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, &gate);
     struct timespec pause = { 0, 20000000 };
     uint64_t released;
     pthread_t t;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "concbench/params.h"
-#include "concbench/runner.h"
+#include "concbench/run.h"
 #include "concbench/task.h"
 
 #define CB_MAX_WORKERS 100000u /* -n above this is a usage error */
@@ -30,7 +30,7 @@ struct cb_kv {
 };
 
 struct cb_config {
-    const struct cb_runner *modes[CB_MAX_LIST];
+    const struct cb_executor *modes[CB_MAX_LIST];
     size_t nmodes;
     const struct cb_task *tasks[CB_MAX_LIST];
     size_t ntasks;

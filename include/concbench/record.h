@@ -21,6 +21,9 @@ enum cb_worker_status {
     CB_WORKER_TIMEOUT,        /* ran past --timeout */
     CB_WORKER_BAD_PAYLOAD,    /* payload short or checksum wrong */
     CB_WORKER_NO_MEMORY,      /* could not allocate --worker-memory */
+    CB_WORKER_ABANDONED,      /* stopped because a worker whose shared
+                                 state it used died */
+    CB_WORKER_SETUP_FAILED,   /* the task's per-worker setup failed */
 };
 
 /* One worker's measurements. Times are CLOCK_MONOTONIC nanoseconds.
@@ -51,28 +54,47 @@ struct cb_worker_record {
                                  while handing over */
 };
 
+/* One unit of execution's creation, as the driver and the unit saw it. A
+ * unit runs one or more jobs (jobs first_job .. first_job + jobs - 1). */
+struct cb_unit_record {
+    _Alignas(CB_CACHE_LINE) uint64_t create_ns; /* parent, before create */
+    uint64_t created_ns;      /* parent, the create call returned */
+    uint64_t first_ns;        /* the unit's first instruction */
+    uint32_t first_job;
+    uint32_t jobs;
+    int32_t cpu;              /* sched_getcpu() at its first instruction */
+    int32_t status;           /* enum cb_worker_status of the unit */
+    int32_t detail;
+    _Atomic uint32_t done;    /* set last by the unit */
+};
+
 /* Shared between the parent and all workers; mapped MAP_SHARED before any
- * fork so children write straight into it. */
+ * fork so children write straight into it. The unit records follow the
+ * job records in the same mapping. */
 struct cb_shared {
-    _Alignas(CB_CACHE_LINE) _Atomic uint32_t ready; /* workers at the gate */
-    _Atomic uint32_t abort;   /* set: workers at the gate skip the task */
-    _Atomic uint32_t held;    /* workers held after their task */
-    uint32_t capacity;        /* records allocated */
+    _Alignas(CB_CACHE_LINE) _Atomic uint32_t ready; /* units at the gate */
+    _Atomic uint32_t abort;   /* set: units at the gate skip their jobs */
+    _Atomic uint32_t held;    /* units held after their jobs */
+    uint32_t capacity;        /* job records allocated */
+    struct cb_unit_record *unit; /* capacity records, in the mapping */
     struct cb_worker_record rec[];
 };
 
-/* Maps a zeroed cb_shared with room for n records. Returns NULL with err
- * set on failure. Free with cb_shared_unmap(). */
+/* Maps a zeroed cb_shared with room for n job records and n unit records
+ * (no executor runs more units than jobs). Returns NULL with err set on
+ * failure. Free with cb_shared_unmap(). */
 struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err);
 
-/* Zeroes the counters and the first n records. Can't fail. */
+/* Zeroes the counters, the first n job records and the first n unit
+ * records. Can't fail. */
 void cb_shared_reset(struct cb_shared *s, uint32_t n);
 
 /* Unmaps s; NULL is accepted. */
 void cb_shared_unmap(struct cb_shared *s);
 
 /* Writes a short status text for rec ("ok", "wrong-checksum",
- * "crashed: SIGSEGV", "exit 3", "not-started", "timeout", "bad-payload", "no-report")
+ * "crashed: SIGSEGV", "exit 3", "not-started", "timeout", "bad-payload",
+ * "abandoned", "setup-failed", "no-report")
  * into buf. Can't fail. */
 void cb_record_status_str(const struct cb_worker_record *rec, char *buf,
                           size_t len);

@@ -9,7 +9,7 @@
 #include "concbench/context.h"
 #include "concbench/params.h"
 #include "concbench/record.h"
-#include "concbench/runner.h"
+#include "concbench/run.h"
 #include "concbench/stats.h"
 #include "concbench/task.h"
 
@@ -41,7 +41,7 @@ struct cb_sample {
 struct cb_cell {
     char name[96];                 /* "cpu/threads/10" */
     const struct cb_task *task;
-    const struct cb_runner *runner;
+    const struct cb_executor *runner; /* the mode */
     uint32_t workers;
     struct cb_params params;
     struct cb_run_opts opts;       /* --gil, memory and payload options */

@@ -28,6 +28,12 @@ struct cb_task {
     const char *description; /* one line, shown by `concbench list` */
     bool cpu_bound;
     bool opt_in;             /* left out of the default --task list */
+    /* Traits the driver reads. */
+    bool shares_state;       /* its jobs share state across units (a lock,
+                                a channel): a unit that dies ends the
+                                sample, since the others may wait on it */
+    bool all_at_once;        /* its jobs need each other running at the
+                                same time (a ping-pong pair) */
     /* Options of its own beyond params, one line for `concbench list`
      * ("--lock=KIND ..."); NULL when none. */
     const char *more_help;
@@ -60,7 +66,8 @@ struct cb_task {
     uint64_t (*expected_total)(const struct cb_params *p, uint32_t workers);
 };
 
-/* Every task, ending with NULL. */
+/* Every task, ending with NULL (generated from the CB_TASKS list in
+ * CMakeLists.txt). */
 extern const struct cb_task *const cb_tasks[];
 
 /* Returns the task named name, or NULL if there is none. Can't fail. */
@@ -70,12 +77,6 @@ const struct cb_task *cb_task_find(const char *name);
  * then task->check(). Returns 0, or -1 with err naming the flag. */
 int cb_task_check(const struct cb_task *task, const struct cb_params *p,
                   struct cb_error *err);
-
-/* The tasks themselves (src/tasks/). */
-extern const struct cb_task cb_task_cpu;
-extern const struct cb_task cb_task_io;
-extern const struct cb_task cb_task_fib;
-extern const struct cb_task cb_task_lock;
 
 /* The run-wide state of a task, mapped shared before the workers exist. */
 struct cb_task_run {

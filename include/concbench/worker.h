@@ -1,4 +1,5 @@
-/* The worker body: the one function every runner calls in its worker. */
+/* The worker body: the one function every unit of execution runs, for
+ * every executor. */
 #ifndef CONCBENCH_WORKER_H
 #define CONCBENCH_WORKER_H
 
@@ -6,7 +7,7 @@
 #include "concbench/gil.h"
 #include "concbench/payload.h"
 #include "concbench/record.h"
-#include "concbench/runner.h"
+#include "concbench/run.h"
 #include "concbench/task.h"
 
 /* How the worker reads its own CPU time and counters. */
@@ -20,25 +21,38 @@ struct cb_worker_args {
     const struct cb_params *params;
     const struct cb_hooks *hooks; /* may be NULL */
     struct cb_gate *gate;         /* NULL: start at once */
-    struct cb_worker_record *rec;
+    struct cb_worker_record *rec; /* the first job's record */
     enum cb_worker_scope scope;
+    uint32_t jobs;            /* jobs this unit runs: rec[0..jobs-1]; 0: 1 */
+    struct cb_unit_record *unit; /* the unit's own record, or NULL */
     /* Optional, zero: off. */
     void *state;              /* the task's run state (cb_task_run) */
     struct cb_gil *gil;       /* run the task code holding this lock */
     struct cb_gate *hold;     /* passed after the task, before returning */
     uint64_t worker_mem;      /* bytes touched after the task, until return */
-    struct cb_payload_out payload; /* result hand-off after the task */
+    struct cb_payload_out payload; /* result hand-off after the task: the
+                                      first job's (id, slot); job k uses
+                                      id + k and slot + k * size */
+    const int *payload_fds;   /* PIPE: each job's write end, or NULL */
     enum cb_pin pin;          /* pin itself (sched_setaffinity) before the gate */
-    uint32_t nworkers;        /* how many workers the run has (for pinning) */
+    uint32_t unit_index;      /* which unit this is (for pinning) */
+    uint32_t nunits;          /* how many units the run has (for pinning) */
 };
 
-/* Timestamps, passes the gate, runs the task (under a->gil when given,
- * recording the wait in rec->gil_wait_ns), reads CPU time, context
- * switches and CPU, and fills *a->rec (status CB_WORKER_OK; the parent
- * verifies the checksum). Then, outside the timed run: touches
- * worker_mem bytes, hands the payload over, marks the record done and
- * waits at the hold gate, freeing the memory after it. Can't fail: a
- * failed getrusage leaves zeros. */
+/* The body of one unit: timestamps its first instruction, pins itself,
+ * passes the gate, then runs its jobs one after another, each under
+ * a->gil when given (recording the wait in gil_wait_ns), reading CPU
+ * time, context switches and CPU, and filling its record (status
+ * CB_WORKER_OK; the parent verifies the checksum). Then, outside the
+ * timed run: touches worker_mem bytes, waits at the hold gate, frees the
+ * memory, hands each job's payload over and marks each record done.
+ * Can't fail: a failed getrusage leaves zeros. */
 void cb_worker_run(const struct cb_worker_args *a);
+
+/* Test builds only: what a job does after its task to simulate a fault
+ * (crash, abort, a damaged payload). The library's own definition does
+ * nothing and returns false; a test program links a strong definition
+ * (tests/fault_inject.c). Returns whether the payload is to be damaged. */
+bool cb_worker_fault(uint32_t job);
 
 #endif

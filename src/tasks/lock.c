@@ -182,6 +182,7 @@ const struct cb_task cb_task_lock = {
                    "under --lock",
     .cpu_bound = true,
     .opt_in = true, /* a contention test, not one of the speed claims */
+    .shares_state = true,
     .params = lock_params,
     .more_help = "--lock=KIND  mutex, spin or semaphore (default mutex)",
     .check = lock_check,

@@ -5,14 +5,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-const struct cb_task *const cb_tasks[] = {
-    &cb_task_cpu,
-    &cb_task_io,
-    &cb_task_fib,
-    &cb_task_lock,
-    NULL,
-};
-
 const struct cb_task *cb_task_find(const char *name)
 {
     for (size_t i = 0; cb_tasks[i]; i++)

@@ -1,12 +1,16 @@
-/* How N workers are created, released and reaped. One file per runner
- * under src/runners/. */
-#ifndef CONCBENCH_RUNNER_H
-#define CONCBENCH_RUNNER_H
+/* The run driver (src/run.c): the life of one sample, whatever the
+ * executor. It maps the task's state, opens the start and hold gates,
+ * starts the units through the executor, releases them, reads the memory
+ * of the live set, waits with a deadline, kills what must die, hands the
+ * payloads over and collects one record per job. */
+#ifndef CONCBENCH_RUN_H
+#define CONCBENCH_RUN_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "concbench/error.h"
+#include "concbench/executor.h"
 #include "concbench/record.h"
 #include "concbench/task.h"
 
@@ -32,7 +36,8 @@ const char *cb_pin_name(size_t i);
 
 #define CB_SWITCH_DEFAULT_NS 5000000u /* --switch-interval, as CPython */
 
-/* Run-wide options every runner honours. All zero: none of them. */
+/* Run-wide options the driver honours for every executor. All zero: none
+ * of them. */
 struct cb_run_opts {
     bool gil;                /* emulated global interpreter lock */
     uint64_t switch_ns;      /* GIL: hand over after this long if wanted */
@@ -45,14 +50,15 @@ struct cb_run_opts {
     enum cb_pin pin;         /* --pin: each worker pins itself */
 };
 
-/* One sample's worth of work for a runner. */
+/* One sample's worth of work. */
 struct cb_run_spec {
     const struct cb_task *task;
     const struct cb_params *params;
     const struct cb_hooks *hooks; /* may be NULL */
-    uint32_t workers;
+    uint32_t workers;         /* jobs: runs of the task (-n) */
     enum cb_start start;
-    struct cb_shared *shared; /* >= workers records, reset by the caller */
+    struct cb_shared *shared; /* >= workers job records and >= the units'
+                                 records, reset by the caller */
     const struct cb_run_opts *opts; /* NULL: all zero */
     void *task_state;         /* from cb_task_run_begin(), or NULL */
 };
@@ -72,38 +78,26 @@ struct cb_run_times {
     uint64_t ready_ns;    /* every worker created (barrier: at the gate) */
     uint64_t release_ns;  /* gate opened; equals t0_ns when immediate */
     uint64_t t1_ns;       /* last worker reaped */
-    uint32_t started;     /* workers actually created */
+    uint32_t started;     /* jobs whose unit was actually created */
+    uint32_t units;       /* units of execution the sample had */
+    uint32_t units_started; /* units actually created */
     uint64_t held_ns;     /* every worker held after its task (0: never) */
     uint64_t unheld_ns;   /* memory read, workers let go to exit */
     struct cb_run_memory memory;
-    uint32_t abandoned;   /* threads still running past --timeout: they
-                             cannot be killed, so the run must stop */
+    uint32_t abandoned;   /* units still running past --timeout that
+                             cannot be killed (threads): the run must stop */
 };
 
-struct cb_runner {
-    const char *name;        /* the --mode value */
-    const char *description; /* one line, shown by `concbench list` */
-    bool separate_memory;    /* workers are processes: shared state must
-                                be PTHREAD_PROCESS_SHARED */
-    /* Runs spec->workers workers once. Worker failures (crash, exit
-     * status) land in their records, not in the return value. Returns 0,
-     * or -1 with err set when a worker could not be created; then every
-     * worker already started has been released and reaped, and
-     * times->started says how many there were. Every worker is held
-     * after its task until the parent has read the memory of the set
-     * (times->held_ns..unheld_ns, not part of any worker's run time). */
-    int (*run)(const struct cb_run_spec *spec, struct cb_run_times *times,
-               struct cb_error *err);
-};
-
-/* Every runner, ending with NULL. */
-extern const struct cb_runner *const cb_runners[];
-
-/* Returns the runner named name, or NULL. Can't fail. */
-const struct cb_runner *cb_runner_find(const char *name);
-
-extern const struct cb_runner cb_runner_threads;
-extern const struct cb_runner cb_runner_processes;
-extern const struct cb_runner cb_runner_serial;
+/* Runs spec->workers jobs once on executor x. Worker failures (crash,
+ * exit status, a dead peer) land in their records, not in the return
+ * value. Returns 0, or -1 with err set when a unit could not be created
+ * (then every unit already started has been released and reaped, and
+ * times->started says how many jobs had one) or when units ran past
+ * --timeout and cannot be killed (times->abandoned > 0: the records and
+ * the task state are still in use and must be left alone). Every unit is
+ * held after its jobs until the parent has read the memory of the set
+ * (times->held_ns..unheld_ns, not part of any job's run time). */
+int cb_run_sample(const struct cb_executor *x, const struct cb_run_spec *spec,
+                  struct cb_run_times *times, struct cb_error *err);
 
 #endif

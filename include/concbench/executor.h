@@ -1,0 +1,111 @@
+/* An executor: how units of execution (threads, processes, plain calls,
+ * and later pools, an event loop, hybrids) are started, waited for and
+ * killed. One file per executor under src/executors/, one line in the
+ * CB_EXECUTORS list of CMakeLists.txt. The driver (src/run.c) owns
+ * everything else about a sample; an executor only runs a function in a
+ * unit and declares what it is (its traits). */
+#ifndef CONCBENCH_EXECUTOR_H
+#define CONCBENCH_EXECUTOR_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "concbench/error.h"
+
+struct cb_run_opts;
+
+/* One unit of execution, as the driver keeps it. */
+struct cb_unit {
+    pid_t pid;      /* a process: its pid (0: none, or reaped) */
+    pthread_t tid;  /* a thread */
+    bool started;   /* start() succeeded and it was not waited for yet */
+};
+
+/* How a unit ended, as wait() found it. */
+struct cb_unit_end {
+    bool signaled;  /* killed by signal `code` */
+    bool exited;    /* exited with status `code` (processes only) */
+    int code;
+};
+
+/* What a unit runs: the driver's unit body. */
+typedef void (*cb_unit_fn)(void *arg);
+
+/* The per-sample state of an executor: the driver gives it the options
+ * and keeps priv for the executor. */
+struct cb_exec {
+    const struct cb_executor *executor;
+    const struct cb_run_opts *opts;
+    void *priv; /* the executor's own, from open() */
+};
+
+struct cb_executor {
+    const char *name;        /* the --mode value */
+    const char *description; /* one line, shown by `concbench list` */
+
+    /* Traits: what the layers above know of an executor. */
+    bool opt_in;             /* left out of the default --mode list */
+    bool separate_memory;    /* units are processes: shared state must be
+                                process-shared, results cross a boundary */
+    bool baseline;           /* speed-ups are measured against this one */
+    bool concurrent;         /* its units run at the same time (a start
+                                gate, a hold and pinning make sense) */
+    bool spawns;             /* creates OS threads or processes (counted
+                                against RLIMIT_NPROC) */
+    bool killable;           /* a unit can be killed (--timeout, a failed
+                                creation, a dead peer) */
+    int order;               /* display order among the modes, ascending */
+    const char *contrast;    /* the mode this one is weighed against in
+                                the "threads vs processes" views, or NULL */
+    const char *create_call; /* what creates a unit, for messages */
+
+    /* How many units run n jobs. NULL: one unit per job. */
+    uint32_t (*units)(uint32_t jobs, const struct cb_run_opts *o);
+    /* Prepares x->priv for one sample. NULL: nothing to prepare. Returns
+     * 0, or -1 with err set. */
+    int (*open)(struct cb_exec *x, uint32_t units, struct cb_error *err);
+    /* Undoes open(). NULL: nothing. Can't fail. */
+    void (*close)(struct cb_exec *x);
+    /* Starts u running fn(arg) (a process: in a child that _exits when fn
+     * returns; a plain call: runs it to the end before returning).
+     * Returns 0, or an errno value with nothing started. */
+    int (*start)(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg);
+    /* Waits for u to end, at most until deadline_ns (CLOCK_MONOTONIC, 0:
+     * no deadline), filling *end. Returns 0, or ETIMEDOUT with u still
+     * running. */
+    int (*wait)(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
+                struct cb_unit_end *end);
+    /* Waits for whichever of the n units ends first (NULL: wait in order
+     * only); returns its index, or -1 when none is left. */
+    int (*wait_any)(struct cb_exec *x, struct cb_unit *units, uint32_t n,
+                    struct cb_unit_end *end);
+    /* Ends u: a killable unit is killed (then still to be waited for);
+     * otherwise it is left running, detached, and -1 is returned. */
+    int (*kill)(struct cb_exec *x, struct cb_unit *u);
+    /* True when a unit has already ended (polled while waiting at a gate,
+     * without reaping it). NULL: units cannot end on their own. */
+    bool (*any_ended)(struct cb_exec *x);
+};
+
+/* Every executor, ending with NULL (generated from CB_EXECUTORS). */
+extern const struct cb_executor *const cb_executors[];
+
+/* Returns the executor named name, or NULL. Can't fail. */
+const struct cb_executor *cb_executor_find(const char *name);
+
+/* The baseline executor (the one with the baseline trait), or NULL.
+ * Can't fail. */
+const struct cb_executor *cb_executor_baseline(void);
+
+/* Units for jobs jobs under x (one per job unless x says otherwise).
+ * Can't fail. */
+uint32_t cb_executor_units(const struct cb_executor *x, uint32_t jobs,
+                           const struct cb_run_opts *o);
+
+/* x's display order, or a value after every executor for NULL (a mode
+ * this build does not know, read from a file). Can't fail. */
+int cb_executor_order(const struct cb_executor *x);
+
+#endif

@@ -1,0 +1,131 @@
+/* threads: one POSIX thread per job, pthread_create / pthread_join. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "concbench/clock.h"
+#include "concbench/executor.h"
+#include "concbench/run.h"
+
+struct thread_start {
+    cb_unit_fn fn;
+    void *arg;
+};
+
+/* The attributes every thread of a sample is created with. */
+struct threads_priv {
+    pthread_attr_t attr, *attrp;
+    struct thread_start *starts; /* one per unit: outlives the create call */
+    uint32_t n, next;            /* units are started in order, once each */
+};
+
+static void *thread_main(void *arg)
+{
+    const struct thread_start *s = arg;
+
+    s->fn(s->arg);
+    return NULL;
+}
+
+static int threads_open(struct cb_exec *x, uint32_t units, struct cb_error *err)
+{
+    struct threads_priv *p = calloc(1, sizeof *p);
+
+    if (!p || !(p->starts = calloc(units ? units : 1, sizeof *p->starts))) {
+        free(p);
+        cb_error_set(err, "out of memory for %u threads", units);
+        return -1;
+    }
+    p->n = units;
+    x->priv = p;
+    if (!x->opts->stack_size)
+        return 0;
+    if (pthread_attr_init(&p->attr) != 0)
+        return cb_error_set(err, "cannot make thread attributes"), -1;
+    p->attrp = &p->attr;
+    if (pthread_attr_setstacksize(p->attrp, (size_t)x->opts->stack_size) != 0) {
+        cb_error_set(err, "--stack-size: %llu bytes is not a stack size this "
+                     "system accepts", (unsigned long long)x->opts->stack_size);
+        return -1;
+    }
+    return 0;
+}
+
+static void threads_close(struct cb_exec *x)
+{
+    struct threads_priv *p = x->priv;
+
+    if (!p)
+        return;
+    if (p->attrp)
+        pthread_attr_destroy(p->attrp);
+    free(p->starts);
+    free(p);
+    x->priv = NULL;
+}
+
+static int threads_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
+{
+    struct threads_priv *p = x->priv;
+    struct thread_start *s;
+
+    if (p->next >= p->n)
+        return EINVAL;
+    s = &p->starts[p->next++];
+    s->fn = fn;
+    s->arg = arg;
+    return pthread_create(&u->tid, p->attrp, thread_main, s);
+}
+
+/* pthread_timedjoin_np takes a CLOCK_REALTIME deadline. */
+static struct timespec realtime_deadline(uint64_t deadline_ns)
+{
+    uint64_t now = cb_clock_now_ns(), left = deadline_ns > now ? deadline_ns - now : 0;
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)(left / 1000000000u);
+    ts.tv_nsec += (long)(left % 1000000000u);
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    return ts;
+}
+
+static int threads_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
+                        struct cb_unit_end *end)
+{
+    struct timespec ts;
+
+    (void)x;
+    memset(end, 0, sizeof *end);
+    if (!deadline_ns)
+        return pthread_join(u->tid, NULL) == 0 ? 0 : EINVAL;
+    ts = realtime_deadline(deadline_ns);
+    return pthread_timedjoin_np(u->tid, NULL, &ts) == ETIMEDOUT ? ETIMEDOUT : 0;
+}
+
+/* A thread cannot be killed without its process: leave it detached. */
+static int threads_kill(struct cb_exec *x, struct cb_unit *u)
+{
+    (void)x;
+    pthread_detach(u->tid);
+    return -1;
+}
+
+const struct cb_executor cb_executor_threads = {
+    .name = "threads",
+    .description = "one POSIX thread per worker (pthread_create/pthread_join)",
+    .separate_memory = false,
+    .concurrent = true,
+    .spawns = true,
+    .order = 1,
+    .contrast = "processes",
+    .create_call = "pthread_create",
+    .open = threads_open,
+    .close = threads_close,
+    .start = threads_start,
+    .wait = threads_wait,
+    .kill = threads_kill,
+};

@@ -1,0 +1,575 @@
+/* The run driver: the life of one sample, the same for every executor.
+ * The executor starts, waits for and kills units; everything else is
+ * here: the gates, the GIL, the payload hand-off, memory, timeouts,
+ * interrupts and what a failure means. */
+#include "concbench/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "concbench/clock.h"
+#include "concbench/interrupt.h"
+#include "concbench/memory.h"
+#include "concbench/payload.h"
+#include "concbench/worker.h"
+
+/* What one unit is told: which run, which unit. */
+struct unit_arg {
+    struct run *run;
+    uint32_t index;
+};
+
+/* Everything a unit may touch after it started. It lives on the heap and,
+ * when units run past --timeout and cannot be killed, is left allocated
+ * on purpose: they go on using it until the process exits. */
+struct run {
+    const struct cb_executor *x;
+    const struct cb_run_spec *spec;
+    const struct cb_run_opts *o;
+    struct cb_exec exec;
+    bool exec_open;
+    uint32_t nunits;
+    struct cb_unit *units;
+    struct unit_arg *uargs;
+    pid_t *pids;             /* tracked for interrupts and the watchdog */
+    bool *killed;            /* the driver killed unit i (a dead peer) */
+    struct cb_gate gate, hold, *gp, *hp;
+    struct cb_gil gil, *gilp; /* one lock for units sharing an address space */
+    /* Payloads across a process boundary. */
+    unsigned char *slots;    /* jobs x payload bytes where payloads land */
+    size_t slots_len;
+    bool shm;
+    int *rfds, *wfds;        /* pipe transport, per job */
+};
+
+static const struct cb_run_opts *opts_of(const struct cb_run_spec *spec)
+{
+    static const struct cb_run_opts none;
+
+    return spec->opts ? spec->opts : &none;
+}
+
+/* Jobs are dealt to units in contiguous blocks, as evenly as they go. */
+static void deal_jobs(struct run *r)
+{
+    uint32_t n = r->spec->workers, u = r->nunits, first = 0;
+
+    for (uint32_t i = 0; i < u; i++) {
+        struct cb_unit_record *ur = &r->spec->shared->unit[i];
+
+        ur->first_job = first;
+        ur->jobs = n / u + (i < n % u ? 1 : 0);
+        first += ur->jobs;
+    }
+}
+
+/* A child starts from the parent's signal dispositions; a handler it
+ * inherited (the parent's SIGINT cleanup, a test framework's SIGSEGV
+ * catcher) must not run in the worker: a crash must kill it. */
+static void unit_in_child(struct run *r, struct cb_worker_args *a, struct cb_gil *own)
+{
+    const struct cb_unit_record *ur = &r->spec->shared->unit[a->unit_index];
+
+    if (r->gp)
+        cb_gate_child(r->gp);
+    if (r->hp)
+        cb_gate_child(r->hp);
+    /* Each process has its own, uncontended lock: a process has its own
+     * interpreter, and so its own GIL. */
+    if (r->o->gil && cb_gil_init(own, r->o->switch_ns, NULL) == 0)
+        a->gil = own;
+    if (a->payload.size) {
+        a->payload.way = r->shm ? CB_PAYLOAD_SHM : CB_PAYLOAD_PIPE;
+        a->payload.slot = r->shm ? r->slots + (size_t)ur->first_job * a->payload.size
+                                 : NULL;
+        a->payload_fds = r->wfds ? r->wfds + ur->first_job : NULL;
+    }
+}
+
+static void unit_main(void *arg)
+{
+    const struct unit_arg *ua = arg;
+    struct run *r = ua->run;
+    const struct cb_run_spec *spec = r->spec;
+    struct cb_unit_record *ur = &spec->shared->unit[ua->index];
+    struct cb_worker_args a;
+    struct cb_gil own;
+
+    memset(&a, 0, sizeof a);
+    a.task = spec->task;
+    a.params = spec->params;
+    a.hooks = spec->hooks;
+    a.rec = &spec->shared->rec[ur->first_job];
+    a.jobs = ur->jobs;
+    a.unit = ur;
+    a.scope = r->x->separate_memory ? CB_SCOPE_PROCESS : CB_SCOPE_THREAD;
+    a.state = spec->task_state;
+    a.worker_mem = r->o->worker_mem;
+    a.payload.id = ur->first_job;
+    a.payload.size = r->o->payload;
+    a.payload.fd = -1;
+    /* Pinning a unit that is the caller itself would pin the caller. */
+    a.pin = r->x->concurrent ? r->o->pin : CB_PIN_NONE;
+    a.unit_index = ua->index;
+    a.nunits = r->nunits;
+    a.gate = r->gp;
+    a.hold = r->hp;
+    if (r->x->separate_memory) {
+        unit_in_child(r, &a, &own);
+    } else {
+        a.gil = r->gilp;
+        if (a.payload.size)
+            a.payload.way = CB_PAYLOAD_POINTER;
+    }
+    cb_worker_run(&a);
+}
+
+/* The pipes for unit u's payloads, made just before it starts so that no
+ * other unit inherits their write ends (EOF must mean "u is gone"). */
+static int open_pipes(struct run *r, uint32_t u)
+{
+    const struct cb_unit_record *ur = &r->spec->shared->unit[u];
+
+    for (uint32_t j = ur->first_job; r->rfds && j < ur->first_job + ur->jobs; j++) {
+        int fds[2];
+
+        if (pipe2(fds, O_CLOEXEC) != 0)
+            return errno;
+        r->rfds[j] = fds[0];
+        r->wfds[j] = fds[1];
+    }
+    return 0;
+}
+
+static void close_write_ends(struct run *r, uint32_t u)
+{
+    const struct cb_unit_record *ur = &r->spec->shared->unit[u];
+
+    for (uint32_t j = ur->first_job; r->wfds && j < ur->first_job + ur->jobs; j++)
+        if (r->wfds[j] >= 0) {
+            close(r->wfds[j]);
+            r->wfds[j] = -1;
+        }
+}
+
+/* Starts unit u. An interrupt between creating a process and tracking
+ * its pid would leave it unkilled: signals wait over both (a child clears
+ * its mask). */
+static int start_unit(struct run *r, uint32_t u)
+{
+    struct cb_unit_record *ur = &r->spec->shared->unit[u];
+    bool defer = r->x->separate_memory;
+    int rc = open_pipes(r, u);
+
+    if (rc != 0)
+        return rc;
+    if (defer)
+        cb_interrupt_defer(true);
+    ur->create_ns = cb_clock_now_ns();
+    for (uint32_t j = 0; j < ur->jobs; j++)
+        r->spec->shared->rec[ur->first_job + j].create_ns = ur->create_ns;
+    rc = r->x->start(&r->exec, &r->units[u], unit_main, &r->uargs[u]);
+    ur->created_ns = cb_clock_now_ns();
+    if (rc == 0) {
+        r->units[u].started = true;
+        r->pids[u] = r->units[u].pid;
+        cb_interrupt_track_count(u + 1);
+    }
+    if (defer)
+        cb_interrupt_defer(false);
+    close_write_ends(r, u);
+    return rc;
+}
+
+/* Starts the units in order; returns how many started, the failure's
+ * errno in *rc. */
+static uint32_t start_all(struct run *r, int *rc)
+{
+    uint32_t u;
+
+    *rc = 0;
+    for (u = 0; u < r->nunits; u++) {
+        *rc = start_unit(r, u);
+        if (*rc != 0)
+            break;
+    }
+    return u;
+}
+
+/* Polled while the parent waits at a gate: false stops the wait. */
+static bool units_alive(void *arg)
+{
+    struct run *r = arg;
+
+    if (r->o->timeout_ns && cb_interrupt_deadline_passed())
+        return false;
+    return !(r->x->any_ended && r->x->any_ended(&r->exec));
+}
+
+static bool (*alive_fn(const struct run *r))(void *)
+{
+    return r->o->timeout_ns || r->x->any_ended ? units_alive : NULL;
+}
+
+static uint32_t jobs_of(const struct run *r, uint32_t units)
+{
+    const struct cb_unit_record *ur = r->spec->shared->unit;
+
+    return units ? ur[units - 1].first_job + ur[units - 1].jobs : 0;
+}
+
+/* A unit died while the others may depend on it (a lock it held, a
+ * message it owed): nothing may wait forever, so the rest are killed
+ * and their jobs reported as abandoned. */
+static void end_on_dead_peer(struct run *r, uint32_t started)
+{
+    if (!r->spec->task->shares_state || !r->x->killable || !r->x->any_ended ||
+        !r->x->any_ended(&r->exec))
+        return;
+    for (uint32_t u = 0; u < started; u++)
+        if (r->x->kill(&r->exec, &r->units[u]) == 0)
+            r->killed[u] = true;
+}
+
+/* Waits until the started units are held after their jobs, reads the
+ * set's memory, stamps held/unheld and lets them go. */
+static void hold_and_measure(struct run *r, uint32_t n, struct cb_run_times *t)
+{
+    if (cb_gate_wait_ready(r->hp, n, alive_fn(r), r) == 0) {
+        t->held_ns = cb_clock_now_ns();
+        if (t->memory.valid)
+            t->memory.valid = cb_memory_pss_sum(r->x->separate_memory ? r->pids : NULL,
+                                                n, &t->memory.total_pss_kib, NULL) == 0;
+        t->unheld_ns = cb_clock_now_ns();
+    } else {
+        t->memory.valid = false;
+        end_on_dead_peer(r, n);
+    }
+    cb_gate_release(r->hp, false);
+}
+
+static void mark_jobs(struct run *r, uint32_t u, int status, int detail)
+{
+    const struct cb_unit_record *ur = &r->spec->shared->unit[u];
+
+    for (uint32_t j = ur->first_job; j < ur->first_job + ur->jobs; j++) {
+        struct cb_worker_record *rec = &r->spec->shared->rec[j];
+
+        if (status == CB_WORKER_PENDING) {
+            if (!atomic_load(&rec->done))
+                rec->status = CB_WORKER_PENDING;
+            continue;
+        }
+        if (status == CB_WORKER_ABANDONED && atomic_load(&rec->done))
+            continue;
+        rec->status = status;
+        rec->detail = detail;
+    }
+}
+
+static void record_end(struct run *r, uint32_t u, const struct cb_unit_end *e)
+{
+    if (e->signaled && e->code == SIGKILL && r->killed[u])
+        mark_jobs(r, u, CB_WORKER_ABANDONED, SIGKILL);
+    else if (e->signaled && e->code == SIGKILL && cb_interrupt_deadline_passed())
+        mark_jobs(r, u, CB_WORKER_TIMEOUT, SIGKILL); /* the --timeout watchdog */
+    else if (e->signaled)
+        mark_jobs(r, u, CB_WORKER_CRASHED, e->code);
+    else if (e->exited && e->code != 0)
+        mark_jobs(r, u, CB_WORKER_EXITED, e->code);
+    else
+        mark_jobs(r, u, CB_WORKER_PENDING, 0);
+}
+
+/* Waits for every started unit; with a deadline, a unit that cannot be
+ * killed is left running (detached). Returns how many were left so. */
+static uint32_t wait_all(struct run *r, uint32_t n, uint64_t deadline)
+{
+    uint32_t left = 0;
+
+    for (uint32_t u = 0; u < n; u++) {
+        struct cb_unit_end e = { false, false, 0 };
+
+        if (r->x->wait(&r->exec, &r->units[u], deadline, &e) == ETIMEDOUT) {
+            if (r->x->kill(&r->exec, &r->units[u]) != 0) {
+                mark_jobs(r, u, CB_WORKER_TIMEOUT, 0);
+                left++;
+                continue;
+            }
+            r->x->wait(&r->exec, &r->units[u], 0, &e);
+        }
+        r->units[u].started = false;
+        r->pids[u] = 0; /* reaped: an interrupt must never kill a reused pid */
+        record_end(r, u, &e);
+    }
+    return left;
+}
+
+/* Reads every pipe in job order, as one consumer drains a queue. */
+static void receive_payloads(struct run *r, uint32_t jobs)
+{
+    uint64_t size = r->o->payload;
+
+    for (uint32_t j = 0; r->rfds && j < jobs; j++)
+        cb_payload_receive(r->rfds[j], r->slots + (size_t)j * size, size,
+                           &r->spec->shared->rec[j]);
+}
+
+/* After the timed run: every payload is where it should be. */
+static void check_payloads(struct run *r, uint32_t jobs)
+{
+    uint64_t size = r->o->payload;
+
+    for (uint32_t j = 0; size && j < jobs; j++) {
+        struct cb_worker_record *rec = &r->spec->shared->rec[j];
+
+        if (r->slots) {
+            cb_payload_verify(r->slots + (size_t)j * size, size, j, rec);
+        } else {
+            void *buf = (void *)(uintptr_t)rec->payload_ptr;
+
+            cb_payload_verify(buf, size, j, rec);
+            free(buf);
+            rec->payload_ptr = 0;
+        }
+    }
+}
+
+static void release_after_failure(struct run *r, uint32_t started)
+{
+    for (uint32_t u = 0; r->x->killable && u < started; u++)
+        r->x->kill(&r->exec, &r->units[u]);
+}
+
+/* Starts, releases, holds (memory), waits. Returns 0 or the errno of the
+ * failed creation. */
+static int drive(struct run *r, struct cb_run_times *t)
+{
+    uint64_t timeout = r->o->timeout_ns;
+    bool gated = r->gp != NULL;
+    uint32_t held;
+    int rc;
+
+    cb_interrupt_track(r->pids, 0);
+    memset(&t->memory, 0, sizeof t->memory);
+    if (r->hp)
+        t->memory.valid = cb_memory_pss_kib(0, &t->memory.baseline_kib, NULL) == 0;
+    if (timeout)
+        cb_interrupt_deadline(timeout);
+    t->t0_ns = t->release_ns = cb_clock_now_ns();
+    t->units = r->nunits;
+    t->units_started = start_all(r, &rc);
+    t->started = jobs_of(r, t->units_started);
+    if (rc != 0)
+        release_after_failure(r, t->units_started);
+    else if (gated)
+        cb_gate_wait_ready(r->gp, t->units_started, alive_fn(r), r);
+    t->ready_ns = gated ? cb_clock_now_ns() : t->t0_ns;
+    if (gated) {
+        /* On failure the started units skip their jobs: abort. */
+        t->release_ns = cb_clock_now_ns();
+        cb_gate_release(r->gp, rc != 0);
+    }
+    if (r->hp) {
+        /* Units killed after a failed creation never arrive. */
+        held = rc != 0 && r->x->killable ? 0 : t->units_started;
+        hold_and_measure(r, held, t);
+    }
+    if (rc == 0)
+        receive_payloads(r, t->started);
+    t->abandoned = wait_all(r, t->units_started, timeout ? t->t0_ns + timeout : 0);
+    t->t1_ns = cb_clock_now_ns();
+    if (!r->x->concurrent)
+        t->ready_ns = t->t0_ns; /* nothing is created ahead of its run */
+    if (timeout)
+        cb_interrupt_deadline(0);
+    cb_interrupt_track(NULL, 0);
+    if (!t->abandoned)
+        check_payloads(r, t->started);
+    return rc;
+}
+
+/* Maps the slots the payloads land in, one per job, and writes every page
+ * before the run, so the parent's side of a hand-off is never the first
+ * touch of fresh memory (which on some virtual machines costs more than
+ * the copy). The pipe transport's slots stay with the parent
+ * (MADV_DONTFORK), so its writes into them are not copy-on-write faults.
+ * A child's first write to its shared slot still faults on every page:
+ * that is part of what shared memory costs, and handoff_faults counts it.
+ * In one address space nothing is mapped: payloads go by pointer. */
+static int payload_setup(struct run *r, struct cb_error *err)
+{
+    uint32_t n = r->spec->workers;
+
+    if (r->o->payload == 0 || !r->x->separate_memory)
+        return 0;
+    r->shm = r->o->transport == CB_TRANSPORT_SHM;
+    r->slots_len = (size_t)r->o->payload * n;
+    r->slots = mmap(NULL, r->slots_len, PROT_READ | PROT_WRITE,
+                    (r->shm ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    if (r->slots == MAP_FAILED ||
+        (!r->shm && madvise(r->slots, r->slots_len, MADV_DONTFORK) != 0)) {
+        cb_error_set(err, "cannot map %zu bytes for %u payloads: %s", r->slots_len, n,
+                     strerror(errno));
+        if (r->slots == MAP_FAILED)
+            r->slots = NULL;
+        return -1;
+    }
+    memset(r->slots, 0xa5, r->slots_len);
+    if (r->shm)
+        return 0;
+    r->rfds = malloc(2 * (size_t)n * sizeof *r->rfds);
+    if (!r->rfds) {
+        cb_error_set(err, "out of memory for %u payload pipes", n);
+        return -1;
+    }
+    r->wfds = r->rfds + n;
+    for (uint32_t i = 0; i < 2 * n; i++)
+        r->rfds[i] = -1;
+    return 0;
+}
+
+static int alloc_run(struct run *r, struct cb_error *err)
+{
+    r->units = calloc(r->nunits, sizeof *r->units);
+    r->uargs = calloc(r->nunits, sizeof *r->uargs);
+    r->pids = calloc(r->nunits, sizeof *r->pids);
+    r->killed = calloc(r->nunits, sizeof *r->killed);
+    if (!r->units || !r->uargs || !r->pids || !r->killed) {
+        cb_error_set(err, "out of memory for %u units of execution", r->nunits);
+        return -1;
+    }
+    for (uint32_t u = 0; u < r->nunits; u++)
+        r->uargs[u] = (struct unit_arg){ r, u };
+    return 0;
+}
+
+static int setup(struct run *r, struct cb_error *err)
+{
+    r->gate.rfd = r->gate.wfd = r->hold.rfd = r->hold.wfd = -1;
+    if (alloc_run(r, err) != 0 || payload_setup(r, err) != 0)
+        return -1;
+    deal_jobs(r);
+    r->exec = (struct cb_exec){ r->x, r->o, NULL };
+    if (r->x->open && r->x->open(&r->exec, r->nunits, err) != 0)
+        return -1;
+    r->exec_open = true;
+    if (r->o->gil && !r->x->separate_memory) {
+        if (cb_gil_init(&r->gil, r->o->switch_ns, err) != 0)
+            return -1;
+        r->gilp = &r->gil;
+    }
+    /* Units that run one after another are never alive together: no
+     * hold, no memory of the set, and nothing to release at once. */
+    if (!r->x->concurrent)
+        return 0;
+    if (cb_gate_open_hold(&r->hold, r->spec->shared, err) != 0)
+        return -1;
+    r->hp = &r->hold;
+    if (r->spec->start == CB_START_BARRIER) {
+        if (cb_gate_open(&r->gate, r->spec->shared, err) != 0)
+            return -1;
+        r->gp = &r->gate;
+    }
+    return 0;
+}
+
+static void teardown(struct run *r)
+{
+    if (r->gp)
+        cb_gate_close(r->gp);
+    if (r->hp)
+        cb_gate_close(r->hp);
+    if (r->gilp)
+        cb_gil_destroy(r->gilp);
+    if (r->exec_open && r->x->close)
+        r->x->close(&r->exec);
+    if (r->slots)
+        munmap(r->slots, r->slots_len);
+    for (uint32_t i = 0; r->rfds && i < 2 * r->spec->workers; i++)
+        if (r->rfds[i] >= 0)
+            close(r->rfds[i]);
+    free(r->rfds);
+    free(r->units);
+    free(r->uargs);
+    free(r->pids);
+    free(r->killed);
+    free(r);
+}
+
+/* What limit a failed creation most likely hit, as " (...)"; "" for
+ * other errors. */
+static const char *limit_hint(int rc, bool processes)
+{
+    if (rc == EAGAIN)
+        return processes ? " (process limit: ulimit -u, /proc/sys/kernel/pid_max or a "
+                           "pids cgroup)"
+                         : " (thread limit: ulimit -u, /proc/sys/kernel/threads-max or a "
+                           "pids cgroup)";
+    if (rc == ENOMEM)
+        return processes ? " (memory limit: MemAvailable, the memory cgroup, or "
+                           "vm.overcommit_memory)"
+                         : " (memory limit: MemAvailable, the memory cgroup, or a smaller "
+                           "--stack-size)";
+    return "";
+}
+
+static void fail_message(const struct run *r, const struct cb_run_times *t, int rc,
+                         struct cb_error *err)
+{
+    const char *name = cb_errno_name(rc);
+
+    for (uint32_t i = t->started; i < r->spec->workers; i++)
+        r->spec->shared->rec[i].status = CB_WORKER_NOT_STARTED;
+    cb_error_set(err, "%s failed for worker %u of %u: %s%s%s%s; the %u started were %s%s",
+                 r->x->create_call, t->units_started + 1, r->nunits, strerror(rc),
+                 name ? " (" : "", name ? name : "", name ? ")" : "", t->units_started,
+                 r->x->killable ? "killed and reaped" : "joined",
+                 limit_hint(rc, r->x->separate_memory));
+}
+
+int cb_run_sample(const struct cb_executor *x, const struct cb_run_spec *spec,
+                  struct cb_run_times *t, struct cb_error *err)
+{
+    struct run *r = calloc(1, sizeof *r);
+    int rc, ret = -1;
+
+    if (!r) {
+        cb_error_set(err, "out of memory for %u workers", spec->workers);
+        return -1;
+    }
+    r->x = x;
+    r->spec = spec;
+    r->o = opts_of(spec);
+    r->nunits = cb_executor_units(x, spec->workers, r->o);
+    if (setup(r, err) != 0)
+        goto out;
+    rc = drive(r, t);
+    if (t->abandoned) {
+        const char *what = x->separate_memory ? "processes" : "threads";
+
+        cb_error_set(err, "timeout: %u of %u %s still running after the --timeout; %s "
+                     "cannot be killed, so the run stops here", t->abandoned, r->nunits,
+                     what, what);
+        return -1; /* r stays: the abandoned units still use it */
+    }
+    if (rc != 0)
+        fail_message(r, t, rc, err);
+    else
+        ret = 0;
+out:
+    teardown(r);
+    return ret;
+}
+
+const char *cb_pin_name(size_t i)
+{
+    static const char *const names[] = { "none", "spread", "compact" };
+
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
+}
