@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/executor.h"
 #include "concbench/report.h"
 #include "concbench/stats.h"
 
@@ -150,16 +151,22 @@ static const struct cb_loaded_cell *serial_of(const struct cb_loaded *l,
                                               const struct cb_loaded_cell *cell,
                                               char *why, size_t len)
 {
+    const struct cb_executor *base = cb_executor_baseline();
     char name[128], diff[128];
     const struct cb_loaded_cell *s;
     struct cb_loaded_cell want = *cell;
 
-    snprintf(name, sizeof name, "%s/serial/1", cell->task);
+    if (!base) {
+        put_note(why, len, "this build has no baseline mode");
+        return NULL;
+    }
+    snprintf(name, sizeof name, "%s/%s/1", cell->task, base->name);
     s = cb_load_find(l, name);
-    snprintf(want.mode, sizeof want.mode, "serial");
+    snprintf(want.mode, sizeof want.mode, "%s", base->name);
     want.workers = 1;
     if (!s)
-        put_note(why, len, "%s has no %s (run with -m serial -n 1 too)", l->path, name);
+        put_note(why, len, "%s has no %s (run with -m %s -n 1 too)", l->path, name,
+                 base->name);
     else if (!cell_ok(s))
         put_note(why, len, "%s: %s failed", l->path, name);
     else if (cells_differ(&want, s, "it", name, diff, sizeof diff))
@@ -181,8 +188,8 @@ static double norm_scale(struct cb_comparison *c, const struct cb_loaded *l,
     if (s && (v = metric_values(s, c->opts.metric, 1, &n)) != NULL) {
         med = n ? median_of(v, n) : NAN;
         free(v);
-        snprintf(why, sizeof why, "%s: %s/serial/1 has no positive median", l->path,
-                 cell->task);
+        snprintf(why, sizeof why, "%s: %s/%s/1 has no positive median", l->path,
+                 cell->task, s->mode);
     }
     if (med > 0)
         return 1 / med;
@@ -279,8 +286,11 @@ static int compare_values(struct cb_comparison *c, const struct cb_loaded_cell *
         /* Nothing to be unsure about: the mode measures no memory. */
         r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
         r->nbase = r->nnew = 0;
-        snprintf(r->note, sizeof r->note, "no memory readings in either file%s",
-                 strcmp(b->mode, "serial") == 0 ? " (serial runs one worker at a time)" : "");
+        const struct cb_executor *x = cb_executor_find(b->mode);
+
+        snprintf(r->note, sizeof r->note, "no memory readings in either file%s%s%s",
+                 x && !x->concurrent ? " (" : "", x && !x->concurrent ? x->name : "",
+                 x && !x->concurrent ? " runs one worker at a time)" : "");
         rc = 0;
     } else if (vb && vn) {
         rc = test_pair(c, vb, nb, vn, nn, r);
@@ -324,26 +334,30 @@ static bool is_cell(const struct cb_loaded_cell *c, const char *task, const char
            c->workers == workers;
 }
 
-/* threads/processes in l from the HL shift of the log times: below 1,
- * threads are faster. Returns -1 only on allocation failure. */
+/* first/second of the contrasted pair (threads/processes) in l from the
+ * HL shift of the log times: below 1, the first is faster. Returns -1
+ * only on allocation failure. */
 static int file_ratio(const struct cb_comparison *c, const struct cb_loaded *l,
                       const char *task, uint32_t workers, struct cb_compare_ratio *out)
 {
     char tn[128], pn[128], why[160];
     const struct cb_loaded_cell *t, *p;
+    const char *first, *second;
     struct cb_loaded_cell want;
     double *vt, *vp;
     size_t nt, np;
     int rc;
 
-    snprintf(tn, sizeof tn, "%s/threads/%u", task, workers);
-    snprintf(pn, sizeof pn, "%s/processes/%u", task, workers);
+    if (!cb_executor_pair(&first, &second))
+        return 0;
+    snprintf(tn, sizeof tn, "%s/%s/%u", task, first, workers);
+    snprintf(pn, sizeof pn, "%s/%s/%u", task, second, workers);
     t = cb_load_find(l, tn);
     p = cb_load_find(l, pn);
-    if (!is_cell(t, task, "threads", workers) || !is_cell(p, task, "processes", workers))
+    if (!is_cell(t, task, first, workers) || !is_cell(p, task, second, workers))
         return 0;
     want = *t;
-    snprintf(want.mode, sizeof want.mode, "processes");
+    snprintf(want.mode, sizeof want.mode, "%s", second);
     if (cells_differ(&want, p, tn, pn, why, sizeof why))
         return 0;
     vt = metric_values(t, c->opts.metric, 1, &nt);
@@ -377,19 +391,23 @@ static int add_ratio(struct cb_comparison *c, const struct cb_loaded_cell *cell)
 
 static int add_ratios(struct cb_comparison *c, struct cb_error *err)
 {
+    const char *first = "", *second = "";
+
     c->ratios = calloc(c->base.ncells + c->new_.ncells + 1, sizeof *c->ratios);
     if (!c->ratios)
         goto oom;
+    if (!cb_executor_pair(&first, &second))
+        return 0;
     for (size_t i = 0; i < c->base.ncells; i++)
-        if (strcmp(c->base.cells[i].mode, "threads") == 0 &&
+        if (strcmp(c->base.cells[i].mode, first) == 0 &&
             add_ratio(c, &c->base.cells[i]) != 0)
             goto oom;
     for (size_t i = 0; i < c->new_.ncells; i++) {
         const struct cb_loaded_cell *n = &c->new_.cells[i];
         const struct cb_loaded_cell *b = cb_load_find(&c->base, n->name);
 
-        /* A name BASE has as threads was handled above. */
-        if (strcmp(n->mode, "threads") == 0 && !(b && strcmp(b->mode, "threads") == 0) &&
+        /* A name BASE has in the first mode was handled above. */
+        if (strcmp(n->mode, first) == 0 && !(b && strcmp(b->mode, first) == 0) &&
             add_ratio(c, n) != 0)
             goto oom;
     }

@@ -2,11 +2,13 @@
 #include "concbench/compare.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/executor.h"
 #include "concbench/units.h"
 #include "grid.h"
 #include "json_util.h"
@@ -51,17 +53,27 @@ static void fmt_shift(const struct cb_shift *s, char *buf, size_t len)
         snprintf(buf, len, "%s [%s, %s]", e, lo, hi);
 }
 
+/* The names of the contrasted pair of modes. Can't fail. */
+static void pair_names(const char **first, const char **second)
+{
+    *first = *second = "";
+    cb_executor_pair(first, second);
+}
+
 static void fmt_ratio(const struct cb_compare_ratio *r, char *buf, size_t len)
 {
     const struct cb_shift *s = &r->ratio;
+    const char *first, *second;
 
+    pair_names(&first, &second);
     if (!r->valid)
         snprintf(buf, len, "-");
     else if (isinf(s->lo) || isinf(s->hi) || s->lo <= 0)
         snprintf(buf, len, "%.2f [too few samples]", s->estimate);
     else
-        snprintf(buf, len, "%.2f [%.2f, %.2f] %s", s->estimate, s->lo, s->hi,
-                 s->hi < 1 ? "threads win" : s->lo > 1 ? "processes win" : "tie");
+        snprintf(buf, len, "%.2f [%.2f, %.2f] %s%s", s->estimate, s->lo, s->hi,
+                 s->hi < 1 ? first : s->lo > 1 ? second : "tie",
+                 s->hi < 1 || s->lo > 1 ? " win" : "");
 }
 
 static bool compared(const struct cb_compare_row *r)
@@ -127,18 +139,23 @@ static int render_rows(struct cb_strbuf *sb, const struct cb_comparison *c, bool
 
 static int render_ratios(struct cb_strbuf *sb, const struct cb_comparison *c, bool md)
 {
-    static const char *const headers[] = { "task", "workers", "BASE threads/processes",
-                                           "NEW threads/processes" };
+    char base_h[64], new_h[64];
+    const char *first, *second;
+    const char *const headers[] = { "task", "workers", base_h, new_h };
     struct cb_grid g;
     char b[COL_LEN];
 
+    pair_names(&first, &second);
+    snprintf(base_h, sizeof base_h, "BASE %s/%s", first, second);
+    snprintf(new_h, sizeof new_h, "NEW %s/%s", first, second);
     if (c->nratios == 0)
         return 0;
     if (cb_grid_init(&g, c->nratios + 1, 4) != 0)
         return -1;
-    cb_strbuf_printf(sb, "\n%sThreads / processes, %s (below 1: threads %s; "
+    cb_strbuf_printf(sb, "\n%s%c%s / %s, %s (below 1: %s %s; "
                      "HL estimate [%g%% CI]):\n%s", md ? "#### " : "",
-                     cb_compare_metric_name(c->opts.metric),
+                     toupper((unsigned char)first[0]), first[0] ? first + 1 : "", second,
+                     cb_compare_metric_name(c->opts.metric), first,
                      c->opts.metric == CB_METRIC_MEMORY ? "use less" : "are faster",
                      100 * (1 - c->opts.alpha), md ? "\n" : "");
     for (size_t col = 0; col < 4; col++)
@@ -318,8 +335,15 @@ static bool json_lists(cJSON *root, const struct cb_comparison *c)
 {
     cJSON *d = cJSON_AddArrayToObject(root, "context_differences"), *o;
     cJSON *rows = cJSON_AddArrayToObject(root, "benchmarks");
-    cJSON *ratios = cJSON_AddArrayToObject(root, "threads_vs_processes");
-    cJSON *notes = cJSON_AddArrayToObject(root, "notes");
+    const char *first, *second;
+    char key[80];
+    cJSON *ratios, *notes;
+
+    pair_names(&first, &second);
+    /* "threads_vs_processes" */
+    snprintf(key, sizeof key, "%s_vs_%s", first, second);
+    ratios = cJSON_AddArrayToObject(root, key);
+    notes = cJSON_AddArrayToObject(root, "notes");
 
     if (!d || !rows || !ratios || !notes)
         return false;

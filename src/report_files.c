@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/executor.h"
 #include "concbench/stats.h"
 #include "concbench/units.h"
 #include "grid.h"
@@ -65,7 +66,8 @@ static int median_wall(const struct cb_loaded_cell *c, double *out, struct cb_er
 static int speedup(const struct cb_loaded *l, const struct cb_loaded_cell *c,
                    struct cb_report_figures *f, struct cb_error *err)
 {
-    const struct cb_loaded_cell *s = find_cell(l, c->task, "serial", c->workers);
+    const struct cb_executor *bx = cb_executor_baseline();
+    const struct cb_loaded_cell *s = bx ? find_cell(l, c->task, bx->name, c->workers) : NULL;
     const struct cb_loaded_cell *one = find_cell(l, c->task, c->mode, 1);
     double base = NAN;
 
@@ -106,10 +108,12 @@ int cb_report_figures(const struct cb_loaded *l, const struct cb_loaded_cell *c,
 double cb_report_ratio(const struct cb_loaded *l, const char *task, uint32_t workers)
 {
     struct cb_error e = { "" };
+    const char *first, *second;
     double t = NAN, p = NAN;
 
-    if (median_wall(find_cell(l, task, "threads", workers), &t, &e) != 0 ||
-        median_wall(find_cell(l, task, "processes", workers), &p, &e) != 0 || !(p > 0))
+    if (!cb_executor_pair(&first, &second) ||
+        median_wall(find_cell(l, task, first, workers), &t, &e) != 0 ||
+        median_wall(find_cell(l, task, second, workers), &p, &e) != 0 || !(p > 0))
         return NAN;
     return t / p;
 }
@@ -125,10 +129,10 @@ struct layout {
     size_t nmodes;
 };
 
+/* The registry's display order; modes this build does not know last. */
 static int mode_rank(const char *m)
 {
-    return strcmp(m, "serial") == 0 ? 0 : strcmp(m, "threads") == 0 ? 1
-           : strcmp(m, "processes") == 0 ? 2 : 3;
+    return cb_executor_order_of(m);
 }
 
 static int cmp_mode(const void *a, const void *b)
@@ -297,8 +301,13 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
         return cb_error_set(rd->err, "out of memory for the ratios of %s", task), -1;
     g.nrows = 1; /* row 0: the header */
     cb_grid_put(&g, 0, 0, "workers", false);
+    const char *first = "", *second = "";
+    char pair[64];
+
+    cb_executor_pair(&first, &second);
+    snprintf(pair, sizeof pair, "%s/%s", first, second);
     for (size_t f = 0; f < rd->n; f++)
-        header(rd, &g, f, 1 + f, "threads/processes");
+        header(rd, &g, f, 1 + f, pair);
     for (size_t w = 0; w < lay->nworkers; w++) {
         size_t r = g.nrows;
         bool row = false;

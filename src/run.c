@@ -551,7 +551,7 @@ int cb_run_sample(const struct cb_executor *x, const struct cb_run_spec *spec,
         goto out;
     rc = drive(r, t);
     if (t->abandoned) {
-        const char *what = x->separate_memory ? "processes" : "threads";
+        const char *what = x->unit_noun;
 
         cb_error_set(err, "timeout: %u of %u %s still running after the --timeout; %s "
                      "cannot be killed, so the run stops here", t->abandoned, r->nunits,

@@ -60,6 +60,7 @@ struct cb_executor {
     const char *contrast;    /* the mode this one is weighed against in
                                 the "threads vs processes" views, or NULL */
     const char *create_call; /* what creates a unit, for messages */
+    const char *unit_noun;   /* what its units are, plural, for messages */
 
     /* How many units run n jobs. NULL: one unit per job. */
     uint32_t (*units)(uint32_t jobs, const struct cb_run_opts *o);
@@ -107,5 +108,15 @@ uint32_t cb_executor_units(const struct cb_executor *x, uint32_t jobs,
 /* x's display order, or a value after every executor for NULL (a mode
  * this build does not know, read from a file). Can't fail. */
 int cb_executor_order(const struct cb_executor *x);
+
+/* The display order of the mode named name (see cb_executor_order).
+ * Can't fail. */
+int cb_executor_order_of(const char *name);
+
+/* The pair of modes weighed against each other ("threads vs processes"):
+ * the first executor, in display order, with a contrast, and that
+ * contrast. Returns false, leaving *first and *second alone, when no
+ * executor has one. Can't fail. */
+bool cb_executor_pair(const char **first, const char **second);
 
 #endif

@@ -103,6 +103,7 @@ const struct cb_executor cb_executor_processes = {
     .order = 2,
     .contrast = "threads",
     .create_call = "fork",
+    .unit_noun = "processes",
     .start = processes_start,
     .wait = processes_wait,
     .kill = processes_kill,

@@ -36,3 +36,26 @@ int cb_executor_order(const struct cb_executor *x)
 {
     return x ? x->order : INT_MAX;
 }
+
+int cb_executor_order_of(const char *name)
+{
+    return cb_executor_order(cb_executor_find(name));
+}
+
+bool cb_executor_pair(const char **first, const char **second)
+{
+    const struct cb_executor *best = NULL;
+
+    for (size_t i = 0; cb_executors[i]; i++) {
+        const struct cb_executor *x = cb_executors[i];
+
+        if (x->contrast && cb_executor_find(x->contrast) &&
+            (!best || x->order < best->order))
+            best = x;
+    }
+    if (!best)
+        return false;
+    *first = best->name;
+    *second = best->contrast;
+    return true;
+}

@@ -42,6 +42,7 @@ const struct cb_executor cb_executor_serial = {
     .spawns = false,
     .order = 0,
     .create_call = "a call",
+    .unit_noun = "calls",
     .start = serial_start,
     .wait = serial_wait,
     .kill = serial_kill,

@@ -123,6 +123,7 @@ const struct cb_executor cb_executor_threads = {
     .order = 1,
     .contrast = "processes",
     .create_call = "pthread_create",
+    .unit_noun = "threads",
     .open = threads_open,
     .close = threads_close,
     .start = threads_start,
