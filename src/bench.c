@@ -30,6 +30,7 @@ static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
                 c->task = cfg->tasks[t];
                 c->runner = cfg->modes[m];
                 c->workers = cfg->workers[w];
+                c->units = cb_executor_units(c->runner, c->workers, &cfg->run);
                 snprintf(c->name, sizeof c->name, "%s/%s/%u", c->task->name,
                          c->runner->name, c->workers);
                 c->params = cfg->params;
@@ -76,12 +77,19 @@ static int keep_sample(struct cb_cell *c, struct cb_shared *sh,
     struct cb_sample *s = &c->samples[c->nsamples];
 
     s->workers = malloc((size_t)c->workers * sizeof *s->workers);
-    if (!s->workers) {
+    s->units = malloc((t->units ? t->units : 1) * sizeof *s->units);
+    if (!s->workers || !s->units) {
+        free(s->workers);
+        free(s->units);
+        s->workers = NULL;
+        s->units = NULL;
         cb_error_set(err, "out of memory for the records of %s", c->name);
         return -1;
     }
     memcpy(s->workers, sh->rec, (size_t)c->workers * sizeof *s->workers);
     s->nworkers = c->workers;
+    memcpy(s->units, sh->unit, (size_t)t->units * sizeof *s->units);
+    s->nunits = t->units;
     s->times = *t;
     s->has_total = has_total;
     s->total = total;

@@ -170,6 +170,23 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
     return 0;
 }
 
+/* Signed seconds from..to: a unit may start before its create call
+ * returns, so a start delay can be negative. */
+static double signed_secs(uint64_t from, uint64_t to)
+{
+    return to >= from ? (double)(to - from) / NS_PER_S : -(double)(from - to) / NS_PER_S;
+}
+
+/* What creating the unit cost the caller, and how long after that the
+ * unit first ran (0 for both when the unit was never created). */
+static int add_creation(cJSON *o, uint64_t create_ns, uint64_t created_ns, uint64_t first_ns)
+{
+    bool known = create_ns && created_ns;
+
+    return add_num(o, "create_call_s", known ? secs(create_ns, created_ns) : 0) ||
+           add_num(o, "start_delay_s", known ? signed_secs(created_ns, first_ns) : 0);
+}
+
 /* The fields of the claims that were asked for: GIL wait, hand-off. */
 static int add_worker_claims(cJSON *o, const struct cb_cell *c,
                              const struct cb_worker_record *w)
@@ -194,7 +211,8 @@ static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
         return -1;
     /* A worker that never finished its record has no numbers to show. */
     if (atomic_load(&w->done) &&
-        (add_worker_numbers(o, s, w) || add_worker_claims(o, c, w)))
+        (add_worker_numbers(o, s, w) || add_worker_claims(o, c, w) ||
+         add_creation(o, w->create_ns, w->created_ns, w->first_ns)))
         return -1;
     cb_record_status_str(w, status, sizeof status);
     return add_str(o, "status", status);
@@ -229,6 +247,32 @@ static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_
     return 0;
 }
 
+/* One creation record per unit of execution that was created. */
+static int add_units(cJSON *o, const struct cb_sample *s)
+{
+    cJSON *arr = cJSON_AddArrayToObject(o, "units");
+
+    if (!arr)
+        return -1;
+    for (uint32_t i = 0; i < s->nunits; i++) {
+        const struct cb_unit_record *u = &s->units[i];
+        cJSON *uo;
+
+        if (!u->create_ns)
+            continue; /* never created */
+        uo = push_obj(arr);
+        if (!uo || add_num(uo, "id", i) || add_num(uo, "jobs", u->jobs) ||
+            add_num(uo, "first_job", u->first_job))
+            return -1;
+        if (atomic_load(&u->done) &&
+            (add_num(uo, "spawn_s", secs(u->create_ns, u->first_ns)) ||
+             add_creation(uo, u->create_ns, u->created_ns, u->first_ns) ||
+             add_num(uo, "cpu", u->cpu)))
+            return -1;
+    }
+    return 0;
+}
+
 static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sample *s)
 {
     cJSON *o = push_obj(arr), *workers;
@@ -245,7 +289,7 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
         add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
-        add_sample_claims(o, c, s))
+        add_sample_claims(o, c, s) || add_units(o, s))
         return -1;
     workers = cJSON_AddArrayToObject(o, "workers");
     if (!workers)
@@ -306,6 +350,7 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
 
     if (!b || add_str(b, "name", c->name) || add_str(b, "task", c->task->name) ||
         add_str(b, "mode", c->runner->name) || add_num(b, "workers", c->workers) ||
+        add_num(b, "units", c->units ? c->units : c->workers) ||
         add_params(b, c) || add_str(b, "start", cb_start_name(c->start)) ||
         add_num(b, "warmup", c->warmup) || add_num(b, "repetitions", c->repetitions) ||
         add_str(b, "status", c->status) || add_choices(b, c))

@@ -51,7 +51,7 @@ bool cb_sample_worker_kib(const struct cb_sample *s, double *kib)
     if (!m->valid || !s->times.held_ns || s->nworkers == 0)
         return false;
     *kib = (double)(m->total_pss_kib > m->baseline_kib ? m->total_pss_kib - m->baseline_kib : 0) /
-           s->nworkers;
+           (s->nunits ? s->nunits : s->nworkers);
     return true;
 }
 
@@ -80,15 +80,29 @@ struct series {
     size_t nutil, nspawn, nmem, nhandoff, ngil;
 };
 
+/* Creation latency is a unit's: call to its first instruction. A sample
+ * without unit records (an old file's shape) takes its jobs'. */
+static void collect_spawn(const struct cb_sample *s, struct series *v)
+{
+    for (uint32_t u = 0; u < s->nunits; u++) {
+        const struct cb_unit_record *r = &s->units[u];
+
+        if (atomic_load(&r->done))
+            v->spawn[v->nspawn++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
+    }
+}
+
 static void collect_workers(const struct cb_cell *c, const struct cb_sample *s,
                             struct series *v)
 {
+    collect_spawn(s, v);
     for (uint32_t w = 0; w < s->nworkers; w++) {
         const struct cb_worker_record *r = &s->workers[w];
 
         if (!rec_done(r))
             continue;
-        v->spawn[v->nspawn++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
+        if (!s->nunits)
+            v->spawn[v->nspawn++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
         if (c->opts.payload && r->payload_bytes)
             v->handoff[v->nhandoff++] = (double)ns_between(r->send_ns, r->recv_ns) / NS_PER_S;
         if (c->opts.gil)
@@ -224,8 +238,10 @@ void cb_results_free(struct cb_results *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->ncells; i++) {
-        for (size_t j = 0; j < r->cells[i].nsamples; j++)
+        for (size_t j = 0; j < r->cells[i].nsamples; j++) {
             free(r->cells[i].samples[j].workers);
+            free(r->cells[i].samples[j].units);
+        }
         free(r->cells[i].samples);
     }
     free(r->cells);

@@ -384,12 +384,12 @@ static const cJSON *bench(const cJSON *root, int i)
 static void check_benchmark(const cJSON *b, bool has_speedup)
 {
     static const char *const keys[] = {
-        "name", "task", "mode", "workers", "params", "start", "warmup",
+        "name", "task", "mode", "workers", "units", "params", "start", "warmup",
         "repetitions", "status", "wall_s", "spawn_s", "cpu_utilization",
         "warnings", "samples", "speedup",
     };
 
-    check_keys(b, keys, has_speedup ? 15 : 14);
+    check_keys(b, keys, has_speedup ? 16 : 15);
     str(b, "name");
     str(b, "task");
     str(b, "mode");
@@ -445,11 +445,12 @@ static void test_json_benchmarks(void **state)
 
 static const char *const sample_keys[] = {
     "wall_s", "create_s", "release_s", "cpu_s", "user_s", "sys_s", "cpu_utilization", "max_rss_kib",
-    "ctx_voluntary", "ctx_involuntary", "workers",
+    "ctx_voluntary", "ctx_involuntary", "workers", "units",
 };
 static const char *const worker_keys[] = {
     "id", "spawn_s", "create_s", "first_s", "start_s", "end_s", "run_s", "cpu_s", "user_s", "sys_s",
     "ctx_voluntary", "ctx_involuntary", "max_rss_kib", "cpu", "checksum", "status",
+    "create_call_s", "start_delay_s",
 };
 
 static void test_json_samples(void **state)
@@ -459,7 +460,7 @@ static void test_json_samples(void **state)
     const cJSON *s = cJSON_GetArrayItem(get(bench(root, THREADS), "samples"), 1);
     const cJSON *w = cJSON_GetArrayItem(get(s, "workers"), 1);
 
-    check_keys(s, sample_keys, 11);
+    check_keys(s, sample_keys, 12);
     for (size_t i = 0; i + 1 < 11; i++)
         num(s, sample_keys[i]);
     assert_near(num(s, "wall_s"), 0.105, 1e-12);
@@ -473,7 +474,7 @@ static void test_json_samples(void **state)
     assert_near(num(s, "ctx_voluntary"), 6, 0);
     assert_near(num(s, "ctx_involuntary"), 3, 0);
     assert_int_equal(cJSON_GetArraySize(get(s, "workers")), 2);
-    check_keys(w, worker_keys, 16);
+    check_keys(w, worker_keys, 18);
     for (size_t i = 0; i + 1 < 16; i++)
         num(w, worker_keys[i]);
     assert_string_equal(str(w, "status"), "ok");

@@ -30,8 +30,10 @@ struct cb_sample {
     uint64_t max_rss_kib;  /* max over workers */
     uint64_t ctx_voluntary;   /* sum over workers */
     uint64_t ctx_involuntary;
-    uint32_t nworkers;
+    uint32_t nworkers;     /* jobs */
     struct cb_worker_record *workers; /* owned, nworkers entries */
+    uint32_t nunits;       /* units of execution (0: not recorded) */
+    struct cb_unit_record *units; /* owned, nunits entries, or NULL */
     bool has_total;        /* the task checks a run-wide total (lock) */
     uint64_t total;        /* that total: the lock task's final counter */
     uint64_t payload_bytes; /* sum over workers of payload bytes received */
@@ -42,7 +44,8 @@ struct cb_cell {
     char name[96];                 /* "cpu/threads/10" */
     const struct cb_task *task;
     const struct cb_executor *runner; /* the mode */
-    uint32_t workers;
+    uint32_t workers;              /* jobs (-n) */
+    uint32_t units;                /* units of execution for them */
     struct cb_params params;
     struct cb_run_opts opts;       /* --gil, memory and payload options */
     enum cb_start start;
@@ -53,7 +56,8 @@ struct cb_cell {
     struct cb_sample *samples;     /* owned; nsamples <= repetitions */
     size_t nsamples;
     struct cb_stats wall;          /* of samples[].wall_ns, in seconds */
-    struct cb_stats spawn;         /* of every worker's creation latency */
+    struct cb_stats spawn;         /* of every unit's creation latency
+                                      (call -> first instruction) */
     struct cb_stats util;          /* of (user+sys)/wall per sample */
     struct cb_stats mem_kib;       /* of per-worker PSS KiB per sample
                                       (n 0: memory not measured) */
@@ -79,8 +83,9 @@ bool cb_results_failed(const struct cb_results *r);
 /* Fills the per-sample aggregates of s from its worker records. */
 void cb_sample_summarise(struct cb_sample *s, enum cb_start start);
 
-/* Sets *kib to the PSS the live workers of s added, per worker (what the
- * set adds over the parent's PSS before it spawned them). Returns false,
+/* Sets *kib to the PSS the live units of s added, per unit of execution
+ * (what the set adds over the parent's PSS before it spawned them; with
+ * one job per unit, per worker). Returns false,
  * leaving *kib alone, when s has no memory reading. Can't fail. */
 bool cb_sample_worker_kib(const struct cb_sample *s, double *kib);
 
