@@ -193,15 +193,19 @@ static double norm_scale(struct cb_comparison *c, const struct cb_loaded *l,
 
 /* ---- one pair ---------------------------------------------------------- */
 
+/* Unchanged needs evidence of no change that matters: the whole interval
+ * inside [-t, t]. A change the test cannot tell from noise whose interval
+ * reaches past t is not "unchanged" but "inconclusive": with few or noisy
+ * samples a -52% change can have p = 0.23. NaN bounds (unknown) fail
+ * every comparison and give "inconclusive". */
 static enum cb_verdict judge(const struct cb_compare_row *r, double alpha, double t)
 {
     const struct cb_shift *s = &r->shift;
+    bool significant = r->test.p < alpha;
 
-    if (!(r->test.p < alpha))
-        return CB_VERDICT_UNCHANGED;
-    if (s->lo > t)
+    if (significant && s->lo > t)
         return CB_VERDICT_SLOWER;
-    if (s->hi < -t)
+    if (significant && s->hi < -t)
         return CB_VERDICT_FASTER;
     if (s->lo >= -t && s->hi <= t)
         return CB_VERDICT_UNCHANGED;
@@ -241,6 +245,7 @@ static int test_pair(const struct cb_comparison *c, const double *b, size_t nb,
     r->nnew = nn;
     if (nb == 0 || nn == 0) {
         r->verdict = r->tested = CB_VERDICT_UNRELIABLE;
+        r->missing = nn == 0;
         snprintf(r->note, sizeof r->note, "no %s samples in %s",
                  cb_compare_metric_name(c->opts.metric), nb ? "NEW" : "BASE");
         return 0;
@@ -290,24 +295,34 @@ static int compare_values(struct cb_comparison *c, const struct cb_loaded_cell *
     return rc;
 }
 
+/* Unknown until a test says otherwise: NaN, which the JSON writes as null. */
+static void unknown(struct cb_compare_row *r)
+{
+    r->shift.estimate = r->shift.lo = r->shift.hi = NAN;
+    r->change = r->test.p = r->test.u = NAN;
+    r->base_median = r->new_median = NAN;
+}
+
 static int compare_pair(struct cb_comparison *c, const struct cb_loaded_cell *b,
                         const struct cb_loaded_cell *n, struct cb_compare_row *r)
 {
     char why[160];
 
-    r->shift.estimate = r->change = r->test.p = NAN;
-    r->base_median = r->new_median = NAN;
+    unknown(r);
     r->nbase = b->nsamples;
     r->nnew = n->nsamples;
     if (!cell_ok(n)) {
         r->verdict = r->tested = CB_VERDICT_FAILED;
+        r->missing = cell_ok(b);
         snprintf(r->note, sizeof r->note, "NEW status: %s", n->status);
     } else if (!cell_ok(b)) {
+        /* BASE measured nothing here: NEW cannot be blamed for a gap. */
         r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
         snprintf(r->note, sizeof r->note, "BASE status: %s", b->status);
     } else if (cells_differ(b, n, "BASE", "NEW", why, sizeof why) ||
                choices_differ(b, n, why, sizeof why)) {
         r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
+        r->missing = r->params_differ = true;
         snprintf(r->note, sizeof r->note, "%s", why);
     } else {
         return compare_values(c, b, n, r);
@@ -351,10 +366,13 @@ static int file_ratio(const struct cb_comparison *c, const struct cb_loaded *l,
     rc = vt && vp ? 0 : -1;
     if (vt && vp && nt && np && all_positive(vt, nt) && all_positive(vp, np) &&
         cb_compare_hl(vp, np, vt, nt, c->opts.alpha, true, &out->ratio) == 0) {
+        bool bounded = isfinite(out->ratio.lo) && isfinite(out->ratio.hi);
+
         out->valid = true;
         out->ratio.estimate = exp(out->ratio.estimate);
-        out->ratio.lo = exp(out->ratio.lo);
-        out->ratio.hi = exp(out->ratio.hi);
+        /* Too few samples for the level: unknown, not 0 and infinity. */
+        out->ratio.lo = bounded ? exp(out->ratio.lo) : NAN;
+        out->ratio.hi = bounded ? exp(out->ratio.hi) : NAN;
     }
     free(vt);
     free(vp);
@@ -406,7 +424,8 @@ static void only_in(struct cb_compare_row *r, const struct cb_loaded_cell *cell,
 {
     snprintf(r->name, sizeof r->name, "%s", cell->name);
     r->verdict = r->tested = v;
-    r->base_median = r->new_median = r->change = r->shift.estimate = r->test.p = NAN;
+    unknown(r);
+    r->missing = v == CB_VERDICT_ONLY_BASE && cell_ok(cell);
     if (v == CB_VERDICT_ONLY_BASE)
         r->nbase = cell->nsamples;
     else
@@ -546,18 +565,59 @@ int cb_compare_results(const struct cb_compare_opts *o, struct cb_loaded *base,
     return rc;
 }
 
+static bool fails_verdict(enum cb_fail_on f, enum cb_verdict v)
+{
+    if (v == CB_VERDICT_SLOWER || v == CB_VERDICT_FAILED)
+        return true;
+    return f == CB_FAIL_INCONCLUSIVE &&
+           (v == CB_VERDICT_INCONCLUSIVE || v == CB_VERDICT_UNRELIABLE);
+}
+
+/* The first reason the gate fails, into s->reason. */
+static void gate(const struct cb_comparison *c, struct cb_compare_summary *s, size_t nfail)
+{
+    s->failed = c->opts.fail_on != CB_FAIL_NEVER;
+    if (!s->failed)
+        return;
+    if (nfail)
+        snprintf(s->reason, sizeof s->reason, "%zu benchmark%s %s", nfail,
+                 nfail == 1 ? "" : "s", c->opts.fail_on == CB_FAIL_SLOWER
+                 ? "slower or failed" : "slower, failed, inconclusive or unreliable");
+    else if (s->compared == 0)
+        snprintf(s->reason, sizeof s->reason, "nothing was compared (%zu in BASE, %zu in NEW)",
+                 c->base.ncells, c->new_.ncells);
+    else if (s->missing && !c->opts.allow_missing)
+        snprintf(s->reason, sizeof s->reason, "%zu of %zu BASE benchmarks have no comparable "
+                 "counterpart in NEW (--allow-missing accepts that)", s->missing, s->base);
+    else
+        s->failed = false;
+}
+
+void cb_compare_summarise(const struct cb_comparison *c, struct cb_compare_summary *s)
+{
+    size_t nfail = 0;
+
+    memset(s, 0, sizeof *s);
+    s->base = c->base.ncells;
+    for (size_t i = 0; i < c->nrows; i++) {
+        const struct cb_compare_row *r = &c->rows[i];
+
+        s->count[r->verdict]++;
+        s->compared += r->tested <= CB_VERDICT_INCONCLUSIVE;
+        s->missing += r->missing;
+        s->suite_changed |= r->params_differ || r->verdict == CB_VERDICT_ONLY_BASE ||
+                            r->verdict == CB_VERDICT_ONLY_NEW;
+        nfail += fails_verdict(c->opts.fail_on, r->verdict);
+    }
+    gate(c, s, nfail);
+}
+
 bool cb_compare_failed(const struct cb_comparison *c)
 {
-    for (size_t i = 0; i < c->nrows && c->opts.fail_on != CB_FAIL_NEVER; i++) {
-        enum cb_verdict v = c->rows[i].verdict;
+    struct cb_compare_summary s;
 
-        if (v == CB_VERDICT_SLOWER || v == CB_VERDICT_FAILED)
-            return true;
-        if (c->opts.fail_on == CB_FAIL_INCONCLUSIVE &&
-            (v == CB_VERDICT_INCONCLUSIVE || v == CB_VERDICT_UNRELIABLE))
-            return true;
-    }
-    return false;
+    cb_compare_summarise(c, &s);
+    return s.failed;
 }
 
 void cb_compare_free(struct cb_comparison *c)

@@ -133,11 +133,13 @@ static void test_run_compare_to(void **state)
     root = cJSON_Parse(out);
     assert_non_null(root); /* the results still own stdout */
     cJSON_Delete(root);
-    /* Other parameters are not a slowdown but a different benchmark. */
+    /* Other parameters are not a slowdown but a different benchmark; with
+     * nothing of BASE compared, the gate fails rather than pass on nothing. */
     assert_int_equal(run("-t cpu -m threads -n 1 -r 6 --iterations=80k -q "
-                         "--compare-to=base.json -o new.json"), 0);
+                         "--compare-to=base.json -o new.json"), 1);
     assert_non_null(strstr(err, "not comparable: iterations: 20000 vs 80000"));
     assert_non_null(strstr(err, "cpu/serial/1: only in BASE"));
+    assert_non_null(strstr(err, "FAIL (--fail-on=slower): nothing was compared"));
 }
 
 static void test_bmf(void **state)
