@@ -72,14 +72,19 @@ compare
 if [ "$(summary suite_changed)" = true ]; then
     compared=$(summary compared)
     {
-        echo "ci-regression: THE SUITE CHANGED: benchmarks or their parameters differ"
+        echo "ci-regression: THE SUITE CHANGED: its benchmarks or their parameters differ"
         echo "from the baseline's (a new concbench version with new defaults, or a new"
-        echo "SUITE). $compared of $(summary base_benchmarks) baseline benchmarks can still be compared;"
-        echo "the others START A NEW BASELINE. What differs:"
-        grep -E 'not comparable: |only in (BASE|NEW)' "$REPORT" | sed 's/^[-[:space:]]*/    /' || true
+        echo "SUITE); $compared of $(summary base_benchmarks) baseline benchmarks can still be compared."
+        echo "These differ and START A NEW BASELINE:"
+        grep -E '^- [^ ]+: (not comparable: |only in (BASE|NEW)$)' "$REPORT" |
+            sed 's/^- /    /' || true
+        if [ "$compared" -gt 0 ]; then
+            echo "What can still be compared is gated as usual (compare --allow-missing)."
+        else
+            echo "Nothing is left to gate: this run passes and starts over."
+        fi
     } >"$SUMMARY.md"
     cat "$SUMMARY.md" >&2
-    # Gate what is still comparable; nothing left is no regression.
     if [ "$compared" -gt 0 ]; then compare --allow-missing; else code=0; fi
     { sed 's/^/> /' "$SUMMARY.md"; echo; cat "$REPORT"; } >"$REPORT.tmp"
     mv "$REPORT.tmp" "$REPORT"

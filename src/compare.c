@@ -67,6 +67,21 @@ static const struct cb_loaded_param *find_param(const struct cb_loaded_cell *c,
     return NULL;
 }
 
+/* "name: a vs b" into why, with the shortest digits that still tell a from
+ * b (0.005, not 0.0050000000000000001). */
+static void value_diff(char *why, size_t len, const char *name, double a, double b)
+{
+    char sa[32], sb[32];
+
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(sa, sizeof sa, "%.*g", prec, a);
+        snprintf(sb, sizeof sb, "%.*g", prec, b);
+        if (strcmp(sa, sb) != 0)
+            break;
+    }
+    snprintf(why, len, "%s: %s vs %s", name, sa, sb);
+}
+
 /* Writes what differs between a and b (named an and bn) into why; returns
  * false if nothing does. */
 static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_cell *b,
@@ -82,7 +97,7 @@ static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_
         if (!q)
             return snprintf(why, len, "%s only in %s", p->name, an), true;
         if (p->value != q->value)
-            return snprintf(why, len, "%s: %.17g vs %.17g", p->name, p->value, q->value), true;
+            return value_diff(why, len, p->name, p->value, q->value), true;
     }
     for (size_t i = 0; i < b->nparams; i++)
         if (!find_param(a, b->params[i].name))
@@ -110,8 +125,7 @@ static bool choices_differ(const struct cb_loaded_cell *a, const struct cb_loade
     }
     if (isnan(a->stack_size) != isnan(b->stack_size) ||
         (!isnan(a->stack_size) && a->stack_size != b->stack_size))
-        return snprintf(why, len, "stack_size_bytes: %.17g vs %.17g", a->stack_size,
-                        b->stack_size), true;
+        return value_diff(why, len, "stack_size_bytes", a->stack_size, b->stack_size), true;
     return false;
 }
 
