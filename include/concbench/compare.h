@@ -203,6 +203,11 @@ int cb_compare_results(const struct cb_compare_opts *o, struct cb_loaded *base,
                        const struct cb_results *r, struct cb_comparison *out,
                        struct cb_error *err);
 
+/* Frees what c owns and zeroes it. NULL is accepted. */
+void cb_compare_free(struct cb_comparison *c);
+
+/* ---- compare_gate.c ------------------------------------------------- */
+
 /* Counts c's rows and decides the gate into s. Under --fail-on=never it
  * never fails; otherwise it fails on a slower or failed benchmark (with
  * inconclusive: also inconclusive or unreliable), on a BASE benchmark
@@ -212,9 +217,6 @@ void cb_compare_summarise(const struct cb_comparison *c, struct cb_compare_summa
 
 /* True when the gate fails (see cb_compare_summarise). Can't fail. */
 bool cb_compare_failed(const struct cb_comparison *c);
-
-/* Frees what c owns and zeroes it. NULL is accepted. */
-void cb_compare_free(struct cb_comparison *c);
 
 /* ---- compare_report.c ----------------------------------------------- */
 
