@@ -19,6 +19,7 @@ enum {
     OPT_FAIL_ON,
     OPT_NORMALIZE,
     OPT_MIN_SAMPLES,
+    OPT_ALLOW_MISSING,
 };
 
 static const struct option options[] = {
@@ -28,6 +29,7 @@ static const struct option options[] = {
     { "fail-on", required_argument, NULL, OPT_FAIL_ON },
     { "normalize", no_argument, NULL, OPT_NORMALIZE },
     { "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
+    { "allow-missing", no_argument, NULL, OPT_ALLOW_MISSING },
     { "format", required_argument, NULL, 'f' },
     { "output", required_argument, NULL, 'o' },
     { "help", no_argument, NULL, 'h' },
@@ -157,6 +159,9 @@ static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
     case OPT_NORMALIZE:
         o->normalize = true;
         return 0;
+    case OPT_ALLOW_MISSING:
+        o->allow_missing = true;
+        return 0;
     default:
         return min_samples(arg, &o->min_samples, err);
     }
@@ -204,6 +209,9 @@ const char *cb_compare_usage(void)
         "      --fail-on=WHAT        exit 1 on: slower (slower or failed benchmarks),\n"
         "                            inconclusive (also inconclusive and unreliable),\n"
         "                            never (default: slower)\n"
+        "      --allow-missing       pass although a BASE benchmark has no comparable\n"
+        "                            counterpart in NEW (absent, failed, other\n"
+        "                            parameters); by default that exits 1\n"
         "      --normalize           divide each file by its own 1-worker serial\n"
         "                            time of the same task (needs -m ...,serial -n 1)\n"
         "      --min-samples=N       fewer samples on a side: unreliable (default: 5)\n"
@@ -212,9 +220,11 @@ const char *cb_compare_usage(void)
         "  -o, --output=FILE         write to FILE, replaced atomically\n"
         "  -h, --help                show this help\n"
         "\nVerdicts: slower / faster when significant (p < alpha) and the whole\n"
-        "interval of the change lies beyond the threshold; unchanged when not\n"
-        "significant or inside the threshold; inconclusive when significant but\n"
-        "the interval straddles the threshold.\n"
-        "\nExit status: 0 no regression, 1 a regression (see --fail-on),\n"
+        "interval of the change lies beyond the threshold; unchanged when the\n"
+        "whole interval lies inside +-threshold; inconclusive otherwise (the\n"
+        "interval reaches past the threshold, significant or not).\n"
+        "\nExit status: 0 no regression, 1 a regression (see --fail-on), a BASE\n"
+        "benchmark with no comparable counterpart in NEW (see --allow-missing) or\n"
+        "nothing compared at all (--fail-on=never: never 1),\n"
         "2 usage error or a bad result file.\n";
 }

@@ -68,6 +68,21 @@ static const struct cb_loaded_param *find_param(const struct cb_loaded_cell *c,
     return NULL;
 }
 
+/* "name: a vs b" into why, with the shortest digits that still tell a from
+ * b (0.005, not 0.0050000000000000001). */
+static void value_diff(char *why, size_t len, const char *name, double a, double b)
+{
+    char sa[32], sb[32];
+
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(sa, sizeof sa, "%.*g", prec, a);
+        snprintf(sb, sizeof sb, "%.*g", prec, b);
+        if (strcmp(sa, sb) != 0)
+            break;
+    }
+    snprintf(why, len, "%s: %s vs %s", name, sa, sb);
+}
+
 /* Writes what differs between a and b (named an and bn) into why; returns
  * false if nothing does. */
 static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_cell *b,
@@ -83,7 +98,7 @@ static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_
         if (!q)
             return snprintf(why, len, "%s only in %s", p->name, an), true;
         if (p->value != q->value)
-            return snprintf(why, len, "%s: %.17g vs %.17g", p->name, p->value, q->value), true;
+            return value_diff(why, len, p->name, p->value, q->value), true;
     }
     for (size_t i = 0; i < b->nparams; i++)
         if (!find_param(a, b->params[i].name))
@@ -111,8 +126,7 @@ static bool choices_differ(const struct cb_loaded_cell *a, const struct cb_loade
     }
     if (isnan(a->stack_size) != isnan(b->stack_size) ||
         (!isnan(a->stack_size) && a->stack_size != b->stack_size))
-        return snprintf(why, len, "stack_size_bytes: %.17g vs %.17g", a->stack_size,
-                        b->stack_size), true;
+        return value_diff(why, len, "stack_size_bytes", a->stack_size, b->stack_size), true;
     return false;
 }
 
@@ -200,15 +214,19 @@ static double norm_scale(struct cb_comparison *c, const struct cb_loaded *l,
 
 /* ---- one pair ---------------------------------------------------------- */
 
+/* Unchanged needs evidence of no change that matters: the whole interval
+ * inside [-t, t]. A change the test cannot tell from noise whose interval
+ * reaches past t is not "unchanged" but "inconclusive": with few or noisy
+ * samples a -52% change can have p = 0.23. NaN bounds (unknown) fail
+ * every comparison and give "inconclusive". */
 static enum cb_verdict judge(const struct cb_compare_row *r, double alpha, double t)
 {
     const struct cb_shift *s = &r->shift;
+    bool significant = r->test.p < alpha;
 
-    if (!(r->test.p < alpha))
-        return CB_VERDICT_UNCHANGED;
-    if (s->lo > t)
+    if (significant && s->lo > t)
         return CB_VERDICT_SLOWER;
-    if (s->hi < -t)
+    if (significant && s->hi < -t)
         return CB_VERDICT_FASTER;
     if (s->lo >= -t && s->hi <= t)
         return CB_VERDICT_UNCHANGED;
@@ -248,6 +266,7 @@ static int test_pair(const struct cb_comparison *c, const double *b, size_t nb,
     r->nnew = nn;
     if (nb == 0 || nn == 0) {
         r->verdict = r->tested = CB_VERDICT_UNRELIABLE;
+        r->missing = nn == 0;
         snprintf(r->note, sizeof r->note, "no %s samples in %s",
                  cb_compare_metric_name(c->opts.metric), nb ? "NEW" : "BASE");
         return 0;
@@ -300,24 +319,34 @@ static int compare_values(struct cb_comparison *c, const struct cb_loaded_cell *
     return rc;
 }
 
+/* Unknown until a test says otherwise: NaN, which the JSON writes as null. */
+static void unknown(struct cb_compare_row *r)
+{
+    r->shift.estimate = r->shift.lo = r->shift.hi = NAN;
+    r->change = r->test.p = r->test.u = NAN;
+    r->base_median = r->new_median = NAN;
+}
+
 static int compare_pair(struct cb_comparison *c, const struct cb_loaded_cell *b,
                         const struct cb_loaded_cell *n, struct cb_compare_row *r)
 {
     char why[160];
 
-    r->shift.estimate = r->change = r->test.p = NAN;
-    r->base_median = r->new_median = NAN;
+    unknown(r);
     r->nbase = b->nsamples;
     r->nnew = n->nsamples;
     if (!cell_ok(n)) {
         r->verdict = r->tested = CB_VERDICT_FAILED;
+        r->missing = cell_ok(b);
         snprintf(r->note, sizeof r->note, "NEW status: %s", n->status);
     } else if (!cell_ok(b)) {
+        /* BASE measured nothing here: NEW cannot be blamed for a gap. */
         r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
         snprintf(r->note, sizeof r->note, "BASE status: %s", b->status);
     } else if (cells_differ(b, n, "BASE", "NEW", why, sizeof why) ||
                choices_differ(b, n, why, sizeof why)) {
         r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
+        r->missing = r->params_differ = true;
         snprintf(r->note, sizeof r->note, "%s", why);
     } else {
         return compare_values(c, b, n, r);
@@ -365,10 +394,13 @@ static int file_ratio(const struct cb_comparison *c, const struct cb_loaded *l,
     rc = vt && vp ? 0 : -1;
     if (vt && vp && nt && np && all_positive(vt, nt) && all_positive(vp, np) &&
         cb_compare_hl(vp, np, vt, nt, c->opts.alpha, true, &out->ratio) == 0) {
+        bool bounded = isfinite(out->ratio.lo) && isfinite(out->ratio.hi);
+
         out->valid = true;
         out->ratio.estimate = exp(out->ratio.estimate);
-        out->ratio.lo = exp(out->ratio.lo);
-        out->ratio.hi = exp(out->ratio.hi);
+        /* Too few samples for the level: unknown, not 0 and infinity. */
+        out->ratio.lo = bounded ? exp(out->ratio.lo) : NAN;
+        out->ratio.hi = bounded ? exp(out->ratio.hi) : NAN;
     }
     free(vt);
     free(vp);
@@ -424,7 +456,8 @@ static void only_in(struct cb_compare_row *r, const struct cb_loaded_cell *cell,
 {
     snprintf(r->name, sizeof r->name, "%s", cell->name);
     r->verdict = r->tested = v;
-    r->base_median = r->new_median = r->change = r->shift.estimate = r->test.p = NAN;
+    unknown(r);
+    r->missing = v == CB_VERDICT_ONLY_BASE && cell_ok(cell);
     if (v == CB_VERDICT_ONLY_BASE)
         r->nbase = cell->nsamples;
     else
@@ -562,20 +595,6 @@ int cb_compare_results(const struct cb_compare_opts *o, struct cb_loaded *base,
     free(json);
     cb_load_free(base);
     return rc;
-}
-
-bool cb_compare_failed(const struct cb_comparison *c)
-{
-    for (size_t i = 0; i < c->nrows && c->opts.fail_on != CB_FAIL_NEVER; i++) {
-        enum cb_verdict v = c->rows[i].verdict;
-
-        if (v == CB_VERDICT_SLOWER || v == CB_VERDICT_FAILED)
-            return true;
-        if (c->opts.fail_on == CB_FAIL_INCONCLUSIVE &&
-            (v == CB_VERDICT_INCONCLUSIVE || v == CB_VERDICT_UNRELIABLE))
-            return true;
-    }
-    return false;
 }
 
 void cb_compare_free(struct cb_comparison *c)

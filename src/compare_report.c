@@ -40,6 +40,24 @@ static void fmt_pct(double v, char *buf, size_t len)
         snprintf(buf, len, "%+.1f%%", v * 100);
 }
 
+/* A normalized change as the ratio it is, with its direction: values are
+ * each file's time over its own serial time, so NEW/BASE above 1 means
+ * this benchmark lost ground against serial. */
+static void fmt_norm_change(enum cb_metric m, double change, char *buf, size_t len)
+{
+    static const char *const more[] = { "slower", "slower", "more CPU time", "more memory" };
+    static const char *const less[] = { "faster", "faster", "less CPU time", "less memory" };
+    double pct = fabs(change) * 100;
+
+    if (isnan(change) || isinf(change))
+        snprintf(buf, len, "-");
+    else if (pct < 0.05)
+        snprintf(buf, len, "NEW/BASE = %.3f (no change)", change + 1);
+    else
+        snprintf(buf, len, "NEW/BASE = %.3f (%.1f%% %s)", change + 1, pct,
+                 change > 0 ? more[m] : less[m]);
+}
+
 static void fmt_shift(const struct cb_shift *s, char *buf, size_t len)
 {
     char e[24], lo[24], hi[24];
@@ -68,7 +86,7 @@ static void fmt_ratio(const struct cb_compare_ratio *r, char *buf, size_t len)
     pair_names(&first, &second);
     if (!r->valid)
         snprintf(buf, len, "-");
-    else if (isinf(s->lo) || isinf(s->hi) || s->lo <= 0)
+    else if (!isfinite(s->lo) || !isfinite(s->hi))
         snprintf(buf, len, "%.2f [too few samples]", s->estimate);
     else
         snprintf(buf, len, "%.2f [%.2f, %.2f] %s%s", s->estimate, s->lo, s->hi,
@@ -101,7 +119,10 @@ static void main_row(const struct cb_compare_row *r, enum cb_metric m, struct cb
     cb_grid_put(g, i, 2, b, md);
     fmt_value(m, r->normalized, r->new_median, b, sizeof b);
     cb_grid_put(g, i, 3, b, md);
-    fmt_pct(r->change, b, sizeof b);
+    if (r->normalized)
+        fmt_norm_change(m, r->change, b, sizeof b);
+    else
+        fmt_pct(r->change, b, sizeof b);
     cb_grid_put(g, i, 4, b, md);
     fmt_shift(&r->shift, b, sizeof b);
     cb_grid_put(g, i, 5, b, md);
@@ -225,20 +246,24 @@ static void render_notes(struct cb_strbuf *sb, const struct cb_comparison *c, bo
         cb_strbuf_printf(sb, "%s%s\n", bullet, c->notes[i]);
 }
 
+static const char *const fail_on_names[] = { "slower", "inconclusive", "never" };
+
 static void render_summary(struct cb_strbuf *sb, const struct cb_comparison *c)
 {
-    size_t count[CB_VERDICT_ONLY_NEW + 1] = { 0 };
-    static const char *const fail_on[] = { "slower", "inconclusive", "never" };
+    struct cb_compare_summary s;
+    const size_t *n = s.count;
 
-    for (size_t i = 0; i < c->nrows; i++)
-        count[c->rows[i].verdict]++;
+    cb_compare_summarise(c, &s);
     cb_strbuf_printf(sb, "\n%zu slower, %zu faster, %zu unchanged, %zu inconclusive, "
-                     "%zu unreliable, %zu failed, %zu not comparable: %s (--fail-on=%s)\n",
-                     count[CB_VERDICT_SLOWER], count[CB_VERDICT_FASTER],
-                     count[CB_VERDICT_UNCHANGED], count[CB_VERDICT_INCONCLUSIVE],
-                     count[CB_VERDICT_UNRELIABLE], count[CB_VERDICT_FAILED],
-                     count[CB_VERDICT_NOT_COMPARABLE],
-                     cb_compare_failed(c) ? "FAIL" : "pass", fail_on[c->opts.fail_on]);
+                     "%zu unreliable, %zu failed, %zu not comparable, %zu only in BASE, "
+                     "%zu only in NEW; %zu of %zu BASE benchmarks compared: %s (--fail-on=%s%s)%s%s\n",
+                     n[CB_VERDICT_SLOWER], n[CB_VERDICT_FASTER], n[CB_VERDICT_UNCHANGED],
+                     n[CB_VERDICT_INCONCLUSIVE], n[CB_VERDICT_UNRELIABLE], n[CB_VERDICT_FAILED],
+                     n[CB_VERDICT_NOT_COMPARABLE], n[CB_VERDICT_ONLY_BASE],
+                     n[CB_VERDICT_ONLY_NEW], s.compared, s.base, s.failed ? "FAIL" : "pass",
+                     fail_on_names[c->opts.fail_on],
+                     c->opts.allow_missing ? ", --allow-missing" : "", s.failed ? ": " : "",
+                     s.reason);
 }
 
 static char *render_text(const struct cb_comparison *c, bool md, struct cb_error *err)
@@ -252,9 +277,14 @@ static char *render_text(const struct cb_comparison *c, bool md, struct cb_error
                      c->base.context.date, c->new_.path, c->new_.context.hostname,
                      c->new_.context.date);
     cb_strbuf_printf(&sb, "metric: %s%s; threshold %g%%; alpha %g; %g%% CI; "
-                     "p~: normal approximation\n\n", cb_compare_metric_name(o->metric),
+                     "p~: normal approximation\n", cb_compare_metric_name(o->metric),
                      o->normalize ? " / serial 1-worker" : "", o->threshold * 100,
                      o->alpha, 100 * (1 - o->alpha));
+    if (o->normalize)
+        cb_strbuf_printf(&sb, "normalized: each median is the benchmark's %s over its own "
+                         "file's TASK/serial/1 median (0.5x serial: half of serial's); "
+                         "NEW/BASE compares those ratios\n", cb_compare_metric_name(o->metric));
+    cb_strbuf_puts(&sb, "\n");
     if (render_context(&sb, c, md) != 0 || render_rows(&sb, c, md) != 0 ||
         render_ratios(&sb, c, md) != 0) {
         cb_strbuf_free(&sb);
@@ -268,8 +298,11 @@ static char *render_text(const struct cb_comparison *c, bool md, struct cb_error
 
 /* ---- json -------------------------------------------------------------- */
 
+/* An unknown value (NaN, or an interval too wide to bound) is null. */
 static bool num(cJSON *o, const char *k, double v)
 {
+    if (!isfinite(v))
+        return cJSON_AddNullToObject(o, k) != NULL;
     return cJSON_AddNumberToObject(o, k, v) != NULL;
 }
 
@@ -293,13 +326,13 @@ static bool json_file(cJSON *root, const char *key, const struct cb_loaded *l)
 
 static bool json_options(cJSON *root, const struct cb_compare_opts *o)
 {
-    static const char *const fail_on[] = { "slower", "inconclusive", "never" };
     cJSON *j = cJSON_AddObjectToObject(root, "options");
 
     return j && str(j, "metric", cb_compare_metric_name(o->metric)) &&
            num(j, "threshold", o->threshold) && num(j, "alpha", o->alpha) &&
-           str(j, "fail_on", fail_on[o->fail_on]) &&
+           str(j, "fail_on", fail_on_names[o->fail_on]) &&
            cJSON_AddBoolToObject(j, "normalize", o->normalize) &&
+           cJSON_AddBoolToObject(j, "allow_missing", o->allow_missing) &&
            num(j, "min_samples", (double)o->min_samples);
 }
 
@@ -317,7 +350,9 @@ static bool json_row(cJSON *arr, const struct cb_compare_row *r)
            num(o, "ci_high", r->shift.hi) && num(o, "p_value", r->test.p) &&
            num(o, "u", r->test.u) &&
            str(o, "test", isnan(r->test.p) ? "none" : r->test.exact ? "exact" : "normal") &&
-           cJSON_AddBoolToObject(o, "normalized", r->normalized);
+           cJSON_AddBoolToObject(o, "normalized", r->normalized) &&
+           cJSON_AddBoolToObject(o, "missing", r->missing) &&
+           cJSON_AddBoolToObject(o, "params_differ", r->params_differ);
 }
 
 static bool json_ratio(cJSON *o, const char *k, const struct cb_compare_ratio *r)
@@ -365,6 +400,32 @@ static bool json_lists(cJSON *root, const struct cb_comparison *c)
     return true;
 }
 
+/* Keys of the summary's counts, in verdict order. */
+static const char *const count_keys[] = {
+    "unchanged", "faster", "slower", "inconclusive", "unreliable", "failed",
+    "not_comparable", "only_in_base", "only_in_new",
+};
+
+static bool json_summary(cJSON *root, const struct cb_comparison *c)
+{
+    struct cb_compare_summary s;
+    cJSON *j = cJSON_AddObjectToObject(root, "summary");
+    bool ok = j != NULL;
+
+    cb_compare_summarise(c, &s);
+    for (size_t i = 0; ok && i < sizeof count_keys / sizeof *count_keys; i++)
+        ok = num(j, count_keys[i], (double)s.count[i]);
+    return ok && num(j, "base_benchmarks", (double)s.base) &&
+           num(j, "compared", (double)s.compared) && num(j, "missing", (double)s.missing) &&
+           cJSON_AddBoolToObject(j, "suite_changed", s.suite_changed) &&
+           (s.failed ? str(j, "fail_reason", s.reason)
+                     : cJSON_AddNullToObject(j, "fail_reason") != NULL) &&
+           cJSON_AddBoolToObject(root, "failed", s.failed);
+}
+
+_Static_assert(sizeof count_keys / sizeof *count_keys == CB_VERDICT_ONLY_NEW + 1,
+               "one summary key per verdict");
+
 static char *render_json(const struct cb_comparison *c, struct cb_error *err)
 {
     cJSON *root = cJSON_CreateObject(), *g;
@@ -374,7 +435,7 @@ static char *render_json(const struct cb_comparison *c, struct cb_error *err)
                  json_options(root, &c->opts) && json_lists(root, c) &&
                  (g = cJSON_AddObjectToObject(root, "geometric_mean")) != NULL &&
                  num(g, "change", c->geomean) && num(g, "benchmarks", (double)c->ngeomean) &&
-                 cJSON_AddBoolToObject(root, "failed", cb_compare_failed(c));
+                 json_summary(root, c);
 
     return cb_json_finish(root, built, "the comparison", err);
 }

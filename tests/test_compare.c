@@ -182,6 +182,161 @@ static void test_inconclusive(void **state)
     cb_compare_free(&c);
 }
 
+/* One benchmark "x" (params {"iterations": iters}) with the wall samples
+ * v[0..n) into buf. */
+static void values_cell(char *buf, size_t len, const double *v, size_t n, int iters)
+{
+    int k = snprintf(buf, len, "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
+                     "\"context\":{},\"benchmarks\":[{\"name\":\"x\",\"task\":\"cpu\","
+                     "\"mode\":\"threads\",\"workers\":1,\"params\":{\"iterations\":%d},"
+                     "\"start\":\"immediate\",\"status\":\"ok\",\"samples\":[", iters);
+
+    for (size_t i = 0; i < n; i++)
+        k += snprintf(buf + k, len - (size_t)k,
+                      "%s{\"wall_s\":%.9f,\"user_s\":0,\"sys_s\":0,\"workers\":[]}",
+                      i ? "," : "", v[i]);
+    snprintf(buf + k, len - (size_t)k, "]}]}");
+}
+
+/* Compares the result texts a and b into c with o. */
+static void compare_texts(const struct cb_compare_opts *o, const char *a, const char *b,
+                          struct cb_comparison *c)
+{
+    struct cb_loaded base, new_;
+    struct cb_error err = { "" };
+
+    if (cb_load_text("BASE", a, strlen(a), &base, &err) != 0 ||
+        cb_load_text("NEW", b, strlen(b), &new_, &err) != 0)
+        fail_msg("load: %s", err.msg);
+    assert_int_equal(cb_compare_loaded(o, &base, &new_, c, &err), 0);
+}
+
+/* The issue's case: half the time, but so noisy that p is about 0.2. Not
+ * significant is not "unchanged" while the interval reaches past 5%. */
+static void test_wide_interval(void **state)
+{
+    static const double b[] = { 1.0, 1.6, 0.55, 2.1, 0.8, 1.3 };
+    static const double n[] = { 0.45, 0.35, 1.5, 0.3, 1.7, 0.5 };
+    static char text[2][4096];
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    const struct cb_compare_row *r;
+
+    (void)state;
+    values_cell(text[0], sizeof text[0], b, 6, 1);
+    values_cell(text[1], sizeof text[1], n, 6, 1);
+    cb_compare_opts_default(&o);
+    compare_texts(&o, text[0], text[1], &c);
+    r = &c.rows[0];
+    if (!(r->test.p > 0.1 && r->shift.estimate < -0.3 && r->shift.lo < -0.05 &&
+          r->shift.hi > 0.05))
+        fail_msg("want p > 0.1, a change below -30%% and a wide interval: p %g, %g [%g, %g]",
+                 r->test.p, r->shift.estimate, r->shift.lo, r->shift.hi);
+    assert_int_equal(r->verdict, CB_VERDICT_INCONCLUSIVE);
+    assert_false(cb_compare_failed(&c)); /* slower fails, doubt does not */
+    c.opts.fail_on = CB_FAIL_INCONCLUSIVE;
+    assert_true(cb_compare_failed(&c));
+    cb_compare_free(&c);
+}
+
+/* A 1% shift over tight samples: significant, but the whole interval
+ * lies inside 5%: unchanged is what the evidence says. */
+static void test_narrow_interval(void **state)
+{
+    static char text[2][4096];
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+
+    (void)state;
+    one_cell(text[0], sizeof text[0], 1);
+    one_cell(text[1], sizeof text[1], 1.01);
+    cb_compare_opts_default(&o);
+    compare_texts(&o, text[0], text[1], &c);
+    assert_true(c.rows[0].test.p < 0.05);
+    assert_true(c.rows[0].shift.lo > -0.05 && c.rows[0].shift.hi < 0.05);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_UNCHANGED);
+    cb_compare_free(&c);
+}
+
+/* Nothing compared: an empty NEW, or every benchmark with other params,
+ * fails whatever --fail-on (but never) and even with --allow-missing. */
+static void test_gate_nothing(void **state)
+{
+    static const double v[] = { 1, 1.01, 1.02, 1.03, 1.04, 1.05 };
+    static const char empty[] = "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
+                                "\"context\":{},\"benchmarks\":[]}";
+    static char text[2][4096];
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_compare_summary s;
+
+    (void)state;
+    values_cell(text[0], sizeof text[0], v, 6, 1);
+    values_cell(text[1], sizeof text[1], v, 6, 2);
+    cb_compare_opts_default(&o);
+    compare_texts(&o, text[0], empty, &c);
+    cb_compare_summarise(&c, &s);
+    assert_true(s.failed);
+    assert_int_equal(s.compared, 0);
+    assert_int_equal(s.missing, 1);
+    assert_int_equal(s.count[CB_VERDICT_ONLY_BASE], 1);
+    assert_string_equal(s.reason, "nothing was compared (1 in BASE, 0 in NEW)");
+    c.opts.allow_missing = true;
+    assert_true(cb_compare_failed(&c));
+    c.opts.fail_on = CB_FAIL_NEVER;
+    assert_false(cb_compare_failed(&c));
+    cb_compare_free(&c);
+    compare_texts(&o, text[0], text[1], &c);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_NOT_COMPARABLE);
+    assert_true(cb_compare_failed(&c));
+    c.opts.fail_on = CB_FAIL_INCONCLUSIVE;
+    assert_true(cb_compare_failed(&c));
+    cb_compare_free(&c);
+    compare_texts(&o, empty, empty, &c);
+    assert_true(cb_compare_failed(&c));
+    cb_compare_free(&c);
+}
+
+/* The summary counts every verdict, the BASE benchmarks left unjudged,
+ * and whether the suite itself changed (names or params). */
+static void test_gate_summary(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_compare_summary s;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "params.json", &o, &c);
+    cb_compare_summarise(&c, &s);
+    assert_int_equal(s.count[CB_VERDICT_UNCHANGED], 3);
+    assert_int_equal(s.count[CB_VERDICT_NOT_COMPARABLE], 1);
+    assert_int_equal(s.count[CB_VERDICT_ONLY_BASE], 1);
+    assert_int_equal(s.count[CB_VERDICT_ONLY_NEW], 1);
+    assert_int_equal(s.base, 5);
+    assert_int_equal(s.compared, 3);
+    assert_int_equal(s.missing, 2);
+    assert_true(s.suite_changed);
+    assert_true(s.failed);
+    assert_non_null(strstr(s.reason, "2 of 5 BASE benchmarks have no comparable counterpart"));
+    cb_compare_free(&c);
+    /* A failure in NEW is missing too (and fails as "failed"); the suite
+     * did not change. */
+    compare(DATA "base.json", DATA "failed.json", &o, &c);
+    cb_compare_summarise(&c, &s);
+    assert_int_equal(s.missing, 1);
+    assert_false(s.suite_changed);
+    assert_string_equal(s.reason, "1 benchmark slower or failed");
+    cb_compare_free(&c);
+    compare(DATA "base.json", DATA "same.json", &o, &c);
+    cb_compare_summarise(&c, &s);
+    assert_int_equal(s.compared, 5);
+    assert_int_equal(s.missing, 0);
+    assert_false(s.suite_changed || s.failed);
+    assert_string_equal(s.reason, "");
+    cb_compare_free(&c);
+}
+
 static void test_matching(void **state)
 {
     struct cb_compare_opts o;
@@ -199,6 +354,9 @@ static void test_matching(void **state)
     assert_int_equal(row(&c, "io/threads/4")->verdict, CB_VERDICT_ONLY_NEW);
     assert_int_equal(row(&c, "cpu/serial/1")->verdict, CB_VERDICT_UNCHANGED);
     assert_int_equal(c.ngeomean, 3);
+    /* Two BASE benchmarks go unjudged: the gate does not pass on that. */
+    assert_true(cb_compare_failed(&c));
+    c.opts.allow_missing = true;
     assert_false(cb_compare_failed(&c));
     cb_compare_free(&c);
 }
@@ -434,11 +592,113 @@ static void test_render(void **state)
     assert_non_null(root);
     assert_true(cJSON_IsArray(cJSON_GetObjectItem(root, "benchmarks")));
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "benchmarks")), 6);
-    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(root, "failed")));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(root, "failed"))); /* 2 BASE unmatched */
     cJSON_Delete(root);
     free(table);
     free(md);
     free(json);
+    cb_compare_free(&c);
+}
+
+static const cJSON *json_row(const cJSON *root, const char *name)
+{
+    const cJSON *r;
+
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(root, "benchmarks"))
+        if (strcmp(cJSON_GetObjectItem(r, "name")->valuestring, name) == 0)
+            return r;
+    fail_msg("no JSON row %s", name);
+    return NULL;
+}
+
+/* Each key of o named in keys (NULL-terminated) is JSON null. */
+static void all_null(const cJSON *o, const char *const *keys, const char *what)
+{
+    for (size_t i = 0; keys[i]; i++)
+        if (!cJSON_IsNull(cJSON_GetObjectItem(o, keys[i])))
+            fail_msg("%s: %s is not null", what, keys[i]);
+}
+
+/* What is unknown is null in the JSON, never 0 or a made-up bound. */
+static void test_json_unknown_null(void **state)
+{
+    static const char *const untested[] = {
+        "base_median", "new_median", "change", "hl_change", "ci_low", "ci_high", "p_value",
+        "u", NULL,
+    };
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_error err = { "" };
+    const cJSON *r, *sum;
+    cJSON *root;
+    char *json;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(DATA "base.json", DATA "params.json", &o, &c);
+    json = cb_compare_render(&c, CB_FORMAT_JSON, &err);
+    root = cJSON_Parse(json);
+    assert_non_null(root);
+    all_null(json_row(root, "io/processes/2"), untested, "only in BASE");
+    all_null(json_row(root, "cpu/threads/2"), untested, "not comparable");
+    r = json_row(root, "cpu/threads/2");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "missing")));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "params_differ")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(json_row(root, "io/threads/4"), "missing")));
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItem(json_row(root, "cpu/serial/1"), "u")));
+    sum = cJSON_GetObjectItem(root, "summary");
+    assert_int_equal(cJSON_GetObjectItem(sum, "only_in_base")->valueint, 1);
+    assert_int_equal(cJSON_GetObjectItem(sum, "missing")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(sum, "compared")->valueint, 3);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sum, "suite_changed")));
+    assert_true(cJSON_IsString(cJSON_GetObjectItem(sum, "fail_reason")));
+    cJSON_Delete(root);
+    free(json);
+    cb_compare_free(&c);
+    /* Three samples bound no 95% interval of the ratio: null, not 0. */
+    compare(DATA "base.json", DATA "few.json", &o, &c);
+    json = cb_compare_render(&c, CB_FORMAT_JSON, &err);
+    root = cJSON_Parse(json);
+    assert_non_null(root);
+    r = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "threads_vs_processes"),
+                                               0), "new");
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItem(r, "ratio")));
+    all_null(r, (const char *const[]){ "ci_low", "ci_high", NULL }, "ratio of 3 samples");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "summary"),
+                                                 "fail_reason")));
+    cJSON_Delete(root);
+    free(json);
+    cb_compare_free(&c);
+}
+
+/* A normalized change reads as the ratio of ratios it is, with its
+ * direction; an unnormalized one stays a percentage. */
+static void test_normalize_text(void **state)
+{
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_error err = { "" };
+    char *table;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    o.normalize = true;
+    compare(DATA "base.json", DATA "slower.json", &o, &c);
+    table = cb_compare_render(&c, CB_FORMAT_TABLE, &err);
+    assert_non_null(strstr(table, "NEW/BASE = 1.000 (no change)"));
+    assert_non_null(strstr(table, "normalized: each median is the benchmark's wall over"));
+    assert_non_null(strstr(table, "+20.0%  ")); /* io: no io/serial/1 */
+    free(table);
+    for (size_t i = 0; i < c.nrows; i++)
+        c.rows[i].change = strcmp(c.rows[i].name, "cpu/threads/2") == 0 ? 0.08 : -0.25;
+    table = cb_compare_render(&c, CB_FORMAT_MARKDOWN, &err);
+    assert_non_null(strstr(table, "NEW/BASE = 1.080 (8.0% slower)"));
+    assert_non_null(strstr(table, "NEW/BASE = 0.750 (25.0% faster)"));
+    free(table);
+    c.opts.metric = CB_METRIC_CPU;
+    table = cb_compare_render(&c, CB_FORMAT_TABLE, &err);
+    assert_non_null(strstr(table, "NEW/BASE = 1.080 (8.0% more CPU time)"));
+    free(table);
     cb_compare_free(&c);
 }
 
@@ -472,6 +732,9 @@ static void test_parse_args(void **state)
     assert_int_equal(o.fail_on, CB_FAIL_NEVER);
     assert_int_equal(o.format, CB_FORMAT_MARKDOWN);
     assert_true(o.normalize);
+    assert_false(o.allow_missing);
+    assert_int_equal(parse("compare a b --allow-missing", false, &o, &err), 0);
+    assert_true(o.allow_missing);
     assert_int_equal(parse("compare a b --threshold=-1", false, &o, &err), -1);
     assert_string_equal(err.msg, "--threshold: '-1' is not accepted; accepted: a percentage "
                         "0 to 1000, e.g. 5 or 2.5%");
@@ -501,6 +764,10 @@ int main(void)
         cmocka_unit_test(test_noise),
         cmocka_unit_test(test_unreliable),
         cmocka_unit_test(test_inconclusive),
+        cmocka_unit_test(test_wide_interval),
+        cmocka_unit_test(test_narrow_interval),
+        cmocka_unit_test(test_gate_nothing),
+        cmocka_unit_test(test_gate_summary),
         cmocka_unit_test(test_matching),
         cmocka_unit_test(test_failed_cell),
         cmocka_unit_test(test_context_and_ratios),
@@ -508,6 +775,8 @@ int main(void)
         cmocka_unit_test(test_memory_metric),
         cmocka_unit_test(test_choices),
         cmocka_unit_test(test_render),
+        cmocka_unit_test(test_json_unknown_null),
+        cmocka_unit_test(test_normalize_text),
         cmocka_unit_test(test_parse_args),
     };
 

@@ -133,11 +133,55 @@ static void test_run_compare_to(void **state)
     root = cJSON_Parse(out);
     assert_non_null(root); /* the results still own stdout */
     cJSON_Delete(root);
-    /* Other parameters are not a slowdown but a different benchmark. */
+    /* Other parameters are not a slowdown but a different benchmark; with
+     * nothing of BASE compared, the gate fails rather than pass on nothing. */
     assert_int_equal(run("-t cpu -m threads -n 1 -r 6 --iterations=80k -q "
-                         "--compare-to=base.json -o new.json"), 0);
+                         "--compare-to=base.json -o new.json"), 1);
     assert_non_null(strstr(err, "not comparable: iterations: 20000 vs 80000"));
     assert_non_null(strstr(err, "cpu/serial/1: only in BASE"));
+    assert_non_null(strstr(err, "FAIL (--fail-on=slower): nothing was compared"));
+    /* A run of part of BASE's suite leaves the rest unjudged: 1. */
+    assert_int_equal(run("-t cpu -m threads -n 1 -r 6 --iterations=20k -q "
+                         "--compare-to=base.json -o new.json"), 1);
+    assert_non_null(strstr(err, "2 only in BASE, 0 only in NEW; 1 of 3 BASE benchmarks "
+                                "compared: FAIL"));
+}
+
+/* Writes text to name in dir. */
+static void put(const char *name, const char *text)
+{
+    char path[256];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Valid files that leave BASE unjudged: exit 1 (not 2), with the reason
+ * in the summary line; --allow-missing passes only what was compared. */
+static void test_gate(void **state)
+{
+    (void)state;
+    assert_int_equal(run("compare -f table " DATA "base.json " DATA "params.json"), 1);
+    assert_non_null(strstr(out, "1 not comparable, 1 only in BASE, 1 only in NEW; "
+                                "3 of 5 BASE benchmarks compared: FAIL (--fail-on=slower): "
+                                "2 of 5 BASE benchmarks have no comparable counterpart"));
+    assert_string_equal(err, "");
+    assert_int_equal(run("compare -f table " DATA "base.json " DATA "params.json "
+                         "--allow-missing"), 0);
+    assert_non_null(strstr(out, "pass (--fail-on=slower, --allow-missing)"));
+    assert_int_equal(run("compare " DATA "base.json " DATA "params.json --fail-on=never"), 0);
+    put("empty.json", "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
+                      "\"context\":{},\"benchmarks\":[]}\n");
+    assert_int_equal(run("compare -f table " DATA "base.json empty.json"), 1);
+    assert_non_null(strstr(out, "nothing was compared (5 in BASE, 0 in NEW)"));
+    assert_int_equal(run("compare " DATA "base.json empty.json --allow-missing"), 1);
+    assert_int_equal(run("compare " DATA "base.json empty.json --fail-on=inconclusive"), 1);
+    /* A failure in BASE alone leaves no gap NEW could fill. */
+    assert_int_equal(run("compare " DATA "failed.json " DATA "base.json"), 0);
 }
 
 static void test_bmf(void **state)
@@ -185,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_json_output),
         cmocka_unit_test(test_run_compare_to),
+        cmocka_unit_test(test_gate),
         cmocka_unit_test(test_bmf),
     };
 

@@ -32,6 +32,34 @@ recipe
 check "a regression exits 1 and the report says slower" '[ $? -eq 1 ] && grep -q "slower" out.txt'
 check "the report file is kept" '[ -s concbench-compare.md ]'
 
+# A new suite (another --sleep, as new defaults would be): nothing can be
+# compared, said loudly, and not a failure forever.
+cp keep/base.json old.json
+export SUITE="-t io -m threads -n 1 -r 6 -w 0 --sleep=6ms"
+recipe
+check "a changed suite: exit 0, loudly, in the report too, the baseline kept" \
+    '[ $? -eq 0 ] && grep -q "THE SUITE CHANGED" out.txt && grep -q "sleep_s: 0.005 vs 0.006" out.txt &&
+     grep -q "^> ci-regression: THE SUITE CHANGED" concbench-compare.md && cmp -s old.json keep/base.json'
+UPDATE_BASELINE=1 recipe
+check "a changed suite on main: a new baseline, the old one kept as .prev" \
+    '[ $? -eq 0 ] && grep -q "NEW BASELINE" out.txt && cmp -s run.json keep/base.json &&
+     cmp -s old.json keep/base.json.prev'
+# Part of the suite changed (one more worker count) while what is still
+# comparable regressed: exit 1, and the baseline stays.
+python3 - keep/base.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for b in d["benchmarks"]:
+    for s in b["samples"]:
+        s["wall_s"] /= 10
+json.dump(d, open(sys.argv[1], "w"))
+PY
+cp keep/base.json old.json
+SUITE="-t io -m threads -n 1,2 -r 6 -w 0 --sleep=6ms" UPDATE_BASELINE=1 recipe
+check "a partly changed suite still gates what it can compare" \
+    '[ $? -eq 1 ] && grep -q "1 of 1 baseline benchmarks can still be compared" out.txt &&
+     grep -q "io/threads/2: only in NEW" out.txt && cmp -s old.json keep/base.json'
+
 "$bin" compare keep/base.json run.json >piped.txt
 check "compare into a pipe: JSON" '[ "$(head -c1 piped.txt)" = "{" ]'
 script -qec "'$bin' compare keep/base.json run.json" /dev/null >tty.txt

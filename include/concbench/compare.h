@@ -40,15 +40,17 @@ struct cb_compare_opts {
     enum cb_format format;   /* table, markdown or json */
     const char *output;      /* NULL: stdout */
     bool normalize;          /* divide by the file's serial 1-worker time */
+    bool allow_missing;      /* a BASE benchmark NEW cannot match passes */
     size_t min_samples;      /* fewer on a side: unreliable */
     bool help;               /* --help was given; nothing else is valid */
 };
 
 enum cb_verdict {
-    CB_VERDICT_UNCHANGED,      /* not significant, or inside the threshold */
+    CB_VERDICT_UNCHANGED,      /* whole interval inside [-threshold, threshold] */
     CB_VERDICT_FASTER,         /* significant, whole interval below -threshold */
     CB_VERDICT_SLOWER,         /* significant, whole interval above threshold */
-    CB_VERDICT_INCONCLUSIVE,   /* significant, interval straddles a threshold */
+    CB_VERDICT_INCONCLUSIVE,   /* the interval reaches past a threshold, and
+                                * the test does not put it wholly beyond */
     CB_VERDICT_UNRELIABLE,     /* fewer than min_samples on a side */
     CB_VERDICT_FAILED,         /* a side's status is not "ok" */
     CB_VERDICT_NOT_COMPARABLE, /* params or start differ */
@@ -82,6 +84,10 @@ struct cb_compare_row {
     struct cb_shift shift;   /* HL estimate and CI of the relative change */
     struct cb_mwu test;
     bool normalized;
+    bool missing;       /* BASE's benchmark succeeded but NEW has nothing
+                         * to compare it with: absent, failed, other
+                         * params, or no samples of the metric */
+    bool params_differ; /* params, start or choices differ between files */
 };
 
 /* threads/processes of one task and worker count within one file:
@@ -116,6 +122,17 @@ struct cb_comparison {
     size_t ngeomean;   /* rows it is over */
     char notes[CB_COMPARE_MAX_NOTES][256]; /* e.g. why not normalized */
     size_t nnotes;
+};
+
+/* What a comparison amounts to: rows per verdict, and the gate. */
+struct cb_compare_summary {
+    size_t count[CB_VERDICT_ONLY_NEW + 1]; /* rows per verdict */
+    size_t base;          /* benchmarks in BASE */
+    size_t compared;      /* rows a test was run on (unreliable included) */
+    size_t missing;       /* rows with missing set */
+    bool suite_changed;   /* names, params, start or choices differ */
+    bool failed;          /* the gate fails: exit 1 */
+    char reason[160];     /* why it fails, one phrase; "" when it passes */
 };
 
 /* ---- cli_compare.c -------------------------------------------------- */
@@ -186,11 +203,20 @@ int cb_compare_results(const struct cb_compare_opts *o, struct cb_loaded *base,
                        const struct cb_results *r, struct cb_comparison *out,
                        struct cb_error *err);
 
-/* True when the verdicts fail the gate under c->opts.fail_on. */
-bool cb_compare_failed(const struct cb_comparison *c);
-
 /* Frees what c owns and zeroes it. NULL is accepted. */
 void cb_compare_free(struct cb_comparison *c);
+
+/* ---- compare_gate.c ------------------------------------------------- */
+
+/* Counts c's rows and decides the gate into s. Under --fail-on=never it
+ * never fails; otherwise it fails on a slower or failed benchmark (with
+ * inconclusive: also inconclusive or unreliable), on a BASE benchmark
+ * with no comparable counterpart in NEW unless opts.allow_missing, and
+ * when not one benchmark was compared. Can't fail. */
+void cb_compare_summarise(const struct cb_comparison *c, struct cb_compare_summary *s);
+
+/* True when the gate fails (see cb_compare_summarise). Can't fail. */
+bool cb_compare_failed(const struct cb_comparison *c);
 
 /* ---- compare_report.c ----------------------------------------------- */
 
