@@ -12,6 +12,7 @@
 
 #include "concbench/fdio.h"
 #include "concbench/interrupt.h"
+#include "concbench/utf8.h"
 
 /* What a path names now; a symlink counts as what it points to. */
 enum kind { KIND_NEW, KIND_FILE, KIND_DIR, KIND_SPECIAL };
@@ -34,9 +35,13 @@ static enum kind kind_of(const char *path)
     return S_ISREG(st.st_mode) ? KIND_FILE : KIND_SPECIAL;
 }
 
+/* The path is escaped (concbench/utf8.h), as everywhere a file is named. */
 static int fail(struct cb_error *err, const char *path, int errnum)
 {
-    cb_error_set(err, "--output: cannot write '%s': %s", path, strerror(errnum));
+    char name[CB_ERROR_MAX];
+
+    cb_utf8_escape(name, sizeof name, path);
+    cb_error_set(err, "--output: cannot write '%s': %s", name, strerror(errnum));
     return -1;
 }
 

@@ -161,6 +161,22 @@ def check_readers(binary, work, files):
     check(p.returncode in (0, 1), f"--compare-to {files[0]!r}", repr(p.stderr))
 
 
+def check_messages(binary, work, files):
+    """Messages name files escaped too: one line of UTF-8 text."""
+    b = os.fsencode(binary)
+    bad = os.path.join(os.fsencode(work), b"no\xff\x1b[31m", b"x.json")
+    for args, shown in (([b"report", files[0], b"-o", bad], b"no\\xff\\x1b[31m"),
+                        ([b"report", bad], b"no\\xff\\x1b[31m")):
+        p = subprocess.run([b, *args], capture_output=True, timeout=60)
+        try:
+            err = p.stderr.decode("utf-8")
+        except UnicodeDecodeError:
+            err = None
+        check(p.returncode != 0 and err is not None and err.count("\n") == 1
+              and shown.decode() in err and is_text(err.rstrip("\n")),
+              f"{args[0].decode()} names {bad!r} as text", repr(p.stderr))
+
+
 def pick_python():
     for python in (sys.executable, "/usr/bin/python3"):
         if python and os.path.exists(python) and subprocess.run(
@@ -201,6 +217,7 @@ def main():
         files = make_files(sys.argv[1], work, rng)
         if files:
             check_readers(sys.argv[1], work, files)
+            check_messages(sys.argv[1], work, files)
             check_plots(sys.argv[2], work, files)
     print(f"{passed} passed, {failed} failed (seed {seed})")
     return 1 if failed or not passed else 0
