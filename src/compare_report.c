@@ -308,7 +308,8 @@ static bool num(cJSON *o, const char *k, double v)
 
 static bool str(cJSON *o, const char *k, const char *v)
 {
-    return cJSON_AddStringToObject(o, k, v) != NULL;
+    /* Every string of a comparison goes through here: always text. */
+    return cb_json_add_text(o, k, v);
 }
 
 static cJSON *push(cJSON *arr)
@@ -395,7 +396,7 @@ static bool json_lists(cJSON *root, const struct cb_comparison *c)
             !json_ratio(o, "base", &c->ratios[i].base) || !json_ratio(o, "new", &c->ratios[i].new_))
             return false;
     for (size_t i = 0; i < c->nnotes; i++)
-        if (!cb_json_push(notes, cJSON_CreateString(c->notes[i])))
+        if (!cb_json_push(notes, cb_json_text(c->notes[i])))
             return false;
     return true;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,29 +11,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "concbench/utf8.h"
+
 /* Beyond any kernel's NR_CPUS; stops the EINVAL retry loop. */
 #define MAX_CPUSET_CPUS (1 << 20)
 
+/* A value read from a file, before it is escaped into its field. */
+#define RAW_MAX 512
+
 static const char unknown[] = "unknown";
 
-/* Copies at most size-1 bytes and never cuts a UTF-8 sequence in half, so
- * a truncated value still makes valid JSON. */
+/* Copies src escaped (concbench/utf8.h), cut to size-1 bytes only
+ * between whole characters and escapes, so the value is always text. */
 static void copy_str(char *dst, size_t size, const char *src)
 {
-    size_t n;
-
-    if (size == 0)
-        return;
-    n = strnlen(src, size);
-    if (n == size) {
-        n = size - 1;
-        /* src[n] exists: strnlen saw at least size bytes and n < size. The
-         * analyser cannot see that for a string literal argument. */
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) /* NOLINT */
-            n--;
-    }
-    memcpy(dst, src, n);
-    dst[n] = '\0';
+    cb_utf8_escape(dst, size, src);
 }
 
 /* The mask may be wider than cpu_set_t on machines with more than
@@ -93,7 +86,8 @@ static char *match_key(char *line, const char *key, char sep)
 
 /* Finds the first "KEY SEP value" line of path. Lines longer than the
  * buffer (cpuinfo flags) are skipped rather than matched mid-line.
- * Returns 0 and fills out, or -1 if the file or key is missing. */
+ * Returns 0 and fills out with the raw value, or -1 if the file or key is
+ * missing. */
 static int read_field(const char *path, const char *key, char sep,
                       char *out, size_t size)
 {
@@ -111,7 +105,7 @@ static int read_field(const char *path, const char *key, char sep,
         if (!value)
             continue;
         trim(value);
-        copy_str(out, size, value);
+        snprintf(out, size, "%s", value);
         rc = 0;
     }
     fclose(f);
@@ -140,10 +134,12 @@ static void collect_os(struct cb_context *ctx, const struct utsname *u)
     static const char *const paths[] = { "/etc/os-release",
                                          "/usr/lib/os-release" };
 
+    char raw[RAW_MAX];
+
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        if (read_field(paths[i], "PRETTY_NAME", '=', ctx->os,
-                       sizeof ctx->os) == 0) {
-            unquote(ctx->os);
+        if (read_field(paths[i], "PRETTY_NAME", '=', raw, sizeof raw) == 0) {
+            unquote(raw);
+            copy_str(ctx->os, sizeof ctx->os, raw);
             if (ctx->os[0])
                 return;
         }
@@ -157,10 +153,13 @@ static void collect_cpu_model(struct cb_context *ctx)
     static const char *const keys[] = { "model name", "Hardware",
                                         "cpu model", "Processor" };
 
+    char raw[RAW_MAX];
+
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        if (read_field("/proc/cpuinfo", keys[i], ':', ctx->cpu_model,
-                       sizeof ctx->cpu_model) == 0 && ctx->cpu_model[0])
+        if (read_field("/proc/cpuinfo", keys[i], ':', raw, sizeof raw) == 0 && raw[0]) {
+            copy_str(ctx->cpu_model, sizeof ctx->cpu_model, raw);
             return;
+        }
     }
     copy_str(ctx->cpu_model, sizeof ctx->cpu_model, unknown);
 }
@@ -280,13 +279,43 @@ static char *join_command(int argc, char **argv)
     return cmd;
 }
 
+/* The --context pairs, escaped: keys and values are bytes from argv. */
+static int escape_user(struct cb_context *ctx, const struct cb_config *cfg)
+{
+    struct cb_kv *kv = calloc(cfg->ncontext + 1, sizeof *kv);
+
+    if (!kv)
+        return -1;
+    ctx->user = ctx->user_owned = kv;
+    for (size_t i = 0; i < cfg->ncontext; i++) {
+        char *key = strndup(cfg->context[i].key, cfg->context[i].key_len);
+        char *ekey = key ? cb_utf8_escape_dup(key) : NULL;
+        char *evalue = cb_utf8_escape_dup(cfg->context[i].value);
+
+        free(key);
+        if (!ekey || !evalue) {
+            free(ekey);
+            free(evalue);
+            return -1;
+        }
+        kv[i] = (struct cb_kv){ ekey, strlen(ekey), evalue };
+        ctx->nuser = i + 1;
+    }
+    return 0;
+}
+
 int cb_context_collect(struct cb_context *ctx, int argc, char **argv,
                        const struct cb_config *cfg, struct cb_error *err)
 {
+    char *joined;
+
     memset(ctx, 0, sizeof *ctx);
-    ctx->command = join_command(argv ? argc : 0, argv);
-    if (!ctx->command) {
-        cb_error_set(err, "context: out of memory joining the command line");
+    joined = join_command(argv ? argc : 0, argv);
+    ctx->command = joined ? cb_utf8_escape_dup(joined) : NULL;
+    free(joined);
+    if (!ctx->command || (cfg && escape_user(ctx, cfg) != 0)) {
+        cb_context_free(ctx);
+        cb_error_set(err, "context: out of memory copying the command line");
         return -1;
     }
     collect_date(ctx);
@@ -294,10 +323,6 @@ int cb_context_collect(struct cb_context *ctx, int argc, char **argv,
     collect_uname(ctx);
     collect_cpu_model(ctx);
     collect_numbers(ctx);
-    if (cfg) {
-        ctx->user = cfg->context;
-        ctx->nuser = cfg->ncontext;
-    }
     return 0;
 }
 
@@ -307,4 +332,13 @@ void cb_context_free(struct cb_context *ctx)
         return;
     free(ctx->command);
     ctx->command = NULL;
+    for (size_t i = 0; ctx->user_owned && i < ctx->nuser; i++) {
+        /* Allocated just above as char *; the struct holds them const. */
+        free((char *)(uintptr_t)ctx->user_owned[i].key);
+        free((char *)(uintptr_t)ctx->user_owned[i].value);
+    }
+    free(ctx->user_owned);
+    ctx->user_owned = NULL;
+    ctx->user = NULL;
+    ctx->nuser = 0;
 }

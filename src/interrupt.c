@@ -10,11 +10,17 @@
 #include <unistd.h>
 
 #include "concbench/record.h"
+#include "concbench/utf8.h"
+
+/* Where the output stands, for the one line the handler writes. */
+enum out_state { OUT_NONE, OUT_TEMP, OUT_PARTIAL, OUT_WRITTEN };
 
 static pid_t *_Atomic tracked_pids;
 static _Atomic uint32_t tracked_n;
 static char temp_path[4096];
-static _Atomic int temp_set;
+static char out_name[4096]; /* escaped: it goes to the terminal */
+static _Atomic int out_state;
+static _Atomic bool has_workers;
 static volatile sig_atomic_t deadline_hit;
 
 static void say(const char *s)
@@ -24,12 +30,26 @@ static void say(const char *s)
     (void)r;
 }
 
+/* What became of the output, said as it is. */
+static void say_output(int state)
+{
+    if (state == OUT_WRITTEN || state == OUT_PARTIAL) {
+        say(state == OUT_WRITTEN ? "output written to " : "output to ");
+        say(out_name);
+        say(state == OUT_WRITTEN ? "\n" : " may be incomplete\n");
+        return;
+    }
+    say(atomic_load(&has_workers) ? "workers stopped, no output written\n"
+                                  : "no output written\n");
+}
+
 /* Only async-signal-safe calls: kill, waitpid, unlink, write, _exit. */
 static void on_signal(int sig)
 {
     pid_t *pids = atomic_load(&tracked_pids);
     uint32_t n = pids ? atomic_load(&tracked_n) : 0;
     const char *name = cb_signal_name(sig);
+    int state = atomic_load(&out_state);
 
     for (uint32_t i = 0; i < n; i++)
         if (pids[i] > 0)
@@ -38,11 +58,12 @@ static void on_signal(int sig)
         if (pids[i] > 0)
             while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
                 ;
-    if (atomic_load(&temp_set))
+    if (state == OUT_TEMP)
         unlink(temp_path);
     say("concbench: interrupted by ");
     say(name ? name : "a signal");
-    say("; workers stopped, no output written\n");
+    say("; ");
+    say_output(state);
     _exit(128 + sig);
 }
 
@@ -91,10 +112,14 @@ bool cb_interrupt_deadline_passed(void)
     return deadline_hit != 0;
 }
 
-int cb_interrupt_install(struct cb_error *err)
+static int install(struct cb_error *err)
 {
     static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
     struct sigaction sa;
+
+    /* Past ulimit -f a write fails with EFBIG, which removes the
+     * temporary file, rather than SIGXFSZ killing us beside it. */
+    signal(SIGXFSZ, SIG_IGN);
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -109,6 +134,18 @@ int cb_interrupt_install(struct cb_error *err)
             return -1;
         }
     return 0;
+}
+
+int cb_interrupt_install(struct cb_error *err)
+{
+    atomic_store(&has_workers, true);
+    return install(err);
+}
+
+int cb_interrupt_install_output(struct cb_error *err)
+{
+    atomic_store(&has_workers, false);
+    return install(err);
 }
 
 void cb_interrupt_defer(bool defer)
@@ -134,11 +171,41 @@ void cb_interrupt_track_count(uint32_t n)
     atomic_store(&tracked_n, n);
 }
 
+/* The handled signals held back while the handler's view is changed, so
+ * it never reads half of it; nests, unlike cb_interrupt_defer. */
+static void hold(bool on, sigset_t *saved)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    if (on)
+        pthread_sigmask(SIG_BLOCK, &set, saved);
+    else
+        pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
 void cb_interrupt_file(const char *path)
 {
-    atomic_store(&temp_set, 0);
+    sigset_t saved;
+
+    hold(true, &saved);
+    atomic_store(&out_state, OUT_NONE);
     if (path && strlen(path) < sizeof temp_path) {
         memcpy(temp_path, path, strlen(path) + 1);
-        atomic_store(&temp_set, 1);
+        atomic_store(&out_state, OUT_TEMP);
     }
+    hold(false, &saved);
+}
+
+void cb_interrupt_output(const char *name, bool whole)
+{
+    sigset_t saved;
+
+    hold(true, &saved);
+    cb_utf8_escape(out_name, sizeof out_name, name ? name : "stdout");
+    atomic_store(&out_state, whole ? OUT_WRITTEN : OUT_PARTIAL);
+    hold(false, &saved);
 }

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/utf8.h"
+
 cJSON *cb_json_push(cJSON *arr, cJSON *item)
 {
     if (item && !cJSON_AddItemToArray(arr, item)) {
@@ -10,6 +12,32 @@ cJSON *cb_json_push(cJSON *arr, cJSON *item)
         return NULL;
     }
     return item;
+}
+
+cJSON *cb_json_text(const char *s)
+{
+    char *escaped;
+    cJSON *item;
+
+    if (cb_utf8_is_text(s))
+        return cJSON_CreateString(s);
+    escaped = cb_utf8_escape_dup(s);
+    item = escaped ? cJSON_CreateString(escaped) : NULL;
+    free(escaped);
+    return item;
+}
+
+bool cb_json_add_text(cJSON *o, const char *key, const char *s)
+{
+    char *ekey = cb_utf8_is_text(key) ? NULL : cb_utf8_escape_dup(key);
+    cJSON *item = cb_json_text(s);
+    bool ok = item && (cb_utf8_is_text(key) || ekey) &&
+              cJSON_AddItemToObject(o, ekey ? ekey : key, item);
+
+    if (!ok)
+        cJSON_Delete(item);
+    free(ekey);
+    return ok;
 }
 
 char *cb_json_finish(cJSON *root, bool built, const char *what, struct cb_error *err)

@@ -12,6 +12,15 @@
  * returns it; on failure deletes it and returns NULL. */
 cJSON *cb_json_push(cJSON *arr, cJSON *item);
 
+/* A string item holding s as text: as it is when it is clean text
+ * (concbench/utf8.h), escaped otherwise, so what is written is always
+ * valid UTF-8 without control characters. NULL if memory runs out. */
+cJSON *cb_json_text(const char *s);
+
+/* Adds key: s to the object o, key and value as cb_json_text makes them.
+ * Returns false if memory runs out. */
+bool cb_json_add_text(cJSON *o, const char *key, const char *s);
+
 /* Ends a document: when built is true, returns root printed with a final
  * newline (malloc'd, for the caller to free); otherwise, or out of
  * memory, NULL with err saying "out of memory rendering <what>". Deletes

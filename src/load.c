@@ -14,6 +14,7 @@
 
 #include "concbench/config.h"
 #include "concbench/stats.h"
+#include "concbench/utf8.h"
 
 /* The schema nests 6 levels; anything far deeper is not ours, and
  * refusing it early keeps cJSON's recursion shallow. */
@@ -45,25 +46,6 @@ static int fail(const struct ld *ld, const char *fmt, ...)
 
 /* ---- bytes: size, UTF-8, nesting ---------------------------------- */
 
-/* Length of the UTF-8 sequence at s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-    unsigned char c = s[0];
-    size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-             : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-
-    if (n == 0 || n > avail)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
-        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return n;
-}
-
 static int check_bytes(const struct ld *ld, const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -71,7 +53,7 @@ static int check_bytes(const struct ld *ld, const char *text, size_t len)
     if (len == 0)
         return fail(ld, "the file is empty; expected a concbench JSON result");
     for (size_t i = 0; i < len;) {
-        size_t n = s[i] ? utf8_len(s + i, len - i) : 0;
+        size_t n = s[i] ? cb_utf8_len(s + i, len - i) : 0;
 
         if (s[i] == 0)
             return fail(ld, "not JSON: a NUL byte at offset %zu", i);
@@ -564,7 +546,13 @@ int cb_load_text(const char *name, const char *text, size_t len,
     int rc = -1;
 
     memset(out, 0, sizeof *out);
-    out->path = name;
+    /* A file name is bytes: kept escaped, it prints and writes as text. */
+    out->path = cb_utf8_escape_dup(name);
+    if (!out->path) {
+        fail(&ld, "out of memory");
+        goto out;
+    }
+    ld.name = out->path;
     if (check_bytes(&ld, text, len) != 0)
         goto out;
     root = parse(&ld, text, len);
@@ -623,7 +611,8 @@ out:
 
 int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err)
 {
-    struct ld ld = { path, err, NULL, 0 };
+    char *name = cb_utf8_escape_dup(path);
+    struct ld ld = { name ? name : "a result file", err, NULL, 0 };
     struct stat st;
     char *text = NULL;
     size_t len = 0;
@@ -631,8 +620,11 @@ int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err)
 
     memset(out, 0, sizeof *out);
     fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(&ld, "cannot open: %s", strerror(errno));
+    if (fd < 0) {
+        fail(&ld, "cannot open: %s", strerror(errno));
+        free(name);
+        return -1;
+    }
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
         fail(&ld, "is a directory, not a result file");
     else if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > CB_LOAD_MAX_BYTES)
@@ -641,6 +633,7 @@ int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err)
         rc = cb_load_text(path, text, len, out, err);
     close(fd);
     free(text);
+    free(name);
     return rc;
 }
 
@@ -666,6 +659,7 @@ void cb_load_free(struct cb_loaded *l)
 {
     if (!l)
         return;
+    free(l->path);
     for (size_t i = 0; i < l->ncells; i++)
         free(l->cells[i].wall);
     free(l->cells);

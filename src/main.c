@@ -99,6 +99,8 @@ static int cmd_compare(int argc, char **argv)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
         return fputs(cb_compare_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+    if (cb_interrupt_install_output(&err) != 0)
+        return fail(EXIT_FAILED, err.msg);
     if (cb_output_check(o.output, &err) != 0 || cb_compare_files(&o, &c, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     text = cb_compare_render(&c, o.format, &err);
@@ -124,6 +126,8 @@ static int cmd_report(int argc, char **argv)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
         return fputs(cb_report_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+    if (cb_interrupt_install_output(&err) != 0)
+        return fail(EXIT_FAILED, err.msg);
     if (cb_output_check(o.output, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     text = cb_report_files(&o, &err);

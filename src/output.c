@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "concbench/fdio.h"
 #include "concbench/interrupt.h"
+#include "concbench/utf8.h"
 
 /* What a path names now; a symlink counts as what it points to. */
 enum kind { KIND_NEW, KIND_FILE, KIND_DIR, KIND_SPECIAL };
@@ -33,9 +35,13 @@ static enum kind kind_of(const char *path)
     return S_ISREG(st.st_mode) ? KIND_FILE : KIND_SPECIAL;
 }
 
+/* The path is escaped (concbench/utf8.h), as everywhere a file is named. */
 static int fail(struct cb_error *err, const char *path, int errnum)
 {
-    cb_error_set(err, "--output: cannot write '%s': %s", path, strerror(errnum));
+    char name[CB_ERROR_MAX];
+
+    cb_utf8_escape(name, sizeof name, path);
+    cb_error_set(err, "--output: cannot write '%s': %s", name, strerror(errnum));
     return -1;
 }
 
@@ -85,11 +91,36 @@ static void sync_dir(const char *dir)
     }
 }
 
+/* CONCBENCH_SIGNAL_AT=PHASE (hidden, for tests): raises SIGTERM at that
+ * instant of writing the output (create, write, rename, done), so that a
+ * test hits each one for sure rather than by timing. */
+static void signal_at(const char *phase)
+{
+    const char *at = getenv("CONCBENCH_SIGNAL_AT");
+
+    if (at && strcmp(at, phase) == 0)
+        raise(SIGTERM);
+}
+
+/* Written in place (stdout, a device, a FIFO): an interrupt meanwhile says
+ * the output may be incomplete, after it that it was written. */
+static int write_in_place(int fd, const char *name, const char *data, size_t len)
+{
+    int rc;
+
+    cb_interrupt_output(name, false);
+    signal_at("write");
+    rc = write_all(fd, data, len);
+    if (rc == 0)
+        cb_interrupt_output(name, true);
+    return rc;
+}
+
 static int write_stdout(const char *data, size_t len, struct cb_error *err)
 {
     /* Anything already buffered by stdio must come first. */
     fflush(stdout);
-    if (write_all(STDOUT_FILENO, data, len) < 0) {
+    if (write_in_place(STDOUT_FILENO, NULL, data, len) < 0) {
         cb_error_set(err, "--output: cannot write to stdout: %s", strerror(errno));
         return -1;
     }
@@ -105,27 +136,62 @@ static int write_special(const char *path, const char *data, size_t len,
 
     if (fd < 0)
         return fail(err, path, errno);
-    if (write_all(fd, data, len) < 0)
+    if (write_in_place(fd, path, data, len) < 0)
         errnum = errno;
     if (close(fd) < 0 && errnum == 0)
         errnum = errno;
     return errnum ? fail(err, path, errnum) : 0;
 }
 
-/* Returns 0, or an errno value; the caller removes tmp on failure. */
-static int fill_and_rename(int fd, const char *tmp, const char *target,
-                           const char *data, size_t len)
+/* Creates the temporary file and registers it with the interrupt handler,
+ * the signals held in between so that none finds it unregistered. Returns
+ * the descriptor, or -1 with errno set. */
+static int create_temp(char *tmp)
+{
+    int fd, errnum;
+
+    cb_interrupt_defer(true);
+    fd = mkstemp(tmp);
+    errnum = errno;
+    if (fd >= 0) {
+        signal_at("create");
+        cb_interrupt_file(tmp);
+    }
+    cb_interrupt_defer(false);
+    errno = errnum;
+    return fd;
+}
+
+/* Returns 0, or an errno value; closes fd either way. */
+static int fill(int fd, const char *target, const char *data, size_t len)
 {
     int errnum = 0;
 
+    signal_at("write");
     if (write_all(fd, data, len) < 0 || fsync(fd) < 0 ||
         fchmod(fd, target_mode(target)) < 0)
         errnum = errno;
     /* close can report a delayed write error (NFS): that counts too. */
     if (close(fd) < 0 && errnum == 0)
         errnum = errno;
-    if (errnum == 0 && rename(tmp, target) < 0)
+    return errnum;
+}
+
+/* Renames tmp over target and tells the handler, the signals held in
+ * between: an interrupt says "written" exactly when the file was
+ * replaced. Returns 0, or an errno value. */
+static int commit(const char *tmp, const char *target, const char *name)
+{
+    int errnum = 0;
+
+    cb_interrupt_defer(true);
+    if (rename(tmp, target) < 0)
         errnum = errno;
+    else
+        signal_at("rename");
+    if (errnum == 0)
+        cb_interrupt_output(name, true);
+    cb_interrupt_defer(false);
     return errnum;
 }
 
@@ -142,17 +208,19 @@ static int write_file(const char *target, const char *name, const char *data,
         tmp = NULL;
         goto out;
     }
-    fd = mkstemp(tmp);
+    fd = create_temp(tmp);
     if (fd < 0) {
         errnum = errno;
         goto out;
     }
-    /* An interrupt from here on removes the temporary file. */
-    cb_interrupt_file(tmp);
-    errnum = fill_and_rename(fd, tmp, target, data, len);
-    cb_interrupt_file(NULL);
+    errnum = fill(fd, target, data, len);
+    if (errnum == 0)
+        errnum = commit(tmp, target, name);
     if (errnum) {
+        /* Unlinked before it is forgotten: an interrupt in between
+         * unlinks a name that is gone, never leaves one behind. */
         unlink(tmp);
+        cb_interrupt_file(NULL);
         goto out;
     }
     sync_dir(dir);
@@ -165,8 +233,7 @@ out:
     return rc;
 }
 
-int cb_output_write(const char *path, const char *data, size_t len,
-                    struct cb_error *err)
+static int write_to(const char *path, const char *data, size_t len, struct cb_error *err)
 {
     enum kind kind;
     char *real = NULL;
@@ -186,6 +253,16 @@ int cb_output_write(const char *path, const char *data, size_t len,
         return fail(err, path, errno);
     rc = write_file(real ? real : path, path, data, len, err);
     free(real);
+    return rc;
+}
+
+int cb_output_write(const char *path, const char *data, size_t len,
+                    struct cb_error *err)
+{
+    int rc = write_to(path, data, len, err);
+
+    if (rc == 0)
+        signal_at("done");
     return rc;
 }
 

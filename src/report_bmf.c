@@ -46,11 +46,11 @@ static bool gab_cell(cJSON *root, const struct cb_cell *c)
     snprintf(range, sizeof range, "\xc2\xb1 %.0f", c->wall.mad * NS_PER_S);
     snprintf(extra, sizeof extra, "%zu samples; median wall time; range: MAD",
              c->wall.n);
-    return cJSON_AddStringToObject(o, "name", c->name) &&
-           cJSON_AddStringToObject(o, "unit", "ns") &&
+    return cb_json_add_text(o, "name", c->name) &&
+           cb_json_add_text(o, "unit", "ns") &&
            cJSON_AddNumberToObject(o, "value", c->wall.median * NS_PER_S) &&
-           cJSON_AddStringToObject(o, "range", range) &&
-           cJSON_AddStringToObject(o, "extra", extra);
+           cb_json_add_text(o, "range", range) &&
+           cb_json_add_text(o, "extra", extra);
 }
 
 char *cb_report_bmf(const struct cb_results *r, enum cb_format f, struct cb_error *err)

@@ -24,7 +24,8 @@ static int add_num(cJSON *o, const char *name, double v)
 
 static int add_str(cJSON *o, const char *name, const char *s)
 {
-    return cJSON_AddStringToObject(o, name, s ? s : "") ? 0 : -1;
+    /* Every string of a result goes through here: always text. */
+    return cb_json_add_text(o, name, s ? s : "") ? 0 : -1;
 }
 
 /* A double holds integers exactly only up to 2^53; raw text keeps
@@ -308,7 +309,7 @@ static int add_lists(cJSON *b, const struct cb_cell *c)
     if (!warnings)
         return -1;
     for (size_t i = 0; i < c->nwarnings; i++)
-        if (!cb_json_push(warnings, cJSON_CreateString(c->warnings[i])))
+        if (!cb_json_push(warnings, cb_json_text(c->warnings[i])))
             return -1;
     samples = cJSON_AddArrayToObject(b, "samples");
     if (!samples)

@@ -143,9 +143,36 @@ static void test_user_pairs(void **state)
     cfg.context[0].value = arg + 3;
     cfg.ncontext = 1;
     collect(&ctx, 0, NULL, &cfg);
-    assert_ptr_equal(ctx.user, cfg.context);
     assert_int_equal(ctx.nuser, 1);
+    assert_int_equal(ctx.user[0].key_len, 2);
+    assert_memory_equal(ctx.user[0].key, "ci", 2);
     assert_string_equal(ctx.user[0].value, "nightly");
+    cb_context_free(&ctx);
+    assert_null(ctx.user);
+    assert_int_equal(ctx.nuser, 0);
+}
+
+/* Bytes that are not UTF-8, control characters and backslashes in argv
+ * and --context are kept, escaped, so that the file stays text. */
+static void test_escaped(void **state)
+{
+    static struct cb_config cfg;
+    char a0[] = "concbench", a1[] = "--context", a2[] = "branch=caf\xe9\x01",
+         a3[] = "x\\\\y";
+    char *argv[] = { a0, a1, a2, a3, NULL };
+    struct cb_context ctx;
+
+    (void)state;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.context[0].key = a2;
+    cfg.context[0].key_len = 6;
+    cfg.context[0].value = a2 + 7;
+    cfg.ncontext = 1;
+    collect(&ctx, 4, argv, &cfg);
+    assert_string_equal(ctx.user[0].value, "caf\\xe9\\x01");
+    /* The first of two backslashes is doubled: "\\\y" reads back "\\y". */
+    assert_string_equal(ctx.command,
+                        "concbench --context 'branch=caf\\xe9\\x01' 'x\\\\\\y'");
     cb_context_free(&ctx);
 }
 
@@ -159,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_command_empty),
         cmocka_unit_test(test_machine_fields),
         cmocka_unit_test(test_user_pairs),
+        cmocka_unit_test(test_escaped),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

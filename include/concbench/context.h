@@ -7,6 +7,8 @@
 #include "concbench/config.h"
 #include "concbench/error.h"
 
+/* Every string here is text, escaped as concbench/utf8.h says: bytes
+ * that are not UTF-8 or are control characters read \xNN. */
 struct cb_context {
     char date[32];        /* ISO-8601 UTC, "2026-11-22T10:00:00Z" */
     char hostname[256];
@@ -18,14 +20,17 @@ struct cb_context {
     long usable_cpus;     /* CPUs in this process's affinity mask */
     uint64_t memory_bytes; /* physical memory; 0 if unknown */
     double load_avg[3];
-    char *command;        /* argv joined, shell-quoted; owned */
-    const struct cb_kv *user; /* --context pairs; point into argv */
+    char *command;        /* argv joined, shell-quoted, escaped; owned */
+    const struct cb_kv *user; /* --context pairs, escaped */
     size_t nuser;
+    struct cb_kv *user_owned; /* user as cb_context_collect allocated it */
 };
 
-/* Collects the context of this machine and run. Fields that cannot be read
- * get "unknown" or -1; only allocation failure returns -1 (err set).
- * Free with cb_context_free(). */
+/* Collects the context of this machine and run, every string escaped
+ * (argv, --context pairs from cfg, host and system names are bytes that
+ * need not be UTF-8). Fields that cannot be read get "unknown" or -1; only
+ * allocation failure returns -1 (err set, nothing left to free). Free
+ * with cb_context_free(). */
 int cb_context_collect(struct cb_context *ctx, int argc, char **argv,
                        const struct cb_config *cfg, struct cb_error *err);
 

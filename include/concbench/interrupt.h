@@ -9,12 +9,19 @@
 
 #include "concbench/error.h"
 
-/* Installs handlers for SIGINT, SIGTERM and SIGHUP. On a signal the
- * handler kills (SIGKILL) and reaps every tracked child, unlinks the
- * tracked temporary file, writes one line to stderr and ends the process
- * with _exit(128 + signal); threads end with it. Returns 0, or -1 with err
- * set. */
+/* Installs handlers for SIGINT, SIGTERM and SIGHUP, for a run. On a
+ * signal the handler kills (SIGKILL) and reaps every tracked child,
+ * unlinks the tracked temporary file, writes one line to stderr saying
+ * what became of the output ("workers stopped, no output written",
+ * "output written to FILE", "output to FILE may be incomplete") and ends
+ * the process with _exit(128 + signal); threads end with it. SIGXFSZ is
+ * ignored, so a file past ulimit -f is a write error. Returns 0, or -1
+ * with err set. */
 int cb_interrupt_install(struct cb_error *err);
+
+/* The same, for a subcommand that starts no worker (compare, report): the
+ * line says only what became of the output. */
+int cb_interrupt_install_output(struct cb_error *err);
 
 /* Tracks pids[0..n) as live children (entries <= 0 are skipped, so a
  * runner zeroes a pid once reaped). pids NULL stops tracking. The array
@@ -37,8 +44,15 @@ void cb_interrupt_deadline(uint64_t ns);
 /* True once the armed deadline has passed. Async-signal-safe. */
 bool cb_interrupt_deadline_passed(void);
 
-/* Sets the temporary file the handler removes (NULL: none). The path is
- * copied; paths longer than 4095 bytes are not tracked. */
+/* Sets the temporary file the handler removes (NULL: none, and nothing
+ * written yet). The path is copied; paths longer than 4095 bytes are not
+ * tracked. Call it with the signals deferred (cb_interrupt_defer) between
+ * creating the file and this call, so that no signal falls in between. */
 void cb_interrupt_file(const char *path);
+
+/* Tells the handler that the output went to name (NULL: stdout): whole,
+ * or (whole false) that writing it in place has begun. Forgets the
+ * temporary file. The name is copied, escaped (concbench/utf8.h). */
+void cb_interrupt_output(const char *name, bool whole);
 
 #endif

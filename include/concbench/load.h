@@ -62,15 +62,16 @@ struct cb_loaded_context {
 };
 
 struct cb_loaded {
-    const char *path;   /* as given to the loader; not owned */
+    char *path;         /* the name given to the loader, escaped as
+                         * concbench/utf8.h says; owned */
     struct cb_loaded_context context;
     struct cb_loaded_cell *cells; /* owned, ncells entries, file order */
     size_t ncells;
     struct cb_loaded_cell **by_name; /* owned: cells sorted by name */
 };
 
-/* Reads and validates the result file at path. path must outlive out.
- * Refuses, with one line in err that names the file and what is wrong:
+/* Reads and validates the result file at path. Messages and out->path
+ * name the file escaped (concbench/utf8.h), so they are text. Refuses, with one line in err that names the file and what is wrong:
  * a missing or unreadable file, one larger than CB_LOAD_MAX_BYTES, empty,
  * not UTF-8, not JSON or truncated JSON, a schema_version other than 1, a
  * file not written by concbench, and missing, mistyped, duplicated or
@@ -79,7 +80,7 @@ struct cb_loaded {
 int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err);
 
 /* As cb_load_file, for text[0..len) already in memory; name is used in
- * messages and must outlive out. */
+ * messages and, escaped, in out->path. */
 int cb_load_text(const char *name, const char *text, size_t len,
                  struct cb_loaded *out, struct cb_error *err);
 

@@ -10,7 +10,9 @@
  * A file is written to a temporary file in the same directory, flushed
  * and renamed over path: an existing file is replaced whole or left as it
  * was. Returns 0, or -1 with err naming the file (no temporary file is
- * left behind). */
+ * left behind). Keeps the interrupt handler (concbench/interrupt.h) told
+ * where the output stands at every instant: the temporary file to remove,
+ * then written or not. */
 int cb_output_write(const char *path, const char *data, size_t len,
                     struct cb_error *err);
 
