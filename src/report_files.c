@@ -302,7 +302,7 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
     g.nrows = 1; /* row 0: the header */
     cb_grid_put(&g, 0, 0, "workers", false);
     const char *first = "", *second = "";
-    char pair[64];
+    char pair[CELL - 2];
 
     cb_executor_pair(&first, &second);
     snprintf(pair, sizeof pair, "%s/%s", first, second);
