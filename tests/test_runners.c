@@ -273,6 +273,56 @@ static void test_pinning(void **state)
     assert_int_equal(CPU_COUNT(&allowed), n);
 }
 
+/* A task whose jobs depend on each other: the first job dies, the others
+ * wait for a flag only it would have set. */
+static uint64_t orphaned_run(const struct cb_params *p, void *st, const struct cb_hooks *h)
+{
+    _Atomic unsigned *flag = st;
+
+    (void)p;
+    (void)h;
+    if (atomic_fetch_add(ticket, 1) == 0)
+        _exit(3);
+    while (!atomic_load(flag))
+        usleep(1000);
+    return 1;
+}
+
+static uint64_t one(const struct cb_params *p)
+{
+    (void)p;
+    return 1;
+}
+
+/* Nothing waits forever: a worker of a shared-state task dies, and the
+ * driver ends the sample instead of waiting on the others (which would
+ * wait for ever); they are reported abandoned, the dead one by its exit. */
+static void test_dead_peer_ends_sample(void **state)
+{
+    struct cb_task task = *cb_task_find("cpu");
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+
+    (void)state;
+    task.run = orphaned_run;
+    task.expected = one;
+    task.shares_state = true;
+    task.state_size = sizeof(_Atomic unsigned);
+    atomic_store(ticket, 0);
+    alarm(60); /* a hang fails the test rather than stalling ctest */
+    assert_int_equal(run(cb_executor_find("processes"), &task, &p, 3, CB_START_IMMEDIATE, &t), 0);
+    alarm(0);
+    assert_int_equal(t.started, 3);
+    for (uint32_t i = 0, exited = 0, abandoned = 0; i < 3; i++) {
+        exited += shared->rec[i].status == CB_WORKER_EXITED && shared->rec[i].detail == 3;
+        abandoned += shared->rec[i].status == CB_WORKER_ABANDONED;
+        if (i == 2) {
+            assert_int_equal(exited, 1);
+            assert_int_equal(abandoned, 2);
+        }
+    }
+}
+
 static void test_registry(void **state)
 {
     (void)state;
@@ -286,6 +336,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_dead_peer_ends_sample),
         cmocka_unit_test(test_every_mode_every_task),
         cmocka_unit_test(test_barrier_releases_together),
         cmocka_unit_test(test_processes_are_other_processes),
