@@ -294,6 +294,7 @@ int cb_context_collect(struct cb_context *ctx, int argc, char **argv,
     collect_uname(ctx);
     collect_cpu_model(ctx);
     collect_numbers(ctx);
+    cb_sysstate_collect(NULL, &ctx->state);
     if (cfg) {
         ctx->user = cfg->context;
         ctx->nuser = cfg->ncontext;

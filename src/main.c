@@ -14,6 +14,7 @@
 #include "concbench/progress.h"
 #include "concbench/report.h"
 #include "concbench/report_files.h"
+#include "concbench/sysstate_run.h"
 #include "concbench/version.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -28,6 +29,12 @@ static int fail(int code, const char *msg)
  * the warnings not when quiet (-q, or on the terminal already). */
 static void tell_problems(const struct cb_results *r, bool quiet)
 {
+    char lines[CB_SYSSTATE_MAX_FINDINGS][CB_SYSSTATE_LINE];
+    size_t n = quiet ? 0 : cb_sysstate_problems(&r->context.state, lines,
+                                                CB_SYSSTATE_MAX_FINDINGS);
+
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "concbench: warning: %s\n", lines[i]);
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *c = &r->cells[i];
 
@@ -173,7 +180,7 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
         return fail(EXIT_USAGE, err.msg);
     if (cb_interrupt_install(&err) != 0 ||
         cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
-        run_benchmarks(cfg, &res, &err) != 0)
+        run_benchmarks(cfg, &res, &err) != 0 || cb_sysstate_run(&res, &err) != 0)
         goto out;
     tell_problems(&res, summarise(cfg, &res) || cfg->quiet);
     text = cfg->format == CB_FORMAT_TABLE && !cfg->output &&

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/sysstate_run.h"
 #include "concbench/units.h"
 #include "concbench/version.h"
 #include "grid.h"
@@ -88,7 +89,14 @@ static size_t pick_columns(const struct cb_results *r, int *cols)
 
 static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool markdown)
 {
-    bool any = false;
+    char state[CB_SYSSTATE_MAX_FINDINGS][CB_SYSSTATE_LINE];
+    size_t nstate = cb_sysstate_problems(&r->context.state, state, CB_SYSSTATE_MAX_FINDINGS);
+    bool any = nstate > 0;
+
+    if (any)
+        cb_strbuf_puts(sb, markdown ? "\n**Warnings**\n\n" : "\nwarnings:\n");
+    for (size_t i = 0; i < nstate; i++)
+        cb_strbuf_printf(sb, markdown ? "- machine: %s\n" : "  machine: %s\n", state[i]);
 
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *c = &r->cells[i];

@@ -6,6 +6,7 @@
 
 #include "concbench/config.h"
 #include "concbench/error.h"
+#include "concbench/sysstate.h"
 
 struct cb_context {
     char date[32];        /* ISO-8601 UTC, "2026-11-22T10:00:00Z" */
@@ -21,6 +22,8 @@ struct cb_context {
     char *command;        /* argv joined, shell-quoted; owned */
     const struct cb_kv *user; /* --context pairs; point into argv */
     size_t nuser;
+    struct cb_sysstate state; /* the machine's state: before the run, and
+                                 what others did during it */
 };
 
 /* Collects the context of this machine and run. Fields that cannot be read
