@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "concbench/bench.h"
+#include "concbench/check.h"
 #include "concbench/cli.h"
 #include "concbench/compare.h"
 #include "concbench/interrupt.h"
@@ -140,6 +141,30 @@ static int cmd_report(int argc, char **argv)
     return code;
 }
 
+/* check: the machine's state; 0 whatever it is, 2 bad input or a write
+ * error. */
+static int cmd_check(int argc, char **argv)
+{
+    struct cb_check_opts o;
+    struct cb_sysstate st;
+    struct cb_error err = { "" };
+    char *text;
+    int code = EXIT_OK;
+
+    if (cb_check_parse_args(argc - 1, argv + 1, &o, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    if (o.help)
+        return fputs(cb_check_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+    if (cb_output_check(o.output, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    cb_check_observe(&st, CB_CHECK_WINDOW_NS);
+    text = cb_check_render(&st, o.format, &err);
+    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_USAGE, err.msg);
+    free(text);
+    return code;
+}
+
 /* --compare-to: the verdicts of this run against base go to stderr, so
  * the results keep stdout. Takes base over. */
 static int compare_run(const struct cb_config *cfg, struct cb_loaded *base,
@@ -223,6 +248,8 @@ int main(int argc, char **argv)
         return cmd_compare(argc, argv);
     case CB_CMD_REPORT:
         return cmd_report(argc, argv);
+    case CB_CMD_CHECK:
+        return cmd_check(argc, argv);
     case CB_CMD_RUN:
         break;
     }

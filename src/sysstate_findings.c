@@ -113,7 +113,7 @@ static void load(struct judge *j)
     if (st->load_avg[0] < CB_SYSSTATE_LOAD_WARN * (double)usable(st))
         return;
     f->level = CB_SYSSTATE_WARN;
-    snprintf(f->advice, sizeof f->advice, "the machine was busy before the run (the load "
+    snprintf(f->advice, sizeof f->advice, "the machine is busy (the load "
              "average lags by about a minute and may include a run that just ended)");
 }
 
