@@ -83,8 +83,11 @@ static int add_problems(cJSON *o, const struct cb_sysstate *st)
 
 int cb_report_state_json(cJSON *parent, const char *key, const struct cb_sysstate *st)
 {
-    cJSON *o = cJSON_AddObjectToObject(parent, key);
+    cJSON *o;
 
+    if (!st->collected)
+        return 0;
+    o = cJSON_AddObjectToObject(parent, key);
     if (!o || add_measured(o, st) || add_load(o, st) || str(o, "governor", st->governor) ||
         str(o, "turbo", st->turbo) || str(o, "transparent_hugepages", st->thp) ||
         add_build(o, st) || num_or_null(o, "cpu_quota", st->cpu_quota > 0 ? st->cpu_quota : NAN) ||

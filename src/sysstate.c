@@ -452,6 +452,7 @@ void cb_sysstate_collect(const struct cb_sysstate_src *src, struct cb_sysstate *
 {
     src = source(src);
     memset(st, 0, sizeof *st);
+    st->collected = true;
     collect_governor(src, st);
     collect_turbo(src, st);
     collect_thp(src, st);

@@ -217,6 +217,8 @@ size_t cb_sysstate_findings(const struct cb_sysstate *st,
 {
     struct judge j = { st, out, 0, max };
 
+    if (!st->collected)
+        return 0;
     others(&j);
     runnable(&j);
     steal(&j);

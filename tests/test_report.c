@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "concbench/report.h"
+#include "concbench/sysstate_run.h"
 #include "concbench/results.h"
 #include "concbench/version.h"
 
@@ -546,6 +547,52 @@ static void test_json_empty(void **state)
     free(text);
 }
 
+/* The machine state: per sample, per benchmark, over the run in
+ * context.state; its problems lead the table's warnings. */
+static void test_state(void **state)
+{
+    struct cb_results *r = *state;
+    struct cb_cell *c = &r->cells[THREADS];
+    struct cb_error err = { "" };
+    const cJSON *st, *b, *s;
+    char *text;
+    cJSON *root;
+
+    cb_sysstate_collect(NULL, &r->context.state);
+    snprintf(r->context.state.build_type, sizeof r->context.state.build_type, "release");
+    r->context.state.optimized = true;
+    r->context.state.sanitizers[0] = '\0';
+    r->context.state.load_avg[0] = 0;
+    for (size_t i = 0; i < c->nsamples; i++)
+        c->samples[i].state = (struct cb_sysstate_delta){
+            .valid = true, .interval_ns = 100 * MS, .others_ns = (int64_t)(100 * MS),
+            .steal_ns = 10 * MS, .procs_running = 2, .cpus = 4 };
+    assert_int_equal(cb_cell_finish(c, &err), 0);
+    assert_int_equal(cb_sysstate_run(r, &err), 0);
+    assert_true(fabs(r->context.state.others_cpu - 1.0) < 1e-9);
+    text = render(r, CB_FORMAT_JSON, false);
+    root = parse(text);
+    st = get(get(root, "context"), "state");
+    assert_near(num(st, "others_cpu"), 1.0, 1e-9);
+    assert_near(num(st, "steal_s"), 0.03, 1e-9);
+    assert_near(num(st, "procs_running_others"), 1, 0);
+    assert_string_equal(str(cJSON_GetArrayItem(get(st, "problems"), 0), "check"), "others_cpu");
+    b = cJSON_GetArrayItem(get(root, "benchmarks"), THREADS);
+    assert_near(num(get(b, "others_cpu"), "median"), 1.0, 1e-9);
+    assert_near(num(get(b, "procs_running"), "max"), 2, 0);
+    assert_near(num(b, "steal_s"), 0.03, 1e-9);
+    s = cJSON_GetArrayItem(get(b, "samples"), 0);
+    assert_near(num(s, "others_cpu"), 1.0, 1e-9);
+    /* Benchmarks whose samples have no reading have no such fields. */
+    assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(get(root, "benchmarks"),
+                                                                    SERIAL), "others_cpu"));
+    cJSON_Delete(root);
+    free(text);
+    text = render(r, CB_FORMAT_TABLE, false);
+    assert_non_null(strstr(text, "warnings:\n  machine: CPU use by others: 1.00 of"));
+    free(text);
+}
+
 /* ---- text formats -------------------------------------------------- */
 
 /* Display columns of s[0..n): UTF-8 continuation bytes take none. */
@@ -911,6 +958,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_speedup_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_top, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_context, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_benchmarks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_failed_workers, setup, teardown),

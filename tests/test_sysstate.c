@@ -296,6 +296,7 @@ static const struct cb_sysstate_finding *find(const struct cb_sysstate_finding *
 static void quiet_state(struct cb_sysstate *st)
 {
     memset(st, 0, sizeof *st);
+    st->collected = true;
     snprintf(st->governor, sizeof st->governor, "performance");
     snprintf(st->turbo, sizeof st->turbo, "off");
     snprintf(st->thp, sizeof st->thp, "madvise");
@@ -329,8 +330,10 @@ static void test_findings_quiet(void **state)
     assert_int_equal(levels(&st, f, CB_SYSSTATE_WARN), 0);
     assert_int_equal(levels(&st, f, CB_SYSSTATE_NOTE), 0);
     assert_int_equal(cb_sysstate_problems(&st, lines, CB_SYSSTATE_MAX_FINDINGS), 0);
-    /* max bounds what is written. */
+    /* max bounds what is written; a state never collected has none. */
     assert_int_equal(cb_sysstate_findings(&st, f, 3), 3);
+    st.collected = false;
+    assert_int_equal(cb_sysstate_findings(&st, f, CB_SYSSTATE_MAX_FINDINGS), 0);
 }
 
 /* One CPU of two taken by another process: the case the load average and

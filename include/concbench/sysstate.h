@@ -62,6 +62,7 @@ struct cb_sysstate_finding {
 /* The state of the machine for one run or one `check`. Strings are
  * "unknown" where the machine exposes nothing. */
 struct cb_sysstate {
+    bool collected;         /* false: nothing here (a zeroed state) */
     char governor[96];      /* "performance", or "mixed: a, b" */
     char turbo[16];         /* "on", "off" */
     char thp[16];           /* "always", "madvise", "never" */
@@ -120,7 +121,8 @@ void cb_sysstate_measured(struct cb_sysstate *st, int64_t others_ns, uint64_t st
                           uint64_t interval_ns, double procs_others);
 
 /* Judges st: writes up to max findings, in a fixed order, to out and
- * returns how many. Those with level WARN are the problems. Can't fail. */
+ * returns how many (none when st was never collected). Those with level
+ * WARN are the problems. Can't fail. */
 size_t cb_sysstate_findings(const struct cb_sysstate *st,
                             struct cb_sysstate_finding *out, size_t max);
 
