@@ -43,8 +43,10 @@ static int setup(void **state)
     if (!t)
         return -1;
     snprintf(t->root, sizeof t->root, "/tmp/cb_sysstate_XXXXXX");
-    if (!mkdtemp(t->root))
+    if (!mkdtemp(t->root)) {
+        free(t);
         return -1;
+    }
     *state = t;
     return 0;
 }
