@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "concbench/answer.h"
 #include "concbench/bench.h"
 #include "concbench/check.h"
 #include "concbench/cli.h"
@@ -81,6 +82,21 @@ static bool summarise(const struct cb_config *cfg, const struct cb_results *res)
         fputs(table, stderr);
     free(table);
     return shown;
+}
+
+/* On a terminal the answer is the last thing a run prints, whatever went
+ * before it; shown is true when the table that ends with it was last. */
+static void tell_answer(const struct cb_config *cfg, const struct cb_results *res, bool shown)
+{
+    char *lines;
+    size_t n = 0;
+
+    if (cfg->quiet || !isatty(STDERR_FILENO) || (shown && !cfg->compare_to))
+        return;
+    lines = cb_answer_render(res, false, &n);
+    if (lines && n)
+        fprintf(stderr, "summary:\n%s", lines);
+    free(lines);
 }
 
 static int cmd_list(void)
@@ -197,6 +213,7 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
     struct cb_error err = { "" };
     char *text = NULL;
     int code = EXIT_FAILED;
+    bool shown;
 
     memset(&res, 0, sizeof res);
     memset(&base, 0, sizeof base);
@@ -207,7 +224,8 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
         cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
         run_benchmarks(cfg, &res, &err) != 0 || cb_sysstate_run(&res, &err) != 0)
         goto out;
-    tell_problems(&res, summarise(cfg, &res) || cfg->quiet);
+    shown = summarise(cfg, &res);
+    tell_problems(&res, shown || cfg->quiet);
     text = cfg->format == CB_FORMAT_TABLE && !cfg->output &&
            cb_report_colour_wanted(isatty(STDOUT_FILENO), getenv("NO_COLOR"))
                ? cb_report_render_colour(&res, &err)
@@ -215,6 +233,7 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
     if (!text || cb_output_write(cfg->output, text, strlen(text), &err) != 0)
         goto out;
     code = compare_run(cfg, &base, &res, cb_results_failed(&res) ? EXIT_FAILED : EXIT_OK);
+    tell_answer(cfg, &res, shown);
 out:
     if (code == EXIT_FAILED && err.msg[0])
         fail(code, err.msg);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/answer.h"
 #include "concbench/sysstate_run.h"
 #include "concbench/units.h"
 #include "concbench/version.h"
@@ -111,6 +112,21 @@ static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool 
     }
 }
 
+/* The answer, last: hyperfine's "Summary". */
+static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool markdown)
+{
+    size_t n = 0;
+    char *lines = cb_answer_render(r, markdown, &n);
+
+    if (!lines) {
+        sb->failed = true;
+        return;
+    }
+    if (n)
+        cb_strbuf_printf(sb, "%s%s", markdown ? "\n**Summary**\n\n" : "\nsummary:\n", lines);
+    free(lines);
+}
+
 static void put_machine(struct cb_strbuf *sb, const struct cb_context *ctx)
 {
     char cpu[2 * sizeof ctx->cpu_model], kernel[2 * sizeof ctx->kernel];
@@ -173,6 +189,7 @@ char *cb_report_table(const struct cb_results *r, bool markdown, bool colour,
         put_machine(&sb, &r->context);
     cb_grid_render(&sb, &g, markdown, true);
     put_warnings(&sb, r, markdown);
+    put_answer(&sb, r, markdown);
     cb_grid_free(&g);
     free(sgr);
     return cb_strbuf_finish(&sb, err);
