@@ -472,6 +472,9 @@ void cb_sysstate_measured(struct cb_sysstate *st, int64_t others_ns, uint64_t st
         return;
     st->observed_s = (double)interval_ns / (double)NS_PER_S;
     st->others_cpu = others_ns > 0 ? (double)others_ns / (double)interval_ns : 0;
+    /* The ticks can overshoot by one per CPU and reading. */
+    if (st->usable_cpus > 0 && st->others_cpu > (double)st->usable_cpus)
+        st->others_cpu = (double)st->usable_cpus;
     st->steal_s = (double)steal_ns / (double)NS_PER_S;
     st->steal_frac = (double)steal_ns / ((double)interval_ns * (double)cpus);
     if (procs_others >= 0)
