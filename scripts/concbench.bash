@@ -8,7 +8,7 @@ _concbench()
         cword=$COMP_CWORD
     }
     local sub=run opts formats values=""
-    case ${COMP_WORDS[1]} in compare|report) sub=${COMP_WORDS[1]} ;; esac
+    case ${COMP_WORDS[1]} in compare|report|check) sub=${COMP_WORDS[1]} ;; esac
 
     case $sub in
     run)
@@ -25,6 +25,9 @@ _concbench()
     report)
         opts="--format --output --help"
         formats="table markdown" ;;
+    check)
+        opts="--format --output --help"
+        formats="table json" ;;
     esac
 
     # The values of an option, after a blank (prev) or an = (cur).
@@ -55,7 +58,9 @@ _concbench()
     fi
 
     if [[ $cword -eq 1 && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W "run list compare report" -- "$cur"))
+        COMPREPLY=($(compgen -W "run list compare report check" -- "$cur"))
+    elif [[ $sub == check && $cur != -* ]]; then
+        COMPREPLY=()
     elif [[ $sub != run && $cur != -* ]]; then
         COMPREPLY=($(compgen -f -- "$cur"))
     else

@@ -114,6 +114,7 @@ static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
         .start = c->start, .shared = sh, .opts = &c->opts,
     };
     struct cb_run_times t = { 0 };
+    struct cb_sysstate_snap before, after;
     struct cb_error e = { "" };
     struct cb_task_run tr;
     uint64_t total = 0;
@@ -128,7 +129,9 @@ static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
         return 0;
     }
     spec.task_state = tr.state;
+    cb_sysstate_snapshot(NULL, &before);
     rc = cb_run_sample(c->runner, &spec, &t, &e);
+    cb_sysstate_snapshot(NULL, &after);
     if (t.abandoned) {
         /* Threads still run on the records and the task state: leave
          * both alone and stop the whole run (1). */
@@ -143,6 +146,8 @@ static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
     }
     verify(c, sh, has_total, total);
     rc = keep ? keep_sample(c, sh, &t, has_total, total, err) : 0;
+    if (keep && rc == 0)
+        c->samples[c->nsamples - 1].state = cb_sysstate_others(&before, &after);
     /* A worker killed at --timeout would be killed again every round. */
     for (uint32_t i = 0; i < c->workers && rc == 0; i++)
         if (sh->rec[i].status == CB_WORKER_TIMEOUT) {

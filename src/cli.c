@@ -835,8 +835,12 @@ int cb_cli_parse(int argc, char **argv, struct cb_config *cfg,
             *cmd = argv[1][0] == 'c' ? CB_CMD_COMPARE : CB_CMD_REPORT;
             return 0;
         }
+        if (strcmp(argv[1], "check") == 0) {
+            *cmd = CB_CMD_CHECK;
+            return 0;
+        }
         if (strcmp(argv[1], "run") != 0) {
-            cb_error_set(err, "unknown command '%s'; accepted: run, list, compare, report",
+            cb_error_set(err, "unknown command '%s'; accepted: run, list, compare, report, check",
                          argv[1]);
             return -1;
         }
@@ -1052,6 +1056,7 @@ const char *cb_cli_usage(void)
         "       concbench list\n"
         "       concbench compare BASE.json NEW.json [OPTIONS] (see compare --help)\n"
         "       concbench report FILE.json... [OPTIONS] (see report --help)\n"
+        "       concbench check [OPTIONS] (the machine's state; see check --help)\n"
         "       concbench --help | --version\n"
         "\nRuns the same work as threads and as processes, measures both on this\n"
         "machine, and writes the results (JSON by default). `concbench list` shows\n"

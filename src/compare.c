@@ -531,6 +531,29 @@ static void diff_long(struct cb_comparison *c, const char *field, long a, long b
     diff_str(c, field, a < 0 ? "unknown" : sa, b < 0 ? "unknown" : sb);
 }
 
+/* The machine states, when both files recorded one: a change may come
+ * from them rather than from the code, so say so. */
+static void state_diffs(struct cb_comparison *c, const struct cb_loaded_context *a,
+                        const struct cb_loaded_context *b)
+{
+    size_t before = c->ndiffs;
+    char qa[32], qb[32];
+
+    if (!a->has_state || !b->has_state)
+        return;
+    snprintf(qa, sizeof qa, a->cpu_quota > 0 ? "%.2f CPUs" : "none", a->cpu_quota);
+    snprintf(qb, sizeof qb, b->cpu_quota > 0 ? "%.2f CPUs" : "none", b->cpu_quota);
+    diff_str(c, "machine-state problems", a->problems, b->problems);
+    diff_str(c, "governor", a->governor, b->governor);
+    diff_str(c, "turbo", a->turbo, b->turbo);
+    diff_str(c, "transparent huge pages", a->thp, b->thp);
+    diff_str(c, "sanitizers", a->sanitizers, b->sanitizers);
+    diff_str(c, "cpu quota", qa, qb);
+    if (c->ndiffs > before)
+        add_note(c, "warning: the machine's state differs between the files (see the "
+                 "context differences): a change may come from it, not from the code");
+}
+
 static void context_diffs(struct cb_comparison *c)
 {
     const struct cb_loaded_context *a = &c->base.context, *b = &c->new_.context;
@@ -544,6 +567,7 @@ static void context_diffs(struct cb_comparison *c)
     diff_str(c, "arch", a->arch, b->arch);
     diff_str(c, "tool version", a->tool_version, b->tool_version);
     diff_str(c, "build_type", a->build_type, b->build_type);
+    state_diffs(c, a, b);
 }
 
 int cb_compare_loaded(const struct cb_compare_opts *o, struct cb_loaded *base,

@@ -323,6 +323,7 @@ int cb_context_collect(struct cb_context *ctx, int argc, char **argv,
     collect_uname(ctx);
     collect_cpu_model(ctx);
     collect_numbers(ctx);
+    cb_sysstate_collect(NULL, &ctx->state);
     return 0;
 }
 

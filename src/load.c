@@ -255,6 +255,63 @@ static int get_count(const struct ld *ld, const cJSON *obj, const char *where,
 
 /* ---- the document ----------------------------------------------------- */
 
+/* state.problems: the names of the checks that warned. */
+static int load_problems(const struct ld *ld, const cJSON *st, struct cb_loaded_context *c)
+{
+    const cJSON *arr;
+    char check[64];
+    size_t used = 0;
+
+    snprintf(c->problems, sizeof c->problems, "none");
+    if (member(ld, st, "context.state", "problems", &arr) != 0)
+        return -1;
+    if (!arr)
+        return 0;
+    if (!cJSON_IsArray(arr))
+        return fail(ld, "context.state.problems is not an array");
+    for (const cJSON *p = arr->child; p; p = p->next) {
+        if (!cJSON_IsObject(p))
+            return fail(ld, "context.state.problems has an item that is not an object");
+        if (get_string(ld, p, "context.state.problems[]", "check", true, check, sizeof check))
+            return -1;
+        used += (size_t)snprintf(c->problems + used, sizeof c->problems - used, "%s%s",
+                                 used ? ", " : "", check);
+        if (used >= sizeof c->problems)
+            break;
+    }
+    return 0;
+}
+
+/* context.state, written since the machine state was checked; optional. */
+static int load_state(const struct ld *ld, const cJSON *ctx, struct cb_loaded_context *c)
+{
+    const cJSON *st, *build, *quota;
+
+    if (member(ld, ctx, "context", "state", &st) != 0)
+        return -1;
+    if (!st)
+        return 0;
+    if (!cJSON_IsObject(st))
+        return fail(ld, "context.state is not an object");
+    c->has_state = true;
+    if (get_string(ld, st, "context.state", "governor", false, c->governor, sizeof c->governor) ||
+        get_string(ld, st, "context.state", "turbo", false, c->turbo, sizeof c->turbo) ||
+        get_string(ld, st, "context.state", "transparent_hugepages", false, c->thp,
+                   sizeof c->thp) ||
+        member(ld, st, "context.state", "build", &build) ||
+        member(ld, st, "context.state", "cpu_quota", &quota) ||
+        (quota && !cJSON_IsNull(quota) &&
+         check_number(ld, quota, "context.state", "cpu_quota", 0, 1e9)))
+        return -1;
+    c->cpu_quota = quota && cJSON_IsNumber(quota) ? quota->valuedouble : 0;
+    if (build && !cJSON_IsObject(build))
+        return fail(ld, "context.state.build is not an object");
+    if (build && get_string(ld, build, "context.state.build", "sanitizers", false,
+                            c->sanitizers, sizeof c->sanitizers))
+        return -1;
+    return load_problems(ld, st, c);
+}
+
 static int load_context(const struct ld *ld, const cJSON *root, struct cb_loaded_context *c)
 {
     const cJSON *tool, *ctx;
@@ -271,7 +328,8 @@ static int load_context(const struct ld *ld, const cJSON *root, struct cb_loaded
         get_string(ld, ctx, "context", "cpu_model", false, c->cpu_model, sizeof c->cpu_model) ||
         get_string(ld, ctx, "context", "date", false, c->date, sizeof c->date) ||
         get_count(ld, ctx, "context", "logical_cpus", &c->logical_cpus) ||
-        get_count(ld, ctx, "context", "usable_cpus", &c->usable_cpus))
+        get_count(ld, ctx, "context", "usable_cpus", &c->usable_cpus) ||
+        load_state(ld, ctx, c))
         return -1;
     return 0;
 }

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "concbench/answer.h"
 #include "concbench/bench.h"
+#include "concbench/check.h"
 #include "concbench/cli.h"
 #include "concbench/compare.h"
 #include "concbench/interrupt.h"
@@ -14,6 +16,7 @@
 #include "concbench/progress.h"
 #include "concbench/report.h"
 #include "concbench/report_files.h"
+#include "concbench/sysstate_run.h"
 #include "concbench/version.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -28,6 +31,12 @@ static int fail(int code, const char *msg)
  * the warnings not when quiet (-q, or on the terminal already). */
 static void tell_problems(const struct cb_results *r, bool quiet)
 {
+    char lines[CB_SYSSTATE_MAX_FINDINGS][CB_SYSSTATE_LINE];
+    size_t n = quiet ? 0 : cb_sysstate_problems(&r->context.state, lines,
+                                                CB_SYSSTATE_MAX_FINDINGS);
+
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "concbench: warning: %s\n", lines[i]);
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *c = &r->cells[i];
 
@@ -73,6 +82,21 @@ static bool summarise(const struct cb_config *cfg, const struct cb_results *res)
         fputs(table, stderr);
     free(table);
     return shown;
+}
+
+/* On a terminal the answer is the last thing a run prints, whatever went
+ * before it; shown is true when the table that ends with it was last. */
+static void tell_answer(const struct cb_config *cfg, const struct cb_results *res, bool shown)
+{
+    char *lines;
+    size_t n = 0;
+
+    if (cfg->quiet || !isatty(STDERR_FILENO) || (shown && !cfg->compare_to))
+        return;
+    lines = cb_answer_render(res, false, &n);
+    if (lines && n)
+        fprintf(stderr, "summary:\n%s", lines);
+    free(lines);
 }
 
 static int cmd_list(void)
@@ -137,6 +161,30 @@ static int cmd_report(int argc, char **argv)
     return code;
 }
 
+/* check: the machine's state; 0 whatever it is, 2 bad input or a write
+ * error. */
+static int cmd_check(int argc, char **argv)
+{
+    struct cb_check_opts o;
+    struct cb_sysstate st;
+    struct cb_error err = { "" };
+    char *text;
+    int code = EXIT_OK;
+
+    if (cb_check_parse_args(argc - 1, argv + 1, &o, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    if (o.help)
+        return fputs(cb_check_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+    if (cb_output_check(o.output, &err) != 0)
+        return fail(EXIT_USAGE, err.msg);
+    cb_check_observe(&st, CB_CHECK_WINDOW_NS);
+    text = cb_check_render(&st, o.format, &err);
+    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_USAGE, err.msg);
+    free(text);
+    return code;
+}
+
 /* --compare-to: the verdicts of this run against base go to stderr, so
  * the results keep stdout. Takes base over. */
 static int compare_run(const struct cb_config *cfg, struct cb_loaded *base,
@@ -169,6 +217,7 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
     struct cb_error err = { "" };
     char *text = NULL;
     int code = EXIT_FAILED;
+    bool shown;
 
     memset(&res, 0, sizeof res);
     memset(&base, 0, sizeof base);
@@ -177,9 +226,10 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
         return fail(EXIT_USAGE, err.msg);
     if (cb_interrupt_install(&err) != 0 ||
         cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
-        run_benchmarks(cfg, &res, &err) != 0)
+        run_benchmarks(cfg, &res, &err) != 0 || cb_sysstate_run(&res, &err) != 0)
         goto out;
-    tell_problems(&res, summarise(cfg, &res) || cfg->quiet);
+    shown = summarise(cfg, &res);
+    tell_problems(&res, shown || cfg->quiet);
     text = cfg->format == CB_FORMAT_TABLE && !cfg->output &&
            cb_report_colour_wanted(isatty(STDOUT_FILENO), getenv("NO_COLOR"))
                ? cb_report_render_colour(&res, &err)
@@ -187,6 +237,7 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
     if (!text || cb_output_write(cfg->output, text, strlen(text), &err) != 0)
         goto out;
     code = compare_run(cfg, &base, &res, cb_results_failed(&res) ? EXIT_FAILED : EXIT_OK);
+    tell_answer(cfg, &res, shown);
 out:
     if (code == EXIT_FAILED && err.msg[0])
         fail(code, err.msg);
@@ -220,6 +271,8 @@ int main(int argc, char **argv)
         return cmd_compare(argc, argv);
     case CB_CMD_REPORT:
         return cmd_report(argc, argv);
+    case CB_CMD_CHECK:
+        return cmd_check(argc, argv);
     case CB_CMD_RUN:
         break;
     }

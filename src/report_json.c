@@ -7,6 +7,7 @@
 
 #include "concbench/version.h"
 #include "json_util.h"
+#include "report_state.h"
 #include "report_internal.h"
 
 #define NS_PER_S 1e9
@@ -111,7 +112,8 @@ static int add_context(cJSON *root, const struct cb_context *c)
         add_num(o, "logical_cpus", (double)c->logical_cpus) ||
         add_num(o, "usable_cpus", (double)c->usable_cpus) ||
         add_u64(o, "memory_bytes", c->memory_bytes) || add_load(o, c->load_avg) ||
-        add_str(o, "command", c->command) || add_user(o, c))
+        add_str(o, "command", c->command) || add_user(o, c) ||
+        cb_report_state_json(o, "state", &c->state))
         return -1;
     return 0;
 }
@@ -290,7 +292,7 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
         add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
-        add_sample_claims(o, c, s) || add_units(o, s))
+        add_sample_claims(o, c, s) || add_units(o, s) || cb_report_sample_state_json(o, s))
         return -1;
     workers = cJSON_AddArrayToObject(o, "workers");
     if (!workers)
@@ -368,7 +370,7 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
         return -1;
     if (add_stats(b, "wall_s", &c->wall) || add_stats(b, "spawn_s", &c->spawn) ||
         add_stats(b, "cpu_utilization", &c->util) || add_claim_stats(b, c) ||
-        add_lists(b, c))
+        cb_report_cell_state_json(b, c) || add_lists(b, c))
         return -1;
     return 0;
 }

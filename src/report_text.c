@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/answer.h"
+#include "concbench/sysstate_run.h"
 #include "concbench/units.h"
 #include "concbench/version.h"
 #include "grid.h"
@@ -88,7 +90,14 @@ static size_t pick_columns(const struct cb_results *r, int *cols)
 
 static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool markdown)
 {
-    bool any = false;
+    char state[CB_SYSSTATE_MAX_FINDINGS][CB_SYSSTATE_LINE];
+    size_t nstate = cb_sysstate_problems(&r->context.state, state, CB_SYSSTATE_MAX_FINDINGS);
+    bool any = nstate > 0;
+
+    if (any)
+        cb_strbuf_puts(sb, markdown ? "\n**Warnings**\n\n" : "\nwarnings:\n");
+    for (size_t i = 0; i < nstate; i++)
+        cb_strbuf_printf(sb, markdown ? "- machine: %s\n" : "  machine: %s\n", state[i]);
 
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *c = &r->cells[i];
@@ -101,6 +110,21 @@ static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool 
                              c->name, c->warnings[w]);
         }
     }
+}
+
+/* The answer, last: hyperfine's "Summary". */
+static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool markdown)
+{
+    size_t n = 0;
+    char *lines = cb_answer_render(r, markdown, &n);
+
+    if (!lines) {
+        sb->failed = true;
+        return;
+    }
+    if (n)
+        cb_strbuf_printf(sb, "%s%s", markdown ? "\n**Summary**\n\n" : "\nsummary:\n", lines);
+    free(lines);
 }
 
 static void put_machine(struct cb_strbuf *sb, const struct cb_context *ctx)
@@ -165,6 +189,7 @@ char *cb_report_table(const struct cb_results *r, bool markdown, bool colour,
         put_machine(&sb, &r->context);
     cb_grid_render(&sb, &g, markdown, true);
     put_warnings(&sb, r, markdown);
+    put_answer(&sb, r, markdown);
     cb_grid_free(&g);
     free(sgr);
     return cb_strbuf_finish(&sb, err);

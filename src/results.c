@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/sysstate_run.h"
+
 #define NS_PER_S 1e9
 
 static uint64_t ns_between(uint64_t from, uint64_t to)
@@ -187,7 +189,7 @@ int cb_cell_finish(struct cb_cell *c, struct cb_error *err)
 {
     c->speedup = NAN;
     set_status(c);
-    if (compute_stats(c, err) < 0)
+    if (compute_stats(c, err) < 0 || cb_sysstate_cell(c, err) < 0)
         return -1;
     add_warnings(c);
     return 0;

@@ -367,6 +367,29 @@ static void check_date(const char *d)
 }
 
 /* args: the NULL-terminated arguments the run was given. */
+/* context.state: what others did during the run, and the setup. */
+static void check_state(const cJSON *st)
+{
+    static const char *const strs[] = { "governor", "turbo", "transparent_hugepages",
+                                        "cpu_quota_source" };
+    const cJSON *p;
+
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        get_str(st, strs[i]);
+    assert_true(get_num(st, "others_cpu") >= 0);
+    assert_true(get_num(st, "steal_s") >= 0);
+    assert_true(get_num(st, "observed_s") > 0);
+    assert_true(get_count(st, "procs_running") >= 1);
+    get_arr(st, "load_avg", 3);
+    get_str(get_obj(st, "build"), "type");
+    assert_true(cJSON_IsBool(field(get_obj(st, "build"), "optimized")));
+    assert_true(cJSON_IsNull(field(st, "cpu_quota")) || get_num(st, "cpu_quota") > 0);
+    cJSON_ArrayForEach(p, get_arr(st, "problems", -1)) {
+        get_str(p, "check");
+        get_str(p, "message");
+    }
+}
+
 static const cJSON *check_context(const cJSON *root, const char *const *args)
 {
     const cJSON *ctx = get_obj(root, "context");
@@ -391,6 +414,7 @@ static const cJSON *check_context(const cJSON *root, const char *const *args)
     for (size_t i = 0; args[i]; i++)
         if (!contains(command, args[i]))
             fail_msg("context.command \"%s\" lacks \"%s\"", command, args[i]);
+    check_state(get_obj(ctx, "state"));
     return ctx;
 }
 
@@ -519,6 +543,10 @@ static void check_samples(const cJSON *b, const struct task_case *tc, int reps,
         get_count(s, "max_rss_kib");
         get_count(s, "ctx_voluntary");
         get_count(s, "ctx_involuntary");
+        /* Others' CPUs: never below 0 nor above the machine's CPUs. */
+        assert_true(get_num(s, "others_cpu") >= 0);
+        EXPECT_LE(get_num(s, "others_cpu"), (double)sysconf(_SC_NPROCESSORS_ONLN));
+        assert_true(get_count(s, "procs_running") >= 1);
         walls[i] = wall;
         cJSON_ArrayForEach(w, ws) {
             double run_s = check_worker(w, id, tc, start, wall);
@@ -563,6 +591,8 @@ static void check_benchmark(const cJSON *b, const struct task_case *tc,
     expect_num(b, "repetitions", reps);
     expect_str(b, "status", "ok");
     check_samples(b, tc, reps, workers, walls, spawns);
+    expect_num(get_obj(b, "others_cpu"), "n", reps);
+    assert_true(get_num(b, "steal_s") >= 0);
     check_stats(b, "wall_s", walls, (size_t)reps);
     check_stats(b, "spawn_s", spawns, (size_t)(reps * workers));
     free(walls);
@@ -872,6 +902,40 @@ static void test_unknown_subcommand(void **state)
     (void)state;
     RUN(&r, "frobnicate", BASE);
     expect_usage_error(&r, "frobnicate", names, NULL);
+    run_free(&r);
+}
+
+/* check: every finding, whatever the state, and exit 0; JSON that says
+ * the same; refused arguments are usage errors. */
+static void test_check(void **state)
+{
+    static const char *const labels[] = {
+        "CPU use by others", "runnable tasks", "CPU steal", "load average",
+        "frequency governor", "turbo/boost", "transparent huge pages",
+        "concbench build", "container CPU quota",
+    };
+    static const char *const names[2] = { "check", NULL };
+    struct run r;
+    cJSON *root;
+
+    (void)state;
+    RUN(&r, "check");
+    expect_exit(&r, 0);
+    assert_int_equal(r.err_len, 0);
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (!contains(r.out, labels[i]))
+            fail_msg("check does not mention %s:\n%s", labels[i], r.out);
+    run_free(&r);
+    RUN(&r, "check", "-f", "json");
+    root = expect_json_run(&r);
+    expect_str(root, "kind", "concbench-check");
+    get_arr(root, "findings", (int)(sizeof labels / sizeof labels[0]));
+    check_state(get_obj(root, "state"));
+    assert_true(get_num(root, "usable_cpus") >= 1);
+    cJSON_Delete(root);
+    run_free(&r);
+    RUN(&r, "check", "now");
+    expect_usage_error(&r, "check now", names, "now");
     run_free(&r);
 }
 
@@ -1321,6 +1385,7 @@ int main(void)
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_list),
+        cmocka_unit_test(test_check),
         OUT_TEST(test_output_new),
         OUT_TEST(test_output_replace),
         OUT_TEST(test_output_kept_on_error),

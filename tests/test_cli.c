@@ -163,7 +163,7 @@ static void test_bad_commands(void **state)
 {
     (void)state;
     assert_int_equal(PARSE("foo"), -1);
-    assert_string_equal(err.msg, "unknown command 'foo'; accepted: run, list, compare, report");
+    assert_string_equal(err.msg, "unknown command 'foo'; accepted: run, list, compare, report, check");
     BAD("''", "");
     BAD("list", "list", "-m", "threads");
     BAD("'x'", "list", "x");

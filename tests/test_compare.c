@@ -337,6 +337,78 @@ static void test_gate_summary(void **state)
     cb_compare_free(&c);
 }
 
+/* one_cell with "context": ctx. */
+static void cell_in(char *buf, size_t len, const char *ctx)
+{
+    char one[4096];
+    const char *at;
+
+    one_cell(one, sizeof one, 1);
+    at = strstr(one, "\"context\":{}");
+    assert_non_null(at);
+    snprintf(buf, len, "%.*s\"context\":%s%s", (int)(at - one), one, ctx,
+             at + strlen("\"context\":{}"));
+}
+
+static void compare_contexts(const char *b, const char *n, struct cb_comparison *c)
+{
+    static char text[2][8192];
+    struct cb_compare_opts o;
+    struct cb_loaded base, new_;
+    struct cb_error err = { "" };
+
+    cell_in(text[0], sizeof text[0], b);
+    cell_in(text[1], sizeof text[1], n);
+    assert_int_equal(cb_load_text("b", text[0], strlen(text[0]), &base, &err), 0);
+    assert_int_equal(cb_load_text("n", text[1], strlen(text[1]), &new_, &err), 0);
+    cb_compare_opts_default(&o);
+    assert_int_equal(cb_compare_loaded(&o, &base, &new_, &c[0], &err), 0);
+}
+
+static bool has_diff(const struct cb_comparison *c, const char *field, const char *b,
+                     const char *n)
+{
+    for (size_t i = 0; i < c->ndiffs; i++)
+        if (strcmp(c->diffs[i].field, field) == 0)
+            return strcmp(c->diffs[i].base, b) == 0 && strcmp(c->diffs[i].new_, n) == 0;
+    return false;
+}
+
+/* A quiet BASE against a NEW measured while others used the CPUs: the
+ * difference is shown and warned about in the notes. A file from before
+ * the state was recorded compares without a word about it. */
+static void test_state_differs(void **state)
+{
+    static const char quiet[] =
+        "{\"state\":{\"governor\":\"performance\",\"turbo\":\"off\","
+        "\"transparent_hugepages\":\"madvise\",\"cpu_quota\":null,"
+        "\"build\":{\"sanitizers\":\"\"},\"problems\":[]}}";
+    static const char busy[] =
+        "{\"state\":{\"governor\":\"performance\",\"turbo\":\"off\","
+        "\"transparent_hugepages\":\"madvise\",\"cpu_quota\":1.5,"
+        "\"build\":{\"sanitizers\":\"address\"},\"problems\":[{\"check\":"
+        "\"others_cpu\",\"message\":\"m\"},{\"check\":\"load_avg\",\"message\":\"m\"}]}}";
+    struct cb_comparison c;
+
+    (void)state;
+    compare_contexts(quiet, busy, &c);
+    assert_true(has_diff(&c, "machine-state problems", "none", "others_cpu, load_avg"));
+    assert_true(has_diff(&c, "sanitizers", "", "address"));
+    assert_true(has_diff(&c, "cpu quota", "none", "1.50 CPUs"));
+    assert_false(has_diff(&c, "governor", "performance", "performance"));
+    assert_int_equal(c.nnotes, 1);
+    assert_non_null(strstr(c.notes[0], "machine's state differs"));
+    cb_compare_free(&c);
+    compare_contexts(quiet, quiet, &c);
+    assert_int_equal(c.ndiffs, 0);
+    assert_int_equal(c.nnotes, 0);
+    cb_compare_free(&c);
+    compare_contexts("{}", busy, &c);
+    assert_int_equal(c.ndiffs, 0);
+    assert_int_equal(c.nnotes, 0);
+    cb_compare_free(&c);
+}
+
 static void test_matching(void **state)
 {
     struct cb_compare_opts o;
@@ -769,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_gate_nothing),
         cmocka_unit_test(test_gate_summary),
         cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_state_differs),
         cmocka_unit_test(test_failed_cell),
         cmocka_unit_test(test_context_and_ratios),
         cmocka_unit_test(test_metrics_and_normalize),

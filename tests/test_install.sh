@@ -33,4 +33,8 @@ complete_words() { # words... -> completions of the last word
     [ "$(complete_words concbench compare a.json b.json --fail-on '')" = "slower inconclusive never" ] &&
     [ "$(complete_words concbench compare a.json b.json --th)" = "--threshold" ] ||
     { echo "FAIL: compare completion"; exit 1; }
+[ "$(complete_words concbench ch)" = "check" ] &&
+    [ "$(complete_words concbench check -f '')" = "table json" ] &&
+    [ "$(complete_words concbench check --f)" = "--format" ] ||
+    { echo "FAIL: check completion"; exit 1; }
 echo "1 passed, 0 failed"

@@ -67,6 +67,49 @@ static void test_minimal_text(void **state)
     cb_load_free(&l);
 }
 
+/* context.state is optional; when present its fields are type-checked. */
+static void test_state(void **state)
+{
+    static const char head[] = "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
+                               "\"context\":";
+    static const char tail[] = ",\"benchmarks\":[]}";
+    static const struct { const char *ctx, *words; } bad[] = {
+        { "{\"state\":3}", "context.state is not an object" },
+        { "{\"state\":{\"cpu_quota\":\"x\"}}", "cpu_quota is not a number" },
+        { "{\"state\":{\"governor\":1}}", "context.state.governor is not a string" },
+        { "{\"state\":{\"problems\":[1]}}", "not an object" },
+        { "{\"state\":{\"problems\":[{}]}}", "has no \"check\"" },
+        { "{\"state\":{\"build\":[]}}", "context.state.build is not an object" },
+    };
+    char text[512];
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    (void)state;
+    snprintf(text, sizeof text, "%s{}%s", head, tail);
+    assert_int_equal(cb_load_text("old", text, strlen(text), &l, &err), 0);
+    assert_false(l.context.has_state);
+    cb_load_free(&l);
+    snprintf(text, sizeof text, "%s{\"state\":{\"governor\":\"powersave\",\"cpu_quota\":null,"
+             "\"build\":{\"sanitizers\":\"thread\"},\"problems\":[{\"check\":\"steal\","
+             "\"message\":\"m\"},{\"check\":\"build\"}],\"others_cpu\":null}}%s", head, tail);
+    assert_int_equal(cb_load_text("new", text, strlen(text), &l, &err), 0);
+    assert_true(l.context.has_state);
+    assert_string_equal(l.context.governor, "powersave");
+    assert_string_equal(l.context.turbo, "unknown");
+    assert_string_equal(l.context.sanitizers, "thread");
+    assert_true(l.context.cpu_quota == 0);
+    assert_string_equal(l.context.problems, "steal, build");
+    cb_load_free(&l);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(text, sizeof text, "%s%s%s", head, bad[i].ctx, tail);
+        if (cb_load_text("bad", text, strlen(text), &l, &err) != -1)
+            fail_msg("%s loaded", bad[i].ctx);
+        if (!strstr(err.msg, bad[i].words))
+            fail_msg("%s: \"%s\" lacks \"%s\"", bad[i].ctx, err.msg, bad[i].words);
+    }
+}
+
 /* Each bad file: -1, a zeroed result, and one line that names the file
  * and contains the expected words. */
 static void expect_bad(const char *name, const char *words)
@@ -228,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_file),
         cmocka_unit_test(test_minimal_text),
+        cmocka_unit_test(test_state),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_directory),
         cmocka_unit_test(test_huge_file),

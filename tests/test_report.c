@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/answer.h"
 #include "concbench/report.h"
+#include "concbench/sysstate_run.h"
 #include "concbench/results.h"
 #include "concbench/version.h"
 
@@ -547,6 +549,68 @@ static void test_json_empty(void **state)
     free(text);
 }
 
+/* The machine state: per sample, per benchmark, over the run in
+ * context.state; its problems lead the table's warnings. */
+static void test_state(void **state)
+{
+    struct cb_results *r = *state;
+    struct cb_cell *c = &r->cells[THREADS];
+    struct cb_error err = { "" };
+    const cJSON *st, *b, *s;
+    char *text;
+    cJSON *root;
+
+    cb_sysstate_collect(NULL, &r->context.state);
+    snprintf(r->context.state.build_type, sizeof r->context.state.build_type, "release");
+    r->context.state.optimized = true;
+    r->context.state.sanitizers[0] = '\0';
+    r->context.state.load_avg[0] = 0;
+    for (size_t i = 0; i < c->nsamples; i++)
+        c->samples[i].state = (struct cb_sysstate_delta){
+            .valid = true, .interval_ns = 100 * MS, .others_ns = (int64_t)(100 * MS),
+            .steal_ns = 10 * MS, .procs_running = 2, .cpus = 4 };
+    assert_int_equal(cb_cell_finish(c, &err), 0);
+    assert_int_equal(cb_sysstate_run(r, &err), 0);
+    assert_true(fabs(r->context.state.others_cpu - 1.0) < 1e-9);
+    text = render(r, CB_FORMAT_JSON, false);
+    root = parse(text);
+    st = get(get(root, "context"), "state");
+    assert_near(num(st, "others_cpu"), 1.0, 1e-9);
+    assert_near(num(st, "steal_s"), 0.03, 1e-9);
+    assert_near(num(st, "procs_running_others"), 1, 0);
+    assert_string_equal(str(cJSON_GetArrayItem(get(st, "problems"), 0), "check"), "others_cpu");
+    b = cJSON_GetArrayItem(get(root, "benchmarks"), THREADS);
+    assert_near(num(get(b, "others_cpu"), "median"), 1.0, 1e-9);
+    assert_near(num(get(b, "procs_running"), "max"), 2, 0);
+    assert_near(num(b, "steal_s"), 0.03, 1e-9);
+    s = cJSON_GetArrayItem(get(b, "samples"), 0);
+    assert_near(num(s, "others_cpu"), 1.0, 1e-9);
+    /* Benchmarks whose samples have no reading have no such fields. */
+    assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(get(root, "benchmarks"),
+                                                                    SERIAL), "others_cpu"));
+    cJSON_Delete(root);
+    free(text);
+    text = render(r, CB_FORMAT_TABLE, false);
+    assert_non_null(strstr(text, "warnings:\n  machine: CPU use by others: 1.00 of"));
+    free(text);
+}
+
+/* The ratio is slow / fast, whichever way round it is asked; a failed
+ * benchmark has none. */
+static void test_answer_ratio(void **state)
+{
+    const struct cb_results *r = *state;
+    struct cb_answer_ratio a = { 0, 0 };
+
+    assert_true(cb_answer_ratio(&r->cells[THREADS], &r->cells[SERIAL], &a));
+    assert_near(a.ratio, 2.0, 1e-12);
+    assert_near(a.err, 2.0 * sqrt(2.0) * CB_ANSWER_MAD_SIGMA * 0.05, 1e-12);
+    assert_true(cb_answer_ratio(&r->cells[SERIAL], &r->cells[THREADS], &a));
+    assert_near(a.ratio, 0.5, 1e-12);
+    assert_false(cb_answer_ratio(&r->cells[THREADS], &r->cells[PROCESSES], &a));
+    assert_false(cb_answer_ratio(&r->cells[FIB], &r->cells[THREADS], &a));
+}
+
 /* ---- text formats -------------------------------------------------- */
 
 /* Display columns of s[0..n): UTF-8 continuation bytes take none. */
@@ -633,8 +697,22 @@ static void test_table(void **state)
     assert_string_equal(line(text, NCELLS + 3, buf, sizeof buf), "warnings:");
     assert_non_null(strstr(line(text, NCELLS + 4, buf, sizeof buf),
                            "io/threads/2: wall time varies: CV 24.7% > 10%"));
-    assert_int_equal(count_lines(text), NCELLS + 5);
+    /* The answer comes last. Medians 100 and 200 ms, MADs 5 and 10 ms:
+     * 2 x sqrt(2 x (1.4826 x 0.05)^2) = 0.21. The crashed processes
+     * benchmark is in no answer. */
+    assert_string_equal(line(text, NCELLS + 5, buf, sizeof buf), "");
+    assert_string_equal(line(text, NCELLS + 6, buf, sizeof buf), "summary:");
+    assert_string_equal(line(text, NCELLS + 7, buf, sizeof buf),
+                        "  cpu, 2 workers: threads ran 2.00 ± 0.21 times faster than serial");
+    assert_int_equal(count_lines(text), NCELLS + 8);
     free(text);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+
+    return n >= k && strcmp(s + n - k, tail) == 0;
 }
 
 /* Pipes that are not escaped by a backslash. */
@@ -664,6 +742,8 @@ static void test_markdown(void **state)
     assert_non_null(strstr(buf, " 2.00x |"));
     assert_non_null(strstr(line(text, 4 + FIB, buf, sizeof buf), "\\| EAGAIN"));
     assert_non_null(strstr(text, "\n- `io/threads/2`: wall time varies: CV 24.7%"));
+    assert_true(ends_with(text, "\n**Summary**\n\n"
+                          "- cpu, 2 workers: threads ran 2.00 ± 0.21 times faster than serial\n"));
     free(text);
 }
 
@@ -912,6 +992,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_speedup_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_top, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_context, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answer_ratio, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_benchmarks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_failed_workers, setup, teardown),

@@ -77,6 +77,12 @@ check "summary table on a terminal's stderr" 'grep -q "benchmark  *status  *medi
 check "the oversubscription warning, once" '[ "$(grep -c "time-share" tty.txt)" -eq 1 ]'
 script -qec "$watch -q" /dev/null >quiet.txt
 check "-q: nothing on the terminal" '[ ! -s quiet.txt ]'
+# JSON on the terminal itself: the answer still comes last, on stderr.
+script -qec "'$bin' -m threads,serial -t io --sleep=1ms -n 1 -r 3 -w 0" /dev/null >screen.txt
+check "JSON on a terminal: the summary is the last thing printed" \
+    'grep -q "\"schema_version\"" screen.txt &&
+     tail -n 2 screen.txt | head -n 1 | grep -q "^summary:" &&
+     tail -n 1 screen.txt | grep -q "io, 1 worker: .* ran .* ± .* times faster than "'
 eval "$watch" >plain.txt 2>&1
 check "no terminal: no progress, no table, the warning on stderr" \
     '! grep -q "ETA\|^benchmark" plain.txt && grep -q "time-share" plain.txt'

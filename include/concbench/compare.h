@@ -116,7 +116,7 @@ struct cb_comparison {
     size_t nrows;
     struct cb_compare_ratio_row *ratios;    /* owned */
     size_t nratios;
-    struct cb_compare_ctxdiff diffs[10];
+    struct cb_compare_ctxdiff diffs[16];
     size_t ndiffs;
     double geomean;    /* geometric mean of new/base medians - 1; NAN if none */
     size_t ngeomean;   /* rows it is over */

@@ -6,6 +6,7 @@
 
 #include "concbench/config.h"
 #include "concbench/error.h"
+#include "concbench/sysstate.h"
 
 /* Every string here is text, escaped as concbench/utf8.h says: bytes
  * that are not UTF-8 or are control characters read \xNN. */
@@ -24,6 +25,8 @@ struct cb_context {
     const struct cb_kv *user; /* --context pairs, escaped */
     size_t nuser;
     struct cb_kv *user_owned; /* user as cb_context_collect allocated it */
+    struct cb_sysstate state; /* the machine's state: before the run, and
+                                 what others did during it */
 };
 
 /* Collects the context of this machine and run, every string escaped

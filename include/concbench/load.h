@@ -4,6 +4,7 @@
 #ifndef CONCBENCH_LOAD_H
 #define CONCBENCH_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,12 @@ struct cb_loaded_context {
     char date[32];
     long logical_cpus;
     long usable_cpus;
+    /* context.state, when the file has one (older files do not). */
+    bool has_state;
+    char governor[96], turbo[16], thp[16];
+    char sanitizers[64];     /* state.build.sanitizers; "" none */
+    double cpu_quota;        /* CPUs; 0 when null (no quota) */
+    char problems[256];      /* state.problems[].check, ", "-joined; "none" */
 };
 
 struct cb_loaded {

@@ -11,6 +11,7 @@
 #include "concbench/record.h"
 #include "concbench/run.h"
 #include "concbench/stats.h"
+#include "concbench/sysstate.h"
 #include "concbench/task.h"
 
 #define CB_CV_WARN 0.10   /* a cell whose wall-time CV exceeds this warns */
@@ -37,6 +38,7 @@ struct cb_sample {
     bool has_total;        /* the task checks a run-wide total (lock) */
     uint64_t total;        /* that total: the lock task's final counter */
     uint64_t payload_bytes; /* sum over workers of payload bytes received */
+    struct cb_sysstate_delta state; /* what others did during the sample */
 };
 
 /* One benchmark: a task, a mode and a worker count. */
@@ -63,6 +65,9 @@ struct cb_cell {
                                       (n 0: memory not measured) */
     struct cb_stats handoff;       /* of every worker's payload hand-off, s */
     struct cb_stats gil_wait;      /* of every worker's GIL wait, s */
+    struct cb_stats others_cpu;    /* of per-sample CPUs used by others */
+    struct cb_stats procs_running; /* of per-sample runnable tasks (ours too) */
+    double steal_s;                /* steal over all samples; NAN if unknown */
     double speedup;                /* serial median / this median; NAN if none */
     char warnings[CB_MAX_WARNINGS][192];
     size_t nwarnings;

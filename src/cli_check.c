@@ -1,0 +1,133 @@
+/* `concbench check [OPTIONS]`: the machine's state, without a run. */
+#include "concbench/check.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "concbench/cli.h"
+#include "concbench/version.h"
+#include "json_util.h"
+#include "report_state.h"
+#include "strbuf.h"
+
+static const struct option options[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
+{
+    struct cb_check_opts *o = ctx;
+
+    if (ch == 'o')
+        return cb_cli_output_arg(arg, &o->output, err);
+    if (strcmp(arg, "table") == 0 || strcmp(arg, "json") == 0) {
+        o->format = arg[0] == 't' ? CB_FORMAT_TABLE : CB_FORMAT_JSON;
+        return 0;
+    }
+    cb_error_set(err, "--format: '%s' is not accepted; accepted: table, json", arg);
+    return -1;
+}
+
+int cb_check_parse_args(int argc, char **argv, struct cb_check_opts *o,
+                        struct cb_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->format = CB_FORMAT_TABLE;
+    if (cb_cli_subcommand(argc, argv, options, apply, o, &o->help, err) != 0)
+        return -1;
+    if (!o->help && optind < argc) {
+        cb_error_set(err, "check takes no arguments, got '%s'; see concbench check --help",
+                     argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+const char *cb_check_usage(void)
+{
+    return
+        "Usage: concbench check [OPTIONS]\n"
+        "\nThe machine's state, as concbench records it in every result's\n"
+        "context.state, judged without running a benchmark: CPU use by other\n"
+        "processes (watched for 0.5 s: busy time in /proc/stat minus concbench's\n"
+        "own), runnable tasks, CPU steal, the load average, the frequency governor,\n"
+        "turbo/boost, transparent huge pages, a debug or sanitizer build and a\n"
+        "container (cgroup) CPU quota. Each is ok, a note, or a warning: a run\n"
+        "warns about the same problems once on stderr.\n"
+        "\nOptions:\n"
+        "  -f, --format=FORMAT       table, json (default: table)\n"
+        "  -o, --output=FILE         write to FILE, replaced atomically\n"
+        "  -h, --help                show this help\n"
+        "\nExit status: 0 whatever the state (a warning is not an error: gate on\n"
+        "the JSON's state.problems), 2 usage error.\n";
+}
+
+void cb_check_observe(struct cb_sysstate *st, uint64_t window_ns)
+{
+    struct cb_sysstate_snap a, b;
+    struct cb_sysstate_delta d;
+    struct timespec ts = { (time_t)(window_ns / 1000000000u),
+                           (long)(window_ns % 1000000000u) };
+
+    cb_sysstate_collect(NULL, st);
+    cb_sysstate_snapshot(NULL, &a);
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+    cb_sysstate_snapshot(NULL, &b);
+    d = cb_sysstate_others(&a, &b);
+    if (d.valid)
+        cb_sysstate_measured(st, d.others_ns, d.steal_ns, d.interval_ns, -1);
+}
+
+static const char *const level_names[] = {
+    [CB_SYSSTATE_OK] = "ok", [CB_SYSSTATE_NOTE] = "note", [CB_SYSSTATE_WARN] = "WARNING",
+};
+
+static char *render_table(const struct cb_sysstate *st, struct cb_error *err)
+{
+    struct cb_sysstate_finding f[CB_SYSSTATE_MAX_FINDINGS];
+    size_t n = cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS), problems = 0;
+    struct cb_strbuf sb;
+
+    cb_strbuf_init(&sb);
+    cb_strbuf_printf(&sb, "%-24s %-8s %s\n", "check", "state", "value");
+    for (size_t i = 0; i < n; i++) {
+        cb_strbuf_printf(&sb, "%-24s %-8s %s\n", f[i].label, level_names[f[i].level],
+                         f[i].value);
+        if (f[i].advice[0])
+            cb_strbuf_printf(&sb, "%-24s %-8s %s\n", "", "", f[i].advice);
+        problems += f[i].level == CB_SYSSTATE_WARN;
+    }
+    if (problems)
+        cb_strbuf_printf(&sb, "\n%zu problem%s: figures measured now may not be trusted\n",
+                         problems, problems == 1 ? "" : "s");
+    else
+        cb_strbuf_puts(&sb, "\nno problems found\n");
+    return cb_strbuf_finish(&sb, err);
+}
+
+static char *render_json(const struct cb_sysstate *st, struct cb_error *err)
+{
+    cJSON *root = cJSON_CreateObject(), *tool;
+    bool built = root && cJSON_AddNumberToObject(root, "schema_version", 1) &&
+                 cJSON_AddStringToObject(root, "kind", "concbench-check") &&
+                 (tool = cJSON_AddObjectToObject(root, "tool")) != NULL &&
+                 cJSON_AddStringToObject(tool, "name", "concbench") &&
+                 cJSON_AddStringToObject(tool, "version", CB_VERSION) &&
+                 cJSON_AddNumberToObject(root, "usable_cpus", (double)st->usable_cpus) &&
+                 cb_report_state_json(root, "state", st) == 0 &&
+                 cb_report_findings_json(root, "findings", st) == 0;
+
+    return cb_json_finish(root, built, "the check", err);
+}
+
+char *cb_check_render(const struct cb_sysstate *st, enum cb_format f, struct cb_error *err)
+{
+    return f == CB_FORMAT_JSON ? render_json(st, err) : render_table(st, err);
+}
