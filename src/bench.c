@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "concbench/clock.h"
+#include "concbench/isolate.h"
 #include "concbench/memory.h"
 #include "concbench/units.h"
 
@@ -104,48 +105,109 @@ static void fail_cell(struct cb_cell *c, const struct cb_error *e)
     snprintf(c->status, sizeof c->status, "error: %s", e->msg);
 }
 
+/* Where samples run: in this process, or, for executors whose units
+ * share the caller's address space, in the sample server. */
+struct sampler {
+    struct cb_shared *sh;
+    struct cb_isolate iso;
+    bool isolate;
+};
+
+static bool isolated(const struct sampler *sp, const struct cb_cell *c)
+{
+    return sp->isolate && !c->runner->separate_memory;
+}
+
+/* Takes one sample of c into res. Returns 0, or -1 with e set when the
+ * task's state or the sample server could not be had. */
+static int take_sample(struct sampler *sp, const struct cb_cell *c,
+                       struct cb_run_spec *spec, struct cb_isolate_result *res,
+                       struct cb_error *e)
+{
+    struct cb_task_run tr;
+
+    if (isolated(sp, c))
+        return cb_isolate_run(&sp->iso, c->runner, spec, res, e);
+    memset(res, 0, sizeof *res);
+    if (cb_task_run_begin(c->task, &c->params, c->runner->separate_memory, &tr, e) != 0)
+        return -1;
+    spec->task_state = tr.state;
+    res->rc = cb_run_sample(c->runner, spec, &res->times, e);
+    /* Abandoned threads still run on the task state: leave it alone. */
+    if (!res->times.abandoned)
+        res->has_total = cb_task_run_end(c->task, &tr, &res->total);
+    return 0;
+}
+
+/* The sample server died with the sample: a crash of one thread takes
+ * its whole process, which is what this benchmark measured. */
+static void fail_whole_process(struct cb_cell *c, const struct cb_isolate_result *res)
+{
+    const char *name = cb_signal_name(res->signal);
+
+    c->failed = true;
+    if (res->signal && name)
+        snprintf(c->status, sizeof c->status, "crashed: %s, whole process", name);
+    else if (res->signal)
+        snprintf(c->status, sizeof c->status, "crashed: signal %d, whole process",
+                 res->signal);
+    else
+        snprintf(c->status, sizeof c->status, "exit %d, whole process", res->exit_status);
+}
+
+/* Units ran past --timeout and cannot be killed. In the sample server,
+ * the server ended with them and the run goes on (0); here, they still
+ * run on the records and the task state: stop the whole run (1). */
+static int fail_abandoned(const struct sampler *sp, struct cb_cell *c,
+                          const struct cb_isolate_result *res, const struct cb_error *e)
+{
+    c->failed = true;
+    if (!isolated(sp, c)) {
+        snprintf(c->status, sizeof c->status, "%s", e->msg);
+        return 1;
+    }
+    snprintf(c->status, sizeof c->status,
+             "timeout: %u of %u %s still running after the --timeout; %s cannot be "
+             "killed one by one, so their process (the sample server) was killed",
+             res->times.abandoned, res->times.units, c->runner->unit_noun,
+             c->runner->unit_noun);
+    return 0;
+}
+
 /* Runs one sample of c; keeps it unless it is a warmup. A cell whose
  * workers could not be created is marked failed and not run again. */
-static int run_sample(struct cb_cell *c, struct cb_shared *sh, bool keep,
+static int run_sample(struct sampler *sp, struct cb_cell *c, bool keep,
                       struct cb_error *err)
 {
+    struct cb_shared *sh = sp->sh;
     struct cb_run_spec spec = {
         .task = c->task, .params = &c->params, .workers = c->workers,
         .start = c->start, .shared = sh, .opts = &c->opts,
     };
-    struct cb_run_times t = { 0 };
+    struct cb_isolate_result res;
     struct cb_sysstate_snap before, after;
     struct cb_error e = { "" };
-    struct cb_task_run tr;
-    uint64_t total = 0;
-    bool has_total;
     int rc;
 
     if (c->failed || !c->runner)
         return 0;
     cb_shared_reset(sh, c->workers);
-    if (cb_task_run_begin(c->task, &c->params, c->runner->separate_memory, &tr, &e) != 0) {
-        fail_cell(c, &e);
-        return 0;
-    }
-    spec.task_state = tr.state;
     cb_sysstate_snapshot(NULL, &before);
-    rc = cb_run_sample(c->runner, &spec, &t, &e);
+    rc = take_sample(sp, c, &spec, &res, &e);
     cb_sysstate_snapshot(NULL, &after);
-    if (t.abandoned) {
-        /* Threads still run on the records and the task state: leave
-         * both alone and stop the whole run (1). */
-        c->failed = true;
-        snprintf(c->status, sizeof c->status, "%s", e.msg);
-        return 1;
-    }
-    has_total = cb_task_run_end(c->task, &tr, &total);
-    if (rc != 0) {
+    after.own_cpu_ns += res.server_cpu_ns; /* the server's work is ours */
+    if (rc != 0 || (res.rc != 0 && !res.times.abandoned && !res.died)) {
         fail_cell(c, &e);
         return 0;
     }
-    verify(c, sh, has_total, total);
-    rc = keep ? keep_sample(c, sh, &t, has_total, total, err) : 0;
+    if (res.died) {
+        fail_whole_process(c, &res);
+        return 0;
+    }
+    if (res.times.abandoned)
+        return fail_abandoned(sp, c, &res, &e);
+    verify(c, sh, res.has_total, res.total);
+    rc = keep ? keep_sample(c, sh, &res.times, res.has_total, res.total, err) : 0;
     if (keep && rc == 0)
         c->samples[c->nsamples - 1].state = cb_sysstate_others(&before, &after);
     /* A worker killed at --timeout would be killed again every round. */
@@ -183,7 +245,7 @@ static bool out_of_time(const struct cb_config *cfg, uint64_t t0, uint32_t done)
 }
 
 static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
-                      struct cb_shared *sh, cb_progress_fn progress, void *arg,
+                      struct sampler *sp, cb_progress_fn progress, void *arg,
                       struct cb_error *err)
 {
     uint32_t rounds = cfg->warmup + cfg->repetitions;
@@ -200,7 +262,7 @@ static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
         for (size_t i = 0; i < out->ncells; i++) {
             if (progress)
                 progress(arg, &out->cells[i], r, rounds, warm);
-            int rc = run_sample(&out->cells[i], sh, !warm, err);
+            int rc = run_sample(sp, &out->cells[i], !warm, err);
 
             if (rc != 0)
                 return rc;
@@ -321,7 +383,7 @@ int cb_bench_check(const struct cb_config *cfg, struct cb_error *err)
 int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
                  cb_progress_fn progress, void *arg, struct cb_error *err)
 {
-    struct cb_shared *sh = NULL;
+    struct sampler sp = { .sh = NULL, .iso = { 0, -1, -1 }, .isolate = false };
     void *parent_mem = NULL;
     int rc, ret = -1;
     long cpus;
@@ -331,6 +393,15 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
             return -1;
     if (plan_cells(cfg, out, err) != 0)
         goto out;
+    sp.sh = cb_shared_map(max_workers(cfg), err);
+    if (!sp.sh)
+        goto out;
+    /* The sample server exists before the parent's memory, as the runs of
+     * the in-process modes did before there was one. */
+    for (size_t m = 0; m < cfg->nmodes && !cfg->no_isolate; m++)
+        sp.isolate |= !cfg->modes[m]->separate_memory;
+    if (sp.isolate && cb_isolate_start(&sp.iso, err) != 0)
+        goto out;
     /* Touched before any worker exists: fork copies its page tables,
      * pthread_create does not. */
     if (cfg->run.parent_mem) {
@@ -338,15 +409,12 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
         if (!parent_mem)
             goto out;
     }
-    sh = cb_shared_map(max_workers(cfg), err);
-    if (!sh)
-        goto out;
-    rc = run_rounds(cfg, out, sh, progress, arg, err);
+    rc = run_rounds(cfg, out, &sp, progress, arg, err);
     if (rc < 0)
         goto out;
     if (rc > 0) {
         stop_everything(out);
-        sh = NULL; /* abandoned threads still write their records there */
+        sp.sh = NULL; /* abandoned threads still write their records there */
     }
     cpus = cb_context_usable_cpus();
     for (size_t i = 0; i < out->ncells; i++) {
@@ -360,7 +428,8 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     cb_results_speedups(out);
     ret = 0;
 out:
-    cb_shared_unmap(sh);
+    cb_isolate_stop(&sp.iso);
+    cb_shared_unmap(sp.sh);
     cb_memory_release(parent_mem, cfg->run.parent_mem);
     return ret;
 }

@@ -14,6 +14,7 @@
 static int fail_at = -1; /* the call (from 0) that fails; -1: never */
 static int fail_errno = EAGAIN;
 static int calls;
+static bool threads_only; /* only pthread_create calls count */
 
 pid_t __real_fork(void);
 pid_t __wrap_fork(void);
@@ -22,7 +23,7 @@ int __wrap_pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *)
 
 pid_t __wrap_fork(void)
 {
-    if (fail_at >= 0 && calls++ == fail_at) {
+    if (fail_at >= 0 && !threads_only && calls++ == fail_at) {
         errno = fail_errno;
         return -1;
     }
@@ -41,6 +42,7 @@ static void inject(int at)
 {
     fail_at = at;
     calls = 0;
+    threads_only = false;
 }
 
 /* Threads of this process, from /proc/self/task. */
@@ -165,7 +167,11 @@ static void test_bench_goes_on(void **state)
     cfg.repetitions = 3;
     cfg.warmup = 0;
     memset(&res, 0, sizeof res);
-    inject(1); /* the first cell (threads) fails; processes go on */
+    /* The second thread of the first cell (threads, in the sample server,
+     * which has its own copy of the counter) cannot be created; the
+     * processes cell goes on. */
+    inject(1);
+    threads_only = true;
     assert_int_equal(cb_bench_run(&cfg, &res, NULL, NULL, &err), 0);
     inject(-1);
     assert_int_equal(res.ncells, 2);

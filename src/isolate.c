@@ -1,0 +1,188 @@
+/* The sample server: in-process samples (threads, serial) run in a child,
+ * so that a crash or a runaway thread ends that child, not concbench. */
+#include "concbench/isolate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "concbench/fdio.h"
+#include "concbench/interrupt.h"
+
+/* Pointers are valid in the server: it is a fork made after every object
+ * they point to existed, and those never change (tasks, executors, the
+ * records' MAP_SHARED mapping). Parameters and options go by value. */
+struct request {
+    const struct cb_executor *x;
+    const struct cb_task *task;
+    const struct cb_hooks *hooks;
+    struct cb_shared *shared;
+    struct cb_params params;
+    struct cb_run_opts opts;
+    uint32_t workers;
+    enum cb_start start;
+};
+
+struct reply {
+    struct cb_isolate_result res;
+    char err[CB_ERROR_MAX];
+};
+
+static uint64_t process_cpu_ns(void)
+{
+    struct timespec ts = { 0, 0 };
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void serve_one(const struct request *q, struct reply *r)
+{
+    struct cb_run_spec spec = {
+        .task = q->task, .params = &q->params, .hooks = q->hooks, .workers = q->workers,
+        .start = q->start, .shared = q->shared, .opts = &q->opts,
+    };
+    struct cb_error e = { "" };
+    struct cb_task_run tr;
+    uint64_t c0 = process_cpu_ns();
+
+    memset(r, 0, sizeof *r);
+    if (cb_task_run_begin(q->task, &q->params, false, &tr, &e) != 0) {
+        r->res.rc = -1;
+    } else {
+        spec.task_state = tr.state;
+        r->res.rc = cb_run_sample(q->x, &spec, &r->res.times, &e);
+        /* Abandoned threads still use the state: the server ends next. */
+        if (!r->res.times.abandoned)
+            r->res.has_total = cb_task_run_end(q->task, &tr, &r->res.total);
+    }
+    r->res.server_cpu_ns = process_cpu_ns() - c0;
+    memcpy(r->err, e.msg, sizeof r->err);
+}
+
+/* The server's life: one request, one reply, until the pipe closes or a
+ * sample leaves threads running that cannot be stopped. */
+static _Noreturn void serve(int req, int rep, pid_t parent)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+    struct request q;
+    struct reply r;
+
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
+    if (getppid() != parent)
+        _exit(125);
+    while (cb_fd_read(req, &q, sizeof q) == sizeof q) {
+        serve_one(&q, &r);
+        if (cb_fd_write(rep, &r, sizeof r) != sizeof r || r.res.times.abandoned)
+            _exit(0);
+    }
+    _exit(0);
+}
+
+int cb_isolate_start(struct cb_isolate *is, struct cb_error *err)
+{
+    int q[2], r[2];
+    pid_t parent = getpid();
+
+    is->pid = 0;
+    is->req = is->rep = -1;
+    if (pipe2(q, O_CLOEXEC) != 0) {
+        cb_error_set(err, "cannot make the sample server's pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (pipe2(r, O_CLOEXEC) != 0) {
+        cb_error_set(err, "cannot make the sample server's pipe: %s", strerror(errno));
+        close(q[0]);
+        close(q[1]);
+        return -1;
+    }
+    is->pid = fork();
+    if (is->pid == 0) {
+        close(q[1]);
+        close(r[0]);
+        serve(q[0], r[1], parent);
+    }
+    close(q[0]);
+    close(r[1]);
+    is->req = q[1];
+    is->rep = r[0];
+    if (is->pid < 0) {
+        is->pid = 0;
+        cb_error_set(err, "cannot start the sample server: fork: %s", strerror(errno));
+        cb_isolate_stop(is);
+        return -1;
+    }
+    return 0;
+}
+
+/* The server is gone: how it ended goes into res. */
+static void reap(struct cb_isolate *is, struct cb_isolate_result *res)
+{
+    int status = 0;
+    pid_t w;
+
+    do
+        w = waitpid(is->pid, &status, 0);
+    while (w < 0 && errno == EINTR);
+    res->died = true;
+    if (w == is->pid && WIFSIGNALED(status))
+        res->signal = WTERMSIG(status);
+    else if (w == is->pid && WIFEXITED(status))
+        res->exit_status = WEXITSTATUS(status);
+    is->pid = 0;
+    cb_isolate_stop(is);
+}
+
+int cb_isolate_run(struct cb_isolate *is, const struct cb_executor *x,
+                   const struct cb_run_spec *spec, struct cb_isolate_result *res,
+                   struct cb_error *err)
+{
+    static const struct cb_run_opts none;
+    struct request q = {
+        .x = x, .task = spec->task, .hooks = spec->hooks, .shared = spec->shared,
+        .params = *spec->params, .opts = spec->opts ? *spec->opts : none,
+        .workers = spec->workers, .start = spec->start,
+    };
+    struct reply r;
+    size_t got;
+
+    memset(res, 0, sizeof *res);
+    if (is->pid == 0 && cb_isolate_start(is, err) != 0)
+        return -1;
+    /* An interrupt now must take the server (and its threads) with it. */
+    cb_interrupt_track(&is->pid, 1);
+    if (cb_fd_write(is->req, &q, sizeof q) != sizeof q)
+        got = 0;
+    else
+        got = cb_fd_read(is->rep, &r, sizeof r);
+    cb_interrupt_track(NULL, 0);
+    if (got != sizeof r) {
+        reap(is, res);
+        return 0;
+    }
+    *res = r.res;
+    cb_error_set(err, "%s", r.err);
+    if (res->times.abandoned)
+        cb_isolate_stop(is); /* it ends itself, with the threads it could not stop */
+    return 0;
+}
+
+void cb_isolate_stop(struct cb_isolate *is)
+{
+    if (is->req >= 0)
+        close(is->req);
+    if (is->rep >= 0)
+        close(is->rep);
+    is->req = is->rep = -1;
+    if (is->pid > 0)
+        while (waitpid(is->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    is->pid = 0;
+}
