@@ -622,10 +622,18 @@ static void test_params_are_options(void **state)
             assert_int_equal(PARSE(opt), -1);
             snprintf(msg, sizeof msg, "--%s needs a value; accepted: ", d->flag);
             assert_memory_equal(err.msg, msg, strlen(msg));
-            snprintf(opt, sizeof opt, "--%s=%s", d->flag,
-                     d->kind == CB_PARAM_DURATION ? "7ns" : "7");
+            uint64_t want = 7;
+
+            if (d->kind == CB_PARAM_CHOICE) {
+                for (want = 0; d->choice(want + 1); want++)
+                    ; /* the last choice: not the default 0 */
+                snprintf(opt, sizeof opt, "--%s=%s", d->flag, d->choice(want));
+            } else {
+                snprintf(opt, sizeof opt, "--%s=%s", d->flag,
+                         d->kind == CB_PARAM_DURATION ? "7ns" : "7");
+            }
             OK(opt);
-            assert_int_equal(cb_params_get(&cfg.params, d), 7);
+            assert_int_equal(cb_params_get(&cfg.params, d), want);
         }
     }
 }
