@@ -552,6 +552,10 @@ static int parse_list(int argc, char **argv, enum cb_command *cmd, struct cb_err
         *cmd = CB_CMD_LIST;
         return 0;
     }
+    if (argc == 3 && strcmp(argv[2], "--names") == 0) {
+        *cmd = CB_CMD_NAMES;
+        return 0;
+    }
     if (argc == 3 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
         *cmd = CB_CMD_HELP;
         return 0;

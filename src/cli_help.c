@@ -291,3 +291,41 @@ char *cb_cli_list(void)
     list_choices(&sb, cb_cli_format_name, format_help, sizeof format_help / sizeof *format_help);
     return cb_strbuf_finish(&sb, NULL);
 }
+
+static void names_line(struct cb_strbuf *sb, const char *what, const char *prefix,
+                       cb_cli_name_fn name_at)
+{
+    cb_strbuf_puts(sb, what);
+    for (size_t i = 0; name_at(i); i++)
+        cb_strbuf_printf(sb, " %s%s", prefix, name_at(i));
+    cb_strbuf_puts(sb, "\n");
+}
+
+char *cb_cli_names(void)
+{
+    struct cb_config cfg;
+    struct cb_error err;
+    struct cb_strbuf sb;
+    struct cli c;
+
+    cb_cli_init(&c, &cfg, &err);
+    cb_strbuf_init(&sb);
+    cb_strbuf_puts(&sb, "commands run list compare report\n");
+    names_line(&sb, "modes", "", cb_cli_mode_name);
+    names_line(&sb, "tasks", "", cb_cli_task_name);
+    names_line(&sb, "formats", "", cb_cli_format_name);
+    cb_strbuf_puts(&sb, "options");
+    for (const struct option *o = c.longopts; o->name; o++)
+        cb_strbuf_printf(&sb, " --%s", o->name);
+    cb_strbuf_puts(&sb, "\n");
+    names_line(&sb, "values --mode", "", cb_cli_mode_name);
+    names_line(&sb, "values --task", "", cb_cli_task_name);
+    names_line(&sb, "values --format", "", cb_cli_format_name);
+    for (size_t i = 0; i < c.nopts; i++) {
+        if (c.opts[i]->kind == CB_PARAM_CHOICE) {
+            cb_strbuf_printf(&sb, "values --%s", c.opts[i]->flag);
+            names_line(&sb, "", "", c.opts[i]->choice);
+        }
+    }
+    return cb_strbuf_finish(&sb, NULL);
+}
