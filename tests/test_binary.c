@@ -954,7 +954,7 @@ static void test_list(void **state)
     expect_mentions("list", words, sizeof words / sizeof words[0]);
     for (size_t t = 0; cb_tasks[t] && n < CB_MAX_LIST; t++)
         names[n++] = cb_tasks[t]->name;
-    for (size_t m = 0; cb_runners[m] && n < 2u * CB_MAX_LIST; m++)
+    for (size_t m = 0; cb_runners[m] && n < sizeof names / sizeof names[0]; m++)
         names[n++] = cb_runners[m]->name;
     expect_mentions("list", names, n);
 }
