@@ -191,7 +191,7 @@ const char *cb_cli_usage(void)
     cb_strbuf_init(&sb);
     cb_strbuf_puts(&sb,
         "Usage: concbench [run] [OPTIONS]\n"
-        "       concbench list\n"
+        "       concbench list [--names]\n"
         "       concbench compare BASE.json NEW.json [OPTIONS] (see compare --help)\n"
         "       concbench report FILE.json... [OPTIONS] (see report --help)\n"
         "       concbench --help | --version\n"
