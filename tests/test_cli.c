@@ -723,6 +723,7 @@ static void test_list(void **state)
         "--lock=KIND  mutex, spin or semaphore (default mutex)",
     };
     char *text = cb_cli_list();
+    size_t width = 0;
 
     (void)state;
     assert_non_null(text);
@@ -737,8 +738,15 @@ static void test_list(void **state)
         assert_non_null(strstr(text, cb_runners[r]->name));
         assert_non_null(strstr(text, cb_runners[r]->description));
     }
-    assert_non_null(strstr(text, "  cpu   CPU-bound counting loop of --iterations steps "
-                            "(CPU-bound)\n"));
+    /* One line per task, names in a column as wide as the widest. */
+    for (size_t t = 0; cb_tasks[t]; t++)
+        width = strlen(cb_tasks[t]->name) > width ? strlen(cb_tasks[t]->name) : width;
+    for (size_t t = 0; cb_tasks[t]; t++)
+        assert_non_null(strstr(text, msg("\n  %-*s  %s (%s)\n", (int)width, cb_tasks[t]->name,
+                                         cb_tasks[t]->description,
+                                         cb_tasks[t]->cpu_bound ? "CPU-bound" : "I/O-bound")));
+    assert_non_null(strstr(text, msg("  %-*s  CPU-bound counting loop of --iterations steps "
+                                     "(CPU-bound)\n", (int)width, "cpu")));
     assert_int_equal(text[strlen(text) - 1], '\n');
     free(text);
 }
