@@ -34,7 +34,7 @@ static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
                 c->units = cb_executor_units(c->runner, c->workers, &cfg->run);
                 snprintf(c->name, sizeof c->name, "%s/%s/%u", c->task->name,
                          c->runner->name, c->workers);
-                c->params = cfg->params;
+                cb_config_task_params(cfg, c->task, &c->params);
                 c->opts = cfg->run;
                 c->start = cfg->start;
                 c->warmup = cfg->warmup;
@@ -388,9 +388,8 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     int rc, ret = -1;
     long cpus;
 
-    for (size_t t = 0; t < cfg->ntasks; t++)
-        if (cb_task_check(cfg->tasks[t], &cfg->params, err) != 0)
-            return -1;
+    if (cb_config_check_tasks(cfg, err) != 0)
+        return -1;
     if (plan_cells(cfg, out, err) != 0)
         goto out;
     sp.sh = cb_shared_map(max_workers(cfg), err);

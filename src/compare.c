@@ -106,27 +106,19 @@ static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_
     return false;
 }
 
-/* Choices a benchmark records beside its params (--lock, --transport,
- * --pin, --stack-size): between BASE and NEW of the same benchmark, a
+/* Options a benchmark records beside its params that tell benchmarks
+ * apart (table lines with distinguishes: --lock, --transport, --pin,
+ * --stack-size): between BASE and NEW of the same benchmark, a
  * difference makes them measure different things. */
 static bool choices_differ(const struct cb_loaded_cell *a, const struct cb_loaded_cell *b,
                            char *why, size_t len)
 {
-    static const struct { const char *name; size_t off; } text[] = {
-        { "lock", offsetof(struct cb_loaded_cell, lock) },
-        { "transport", offsetof(struct cb_loaded_cell, transport) },
-        { "pin", offsetof(struct cb_loaded_cell, pin) },
-    };
-
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
-        const char *x = (const char *)a + text[i].off, *y = (const char *)b + text[i].off;
+    for (size_t i = 0; i < a->nchoices && i < b->nchoices; i++) {
+        const char *x = a->choices[i].value, *y = b->choices[i].value;
 
         if (strcmp(x, y) != 0)
-            return snprintf(why, len, "%s: %s vs %s", text[i].name, x, y), true;
+            return snprintf(why, len, "%s: %s vs %s", a->choices[i].key, x, y), true;
     }
-    if (isnan(a->stack_size) != isnan(b->stack_size) ||
-        (!isnan(a->stack_size) && a->stack_size != b->stack_size))
-        return value_diff(why, len, "stack_size_bytes", a->stack_size, b->stack_size), true;
     return false;
 }
 

@@ -1,8 +1,10 @@
 #include "concbench/config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "concbench/context.h"
+#include "concbench/options.h"
 
 void cb_config_default(struct cb_config *cfg)
 {
@@ -19,9 +21,41 @@ void cb_config_default(struct cb_config *cfg)
     cfg->repetitions = 10;
     cfg->warmup = 1;
     cb_params_default(&cfg->params);
-    cfg->run.switch_ns = CB_SWITCH_DEFAULT_NS;
-    cfg->start = CB_START_IMMEDIATE;
+    for (const struct cb_param_desc *d = cb_options; d->flag; d++)
+        cb_option_set(d, cfg, d->def);
     cfg->format = CB_FORMAT_JSON;
+}
+
+static bool given(const struct cb_config *cfg, const char *flag)
+{
+    for (size_t i = 0; i < cfg->nparams_given; i++)
+        if (strcmp(cfg->params_given[i], flag) == 0)
+            return true;
+    return false;
+}
+
+void cb_config_task_params(const struct cb_config *cfg, const struct cb_task *task,
+                           struct cb_params *out)
+{
+    struct cb_params def;
+
+    cb_params_default(&def);
+    *out = cfg->params;
+    for (const struct cb_param_desc *d = task->params; d && d->flag; d++)
+        if (!given(cfg, d->flag) && cb_params_get(out, d) == cb_params_get(&def, d))
+            cb_params_set(out, d, d->def);
+}
+
+int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err)
+{
+    for (size_t t = 0; t < cfg->ntasks; t++) {
+        struct cb_params p;
+
+        cb_config_task_params(cfg, cfg->tasks[t], &p);
+        if (cb_task_check(cfg->tasks[t], &p, err) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 const char *cb_start_name(enum cb_start s)

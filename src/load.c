@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "concbench/config.h"
+#include "concbench/options.h"
 #include "concbench/stats.h"
 #include "concbench/utf8.h"
 
@@ -485,24 +486,46 @@ static int get_median(const struct ld *ld, const cJSON *b, const char *where,
     return get_number(ld, it, w, "median", 0, max, out);
 }
 
+/* One distinguishing option beside params into cell->choices: a name
+ * for a choice, any other kind a number. */
+static int load_choice(const struct ld *ld, const cJSON *b, const char *where,
+                       const struct cb_param_desc *d, struct cb_loaded_cell *cell)
+{
+    struct cb_loaded_choice *out = &cell->choices[cell->nchoices];
+    const cJSON *it;
+
+    if (cell->nchoices == CB_LOAD_MAX_CHOICES)
+        return 0;
+    snprintf(out->key, sizeof out->key, "%s", d->json_name);
+    if (d->kind == CB_PARAM_CHOICE) {
+        if (get_string(ld, b, where, d->json_name, false, out->value, sizeof out->value))
+            return -1;
+    } else {
+        if (member(ld, b, where, d->json_name, &it) ||
+            (it && check_number(ld, it, where, d->json_name, 0, 1e15)))
+            return -1;
+        snprintf(out->value, sizeof out->value, "%.17g", it ? it->valuedouble : NAN);
+    }
+    cell->nchoices++;
+    return 0;
+}
+
 /* The figures of the classic claims, present when they were measured,
- * and the choices that are not numbers in params. */
+ * and the options beside params that tell benchmarks apart. */
 static int load_claims(const struct ld *ld, const cJSON *b, const char *where,
                        struct cb_loaded_cell *cell)
 {
-    const cJSON *stack;
+    const struct cb_param_desc *all[CB_OPTIONS_MAX];
+    size_t n = cb_options_all(all, CB_OPTIONS_MAX);
 
     if (get_median(ld, b, where, "memory_per_worker_kib", 1e15, &cell->mem_kib) ||
         get_median(ld, b, where, "handoff_s", 1e9, &cell->handoff) ||
-        get_median(ld, b, where, "gil_wait_s", 1e9, &cell->gil_wait) ||
-        get_string(ld, b, where, "lock", false, cell->lock, sizeof cell->lock) ||
-        get_string(ld, b, where, "transport", false, cell->transport,
-                   sizeof cell->transport) ||
-        get_string(ld, b, where, "pin", false, cell->pin, sizeof cell->pin) ||
-        member(ld, b, where, "stack_size_bytes", &stack) ||
-        (stack && check_number(ld, stack, where, "stack_size_bytes", 0, 1e15)))
+        get_median(ld, b, where, "gil_wait_s", 1e9, &cell->gil_wait))
         return -1;
-    cell->stack_size = stack ? stack->valuedouble : NAN;
+    for (size_t i = 0; i < n; i++)
+        if ((all[i]->json & CB_JSON_BESIDE) && all[i]->distinguishes &&
+            load_choice(ld, b, where, all[i], cell) != 0)
+            return -1;
     return 0;
 }
 

@@ -99,9 +99,9 @@ static void tell_answer(const struct cb_config *cfg, const struct cb_results *re
     free(lines);
 }
 
-static int cmd_list(void)
+static int cmd_list(bool names)
 {
-    char *text = cb_cli_list();
+    char *text = names ? cb_cli_names() : cb_cli_list();
 
     if (!text)
         return fail(EXIT_FAILED, "out of memory");
@@ -265,8 +265,8 @@ int main(int argc, char **argv)
     case CB_CMD_VERSION:
         printf("concbench %s (%s, %s)\n", CB_VERSION, CB_BUILD_TYPE, CB_COMPILER);
         return EXIT_OK;
-    case CB_CMD_LIST:
-        return cmd_list();
+    case CB_CMD_LIST: case CB_CMD_NAMES:
+        return cmd_list(cmd == CB_CMD_NAMES);
     case CB_CMD_COMPARE:
         return cmd_compare(argc, argv);
     case CB_CMD_REPORT:

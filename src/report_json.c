@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/options.h"
 #include "concbench/version.h"
 #include "json_util.h"
 #include "report_state.h"
@@ -118,19 +119,35 @@ static int add_context(cJSON *root, const struct cb_context *c)
     return 0;
 }
 
-/* Numbers only: result files are read back by `compare`, which takes
- * every params value as a number. Absent means off / zero. */
-static int add_run_params(cJSON *p, const struct cb_run_opts *o)
+/* One option's value as its kind is written: durations in seconds,
+ * choices by name, a flag as 1 in params (numbers only: compare reads
+ * every params value as a number) and as true beside them. */
+static int add_option(cJSON *o, const struct cb_param_desc *d, uint64_t v, bool beside)
 {
-    if (o->gil && (add_num(p, "gil", 1) ||
-                   add_num(p, "switch_interval_s", (double)o->switch_ns / NS_PER_S)))
-        return -1;
-    if (o->worker_mem && add_u64(p, "worker_memory_bytes", o->worker_mem))
-        return -1;
-    if (o->parent_mem && add_u64(p, "parent_memory_bytes", o->parent_mem))
-        return -1;
-    if (o->payload && add_u64(p, "payload_bytes", o->payload))
-        return -1;
+    switch (d->kind) {
+    case CB_PARAM_DURATION: return add_num(o, d->json_name, (double)v / NS_PER_S);
+    case CB_PARAM_CHOICE: return add_str(o, d->json_name, cb_option_choice(d, v));
+    case CB_PARAM_FLAG:
+        if (beside)
+            return cJSON_AddBoolToObject(o, d->json_name, v != 0) ? 0 : -1;
+        return add_num(o, d->json_name, (double)v);
+    case CB_PARAM_COUNT: case CB_PARAM_SIZE: break;
+    }
+    return add_u64(o, d->json_name, v);
+}
+
+/* The options of c's task, then of cb_options[], that go where (in
+ * params or beside them) and are written for c (cb_option_written). */
+static int add_options(cJSON *o, const struct cb_cell *c, enum cb_param_json where)
+{
+    struct cb_option_view v = cb_option_view_cell(c);
+    const struct cb_param_desc *const lists[] = { c->task->params, cb_options };
+
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+        for (const struct cb_param_desc *d = lists[l]; d && d->flag; d++)
+            if ((d->json & where) && cb_option_written(d, &v, c->runner) &&
+                add_option(o, d, cb_option_get(d, &v), where == CB_JSON_BESIDE))
+                return -1;
     return 0;
 }
 
@@ -138,17 +155,7 @@ static int add_params(cJSON *b, const struct cb_cell *c)
 {
     cJSON *p = cJSON_AddObjectToObject(b, "params");
 
-    if (!p)
-        return -1;
-    for (const struct cb_param_desc *d = c->task->params; d && d->flag; d++) {
-        uint64_t v = cb_params_get(&c->params, d);
-        int rc = d->kind == CB_PARAM_DURATION ? add_num(p, d->json_name, (double)v / NS_PER_S)
-                                              : add_u64(p, d->json_name, v);
-
-        if (rc)
-            return -1;
-    }
-    return add_run_params(p, &c->opts);
+    return p ? add_options(p, c, CB_JSON_PARAMS) : -1;
 }
 
 static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
@@ -322,19 +329,6 @@ static int add_lists(cJSON *b, const struct cb_cell *c)
     return 0;
 }
 
-/* The non-numeric choices, outside params (which holds numbers only). */
-static int add_choices(cJSON *b, const struct cb_cell *c)
-{
-    if (c->opts.gil && !cJSON_AddBoolToObject(b, "gil", true))
-        return -1;
-    if (strcmp(c->task->name, "lock") == 0 && add_str(b, "lock", cb_lock_name(c->params.lock)))
-        return -1;
-    if (c->opts.payload && c->runner->separate_memory &&
-        add_str(b, "transport", c->opts.transport == CB_TRANSPORT_SHM ? "shm" : "pipe"))
-        return -1;
-    return 0;
-}
-
 /* The claims' figures over the whole cell, present when measured. */
 static int add_claim_stats(cJSON *b, const struct cb_cell *c)
 {
@@ -354,19 +348,12 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
     if (!b || add_str(b, "name", c->name) || add_str(b, "task", c->task->name) ||
         add_str(b, "mode", c->runner->name) || add_num(b, "workers", c->workers) ||
         add_num(b, "units", c->units ? c->units : c->workers) ||
-        add_params(b, c) || add_str(b, "start", cb_start_name(c->start)) ||
+        add_params(b, c) || add_options(b, c, CB_JSON_BESIDE) ||
         add_num(b, "warmup", c->warmup) || add_num(b, "repetitions", c->repetitions) ||
-        add_str(b, "status", c->status) || add_choices(b, c))
+        add_str(b, "status", c->status))
         return -1;
     /* No serial baseline: no speed-up, rather than a made-up number. */
     if (!isnan(c->speedup) && add_num(b, "speedup", c->speedup))
-        return -1;
-    /* Limits are not workload parameters: beside params, not in them. */
-    if ((c->max_time_ns && add_num(b, "max_time_s", (double)c->max_time_ns / NS_PER_S)) ||
-        (c->opts.timeout_ns && add_num(b, "timeout_s", (double)c->opts.timeout_ns / NS_PER_S)) ||
-        (c->opts.stack_size && add_u64(b, "stack_size_bytes", c->opts.stack_size)) ||
-        (c->opts.pin != CB_PIN_NONE && c->runner->concurrent &&
-         add_str(b, "pin", cb_pin_name(c->opts.pin))))
         return -1;
     if (add_stats(b, "wall_s", &c->wall) || add_stats(b, "spawn_s", &c->spawn) ||
         add_stats(b, "cpu_utilization", &c->util) || add_claim_stats(b, c) ||

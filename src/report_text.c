@@ -234,7 +234,11 @@ static void csv_params(struct cb_strbuf *sb, const struct cb_cell *c)
     for (const struct cb_param_desc *d = c->task->params; d && d->flag; d++) {
         uint64_t v = cb_params_get(&c->params, d);
         const char *sep = used ? ";" : "";
-        int n = d->kind == CB_PARAM_DURATION
+        int n;
+
+        if (!(d->json & CB_JSON_PARAMS))
+            continue;
+        n = d->kind == CB_PARAM_DURATION
             ? snprintf(buf + used, sizeof buf - used, "%s%s=%.9g", sep, d->json_name,
                        (double)v / NS_PER_S)
             : snprintf(buf + used, sizeof buf - used, "%s%s=%" PRIu64, sep, d->json_name, v);

@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "concbench/options.h"
 #include "concbench/version.h"
 
 /* A run of concbench must end well within this, or the test fails. */
@@ -986,8 +987,18 @@ static void test_help(void **state)
     };
     struct run r;
 
+    const struct cb_param_desc *table[CB_OPTIONS_MAX];
+    const char *flags[CB_OPTIONS_MAX];
+    char text[CB_OPTIONS_MAX][64];
+    size_t n = cb_options_all(table, CB_OPTIONS_MAX);
+
     (void)state;
     expect_mentions("--help", opts, sizeof opts / sizeof opts[0]);
+    for (size_t i = 0; i < n; i++) { /* and every line of the option tables */
+        snprintf(text[i], sizeof text[i], "--%s", table[i]->flag);
+        flags[i] = text[i];
+    }
+    expect_mentions("--help", flags, n);
     RUN(&r, "-h");
     expect_exit(&r, 0);
     assert_true(contains(r.out, "--mode"));
@@ -997,13 +1008,19 @@ static void test_help(void **state)
 static void test_list(void **state)
 {
     static const char *const words[] = {
-        "cpu", "io", "fib", "threads", "processes", "serial",
         "10000000", "100ms", "30", "immediate", "barrier",
         "json", "table", "markdown", "csv",
     };
+    const char *names[2u * CB_MAX_LIST];
+    size_t n = 0;
 
     (void)state;
     expect_mentions("list", words, sizeof words / sizeof words[0]);
+    for (size_t t = 0; cb_tasks[t] && n < CB_MAX_LIST; t++)
+        names[n++] = cb_tasks[t]->name;
+    for (size_t m = 0; cb_executors[m] && n < sizeof names / sizeof names[0]; m++)
+        names[n++] = cb_executors[m]->name;
+    expect_mentions("list", names, n);
 }
 
 /* ---- 7. -o FILE -------------------------------------------------------- */

@@ -76,6 +76,39 @@ static void expect_error(const char *flag, const char *const *list)
 
 #define BAD(flag, ...) expect_error(flag, (const char *const[]){ __VA_ARGS__, NULL })
 
+/* "threads, processes, serial" / "cpu, io, fib, lock": the registries'
+ * names as the messages and --help list them. */
+static const char *registry_names(bool modes)
+{
+    static char buf[2][512];
+    char *b = buf[modes];
+    size_t used = 0;
+
+    b[0] = '\0';
+    for (size_t i = 0; modes ? cb_executors[i] != NULL : cb_tasks[i] != NULL; i++)
+        used += (size_t)snprintf(b + used, sizeof buf[0] - used, "%s%s", i ? ", " : "",
+                                 modes ? cb_executors[i]->name : cb_tasks[i]->name);
+    return b;
+}
+
+#define MODE_NAMES registry_names(true)
+#define TASK_NAMES registry_names(false)
+
+/* Formats into a static buffer, for expected messages. */
+static const char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *msg(const char *fmt, ...)
+{
+    static char buf[4][512];
+    static size_t next;
+    char *b = buf[next++ % 4];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof buf[0], fmt, ap);
+    va_end(ap);
+    return b;
+}
+
 static uint32_t usable(void)
 {
     long n = cb_context_usable_cpus();
@@ -96,13 +129,19 @@ static void assert_workers(const uint32_t *want, size_t n)
 
 static void assert_defaults(void)
 {
+    size_t ntasks = 0;
+
     assert_int_equal(cfg.nmodes, 2);
     assert_ptr_equal(cfg.modes[0], cb_executor_find("threads"));
     assert_ptr_equal(cfg.modes[1], cb_executor_find("processes"));
-    assert_int_equal(cfg.ntasks, 3);
-    assert_ptr_equal(cfg.tasks[0], cb_task_find("cpu"));
-    assert_ptr_equal(cfg.tasks[1], cb_task_find("io"));
-    assert_ptr_equal(cfg.tasks[2], cb_task_find("fib"));
+    /* Every task but the opt-in ones, in registry order. */
+    for (size_t t = 0; cb_tasks[t]; t++) {
+        if (cb_tasks[t]->opt_in)
+            continue;
+        assert_true(ntasks < cfg.ntasks);
+        assert_ptr_equal(cfg.tasks[ntasks++], cb_tasks[t]);
+    }
+    assert_int_equal(cfg.ntasks, ntasks);
     WORKERS(usable());
     assert_int_equal(cfg.repetitions, 10);
     assert_int_equal(cfg.warmup, 1);
@@ -140,6 +179,7 @@ static void test_commands(void **state)
 {
     static const struct { const char *arg[4]; enum cb_command want; } cases[] = {
         { { "list", NULL, NULL }, CB_CMD_LIST },
+        { { "list", "--names", NULL }, CB_CMD_NAMES },
         { { "list", "--help", NULL }, CB_CMD_HELP },
         { { "list", "-h", NULL }, CB_CMD_HELP },
         { { "--help", NULL, NULL }, CB_CMD_HELP },
@@ -167,6 +207,7 @@ static void test_bad_commands(void **state)
     BAD("''", "");
     BAD("list", "list", "-m", "threads");
     BAD("'x'", "list", "x");
+    BAD("'--names'", "list", "--names", "x");
     BAD("'run'", "run", "run");
     BAD("'list'", "-n", "4", "list");
     BAD("'foo'", "-n", "4", "foo");
@@ -195,8 +236,8 @@ static void test_modes(void **state)
     assert_ptr_equal(cfg.modes[0], cb_executor_find("serial"));
 
     assert_int_equal(PARSE("--mode=thread"), -1);
-    assert_string_equal(err.msg, "--mode: 'thread' is not a mode; accepted: "
-                        "threads, processes, serial");
+    assert_string_equal(err.msg, msg("--mode: 'thread' is not a mode; accepted: %s",
+                                     MODE_NAMES));
     assert_int_equal(PARSE("-m", "threads,threads"), -1);
     assert_string_equal(err.msg, "--mode: 'threads' is listed twice");
     BAD("--mode", "--mode=");
@@ -222,7 +263,8 @@ static void test_tasks(void **state)
     assert_ptr_equal(cfg.tasks[0], cb_task_find("io"));
 
     assert_int_equal(PARSE("-t", "gpu"), -1);
-    assert_string_equal(err.msg, "--task: 'gpu' is not a task; accepted: cpu, io, fib, lock");
+    assert_string_equal(err.msg, msg("--task: 'gpu' is not a task; accepted: %s",
+                                     TASK_NAMES));
     BAD("--task", "-t", "cpu,cpu");
     BAD("--task", "-t", "");
     BAD("--task", "-t", "cpu,");
@@ -539,10 +581,10 @@ static void test_flags(void **state)
 
 static void test_missing_values(void **state)
 {
-    static const struct { const char *arg, *want; } cases[] = {
-        { "--mode", "--mode needs a value; accepted: threads, processes, serial" },
-        { "-m", "--mode needs a value; accepted: threads, processes, serial" },
-        { "-t", "--task needs a value; accepted: cpu, io, fib, lock" },
+    const struct { const char *arg, *want; } cases[] = {
+        { "--mode", msg("--mode needs a value; accepted: %s", MODE_NAMES) },
+        { "-m", msg("--mode needs a value; accepted: %s", MODE_NAMES) },
+        { "-t", msg("--task needs a value; accepted: %s", TASK_NAMES) },
         { "-n", "--workers needs a value; accepted: 1 to 100000, a range A..B, "
                 "A..B:x2, or max" },
         { "--repetitions", "--repetitions needs a value; accepted: 1 to 1000000" },
@@ -622,20 +664,28 @@ static void test_params_are_options(void **state)
             assert_int_equal(PARSE(opt), -1);
             snprintf(msg, sizeof msg, "--%s needs a value; accepted: ", d->flag);
             assert_memory_equal(err.msg, msg, strlen(msg));
-            snprintf(opt, sizeof opt, "--%s=%s", d->flag,
-                     d->kind == CB_PARAM_DURATION ? "7ns" : "7");
+            uint64_t want = 7;
+
+            if (d->kind == CB_PARAM_CHOICE) {
+                for (want = 0; d->choice(want + 1); want++)
+                    ; /* the last choice: not the default 0 */
+                snprintf(opt, sizeof opt, "--%s=%s", d->flag, d->choice(want));
+            } else {
+                snprintf(opt, sizeof opt, "--%s=%s", d->flag,
+                         d->kind == CB_PARAM_DURATION ? "7ns" : "7");
+            }
             OK(opt);
-            assert_int_equal(cb_params_get(&cfg.params, d), 7);
+            assert_int_equal(cb_params_get(&cfg.params, d), want);
         }
     }
 }
 
 static void test_usage(void **state)
 {
-    static const char *const want[] = {
+    const char *const want[] = {
         "Usage: concbench [run] [OPTIONS]", "concbench list", "--version",
-        "-m, --mode=LIST", "threads, processes, serial", "(default: threads,processes)",
-        "-t, --task=LIST", "cpu, io, fib, lock", "(default: all but lock)",
+        "-m, --mode=LIST", MODE_NAMES, "(default: threads,processes)",
+        "-t, --task=LIST", TASK_NAMES, "(default: all but lock)",
         "-n, --workers=LIST", "1..64:x2", "max", "(default: max",
         "-r, --repetitions=N", "(default: 10)", "-w, --warmup=N", "(default: 1)",
         "--start=MODE", "immediate", "barrier", "(default: immediate)",
@@ -673,6 +723,7 @@ static void test_list(void **state)
         "--lock=KIND  mutex, spin or semaphore (default mutex)",
     };
     char *text = cb_cli_list();
+    size_t width = 0;
 
     (void)state;
     assert_non_null(text);
@@ -687,8 +738,15 @@ static void test_list(void **state)
         assert_non_null(strstr(text, cb_executors[r]->name));
         assert_non_null(strstr(text, cb_executors[r]->description));
     }
-    assert_non_null(strstr(text, "  cpu   CPU-bound counting loop of --iterations steps "
-                            "(CPU-bound)\n"));
+    /* One line per task, names in a column as wide as the widest. */
+    for (size_t t = 0; cb_tasks[t]; t++)
+        width = strlen(cb_tasks[t]->name) > width ? strlen(cb_tasks[t]->name) : width;
+    for (size_t t = 0; cb_tasks[t]; t++)
+        assert_non_null(strstr(text, msg("\n  %-*s  %s (%s)\n", (int)width, cb_tasks[t]->name,
+                                         cb_tasks[t]->description,
+                                         cb_tasks[t]->cpu_bound ? "CPU-bound" : "I/O-bound")));
+    assert_non_null(strstr(text, msg("  %-*s  CPU-bound counting loop of --iterations steps "
+                                     "(CPU-bound)\n", (int)width, "cpu")));
     assert_int_equal(text[strlen(text) - 1], '\n');
     free(text);
 }

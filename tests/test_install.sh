@@ -21,7 +21,9 @@ complete_words() { # words... -> completions of the last word
     bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
              _concbench; echo "${COMPREPLY[*]}"' _ "$src/scripts/concbench.bash" "$@"
 }
-[ "$(complete_words concbench --mode '')" = "threads processes serial" ] ||
+# The registries' names, as `concbench list --names` prints them.
+modes=$("$prefix/bin/concbench" list --names | sed -n 's/^modes //p')
+[ -n "$modes" ] && [ "$(complete_words concbench --mode '')" = "$modes" ] ||
     { echo "FAIL: --mode completion"; exit 1; }
 [ "$(complete_words concbench --format=c)" = "csv" ] && [ "$(complete_words concbench --pin=s)" = "spread" ] || { echo "FAIL: --format= completion"; exit 1; }
 [ "$(complete_words concbench l)" = "list" ] || { echo "FAIL: subcommand completion"; exit 1; }

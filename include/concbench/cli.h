@@ -11,6 +11,7 @@
 enum cb_command {
     CB_CMD_RUN,
     CB_CMD_LIST,
+    CB_CMD_NAMES,   /* `concbench list --names`: see cb_cli_names() */
     CB_CMD_HELP,
     CB_CMD_VERSION,
     CB_CMD_COMPARE, /* argv[1] is "compare": see cb_compare_parse_args() */
@@ -50,5 +51,14 @@ const char *cb_cli_usage(void);
  * modes, start and output options. Returns a malloc'd string the caller
  * frees, or NULL on allocation failure. */
 char *cb_cli_list(void);
+
+/* Renders `concbench list --names`, the lists a user sees in the docs
+ * and the completion, one per line, for scripts and the tests that check
+ * those docs: "modes threads processes serial", "tasks ...", "formats
+ * ...", "options --mode ... --version" (run's long options), and
+ * "values --pin none spread compact" for each option with named values.
+ * Returns a malloc'd string the caller frees, or NULL on allocation
+ * failure. */
+char *cb_cli_names(void);
 
 #endif

@@ -39,7 +39,12 @@ struct cb_config {
     uint32_t repetitions;
     uint64_t max_time_ns;  /* --max-time: cap on the run; 0: none */
     uint32_t warmup;
-    struct cb_params params;
+    struct cb_params params;  /* the first task's defaults, and what was
+                                 given: see cb_config_task_params() */
+    /* The task options given on the command line, by flag: they apply
+     * to every task that reads them, over the task's own default. */
+    const char *params_given[CB_MAX_LIST];
+    size_t nparams_given;
     struct cb_run_opts run; /* --gil, --worker-memory, --payload, ... */
     enum cb_start start;
     enum cb_format format;
@@ -54,8 +59,20 @@ struct cb_config {
 };
 
 /* Fills cfg with the defaults (all modes but serial, all tasks, workers =
- * usable CPUs, 10 repetitions, 1 warmup). Can't fail. */
+ * usable CPUs, 10 repetitions, 1 warmup, each option's table default).
+ * Can't fail. */
 void cb_config_default(struct cb_config *cfg);
+
+/* The parameters task runs with in cfg's run: cfg->params, except that
+ * each of task's own lines still at the shared default (cb_params_default)
+ * and not given on the command line (cfg->params_given) takes the task's
+ * default, its line's def. Can't fail. */
+void cb_config_task_params(const struct cb_config *cfg, const struct cb_task *task,
+                           struct cb_params *out);
+
+/* Checks every task of cfg with the parameters it would run with
+ * (cb_task_check()). Returns 0, or -1 with err naming the flag. */
+int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err);
 
 /* Names used in the JSON and on the command line. Can't fail. */
 const char *cb_start_name(enum cb_start s);

@@ -13,11 +13,20 @@
 #define CB_LOAD_MAX_BYTES (64u << 20) /* larger files are refused */
 #define CB_LOAD_MAX_PARAMS 16          /* keys in one "params" object */
 #define CB_LOAD_MAX_SAMPLES 1000000u   /* samples of one benchmark */
+#define CB_LOAD_MAX_CHOICES 16         /* options read beside "params" */
 
 /* One task parameter as the file spells it: "iterations": 10000000. */
 struct cb_loaded_param {
     char name[64];
     double value;
+};
+
+/* An option recorded beside "params" that makes benchmarks differing in
+ * it not comparable (a table line with distinguishes): "lock": "spin". A
+ * number is kept as "%.17g" text; absent: "unknown" (a number: "nan"). */
+struct cb_loaded_choice {
+    char key[32];
+    char value[32];
 };
 
 /* One benchmark ("cell") of a result file. Sample arrays hold nsamples
@@ -41,10 +50,12 @@ struct cb_loaded_cell {
     /* The claims' medians over the benchmark (memory_per_worker_kib,
      * handoff_s, gil_wait_s); NAN when the file has none. */
     double mem_kib, handoff, gil_wait;
-    /* Choices recorded beside params: "unknown" / NAN when absent. Two
-     * benchmarks that differ in one measure different things. */
-    char lock[32], transport[32], pin[32];
-    double stack_size;
+    /* The distinguishing options beside params, in option table order
+     * (cb_options_all()): every file loaded by one build has the same keys
+     * at the same indices. Two benchmarks that differ in one measure
+     * different things. */
+    struct cb_loaded_choice choices[CB_LOAD_MAX_CHOICES];
+    size_t nchoices;
 };
 
 /* The parts of "tool" and "context" that tell two machines apart. Missing

@@ -1,16 +1,22 @@
-/* Task parameters: one struct for all tasks, described by a table so the
- * CLI, the reports and `concbench list` handle every parameter alike. */
+/* Options described by tables: one line per option, read alike by the
+ * CLI, --help, `concbench list`, the JSON writer, the loader and compare.
+ * A task's own options are lines of its table (struct cb_task.params);
+ * the executor- and run-scope options are the lines of cb_options[]
+ * (options.h). */
 #ifndef CONCBENCH_PARAMS_H
 #define CONCBENCH_PARAMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+struct cb_executor;
+
 struct cb_params {
-    uint64_t iterations; /* cpu: steps of the counting loop */
+    uint64_t iterations; /* cpu, lock: steps of the counting loop */
     uint64_t sleep_ns;   /* io: how long each worker sleeps */
     uint64_t fib_n;      /* fib: which Fibonacci number to compute */
-    uint32_t lock;       /* lock: enum cb_lock_kind (--lock), no desc */
+    uint32_t lock;       /* lock: enum cb_lock_kind (--lock) */
 };
 
 /* --lock: how the lock task guards its counter. */
@@ -24,27 +30,86 @@ enum cb_lock_kind {
 const char *cb_lock_name(size_t kind);
 
 enum cb_param_kind {
-    CB_PARAM_COUNT,    /* a plain integer */
-    CB_PARAM_DURATION, /* nanoseconds; reported in seconds */
+    CB_PARAM_COUNT,    /* a plain integer; k, M, G multiply by 1000 */
+    CB_PARAM_DURATION, /* nanoseconds; given with a unit, written in seconds */
+    CB_PARAM_SIZE,     /* bytes; given with B, KiB, MB..., written in bytes */
+    CB_PARAM_CHOICE,   /* an index into choice(); given and written by name */
+    CB_PARAM_FLAG,     /* takes no value: given means 1 */
 };
 
-/* Describes one member of struct cb_params. */
+/* Whose option it is, and so which struct holds its value. */
+enum cb_param_scope {
+    CB_SCOPE_TASK,     /* what a task reads: a member of struct cb_params */
+    CB_SCOPE_EXECUTOR, /* how workers run: a member of struct cb_run_opts */
+    CB_SCOPE_RUN,      /* the run as a whole: a member of struct cb_config
+                          (offset) and of struct cb_cell (cell_offset) */
+};
+
+/* Where the JSON writer puts a value in each benchmark object (bits). */
+enum cb_param_json {
+    CB_JSON_NONE = 0,
+    CB_JSON_PARAMS = 1, /* in "params" (numbers only; a flag is 1) */
+    CB_JSON_BESIDE = 2, /* beside "params" (a flag is true) */
+};
+
+/* The --help section of an executor- or run-scope option; task options
+ * are listed under "Task parameters". */
+enum cb_param_section {
+    CB_SECTION_RUN,    /* "What to run" */
+    CB_SECTION_CLAIMS, /* "The classic claims" */
+    CB_SECTION_LIMITS, /* "Limits" */
+};
+
+/* One option: a table line. Tables end with a line whose flag is NULL. */
 struct cb_param_desc {
     const char *flag;      /* CLI option without dashes: "iterations" */
-    const char *json_name; /* key in the JSON "params" object: "sleep_s" */
+    const char *json_name; /* JSON key: "sleep_s"; NULL: not written */
     enum cb_param_kind kind;
-    size_t offset;         /* offsetof(struct cb_params, member) */
-    uint64_t min, max;     /* accepted range, inclusive */
-    const char *help;      /* one line */
+    enum cb_param_scope scope;
+    size_t offset;         /* of the member in its scope's struct */
+    size_t cell_offset;    /* CB_SCOPE_RUN: of the member in struct cb_cell */
+    size_t width;          /* sizeof the member: 1, 4 or 8 */
+    uint64_t min, max;     /* COUNT, DURATION, SIZE: accepted, inclusive */
+    uint64_t def;          /* the default (a task's own, for task lines) */
+    const char *(*choice)(size_t i); /* CHOICE: names; NULL past the last */
+    const char *const *choice_help;  /* CHOICE: one line per name, for
+                                        `concbench list`; NULL: none */
+    const char *noun;      /* CHOICE: "'x' is not a NOUN"; NULL: the flag */
+    const char *metavar;   /* "KIND"; NULL: N, DURATION or SIZE by kind */
+    const char *help;      /* task lines: one line; others: --help text,
+                              '\n' between its lines */
+    const char *default_help; /* NULL: the default value; "": not shown */
+    const char *min_why;   /* SIZE: what needs min ("a thread needs") */
+    enum cb_param_section section;
+    unsigned json;         /* enum cb_param_json bits */
+    bool omit_zero;        /* written only when not 0 */
+    const char *requires;  /* written only when the option with this
+                              flag is not 0 (--transport: --payload) */
+    /* Written only for modes this returns true for; NULL: every mode. */
+    bool (*applies)(const struct cb_executor *mode);
+    /* compare: benchmarks that differ in it are not comparable. Values
+     * in "params" always are; this is for those beside it. */
+    bool distinguishes;
 };
 
-/* Fills p with the defaults. Can't fail. */
+/* Designated initialisers of offset and width for a member. */
+#define CB_PARAM_AT(type, member) \
+    .offset = offsetof(type, member), .width = sizeof(((type *)0)->member)
+
+/* Fills p with the defaults: for each member, the default of the first
+ * task line that describes it (cb_tasks order); 0 when none does. Can't
+ * fail. */
 void cb_params_default(struct cb_params *p);
 
-/* Returns the value of the parameter d describes. Can't fail. */
+/* Returns the value of the task parameter d describes. Can't fail. */
 uint64_t cb_params_get(const struct cb_params *p, const struct cb_param_desc *d);
 
-/* Sets the value of the parameter d describes. Can't fail. */
+/* Sets the value of the task parameter d describes. Can't fail. */
 void cb_params_set(struct cb_params *p, const struct cb_param_desc *d, uint64_t v);
+
+/* Reads / writes the width-byte member at base + offset as a uint64_t
+ * (1: bool or uint8_t; 4: uint32_t or an enum; 8: uint64_t). Can't fail. */
+uint64_t cb_param_load(const void *base, size_t offset, size_t width);
+void cb_param_store(void *base, size_t offset, size_t width, uint64_t v);
 
 #endif

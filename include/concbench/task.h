@@ -34,10 +34,11 @@ struct cb_task {
                                 sample, since the others may wait on it */
     bool all_at_once;        /* its jobs need each other running at the
                                 same time (a ping-pong pair) */
-    /* Options of its own beyond params, one line for `concbench list`
-     * ("--lock=KIND ..."); NULL when none. */
-    const char *more_help;
-    /* The parameters this task reads, ending with a NULL flag. */
+    /* The options this task reads (scope CB_SCOPE_TASK), ending with a
+     * NULL flag: each is a CLI option, in --help and `concbench list`, and
+     * written to the JSON where its line says. A line's def is this
+     * task's default; an option given on the command line applies to
+     * every task that reads it. */
     const struct cb_param_desc *params;
     /* Checks p; on error fills err with one line and returns -1. */
     int (*check)(const struct cb_params *p, struct cb_error *err);
@@ -64,6 +65,16 @@ struct cb_task {
     uint64_t (*total)(const void *state);
     /* What total() must return for a correct run of workers workers. */
     uint64_t (*expected_total)(const struct cb_params *p, uint32_t workers);
+
+    /* Optional per-worker set-up (a buffer to copy from), called by the
+     * driver in each worker before its timed run; the driver makes *local
+     * available to that worker's run(). Returns 0, or -1 with err saying
+     * what failed ("cannot allocate 64 MiB"), which becomes the worker's
+     * status rather than a wrong checksum. NULL: none; local stays NULL. */
+    int (*worker_setup)(const struct cb_params *p, void **local, struct cb_error *err);
+    /* Undoes worker_setup() after the worker's run; called only when it
+     * returned 0. Can't fail. NULL: nothing to undo. */
+    void (*worker_teardown)(void *local);
 };
 
 /* Every task, ending with NULL (generated from the CB_TASKS list in

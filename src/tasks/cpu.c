@@ -8,10 +8,11 @@
 #define CPU_CHUNK 4096u
 
 static const struct cb_param_desc cpu_params[] = {
-    { "iterations", "iterations", CB_PARAM_COUNT,
-      offsetof(struct cb_params, iterations), 1, UINT64_MAX,
-      "steps of the counting loop" },
-    { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
+    { .flag = "iterations", .json_name = "iterations", .kind = CB_PARAM_COUNT,
+      CB_PARAM_AT(struct cb_params, iterations), .min = 1, .max = UINT64_MAX,
+      .def = 10000000u, /* the classic demo counts to 10^7 */
+      .help = "steps of the counting loop", .json = CB_JSON_PARAMS },
+    { .flag = NULL },
 };
 
 static uint64_t cpu_run(const struct cb_params *p, void *state,

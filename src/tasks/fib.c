@@ -10,9 +10,11 @@
 #define FIB_CHECK_MASK 1023u
 
 static const struct cb_param_desc fib_params[] = {
-    { "fib", "fib_n", CB_PARAM_COUNT, offsetof(struct cb_params, fib_n),
-      0, FIB_MAX_N, "which Fibonacci number F(N) to compute recursively" },
-    { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
+    { .flag = "fib", .json_name = "fib_n", .kind = CB_PARAM_COUNT,
+      CB_PARAM_AT(struct cb_params, fib_n), .min = 0, .max = FIB_MAX_N, .def = 30,
+      .help = "which Fibonacci number F(N) to compute recursively",
+      .json = CB_JSON_PARAMS },
+    { .flag = NULL },
 };
 
 static uint64_t fib_plain(uint64_t n)

@@ -11,10 +11,11 @@
 #define IO_MAX_SLEEP_NS (3600ull * 1000000000ull) /* one hour */
 
 static const struct cb_param_desc io_params[] = {
-    { "sleep", "sleep_s", CB_PARAM_DURATION,
-      offsetof(struct cb_params, sleep_ns), 0, IO_MAX_SLEEP_NS,
-      "how long each worker sleeps (ns, us, ms, s)" },
-    { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
+    { .flag = "sleep", .json_name = "sleep_s", .kind = CB_PARAM_DURATION,
+      CB_PARAM_AT(struct cb_params, sleep_ns), .min = 0, .max = IO_MAX_SLEEP_NS,
+      .def = 100000000u, /* 100 ms */
+      .help = "how long each worker sleeps (ns, us, ms, s)", .json = CB_JSON_PARAMS },
+    { .flag = NULL },
 };
 
 static uint64_t io_run(const struct cb_params *p, void *state,

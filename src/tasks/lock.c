@@ -28,10 +28,15 @@ struct lock_state {
 };
 
 static const struct cb_param_desc lock_params[] = {
-    { "iterations", "iterations", CB_PARAM_COUNT,
-      offsetof(struct cb_params, iterations), 1, UINT64_MAX,
-      "steps of the counting loop" },
-    { NULL, NULL, CB_PARAM_COUNT, 0, 0, 0, NULL },
+    { .flag = "iterations", .json_name = "iterations", .kind = CB_PARAM_COUNT,
+      CB_PARAM_AT(struct cb_params, iterations), .min = 1, .max = UINT64_MAX,
+      .def = 10000000u, .help = "steps of the counting loop", .json = CB_JSON_PARAMS },
+    /* A name, not a number: beside params in the JSON. */
+    { .flag = "lock", .json_name = "lock", .kind = CB_PARAM_CHOICE,
+      CB_PARAM_AT(struct cb_params, lock), .def = CB_LOCK_MUTEX,
+      .choice = cb_lock_name, .metavar = "KIND", .help = "mutex, spin or semaphore",
+      .json = CB_JSON_BESIDE, .distinguishes = true },
+    { .flag = NULL },
 };
 
 const char *cb_lock_name(size_t kind)
@@ -39,16 +44,6 @@ const char *cb_lock_name(size_t kind)
     static const char *const names[] = { "mutex", "spin", "semaphore" };
 
     return kind < sizeof names / sizeof names[0] ? names[kind] : NULL;
-}
-
-static int lock_check(const struct cb_params *p, struct cb_error *err)
-{
-    if (!cb_lock_name(p->lock)) {
-        cb_error_set(err, "--lock: kind %u is unknown; accepted: mutex, spin, semaphore",
-                     (unsigned)p->lock);
-        return -1;
-    }
-    return 0;
 }
 
 static int init_mutex(struct lock_state *s, bool pshared, struct cb_error *err)
@@ -184,8 +179,7 @@ const struct cb_task cb_task_lock = {
     .opt_in = true, /* a contention test, not one of the speed claims */
     .shares_state = true,
     .params = lock_params,
-    .more_help = "--lock=KIND  mutex, spin or semaphore (default mutex)",
-    .check = lock_check,
+    .check = NULL, /* --lock is checked against its table line */
     .run = lock_run,
     .expected = lock_expected,
     .state_size = sizeof(struct lock_state),

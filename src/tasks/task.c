@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -13,14 +14,37 @@ const struct cb_task *cb_task_find(const char *name)
     return NULL;
 }
 
+/* "mutex, spin, semaphore": the names a choice accepts. */
+static void choice_names(const struct cb_param_desc *d, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; d->choice(i) && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", d->choice(i));
+
+        used += n > 0 ? (size_t)n : len;
+    }
+}
+
 int cb_task_check(const struct cb_task *task, const struct cb_params *p,
                   struct cb_error *err)
 {
     for (const struct cb_param_desc *d = task->params; d && d->flag; d++) {
         uint64_t v = cb_params_get(p, d);
 
-        if (v < d->min || v > d->max) {
-            const char *unit = d->kind == CB_PARAM_DURATION ? " ns" : "";
+        if (d->kind == CB_PARAM_CHOICE && !d->choice(v)) {
+            char names[256];
+
+            choice_names(d, names, sizeof names);
+            cb_error_set(err, "--%s: %" PRIu64 " is not a %s; accepted: %s", d->flag, v,
+                         d->noun ? d->noun : d->flag, names);
+            return -1;
+        }
+        if (d->kind != CB_PARAM_CHOICE && d->kind != CB_PARAM_FLAG &&
+            (v < d->min || v > d->max)) {
+            const char *unit = d->kind == CB_PARAM_DURATION ? " ns"
+                             : d->kind == CB_PARAM_SIZE ? " bytes" : "";
 
             cb_error_set(err, "--%s: %" PRIu64 "%s is out of range; accepted: "
                          "%" PRIu64 " to %" PRIu64 "%s", d->flag, v, unit,

@@ -1,0 +1,212 @@
+#include "concbench/options.h"
+
+#include <string.h>
+
+#define NS_PER_S 1000000000ull
+#define MAX_MEMORY (16ull << 30)             /* --worker-memory, --parent-memory */
+#define MAX_PAYLOAD (1ull << 30)
+#define MIN_STACK (UINT64_C(64) << 10)       /* below this threads crash */
+#define MAX_STACK (UINT64_C(1) << 30)        /* 1 GiB */
+
+#define EXEC_AT(member) .scope = CB_SCOPE_EXECUTOR, CB_PARAM_AT(struct cb_run_opts, member)
+#define RUN_AT(member) .scope = CB_SCOPE_RUN, CB_PARAM_AT(struct cb_config, member), \
+    .cell_offset = offsetof(struct cb_cell, member)
+
+/* A run-scope member has the same type in the config and in each cell. */
+_Static_assert(sizeof(((struct cb_config *)0)->start) ==
+               sizeof(((struct cb_cell *)0)->start), "start");
+_Static_assert(sizeof(((struct cb_config *)0)->max_time_ns) ==
+               sizeof(((struct cb_cell *)0)->max_time_ns), "max_time_ns");
+
+static const char *start_choice(size_t i)
+{
+    return i <= CB_START_BARRIER ? cb_start_name((enum cb_start)i) : NULL;
+}
+
+static const char *const start_help[] = {
+    [CB_START_IMMEDIATE] = "each worker runs as soon as it is created; "
+                           "wall time includes creation",
+    [CB_START_BARRIER] = "all workers are created, then released together; "
+                         "the run is timed apart from creation",
+    NULL,
+};
+
+static const char *transport_choice(size_t i)
+{
+    static const char *const names[] = { "pipe", "shm" };
+
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
+}
+
+static bool separate_memory(const struct cb_executor *mode)
+{
+    return mode->separate_memory;
+}
+
+/* Units that run one after another in the calling thread never pin. */
+static bool pins_workers(const struct cb_executor *mode)
+{
+    return mode->concurrent;
+}
+
+const struct cb_param_desc cb_options[] = {
+    /* compare reads "start" as a required field of every benchmark. */
+    { .flag = "start", .json_name = "start", .kind = CB_PARAM_CHOICE, RUN_AT(start),
+      .def = CB_START_IMMEDIATE, .choice = start_choice, .choice_help = start_help,
+      .noun = "start mode", .metavar = "MODE",
+      .help = "immediate: each worker runs as soon as it is\n"
+              "created, so wall time includes creation;\n"
+              "barrier: all are created, then released\ntogether",
+      .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE },
+    { .flag = "worker-memory", .json_name = "worker_memory_bytes", .kind = CB_PARAM_SIZE,
+      EXEC_AT(worker_mem), .max = MAX_MEMORY,
+      .help = "each worker touches SIZE bytes; the memory of\n"
+              "all live workers (PSS) is reported",
+      .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .omit_zero = true },
+    { .flag = "parent-memory", .json_name = "parent_memory_bytes", .kind = CB_PARAM_SIZE,
+      EXEC_AT(parent_mem), .max = MAX_MEMORY,
+      .help = "the parent touches SIZE bytes before spawning", .default_help = "",
+      .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .omit_zero = true },
+    { .flag = "payload", .json_name = "payload_bytes", .kind = CB_PARAM_SIZE,
+      EXEC_AT(payload), .max = MAX_PAYLOAD,
+      .help = "each worker hands SIZE bytes of result back", .default_help = "",
+      .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .omit_zero = true },
+    { .flag = "transport", .json_name = "transport", .kind = CB_PARAM_CHOICE,
+      EXEC_AT(transport), .def = CB_TRANSPORT_PIPE, .choice = transport_choice,
+      .metavar = "WAY", .help = "processes: pipe or shm",
+      .section = CB_SECTION_CLAIMS, .json = CB_JSON_BESIDE, .requires = "payload",
+      .applies = separate_memory, .distinguishes = true },
+    { .flag = "gil", .json_name = "gil", .kind = CB_PARAM_FLAG, EXEC_AT(gil),
+      .help = "run task code under one emulated global lock\n"
+              "(threads share it; each process has its own)",
+      .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS | CB_JSON_BESIDE,
+      .omit_zero = true },
+    /* 1 us to 1 s, like CPython's sys.setswitchinterval. */
+    { .flag = "switch-interval", .json_name = "switch_interval_s",
+      .kind = CB_PARAM_DURATION, EXEC_AT(switch_ns), .min = 1000u, .max = NS_PER_S,
+      .def = CB_SWITCH_DEFAULT_NS, .help = "GIL hand-over interval",
+      .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .requires = "gil" },
+    /* Limits are not workload parameters: beside params, not in them. */
+    { .flag = "max-time", .json_name = "max_time_s", .kind = CB_PARAM_DURATION,
+      RUN_AT(max_time_ns), .min = 1000000u, .max = 7ull * 86400ull * NS_PER_S,
+      .help = "cap on the whole run: repetitions stop early\n"
+              "(never below 5, or -r) when the next round\n"
+              "would pass it; JSON repetitions says how many",
+      .default_help = "", .section = CB_SECTION_LIMITS, .json = CB_JSON_BESIDE,
+      .omit_zero = true },
+    { .flag = "timeout", .json_name = "timeout_s", .kind = CB_PARAM_DURATION,
+      EXEC_AT(timeout_ns), .min = 1000000u, .max = 86400ull * NS_PER_S,
+      .help = "per repetition: processes past it are killed\n"
+              "and reported as timeout; threads cannot be\n"
+              "killed, so the run stops there",
+      .default_help = "none", .section = CB_SECTION_LIMITS, .json = CB_JSON_BESIDE,
+      .omit_zero = true },
+    { .flag = "pin", .json_name = "pin", .kind = CB_PARAM_CHOICE, EXEC_AT(pin),
+      .def = CB_PIN_NONE, .choice = cb_pin_name, .metavar = "HOW",
+      .help = "none, spread (worker i on CPU i mod n) or\n"
+              "compact (in blocks); each worker pins itself\n(serial never pins)",
+      .section = CB_SECTION_LIMITS, .json = CB_JSON_BESIDE, .omit_zero = true,
+      .applies = pins_workers, .distinguishes = true },
+    { .flag = "stack-size", .json_name = "stack_size_bytes", .kind = CB_PARAM_SIZE,
+      EXEC_AT(stack_size), .min = MIN_STACK, .max = MAX_STACK,
+      .min_why = "a thread needs", .help = "stack of each thread, e.g. 256KiB for -n 10000",
+      .default_help = "the system's, often 8 MiB virtual", .section = CB_SECTION_LIMITS,
+      .json = CB_JSON_BESIDE, .omit_zero = true, .distinguishes = true },
+    { .flag = NULL },
+};
+
+struct cb_option_view cb_option_view_config(const struct cb_config *cfg)
+{
+    struct cb_option_view v = { &cfg->params, &cfg->run, cfg, false };
+
+    return v;
+}
+
+struct cb_option_view cb_option_view_cell(const struct cb_cell *c)
+{
+    struct cb_option_view v = { &c->params, &c->opts, c, true };
+
+    return v;
+}
+
+uint64_t cb_option_get(const struct cb_param_desc *d, const struct cb_option_view *v)
+{
+    switch (d->scope) {
+    case CB_SCOPE_EXECUTOR: return cb_param_load(v->opts, d->offset, d->width);
+    case CB_SCOPE_RUN:
+        return cb_param_load(v->run, v->cell ? d->cell_offset : d->offset, d->width);
+    case CB_SCOPE_TASK: break;
+    }
+    return cb_params_get(v->params, d);
+}
+
+void cb_option_set(const struct cb_param_desc *d, struct cb_config *cfg, uint64_t v)
+{
+    switch (d->scope) {
+    case CB_SCOPE_EXECUTOR: cb_param_store(&cfg->run, d->offset, d->width, v); return;
+    case CB_SCOPE_RUN: cb_param_store(cfg, d->offset, d->width, v); return;
+    case CB_SCOPE_TASK: break;
+    }
+    cb_params_set(&cfg->params, d, v);
+}
+
+static bool listed(const struct cb_param_desc *const *list, size_t n, const char *flag)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i]->flag, flag) == 0)
+            return true;
+    return false;
+}
+
+static bool general(const char *flag)
+{
+    for (const struct cb_param_desc *d = cb_options; d->flag; d++)
+        if (strcmp(d->flag, flag) == 0)
+            return true;
+    return false;
+}
+
+size_t cb_options_all(const struct cb_param_desc **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t t = 0; cb_tasks[t]; t++)
+        for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++)
+            if (n < max && !general(d->flag) && !listed(out, n, d->flag))
+                out[n++] = d;
+    for (const struct cb_param_desc *d = cb_options; d->flag && n < max; d++)
+        out[n++] = d;
+    return n;
+}
+
+const struct cb_param_desc *cb_options_find(const char *flag)
+{
+    const struct cb_param_desc *all[CB_OPTIONS_MAX];
+    size_t n = cb_options_all(all, CB_OPTIONS_MAX);
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i]->flag, flag) == 0)
+            return all[i];
+    return NULL;
+}
+
+bool cb_option_written(const struct cb_param_desc *d, const struct cb_option_view *v,
+                       const struct cb_executor *mode)
+{
+    const struct cb_param_desc *req = d->requires ? cb_options_find(d->requires) : NULL;
+
+    if (!d->json_name || d->json == CB_JSON_NONE)
+        return false;
+    if (d->omit_zero && cb_option_get(d, v) == 0)
+        return false;
+    if (req && cb_option_get(req, v) == 0)
+        return false;
+    return !d->applies || d->applies(mode);
+}
+
+const char *cb_option_choice(const struct cb_param_desc *d, uint64_t i)
+{
+    const char *name = d->choice && i < SIZE_MAX ? d->choice((size_t)i) : NULL;
+
+    return name ? name : "";
+}
