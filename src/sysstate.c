@@ -20,9 +20,16 @@ static const char unknown[] = "unknown";
 
 /* ---- files under the root ---------------------------------------------- */
 
+/* A path too long for out is left empty, and then simply not found. */
 static void join(char *out, size_t len, const struct cb_sysstate_src *src, const char *path)
 {
-    snprintf(out, len, "%s%s", src->root, path);
+    size_t a = strlen(src->root), b = strlen(path);
+
+    out[0] = '\0';
+    if (a + b >= len)
+        return;
+    memcpy(out, src->root, a);
+    memcpy(out + a, path, b + 1);
 }
 
 /* Reads the small file root/path into buf (cut at len-1 bytes), without

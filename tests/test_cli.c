@@ -680,6 +680,24 @@ static void test_params_are_options(void **state)
     }
 }
 
+/* "(cpu, lock; default: 10000000)": the tasks that read --iterations, from
+ * the registry. */
+static const char *iterations_tasks(void)
+{
+    static char buf[256];
+    size_t used = 0;
+
+    used += (size_t)snprintf(buf, sizeof buf, "(");
+    for (size_t t = 0; cb_tasks[t]; t++)
+        for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++)
+            if (strcmp(d->flag, "iterations") == 0 && used < sizeof buf)
+                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                         used > 1 ? ", " : "", cb_tasks[t]->name);
+    if (used < sizeof buf)
+        snprintf(buf + used, sizeof buf - used, "; default: 10000000)");
+    return buf;
+}
+
 static void test_usage(void **state)
 {
     const char *const want[] = {
@@ -689,7 +707,7 @@ static void test_usage(void **state)
         "-n, --workers=LIST", "1..64:x2", "max", "(default: max",
         "-r, --repetitions=N", "(default: 10)", "-w, --warmup=N", "(default: 1)",
         "--start=MODE", "immediate", "barrier", "(default: immediate)",
-        "--iterations=N", "(cpu, lock; default: 10000000)",
+        "--iterations=N", iterations_tasks(),
         "--sleep=DURATION", "(io; default: 100ms)", "--fib=N", "(fib; default: 30)",
         "-f, --format=FORMAT", "json, table, markdown, csv, bmf,", "(default: json)",
         "-o, --output=FILE", "--context KEY=VALUE", "--per-sample", "-q, --quiet",

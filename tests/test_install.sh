@@ -22,9 +22,15 @@ complete_words() { # words... -> completions of the last word
              _concbench; echo "${COMPREPLY[*]}"' _ "$src/scripts/concbench.bash" "$@"
 }
 # The registries' names, as `concbench list --names` prints them.
+# (A build with the example plug-ins has modes the shipped completion
+# does not list: the check is for the shipped registries.)
 modes=$("$prefix/bin/concbench" list --names | sed -n 's/^modes //p')
-[ -n "$modes" ] && [ "$(complete_words concbench --mode '')" = "$modes" ] ||
-    { echo "FAIL: --mode completion"; exit 1; }
+if [ "${CB_EXAMPLE_PLUGINS:-0}" = 1 ]; then
+    echo "skip: --mode completion (example plug-ins build)"
+else
+    [ -n "$modes" ] && [ "$(complete_words concbench --mode '')" = "$modes" ] ||
+        { echo "FAIL: --mode completion"; exit 1; }
+fi
 [ "$(complete_words concbench --format=c)" = "csv" ] && [ "$(complete_words concbench --pin=s)" = "spread" ] || { echo "FAIL: --format= completion"; exit 1; }
 [ "$(complete_words concbench l)" = "list" ] || { echo "FAIL: subcommand completion"; exit 1; }
 # Each subcommand offers its own options and values, not run's.

@@ -126,7 +126,7 @@ static void interrupted(const char *mode, int sig)
 {
     const char *argv[] = { "concbench", "-m", mode, "-t", "io", "-n", "3",
                      "--sleep=5s", "-r", "2", "-o", out, NULL };
-    pid_t kids[8], pid;
+    pid_t kids[8] = { 0 }, pid;
     int status, nkids = 0;
 
     write_old();

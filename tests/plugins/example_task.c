@@ -9,8 +9,8 @@
 
 static const struct cb_param_desc example_params[] = {
     { .flag = "iterations", .json_name = "iterations", .kind = CB_PARAM_COUNT,
-      .offset = offsetof(struct cb_params, iterations), .min = 1, .max = UINT32_MAX,
-      .help = "odd numbers to sum" },
+      CB_PARAM_AT(struct cb_params, iterations), .min = 1, .max = UINT32_MAX,
+      .def = 10000000u, .help = "odd numbers to sum", .json = CB_JSON_PARAMS },
     { .flag = NULL },
 };
 
