@@ -12,11 +12,11 @@ _concbench()
 
     case $sub in
     run)
-        opts="--mode --task --workers --repetitions --warmup --iterations
+        opts="--mode --task --workers --jobs --repetitions --warmup --iterations
             --sleep --fib --start --format --output --context --per-sample
             --quiet --help --version --max-time --timeout --stack-size --pin
             --compare-to --worker-memory --parent-memory --payload --transport
-            --gil --switch-interval --lock"
+            --gil --switch-interval --lock --isolation"
         formats="json table markdown csv bmf github-action-benchmark" ;;
     compare)
         opts="--threshold --alpha --metric --fail-on --allow-missing --normalize --min-samples
@@ -43,7 +43,8 @@ _concbench()
         run:--transport) values="pipe shm" ;;
         run:--lock) values="mutex spin semaphore" ;;
         run:--start) values="immediate barrier" ;;
-        run:-n|run:--workers) values="1 2 4 8 max 1..16 1..64:x2" ;;
+        run:--isolation) values="process none" ;;
+        run:-n|run:--workers|run:--jobs) values="1 2 4 8 max 1..16 1..64:x2" ;;
         run:--sleep) values="1ms 10ms 100ms 1s" ;;
         compare:--metric) values="wall spawn cpu memory" ;;
         compare:--fail-on) values="slower inconclusive never" ;;

@@ -111,6 +111,7 @@ struct sampler {
     struct cb_shared *sh;
     struct cb_isolate iso;
     bool isolate;
+    bool next_isolated; /* the sample after this one runs in the server */
 };
 
 static bool isolated(const struct sampler *sp, const struct cb_cell *c)
@@ -127,7 +128,7 @@ static int take_sample(struct sampler *sp, const struct cb_cell *c,
     struct cb_task_run tr;
 
     if (isolated(sp, c))
-        return cb_isolate_run(&sp->iso, c->runner, spec, res, e);
+        return cb_isolate_run(&sp->iso, c->runner, spec, sp->next_isolated, res, e);
     memset(res, 0, sizeof *res);
     if (cb_task_run_begin(c->task, &c->params, c->runner->separate_memory, &tr, e) != 0)
         return -1;
@@ -260,8 +261,12 @@ static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
             break;
 
         for (size_t i = 0; i < out->ncells; i++) {
+            const struct cb_cell *next = &out->cells[(i + 1) % out->ncells];
+
             if (progress)
                 progress(arg, &out->cells[i], r, rounds, warm);
+            sp->next_isolated = isolated(sp, next) && !next->failed &&
+                                (i + 1 < out->ncells || r + 1 < rounds);
             int rc = run_sample(sp, &out->cells[i], !warm, err);
 
             if (rc != 0)
@@ -397,7 +402,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
         goto out;
     /* The sample server exists before the parent's memory, as the runs of
      * the in-process modes did before there was one. */
-    for (size_t m = 0; m < cfg->nmodes && !cfg->no_isolate; m++)
+    for (size_t m = 0; m < cfg->nmodes && cfg->run.isolation == CB_ISOLATION_PROCESS; m++)
         sp.isolate |= !cfg->modes[m]->separate_memory;
     if (sp.isolate && cb_isolate_start(&sp.iso, err) != 0)
         goto out;

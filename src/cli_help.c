@@ -135,7 +135,9 @@ static void usage_run(struct cb_strbuf *sb, const struct cb_config *def)
         "  -t, --task=LIST           the work, comma-separated: %s\n"
         "                            (default: all but lock)\n", modes, defmodes, tasks);
     cb_strbuf_printf(sb,
-        "  -n, --workers=LIST        worker counts, comma-separated: 1,2,4 or ranges\n"
+        "  -n, --workers=LIST        jobs (runs of the task; also --jobs=LIST), each a\n"
+        "                            thread or process in threads and processes mode;\n"
+        "                            comma-separated: 1,2,4 or ranges\n"
         "                            1..16 (every count), 1..64:x2 (doubling), 2..32:+2\n"
         "                            (step), and max (the CPUs this process may use)\n"
         "                            (default: max; 1 to %u, at most %d in all)\n",

@@ -29,7 +29,7 @@ enum {
 
 /* The options that are not table lines: what to run, output, help. */
 extern const struct option cb_cli_fixed[];
-#define CB_CLI_NFIXED 13
+#define CB_CLI_NFIXED 14
 
 /* One parse of argv. */
 struct cli {

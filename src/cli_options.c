@@ -10,6 +10,7 @@ const struct option cb_cli_fixed[] = {
     { "mode", required_argument, NULL, 'm' },
     { "task", required_argument, NULL, 't' },
     { "workers", required_argument, NULL, 'n' },
+    { "jobs", required_argument, NULL, 'n' }, /* the same: -n counts jobs */
     { "repetitions", required_argument, NULL, 'r' },
     { "warmup", required_argument, NULL, 'w' },
     { "format", required_argument, NULL, 'f' },

@@ -43,6 +43,12 @@ static bool separate_memory(const struct cb_executor *mode)
     return mode->separate_memory;
 }
 
+/* Units that share the caller's address space: threads, serial. */
+static bool in_process(const struct cb_executor *mode)
+{
+    return !mode->separate_memory;
+}
+
 /* Units that run one after another in the calling thread never pin. */
 static bool pins_workers(const struct cb_executor *mode)
 {
@@ -98,7 +104,8 @@ const struct cb_param_desc cb_options[] = {
       EXEC_AT(timeout_ns), .min = 1000000u, .max = 86400ull * NS_PER_S,
       .help = "per repetition: processes past it are killed\n"
               "and reported as timeout; threads cannot be\n"
-              "killed, so the run stops there",
+              "killed alone, so their process (the sample\n"
+              "server) is; with --isolation=none the run stops",
       .default_help = "none", .section = CB_SECTION_LIMITS, .json = CB_JSON_BESIDE,
       .omit_zero = true },
     { .flag = "pin", .json_name = "pin", .kind = CB_PARAM_CHOICE, EXEC_AT(pin),
@@ -112,6 +119,15 @@ const struct cb_param_desc cb_options[] = {
       .min_why = "a thread needs", .help = "stack of each thread, e.g. 256KiB for -n 10000",
       .default_help = "the system's, often 8 MiB virtual", .section = CB_SECTION_LIMITS,
       .json = CB_JSON_BESIDE, .omit_zero = true, .distinguishes = true },
+    { .flag = "isolation", .json_name = "isolation", .kind = CB_PARAM_CHOICE,
+      EXEC_AT(isolation), .def = CB_ISOLATION_PROCESS, .choice = cb_isolation_name,
+      .metavar = "WHERE",
+      .help = "threads and serial: process (their samples run\n"
+              "in a sample server, so a crash or a runaway\n"
+              "thread ends it, not concbench) or none (in\n"
+              "concbench itself, as a program would)",
+      .section = CB_SECTION_LIMITS, .json = CB_JSON_BESIDE, .omit_zero = true,
+      .applies = in_process },
     { .flag = NULL },
 };
 

@@ -577,3 +577,10 @@ const char *cb_pin_name(size_t i)
 
     return i < sizeof names / sizeof names[0] ? names[i] : NULL;
 }
+
+const char *cb_isolation_name(size_t i)
+{
+    static const char *const names[] = { "process", "none" };
+
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
+}

@@ -53,8 +53,6 @@ struct cb_config {
     size_t ncontext;
     bool per_sample;       /* csv: one row per sample and worker too */
     bool quiet;            /* no warnings or progress on stderr */
-    bool no_isolate;       /* --isolate=no: in-process modes run here, not
-                              in the sample server (src/isolate.c) */
     const char *compare_to; /* --compare-to BASE.json; NULL: none */
 };
 

@@ -39,12 +39,14 @@ int cb_isolate_start(struct cb_isolate *is, struct cb_error *err);
 
 /* Runs one sample of spec on x in the server, starting a new server when
  * none runs: maps the task's state there, runs the sample, reads the
- * total. The records land in spec->shared (MAP_SHARED). Returns 0 with
+ * total. The records land in spec->shared (MAP_SHARED). more: the next
+ * sample concbench takes runs here too (the server then waits for it with
+ * its CPU busy, as concbench itself would be). Returns 0 with
  * *res filled (res->rc, and err for res->rc != 0, as cb_run_sample's), or
  * -1 with err set when the server could not be reached or started. When
  * res->died, the server is gone and the next call starts another. */
 int cb_isolate_run(struct cb_isolate *is, const struct cb_executor *x,
-                   const struct cb_run_spec *spec, struct cb_isolate_result *res,
+                   const struct cb_run_spec *spec, bool more, struct cb_isolate_result *res,
                    struct cb_error *err);
 
 /* Ends the server and reaps it; is may hold none. Can't fail. */

@@ -34,6 +34,16 @@ enum cb_pin {
 /* "none", "spread", "compact"; NULL past the end. Can't fail. */
 const char *cb_pin_name(size_t i);
 
+/* --isolation: where the modes whose units share the caller's address
+ * space (threads, serial) run their samples. */
+enum cb_isolation {
+    CB_ISOLATION_PROCESS, /* in the sample server (src/isolate.c) */
+    CB_ISOLATION_NONE,    /* in concbench itself: a crash ends it */
+};
+
+/* "process", "none"; NULL past the end. Can't fail. */
+const char *cb_isolation_name(size_t i);
+
 #define CB_SWITCH_DEFAULT_NS 5000000u /* --switch-interval, as CPython */
 
 /* Run-wide options the driver honours for every executor. All zero: none
@@ -48,6 +58,7 @@ struct cb_run_opts {
     uint64_t timeout_ns;     /* --timeout per repetition; 0: none */
     uint64_t stack_size;     /* threads: stack bytes; 0: the default */
     enum cb_pin pin;         /* --pin: each worker pins itself */
+    uint32_t isolation;      /* enum cb_isolation */
 };
 
 /* One sample's worth of work. */
