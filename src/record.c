@@ -101,7 +101,8 @@ void cb_record_status_str(const struct cb_worker_record *rec, char *buf, size_t 
         snprintf(buf, len, "abandoned: a worker sharing its state died");
         break;
     case CB_WORKER_SETUP_FAILED:
-        snprintf(buf, len, "setup-failed");
+        snprintf(buf, len, "setup-failed%s%.*s", rec->note[0] ? ": " : "",
+                 (int)sizeof rec->note, rec->note);
         break;
     case CB_WORKER_PENDING:
     default:

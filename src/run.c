@@ -115,6 +115,7 @@ static void unit_main(void *arg)
     a.payload.fd = -1;
     /* Pinning a unit that is the caller itself would pin the caller. */
     a.pin = r->x->concurrent ? r->o->pin : CB_PIN_NONE;
+    a.njobs = spec->workers;
     a.unit_index = ua->index;
     a.nunits = r->nunits;
     a.gate = r->gp;

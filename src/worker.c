@@ -1,6 +1,7 @@
 #include "concbench/worker.h"
 
 #include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,17 +31,20 @@ static uint64_t delta(uint64_t before, uint64_t after)
 
 /* The task itself, under the GIL when there is one: the hooks then take
  * the lock around it and hand it over at the task's check points. */
-static uint64_t run_task(const struct cb_worker_args *a)
+static uint64_t run_task(const struct cb_worker_args *a, uint32_t job, void *local)
 {
     struct cb_gil_worker gw;
-    struct cb_hooks gh;
-    const struct cb_hooks *h = a->hooks;
+    struct cb_hooks gh = { .checkpoint = NULL };
+    const struct cb_hooks *h = &gh;
     uint64_t sum;
 
-    if (a->gil) {
+    if (a->gil)
         cb_gil_hooks(&gw, a->gil, &gh);
-        h = &gh;
-    }
+    else if (a->hooks)
+        gh = *a->hooks;
+    gh.job = job;
+    gh.jobs = a->njobs;
+    gh.local = local;
     if (h && h->enter)
         h->enter(h->arg);
     sum = a->task->run(a->params, a->state, h);
@@ -131,6 +135,20 @@ static void pin_self(const struct cb_worker_args *a)
     sched_setaffinity(0, sizeof one, &one);
 }
 
+/* The task's own set-up for this job, before the clocks start. A failure
+ * is the job's outcome, with the task's message in the record. */
+static bool setup_job(const struct cb_worker_args *a, struct cb_worker_record *rec,
+                      void **local)
+{
+    struct cb_error e = { "" };
+
+    if (!a->task->worker_setup || a->task->worker_setup(a->params, local, &e) == 0)
+        return true;
+    rec->status = CB_WORKER_SETUP_FAILED;
+    snprintf(rec->note, sizeof rec->note, "%s", e.msg);
+    return false;
+}
+
 /* One job, timed: the task between two readings of the clocks. */
 static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec,
                     bool run)
@@ -141,15 +159,19 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
     struct cb_worker_args job = *a;
     struct rusage r0 = { 0 }, r1 = { 0 };
     uint64_t checksum = 0, c0, c1;
+    uint32_t id = a->payload.id + (uint32_t)(rec - a->rec);
+    void *local = NULL;
 
     job.rec = rec;
+    if (run && !setup_job(a, rec, &local))
+        return;
     /* Deltas, so a serial job (the caller's own thread) and a fresh
      * thread or child are measured the same way. */
     getrusage(who, &r0);
     c0 = cpu_clock_ns(clk);
     rec->start_ns = cb_clock_now_ns();
     if (run)
-        checksum = run_task(&job);
+        checksum = run_task(&job, id, local);
     rec->end_ns = cb_clock_now_ns();
     c1 = cpu_clock_ns(clk);
     getrusage(who, &r1);
@@ -159,6 +181,8 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
     rec->cpu = sched_getcpu();
     rec->checksum = checksum;
     rec->status = run ? CB_WORKER_OK : CB_WORKER_NOT_STARTED;
+    if (run && a->task->worker_teardown)
+        a->task->worker_teardown(local);
 }
 
 void cb_worker_run(const struct cb_worker_args *a)

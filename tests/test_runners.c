@@ -323,6 +323,58 @@ static void test_dead_peer_ends_sample(void **state)
     }
 }
 
+/* Per-job set-up: its local reaches run() with the job's index; a failed
+ * set-up is the job's outcome, with the task's message. */
+static int local_setup(const struct cb_params *p, void **local, struct cb_error *err)
+{
+    static uint64_t forty_two = 42;
+
+    if (p->iterations == 13) {
+        cb_error_set(err, "cannot allocate 13 things");
+        return -1;
+    }
+    *local = &forty_two;
+    return 0;
+}
+
+static uint64_t local_run(const struct cb_params *p, void *st, const struct cb_hooks *h)
+{
+    (void)p;
+    (void)st;
+    return *(const uint64_t *)h->local + 1000 * (h->job < h->jobs);
+}
+
+static uint64_t local_expected(const struct cb_params *p)
+{
+    (void)p;
+    return 1042;
+}
+
+static void test_worker_setup(void **state)
+{
+    struct cb_task task = *cb_task_find("cpu");
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+    char status[160];
+
+    (void)state;
+    task.run = local_run;
+    task.expected = local_expected;
+    task.worker_setup = local_setup;
+    for (size_t m = 0; cb_executors[m]; m++) {
+        p.iterations = 1;
+        assert_int_equal(run(cb_executors[m], &task, &p, 3, CB_START_IMMEDIATE, &t), 0);
+        for (uint32_t i = 0; i < 3; i++) {
+            assert_int_equal(shared->rec[i].status, CB_WORKER_OK);
+            assert_int_equal(shared->rec[i].checksum, 1042);
+        }
+        p.iterations = 13;
+        assert_int_equal(run(cb_executors[m], &task, &p, 2, CB_START_IMMEDIATE, &t), 0);
+        cb_record_status_str(&shared->rec[1], status, sizeof status);
+        assert_string_equal(status, "setup-failed: cannot allocate 13 things");
+    }
+}
+
 static void test_registry(void **state)
 {
     (void)state;
@@ -337,6 +389,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_dead_peer_ends_sample),
+        cmocka_unit_test(test_worker_setup),
         cmocka_unit_test(test_every_mode_every_task),
         cmocka_unit_test(test_barrier_releases_together),
         cmocka_unit_test(test_processes_are_other_processes),

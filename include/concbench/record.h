@@ -53,6 +53,7 @@ struct cb_worker_record {
     uint64_t handoff_faults;  /* payload: page faults the worker took
                                  while handing over */
     uint64_t created_ns;      /* parent, its unit's create call returned */
+    char note[96];            /* setup-failed: the task's message */
 };
 
 /* One unit of execution's creation, as the driver and the unit saw it. A

@@ -20,6 +20,11 @@ struct cb_hooks {
      * first instruction of task code, leave after its last. */
     void (*enter)(void *arg);
     void (*leave)(void *arg);
+    /* Which job this is, for tasks whose jobs differ (the two ends of a
+     * ping-pong pair): filled by the worker body for every run. */
+    uint32_t job;    /* 0 .. jobs - 1 */
+    uint32_t jobs;
+    void *local;     /* from the task's worker_setup(), or NULL */
 };
 
 /* A task. Tasks are static and immutable. */
@@ -66,11 +71,12 @@ struct cb_task {
     /* What total() must return for a correct run of workers workers. */
     uint64_t (*expected_total)(const struct cb_params *p, uint32_t workers);
 
-    /* Optional per-worker set-up (a buffer to copy from), called by the
-     * driver in each worker before its timed run; the driver makes *local
-     * available to that worker's run(). Returns 0, or -1 with err saying
-     * what failed ("cannot allocate 64 MiB"), which becomes the worker's
-     * status rather than a wrong checksum. NULL: none; local stays NULL. */
+    /* Optional per-job set-up (a buffer to copy from), called by the
+     * worker body in the job's unit before its timed run; *local reaches
+     * that job's run() as hooks->local. Returns 0, or -1 with err saying
+     * what failed ("cannot allocate 64 MiB"), which becomes the job's
+     * status ("setup-failed: cannot allocate 64 MiB") rather than a wrong
+     * checksum. NULL: none; local stays NULL. */
     int (*worker_setup)(const struct cb_params *p, void **local, struct cb_error *err);
     /* Undoes worker_setup() after the worker's run; called only when it
      * returned 0. Can't fail. NULL: nothing to undo. */

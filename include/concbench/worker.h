@@ -35,6 +35,7 @@ struct cb_worker_args {
                                       id + k and slot + k * size */
     const int *payload_fds;   /* PIPE: each job's write end, or NULL */
     enum cb_pin pin;          /* pin itself (sched_setaffinity) before the gate */
+    uint32_t njobs;           /* jobs in the whole sample */
     uint32_t unit_index;      /* which unit this is (for pinning) */
     uint32_t nunits;          /* how many units the run has (for pinning) */
 };
