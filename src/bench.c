@@ -35,6 +35,7 @@ static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
                 snprintf(c->name, sizeof c->name, "%s/%s/%u", c->task->name,
                          c->runner->name, c->workers);
                 cb_config_task_params(cfg, c->task, &c->params);
+                c->ops_per_job = c->task->ops ? c->task->ops(&c->params) : 0;
                 c->opts = cfg->run;
                 c->start = cfg->start;
                 c->warmup = cfg->warmup;

@@ -330,6 +330,19 @@ static int add_lists(cJSON *b, const struct cb_cell *c)
 }
 
 /* The claims' figures over the whole cell, present when measured. */
+/* Tasks that count operations: per operation, and how many a second one
+ * job did (the median's reciprocal). */
+static int add_per_op(cJSON *b, const struct cb_cell *c)
+{
+    if (!c->ops_per_job || !c->per_op.n)
+        return 0;
+    if (add_str(b, "op", c->task->op) || add_u64(b, "ops_per_job", c->ops_per_job) ||
+        add_stats(b, "per_op_s", &c->per_op) ||
+        add_num(b, "ops_per_s", c->per_op.median > 0 ? 1 / c->per_op.median : 0))
+        return -1;
+    return 0;
+}
+
 static int add_claim_stats(cJSON *b, const struct cb_cell *c)
 {
     if (c->mem_kib.n && add_stats(b, "memory_per_worker_kib", &c->mem_kib))
@@ -338,7 +351,7 @@ static int add_claim_stats(cJSON *b, const struct cb_cell *c)
         return -1;
     if (c->opts.gil && c->gil_wait.n && add_stats(b, "gil_wait_s", &c->gil_wait))
         return -1;
-    return 0;
+    return add_per_op(b, c);
 }
 
 static int add_benchmark(cJSON *arr, const struct cb_cell *c)

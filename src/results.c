@@ -78,8 +78,8 @@ static size_t count_workers(const struct cb_cell *c)
 /* The series one cell's statistics are computed from; a worker that
  * never finished its record adds nothing. */
 struct series {
-    double *wall, *util, *spawn, *mem, *handoff, *gil;
-    size_t nutil, nspawn, nmem, nhandoff, ngil;
+    double *wall, *util, *spawn, *mem, *handoff, *gil, *per_op;
+    size_t nutil, nspawn, nmem, nhandoff, ngil, nper_op;
 };
 
 /* Creation latency is a unit's: call to its first instruction. A sample
@@ -109,12 +109,15 @@ static void collect_workers(const struct cb_cell *c, const struct cb_sample *s,
             v->handoff[v->nhandoff++] = (double)ns_between(r->send_ns, r->recv_ns) / NS_PER_S;
         if (c->opts.gil)
             v->gil[v->ngil++] = (double)r->gil_wait_ns / NS_PER_S;
+        if (c->ops_per_job && r->status == CB_WORKER_OK)
+            v->per_op[v->nper_op++] = (double)ns_between(r->start_ns, r->end_ns) / NS_PER_S /
+                                      (double)c->ops_per_job;
     }
 }
 
 static void collect(const struct cb_cell *c, struct series *v)
 {
-    v->nutil = v->nspawn = v->nmem = v->nhandoff = v->ngil = 0;
+    v->nutil = v->nspawn = v->nmem = v->nhandoff = v->ngil = v->nper_op = 0;
     for (size_t i = 0; i < c->nsamples; i++) {
         const struct cb_sample *s = &c->samples[i];
 
@@ -131,7 +134,7 @@ static void collect(const struct cb_cell *c, struct series *v)
 static int compute_stats(struct cb_cell *c, struct cb_error *err)
 {
     size_t nw = count_workers(c), ns = c->nsamples;
-    double *buf = malloc((3 * ns + 3 * nw + 1) * sizeof *buf);
+    double *buf = malloc((3 * ns + 4 * nw + 1) * sizeof *buf);
     struct series v;
     int rc = -1;
 
@@ -139,14 +142,15 @@ static int compute_stats(struct cb_cell *c, struct cb_error *err)
         goto out;
     v = (struct series){ .wall = buf, .util = buf + ns, .mem = buf + 2 * ns,
                          .spawn = buf + 3 * ns, .handoff = buf + 3 * ns + nw,
-                         .gil = buf + 3 * ns + 2 * nw };
+                         .gil = buf + 3 * ns + 2 * nw, .per_op = buf + 3 * ns + 3 * nw };
     collect(c, &v);
     if (stats_or_zero(v.wall, ns, &c->wall) < 0 ||
         stats_or_zero(v.util, v.nutil, &c->util) < 0 ||
         stats_or_zero(v.spawn, v.nspawn, &c->spawn) < 0 ||
         stats_or_zero(v.mem, v.nmem, &c->mem_kib) < 0 ||
         stats_or_zero(v.handoff, v.nhandoff, &c->handoff) < 0 ||
-        stats_or_zero(v.gil, v.ngil, &c->gil_wait) < 0)
+        stats_or_zero(v.gil, v.ngil, &c->gil_wait) < 0 ||
+        stats_or_zero(v.per_op, v.nper_op, &c->per_op) < 0)
         goto out;
     rc = 0;
 out:

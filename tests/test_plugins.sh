@@ -18,6 +18,8 @@ check "every job has its record, every unit its own" \
     '[ "$(json "$dir/a.json" "[(len(s[\"workers\"]), len(s[\"units\"])) for b in d[\"benchmarks\"] if b[\"mode\"] == \"example\" for s in b[\"samples\"]][0]")" = "(3, 2)" ]'
 check "the example executor has a speed-up over the baseline" \
     'json "$dir/a.json" "[b[\"speedup\"] for b in d[\"benchmarks\"] if b[\"mode\"] == \"example\"][0]" | grep -q "^[0-9.]*$"'
+check "per-operation figures: op, ops_per_job, per_op_s, ops_per_s" \
+    '[ "$(json "$dir/a.json" "[(b[\"op\"], b[\"ops_per_job\"], b[\"per_op_s\"][\"median\"] > 0, b[\"ops_per_s\"] > 0) for b in d[\"benchmarks\"]][0]")" = "('"'"'odd number'"'"', 200000, True, True)" ]'
 for f in table markdown csv bmf github-action-benchmark; do
     run -f "$f" >"$dir/out.$f"
     check "format $f: exit 0, names example/example/3" \

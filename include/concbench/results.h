@@ -65,6 +65,8 @@ struct cb_cell {
                                       (n 0: memory not measured) */
     struct cb_stats handoff;       /* of every worker's payload hand-off, s */
     struct cb_stats gil_wait;      /* of every worker's GIL wait, s */
+    uint64_t ops_per_job;          /* task->ops(params); 0: no per-op figure */
+    struct cb_stats per_op;        /* of every ok job's run time / its ops, s */
     struct cb_stats others_cpu;    /* of per-sample CPUs used by others */
     struct cb_stats procs_running; /* of per-sample runnable tasks (ours too) */
     double steal_s;                /* steal over all samples; NAN if unknown */

@@ -33,6 +33,12 @@ struct cb_task {
     const char *description; /* one line, shown by `concbench list` */
     bool cpu_bound;
     bool opt_in;             /* left out of the default --task list */
+    /* Per-operation figures: what one operation of a job is ("page
+     * fault", "round trip", "message"), and how many one job does. Each
+     * benchmark then reports per_op_s (a job's run time / its operations)
+     * and ops_per_s. NULL: none. */
+    const char *op;
+    uint64_t (*ops)(const struct cb_params *p);
     /* Traits the driver reads. */
     bool shares_state;       /* its jobs share state across units (a lock,
                                 a channel): a unit that dies ends the

@@ -171,6 +171,11 @@ static uint64_t lock_expected_total(const struct cb_params *p, uint32_t workers)
     return p->iterations * workers;
 }
 
+static uint64_t lock_ops(const struct cb_params *p)
+{
+    return p->iterations;
+}
+
 const struct cb_task cb_task_lock = {
     .name = "lock",
     .description = "workers increment one shared counter --iterations times "
@@ -178,6 +183,8 @@ const struct cb_task cb_task_lock = {
     .cpu_bound = true,
     .opt_in = true, /* a contention test, not one of the speed claims */
     .shares_state = true,
+    .op = "locked increment",
+    .ops = lock_ops,
     .params = lock_params,
     .check = NULL, /* --lock is checked against its table line */
     .run = lock_run,
