@@ -72,6 +72,38 @@ static void verify(const struct cb_cell *c, struct cb_shared *sh, bool has_total
     }
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The median of n values (sorted in place); 0 for none. */
+static uint64_t median_u64(uint64_t *v, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_u64);
+    return n % 2 ? v[n / 2] : v[n / 2 - 1] / 2 + v[n / 2] / 2;
+}
+
+/* The median run time of the ok jobs among rec[0..n); 0 when none. */
+static uint64_t median_job_ns(const struct cb_worker_record *rec, uint32_t n)
+{
+    uint64_t *v = malloc((n ? n : 1) * sizeof *v), m;
+    size_t k = 0;
+
+    if (!v)
+        return 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (rec[i].status == CB_WORKER_OK && rec[i].end_ns > rec[i].start_ns)
+            v[k++] = rec[i].end_ns - rec[i].start_ns;
+    m = median_u64(v, k);
+    free(v);
+    return m;
+}
+
 static int keep_sample(struct cb_cell *c, struct cb_shared *sh,
                        const struct cb_run_times *t, bool has_total,
                        uint64_t total, struct cb_error *err)
@@ -95,6 +127,7 @@ static int keep_sample(struct cb_cell *c, struct cb_shared *sh,
     s->times = *t;
     s->has_total = has_total;
     s->total = total;
+    s->job_ns = median_job_ns(sh->rec, c->workers);
     cb_sample_summarise(s, c->start);
     c->nsamples++;
     return 0;
@@ -246,6 +279,36 @@ static bool out_of_time(const struct cb_config *cfg, uint64_t t0, uint32_t done)
     return elapsed + elapsed / done > cfg->max_time_ns;
 }
 
+/* After each measured round: the noise floor, sized on the first to the
+ * median job of the cells' latest samples, timed once, and told to the
+ * samples of this round. Returns 0, or -1 with err set. */
+static int floor_round(struct cb_results *out, struct cb_error *err)
+{
+    uint64_t *v = malloc((out->ncells ? out->ncells : 1) * sizeof *v), ns;
+    size_t k = 0;
+
+    if (!v)
+        return cb_error_set(err, "out of memory for the noise floor"), -1;
+    for (size_t i = 0; i < out->ncells; i++) {
+        const struct cb_cell *c = &out->cells[i];
+
+        if (c->nsamples && c->samples[c->nsamples - 1].job_ns && !c->samples[c->nsamples - 1].floor_ns)
+            v[k++] = c->samples[c->nsamples - 1].job_ns;
+    }
+    if (!out->floor.steps && k)
+        cb_floor_calibrate(&out->floor, median_u64(v, k));
+    free(v);
+    if (cb_floor_round(&out->floor, &ns, err) != 0)
+        return -1;
+    for (size_t i = 0; ns && i < out->ncells; i++) {
+        struct cb_cell *c = &out->cells[i];
+
+        if (c->nsamples && !c->samples[c->nsamples - 1].floor_ns)
+            c->samples[c->nsamples - 1].floor_ns = ns;
+    }
+    return 0;
+}
+
 static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
                       struct sampler *sp, cb_progress_fn progress, void *arg,
                       struct cb_error *err)
@@ -273,6 +336,8 @@ static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
             if (rc != 0)
                 return rc;
         }
+        if (!warm && floor_round(out, err) != 0)
+            return -1;
     }
     return 0;
 }
@@ -431,6 +496,8 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
         warn_oversubscribed(&out->cells[i], cpus);
     }
     cb_results_speedups(out);
+    if (cb_floor_finish(&out->floor, err) != 0)
+        goto out;
     ret = 0;
 out:
     cb_isolate_stop(&sp.iso);

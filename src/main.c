@@ -35,8 +35,12 @@ static void tell_problems(const struct cb_results *r, bool quiet)
     size_t n = quiet ? 0 : cb_sysstate_problems(&r->context.state, lines,
                                                 CB_SYSSTATE_MAX_FINDINGS);
 
+    char floor[512];
+
     for (size_t i = 0; i < n; i++)
         fprintf(stderr, "concbench: warning: %s\n", lines[i]);
+    if (!quiet && cb_floor_warning(&r->floor, floor, sizeof floor))
+        fprintf(stderr, "concbench: warning: %s\n", floor);
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *c = &r->cells[i];
 

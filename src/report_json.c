@@ -254,6 +254,8 @@ static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_
         return -1;
     if (c->opts.payload && add_u64(o, "payload_bytes", s->payload_bytes))
         return -1;
+    if (s->floor_ns && add_num(o, "floor_s", (double)s->floor_ns / NS_PER_S))
+        return -1;
     return 0;
 }
 
@@ -387,11 +389,27 @@ static int add_benchmarks(cJSON *root, const struct cb_results *r)
     return 0;
 }
 
+/* The machine's own noise, beside the benchmarks: never one of them. */
+static int add_floor(cJSON *root, const struct cb_floor *f)
+{
+    cJSON *o;
+
+    if (f->stats.n == 0)
+        return 0;
+    o = cJSON_AddObjectToObject(root, "noise_floor");
+    if (!o || add_u64(o, "steps", f->steps) ||
+        add_num(o, "target_s", (double)f->target_ns / NS_PER_S) ||
+        add_stats(o, "wall_s", &f->stats) || add_num(o, "cv", f->stats.cv))
+        return -1;
+    return 0;
+}
+
 char *cb_report_json(const struct cb_results *r, struct cb_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     bool built = root && !add_num(root, "schema_version", 1) && !add_tool(root) &&
-                 !add_context(root, &r->context) && !add_benchmarks(root, r);
+                 !add_context(root, &r->context) && !add_benchmarks(root, r) &&
+                 !add_floor(root, &r->floor);
 
     return cb_json_finish(root, built, "the JSON report", err);
 }

@@ -92,12 +92,16 @@ static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool 
 {
     char state[CB_SYSSTATE_MAX_FINDINGS][CB_SYSSTATE_LINE];
     size_t nstate = cb_sysstate_problems(&r->context.state, state, CB_SYSSTATE_MAX_FINDINGS);
-    bool any = nstate > 0;
+    char floor[512];
+    bool warn_floor = cb_floor_warning(&r->floor, floor, sizeof floor);
+    bool any = nstate > 0 || warn_floor;
 
     if (any)
         cb_strbuf_puts(sb, markdown ? "\n**Warnings**\n\n" : "\nwarnings:\n");
     for (size_t i = 0; i < nstate; i++)
         cb_strbuf_printf(sb, markdown ? "- machine: %s\n" : "  machine: %s\n", state[i]);
+    if (warn_floor)
+        cb_strbuf_printf(sb, markdown ? "- machine: %s\n" : "  machine: %s\n", floor);
 
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *c = &r->cells[i];
@@ -122,8 +126,13 @@ static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool ma
         sb->failed = true;
         return;
     }
-    if (n)
+    char floor[256];
+    bool has_floor = cb_floor_line(&r->floor, floor, sizeof floor);
+
+    if (n || has_floor)
         cb_strbuf_printf(sb, "%s%s", markdown ? "\n**Summary**\n\n" : "\nsummary:\n", lines);
+    if (has_floor)
+        cb_strbuf_printf(sb, "%s%s\n", markdown ? "- " : "  ", floor);
     free(lines);
 }
 

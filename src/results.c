@@ -252,5 +252,6 @@ void cb_results_free(struct cb_results *r)
     }
     free(r->cells);
     cb_context_free(&r->context);
+    cb_floor_free(&r->floor);
     memset(r, 0, sizeof *r);
 }

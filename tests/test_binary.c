@@ -1008,7 +1008,7 @@ static void test_help(void **state)
 static void test_list(void **state)
 {
     static const char *const words[] = {
-        "10000000", "100ms", "30", "immediate", "barrier",
+        "100000000", "100ms", "35", "immediate", "barrier",
         "json", "table", "markdown", "csv",
     };
     const char *names[2u * CB_MAX_LIST];

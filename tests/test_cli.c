@@ -145,9 +145,9 @@ static void assert_defaults(void)
     WORKERS(usable());
     assert_int_equal(cfg.repetitions, 10);
     assert_int_equal(cfg.warmup, 1);
-    assert_int_equal(cfg.params.iterations, 10000000u);
+    assert_int_equal(cfg.params.iterations, 100000000u);
     assert_int_equal(cfg.params.sleep_ns, 100000000u);
-    assert_int_equal(cfg.params.fib_n, 30);
+    assert_int_equal(cfg.params.fib_n, 35);
     assert_int_equal(cfg.start, CB_START_IMMEDIATE);
     assert_int_equal(cfg.format, CB_FORMAT_JSON);
     assert_null(cfg.output);
@@ -415,7 +415,7 @@ static void test_iterations(void **state)
     OK("--iterations=10M");
     assert_int_equal(cfg.params.iterations, 10000000u);
     assert_int_equal(cfg.params.sleep_ns, 100000000u);
-    assert_int_equal(cfg.params.fib_n, 30);
+    assert_int_equal(cfg.params.fib_n, 35);
 
     assert_int_equal(PARSE("--iterations=18446744073709551616"), -1);
     assert_string_equal(err.msg, "--iterations: '18446744073709551616' is too large; "

@@ -132,7 +132,7 @@ static void test_task_defaults(void **state)
 
     (void)state;
     assert_int_equal(iterations_for(&own_default, ""), 5);
-    assert_int_equal(iterations_for(cb_task_find("cpu"), ""), 10000000u);
+    assert_int_equal(iterations_for(cb_task_find("cpu"), ""), 100000000u);
     /* Given, it applies to every task, even at the shared default. */
     assert_int_equal(iterations_for(&own_default, "--iterations=7"), 7);
     assert_int_equal(iterations_for(cb_task_find("cpu"), "--iterations=7"), 7);

@@ -424,10 +424,10 @@ static void test_json_benchmarks(void **state)
     assert_near(num(b, "speedup"), 2.0, 1e-12);
     assert_near(num(bench(root, SERIAL), "speedup"), 1.0, 0);
     assert_int_equal(cJSON_GetArraySize(get(b, "params")), 1);
-    assert_near(num(get(b, "params"), "iterations"), 10000000, 0);
+    assert_near(num(get(b, "params"), "iterations"), 100000000, 0);
     assert_near(num(get(bench(root, IO), "params"), "sleep_s"), 0.1, 0);
     assert_int_equal(cJSON_GetArraySize(get(bench(root, IO), "params")), 1);
-    assert_near(num(get(bench(root, FIB), "params"), "fib_n"), 30, 0);
+    assert_near(num(get(bench(root, FIB), "params"), "fib_n"), 35, 0);
     check_stats(b, "wall_s", 3);
     check_stats(b, "spawn_s", 6);
     check_stats(b, "cpu_utilization", 3);
@@ -528,7 +528,7 @@ static void test_json_big_checksum(void **state)
     assert_non_null(strstr(text, "\"checksum\":\t18446744073709551615,"));
     assert_null(strstr(text, "e+18"));
     assert_near(num(w, "checksum"), 9223372036854775808.0, 0);
-    assert_non_null(strstr(text, "\"iterations\":\t10000000\n"));
+    assert_non_null(strstr(text, "\"iterations\":\t100000000\n"));
     cJSON_Delete(root);
     free(text);
 }
@@ -788,7 +788,7 @@ static void test_csv(void **state)
     assert_true(starts(buf, "cpu/threads/2,cpu,threads,2,immediate,ok,3,0.100000000,"));
     assert_string_equal(f[16], "0.000050500");
     assert_string_equal(f[19], "2.000000");
-    assert_string_equal(f[20], "iterations=10000000");
+    assert_string_equal(f[20], "iterations=100000000");
     csv_split(line(text, 1 + IO, buf, sizeof buf), f, 32);
     assert_string_equal(f[19], "");
     assert_string_equal(f[20], "sleep_s=0.1");

@@ -47,9 +47,9 @@ static void test_defaults(void **state)
     struct cb_params p = params();
 
     (void)state;
-    assert_int_equal(p.iterations, 10000000);
+    assert_int_equal(p.iterations, 100000000);
     assert_int_equal(p.sleep_ns, 100000000);
-    assert_int_equal(p.fib_n, 30);
+    assert_int_equal(p.fib_n, 35);
 }
 
 static void test_cpu_checksum(void **state)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "concbench/context.h"
+#include "concbench/floor.h"
 #include "concbench/params.h"
 #include "concbench/record.h"
 #include "concbench/run.h"
@@ -38,6 +39,9 @@ struct cb_sample {
     bool has_total;        /* the task checks a run-wide total (lock) */
     uint64_t total;        /* that total: the lock task's final counter */
     uint64_t payload_bytes; /* sum over workers of payload bytes received */
+    uint64_t floor_ns;     /* the noise floor's reading in the same round
+                              (0: none) */
+    uint64_t job_ns;       /* median run time of its ok jobs (0: none) */
     struct cb_sysstate_delta state; /* what others did during the sample */
 };
 
@@ -79,6 +83,7 @@ struct cb_results {
     struct cb_context context;
     struct cb_cell *cells;         /* owned */
     size_t ncells;
+    struct cb_floor floor;         /* the noise floor (readings owned) */
 };
 
 /* Frees everything r owns and zeroes it; r itself is not freed. */

@@ -11,7 +11,7 @@
 
 static const struct cb_param_desc fib_params[] = {
     { .flag = "fib", .json_name = "fib_n", .kind = CB_PARAM_COUNT,
-      CB_PARAM_AT(struct cb_params, fib_n), .min = 0, .max = FIB_MAX_N, .def = 30,
+      CB_PARAM_AT(struct cb_params, fib_n), .min = 0, .max = FIB_MAX_N, .def = 35,
       .help = "which Fibonacci number F(N) to compute recursively",
       .json = CB_JSON_PARAMS },
     { .flag = NULL },

@@ -1,0 +1,107 @@
+#include "concbench/floor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "concbench/clock.h"
+
+/* The same loop as the cpu task's, with nothing around it. */
+static uint64_t bare_loop(uint64_t steps)
+{
+    uint64_t count = 0;
+
+    for (uint64_t i = 0; i < steps; i++) {
+        count++;
+        __asm__ volatile("" : "+r"(count));
+    }
+    return count;
+}
+
+static uint64_t time_loop(uint64_t steps)
+{
+    uint64_t t0 = cb_clock_now_ns();
+
+    if (bare_loop(steps) != steps)
+        return 0;
+    return cb_clock_now_ns() - t0;
+}
+
+void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
+{
+    uint64_t steps = 1u << 16, ns = 0;
+
+    /* Double until a trial lasts 2 ms (or the target), then scale: the
+     * trials are short, so they do not delay the run. */
+    for (int i = 0; i < 40; i++) {
+        ns = time_loop(steps);
+        if (ns >= 2000000u || ns >= target_ns)
+            break;
+        steps *= 2;
+    }
+    if (ns > 0)
+        steps = (uint64_t)((double)steps * (double)target_ns / (double)ns);
+    f->steps = steps ? steps : 1;
+    f->target_ns = target_ns;
+}
+
+int cb_floor_round(struct cb_floor *f, uint64_t *ns, struct cb_error *err)
+{
+    *ns = 0;
+    if (!f->steps)
+        return 0;
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 16;
+        double *v = realloc(f->wall_s, cap * sizeof *v);
+
+        if (!v) {
+            cb_error_set(err, "out of memory for the noise floor");
+            return -1;
+        }
+        f->wall_s = v;
+        f->cap = cap;
+    }
+    *ns = time_loop(f->steps);
+    f->wall_s[f->n++] = (double)*ns / 1e9;
+    return 0;
+}
+
+int cb_floor_finish(struct cb_floor *f, struct cb_error *err)
+{
+    memset(&f->stats, 0, sizeof f->stats);
+    if (f->n == 0)
+        return 0;
+    if (cb_stats_compute(f->wall_s, f->n, &f->stats) != 0) {
+        cb_error_set(err, "out of memory for the noise floor's statistics");
+        return -1;
+    }
+    return 0;
+}
+
+void cb_floor_free(struct cb_floor *f)
+{
+    free(f->wall_s);
+    memset(f, 0, sizeof *f);
+}
+
+bool cb_floor_warning(const struct cb_floor *f, char *buf, size_t len)
+{
+    if (f->stats.n < 2 || f->stats.cv <= CB_FLOOR_CV_WARN)
+        return false;
+    snprintf(buf, len, "noise floor: a bare loop as long as the median job varied by CV "
+             "%.1f%% over %zu rounds; changes below about that size cannot be told from "
+             "this machine's own noise (compare's default --threshold is %.0f%%): run "
+             "more repetitions or on a quieter machine", f->stats.cv * 100, f->stats.n,
+             CB_FLOOR_CV_WARN * 100);
+    return true;
+}
+
+bool cb_floor_line(const struct cb_floor *f, char *buf, size_t len)
+{
+    if (f->stats.n == 0)
+        return false;
+    snprintf(buf, len, "noise floor: bare loop of %llu steps, median %.3g ms, CV %.1f%% "
+             "over %zu rounds", (unsigned long long)f->steps, f->stats.median * 1e3,
+             f->stats.cv * 100, f->stats.n);
+    return true;
+}
