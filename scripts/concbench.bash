@@ -14,7 +14,7 @@ _concbench()
     run)
         opts="--mode --task --workers --jobs --repetitions --warmup --iterations
             --sleep --fib --start --format --output --context --per-sample
-            --quiet --help --version --max-time --timeout --stack-size --pin
+            --quiet --help --version --min-time --max-time --timeout --stack-size --pin
             --compare-to --worker-memory --parent-memory --payload --transport
             --gil --switch-interval --lock --isolation"
         formats="json table markdown csv bmf github-action-benchmark" ;;

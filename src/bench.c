@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "concbench/calibrate.h"
 #include "concbench/clock.h"
 #include "concbench/isolate.h"
 #include "concbench/memory.h"
@@ -41,6 +42,7 @@ static int plan_cells(const struct cb_config *cfg, struct cb_results *out,
                 c->warmup = cfg->warmup;
                 c->repetitions = cfg->repetitions;
                 c->max_time_ns = cfg->max_time_ns;
+                c->min_time_ns = cfg->min_time_ns;
                 c->speedup = NAN;
                 snprintf(c->status, sizeof c->status, "ok");
                 out->ncells = k;
@@ -309,6 +311,42 @@ static int floor_round(struct cb_results *out, struct cb_error *err)
     return 0;
 }
 
+static bool given(const struct cb_config *cfg, const char *flag)
+{
+    for (size_t i = 0; flag && i < cfg->nparams_given; i++)
+        if (strcmp(cfg->params_given[i], flag) == 0)
+            return true;
+    return false;
+}
+
+/* --min-time: each task sized once, its value given to all its cells
+ * (and so written in their params), unless its size was given. */
+static int size_jobs(const struct cb_config *cfg, struct cb_results *out,
+                     struct cb_shared *sh, struct cb_error *err)
+{
+    for (size_t t = 0; cfg->min_time_ns && t < cfg->ntasks; t++) {
+        const struct cb_task *task = cfg->tasks[t];
+        struct cb_params p;
+        bool first = true;
+
+        if (given(cfg, task->size_param))
+            continue;
+        for (size_t i = 0; i < out->ncells; i++) {
+            if (out->cells[i].task != task)
+                continue;
+            if (first && cb_calibrate(task, &out->cells[i].params, cfg->min_time_ns, sh,
+                                      err) != 0)
+                return -1;
+            if (first)
+                p = out->cells[i].params;
+            out->cells[i].params = p;
+            out->cells[i].ops_per_job = task->ops ? task->ops(&p) : 0;
+            first = false;
+        }
+    }
+    return 0;
+}
+
 static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
                       struct sampler *sp, cb_progress_fn progress, void *arg,
                       struct cb_error *err)
@@ -464,7 +502,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     if (plan_cells(cfg, out, err) != 0)
         goto out;
     sp.sh = cb_shared_map(max_workers(cfg), err);
-    if (!sp.sh)
+    if (!sp.sh || size_jobs(cfg, out, sp.sh, err) != 0)
         goto out;
     /* The sample server exists before the parent's memory, as the runs of
      * the in-process modes did before there was one. */

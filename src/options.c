@@ -93,6 +93,14 @@ const struct cb_param_desc cb_options[] = {
       .def = CB_SWITCH_DEFAULT_NS, .help = "GIL hand-over interval",
       .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .requires = "gil" },
     /* Limits are not workload parameters: beside params, not in them. */
+    { .flag = "min-time", .json_name = "min_time_s", .kind = CB_PARAM_DURATION,
+      RUN_AT(min_time_ns), .min = 1000000u, .max = 3600ull * NS_PER_S,
+      .help = "size each task's job (cpu, lock: --iterations;\n"
+              "fib: --fib) to last at least this, measured\n"
+              "once before the warmups and rounded to 1, 2\n"
+              "or 5 x 10^k; the value lands in params",
+      .default_help = "off: the tasks' defaults", .section = CB_SECTION_RUN,
+      .json = CB_JSON_BESIDE, .omit_zero = true },
     { .flag = "max-time", .json_name = "max_time_s", .kind = CB_PARAM_DURATION,
       RUN_AT(max_time_ns), .min = 1000000u, .max = 7ull * 86400ull * NS_PER_S,
       .help = "cap on the whole run: repetitions stop early\n"

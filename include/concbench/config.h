@@ -38,6 +38,7 @@ struct cb_config {
     size_t nworkers;
     uint32_t repetitions;
     uint64_t max_time_ns;  /* --max-time: cap on the run; 0: none */
+    uint64_t min_time_ns;  /* --min-time: size jobs to last this; 0: no */
     uint32_t warmup;
     struct cb_params params;  /* the first task's defaults, and what was
                                  given: see cb_config_task_params() */

@@ -57,6 +57,7 @@ struct cb_cell {
     enum cb_start start;
     uint32_t warmup, repetitions;  /* repetitions actually run */
     uint64_t max_time_ns;          /* --max-time in force; 0: none */
+    uint64_t min_time_ns;          /* --min-time that sized its job; 0 */
     char status[CB_ERROR_MAX + 16]; /* "ok" or what went wrong */
     bool failed;                   /* status is not "ok" */
     struct cb_sample *samples;     /* owned; nsamples <= repetitions */

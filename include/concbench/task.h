@@ -39,6 +39,11 @@ struct cb_task {
      * and ops_per_s. NULL: none. */
     const char *op;
     uint64_t (*ops)(const struct cb_params *p);
+    /* --min-time: the option that sizes one job (NULL: none, as for io,
+     * whose size is its duration), and whether the time grows in
+     * proportion to it (iterations) or faster (fib's n). */
+    const char *size_param;
+    bool size_linear;
     /* Traits the driver reads. */
     bool shares_state;       /* its jobs share state across units (a lock,
                                 a channel): a unit that dies ends the

@@ -63,6 +63,7 @@ const struct cb_task cb_task_fib = {
     .name = "fib",
     .description = "naive recursive Fibonacci F(--fib)",
     .cpu_bound = true,
+    .size_param = "fib",
     .params = fib_params,
     .check = NULL,
     .run = fib_run,
