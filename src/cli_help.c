@@ -43,23 +43,36 @@ static void default_text(const struct cb_param_desc *d, char *buf, size_t len)
     cb_cli_value(d, cb_option_get(d, &v), buf, len);
 }
 
-/* The tasks that read the option called flag, e.g. "io". */
+/* The tasks that read the option called flag and their defaults, as
+ * "cpu, lock; default: 10" when they share one, else "default: cpu 100,
+ * lock 10". */
 static void option_tasks(const char *flag, char *buf, size_t len)
 {
-    size_t used = 0;
+    char names[128] = "", defs[160] = "", one[32], first[32] = "";
+    size_t un = 0, ud = 0;
+    bool differ = false;
 
-    buf[0] = '\0';
     for (size_t t = 0; cb_tasks[t]; t++) {
         for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++) {
-            if (strcmp(d->flag, flag) == 0 && used < len) {
-                int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-                                 cb_tasks[t]->name);
-
-                used += n > 0 ? (size_t)n : 0;
-                break;
-            }
+            if (strcmp(d->flag, flag) != 0)
+                continue;
+            cb_cli_value(d, d->def, one, sizeof one);
+            differ |= first[0] && strcmp(first, one) != 0;
+            if (!first[0])
+                snprintf(first, sizeof first, "%s", one);
+            if (un < sizeof names)
+                un += (size_t)snprintf(names + un, sizeof names - un, "%s%s", un ? ", " : "",
+                                       cb_tasks[t]->name);
+            if (ud < sizeof defs)
+                ud += (size_t)snprintf(defs + ud, sizeof defs - ud, "%s%s %s", ud ? ", " : "",
+                                       cb_tasks[t]->name, one);
+            break;
         }
     }
+    if (differ)
+        snprintf(buf, len, "default: %s", defs);
+    else
+        snprintf(buf, len, "%s; default: %s", names, first);
 }
 
 /* One executor- or run-scope line: the option, then its help from
@@ -107,13 +120,11 @@ static void usage_params(struct cb_strbuf *sb)
     cb_strbuf_puts(sb, "\nTask parameters (N takes k, M, G for x1000, e.g. 10M; "
                    "DURATION takes ns,\nus, ms or s, e.g. 100ms):\n");
     for (size_t i = 0; i < n && all[i]->scope == CB_SCOPE_TASK; i++) {
-        char opt[64], def[32], tasks[128];
+        char opt[64], tasks[200];
 
         option_text(all[i], opt, sizeof opt);
-        default_text(all[i], def, sizeof def);
         option_tasks(all[i]->flag, tasks, sizeof tasks);
-        cb_strbuf_printf(sb, "      %-22s%s\n%28s(%s; default: %s)\n", opt,
-                         all[i]->help, "", tasks, def);
+        cb_strbuf_printf(sb, "      %-22s%s\n%28s(%s)\n", opt, all[i]->help, "", tasks);
     }
 }
 

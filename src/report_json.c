@@ -197,6 +197,12 @@ static int add_creation(cJSON *o, uint64_t create_ns, uint64_t created_ns, uint6
            add_num(o, "start_delay_s", known ? signed_secs(created_ns, first_ns) : 0);
 }
 
+/* The run-queue wait before the first instruction, when it was read. */
+static int add_queue(cJSON *o, bool known, uint64_t ns)
+{
+    return known && add_num(o, "queue_wait_s", (double)ns / NS_PER_S);
+}
+
 /* The fields of the claims that were asked for: GIL wait, hand-off. */
 static int add_worker_claims(cJSON *o, const struct cb_cell *c,
                              const struct cb_worker_record *w)
@@ -222,7 +228,8 @@ static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
     /* A worker that never finished its record has no numbers to show. */
     if (atomic_load(&w->done) &&
         (add_worker_numbers(o, s, w) || add_worker_claims(o, c, w) ||
-         add_creation(o, w->create_ns, w->created_ns, w->first_ns)))
+         add_creation(o, w->create_ns, w->created_ns, w->first_ns) ||
+         add_queue(o, w->queue_known, w->queue_wait_ns)))
         return -1;
     cb_record_status_str(w, status, sizeof status);
     return add_str(o, "status", status);
@@ -279,6 +286,7 @@ static int add_units(cJSON *o, const struct cb_sample *s)
         if (atomic_load(&u->done) &&
             (add_num(uo, "spawn_s", secs(u->create_ns, u->first_ns)) ||
              add_creation(uo, u->create_ns, u->created_ns, u->first_ns) ||
+             add_queue(uo, u->queue_known, u->queue_wait_ns) ||
              add_num(uo, "cpu", u->cpu)))
             return -1;
     }
@@ -352,6 +360,9 @@ static int add_claim_stats(cJSON *b, const struct cb_cell *c)
     if (c->opts.payload && c->handoff.n && add_stats(b, "handoff_s", &c->handoff))
         return -1;
     if (c->opts.gil && c->gil_wait.n && add_stats(b, "gil_wait_s", &c->gil_wait))
+        return -1;
+    if (c->creation.n && (add_stats(b, "creation_s", &c->creation) ||
+                          add_stats(b, "queue_wait_s", &c->queue_wait)))
         return -1;
     return add_per_op(b, c);
 }

@@ -22,7 +22,7 @@ enum {
 
 static const char *const headers[NCOLS] = {
     "benchmark", "status", "median wall", "±MAD", "min", "max", "CV%",
-    "spawn median", "speed-up", "CPU util", "mem/worker", "hand-off", "GIL wait",
+    "creation", "speed-up", "CPU util", "mem/worker", "hand-off", "GIL wait",
 };
 
 static void fmt_duration(char *buf, size_t len, const struct cb_stats *s, double v)
@@ -42,6 +42,21 @@ static void fmt_kib(char *buf, size_t len, const struct cb_stats *s)
 }
 
 /* The figures of one row (from COL_MEDIAN on), unescaped. */
+/* The creation column: call to first instruction less the run-queue wait
+ * (spawn where the wait could not be read); "q" marks a start delay that
+ * was mostly waiting for a CPU, not creating. */
+static void creation_cell(char *buf, size_t len, const struct cb_cell *c)
+{
+    char d[32];
+
+    if (!c->creation.n) {
+        fmt_duration(buf, len, &c->spawn, c->spawn.median);
+        return;
+    }
+    fmt_duration(d, sizeof d, &c->creation, c->creation.median);
+    snprintf(buf, len, "%s%s", d, c->queue_wait.median > c->spawn.median / 2 ? " q" : "");
+}
+
 static void format_row(const struct cb_cell *c, char col[NCOLS][64])
 {
     char mad[48];
@@ -56,7 +71,7 @@ static void format_row(const struct cb_cell *c, char col[NCOLS][64])
         snprintf(col[COL_CV], len, "%.1f", c->wall.cv * 100);
     else
         snprintf(col[COL_CV], len, "-");
-    fmt_duration(col[COL_SPAWN], len, &c->spawn, c->spawn.median);
+    creation_cell(col[COL_SPAWN], len, c);
     if (isnan(c->speedup))
         snprintf(col[COL_SPEEDUP], len, "-");
     else
@@ -127,8 +142,15 @@ static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool ma
         return;
     }
     char floor[256];
-    bool has_floor = cb_floor_line(&r->floor, floor, sizeof floor);
+    bool has_floor = cb_floor_line(&r->floor, floor, sizeof floor), queued = false;
 
+    for (size_t i = 0; i < r->ncells; i++)
+        queued |= r->cells[i].creation.n &&
+                  r->cells[i].queue_wait.median > r->cells[i].spawn.median / 2;
+    if (queued)
+        cb_strbuf_printf(sb, "%screation: create call to first instruction, less the "
+                         "run-queue wait; q: that start was mostly waiting for a CPU, "
+                         "not creating (queue_wait_s)\n", markdown ? "\n" : "\n");
     if (n || has_floor)
         cb_strbuf_printf(sb, "%s%s", markdown ? "\n**Summary**\n\n" : "\nsummary:\n", lines);
     if (has_floor)

@@ -78,8 +78,8 @@ static size_t count_workers(const struct cb_cell *c)
 /* The series one cell's statistics are computed from; a worker that
  * never finished its record adds nothing. */
 struct series {
-    double *wall, *util, *spawn, *mem, *handoff, *gil, *per_op;
-    size_t nutil, nspawn, nmem, nhandoff, ngil, nper_op;
+    double *wall, *util, *spawn, *mem, *handoff, *gil, *per_op, *creation, *queue;
+    size_t nutil, nspawn, nmem, nhandoff, ngil, nper_op, ncreation, nqueue;
 };
 
 /* Creation latency is a unit's: call to its first instruction. A sample
@@ -89,8 +89,18 @@ static void collect_spawn(const struct cb_sample *s, struct series *v)
     for (uint32_t u = 0; u < s->nunits; u++) {
         const struct cb_unit_record *r = &s->units[u];
 
-        if (atomic_load(&r->done))
-            v->spawn[v->nspawn++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
+        uint64_t spawn = ns_between(r->create_ns, r->first_ns);
+
+        if (!atomic_load(&r->done))
+            continue;
+        v->spawn[v->nspawn++] = (double)spawn / NS_PER_S;
+        /* What creating it cost: call to first instruction, less the time
+         * it waited for a CPU once it could run. */
+        if (r->queue_known) {
+            v->queue[v->nqueue++] = (double)r->queue_wait_ns / NS_PER_S;
+            v->creation[v->ncreation++] = (double)(spawn > r->queue_wait_ns
+                                                       ? spawn - r->queue_wait_ns : 0) / NS_PER_S;
+        }
     }
 }
 
@@ -118,6 +128,7 @@ static void collect_workers(const struct cb_cell *c, const struct cb_sample *s,
 static void collect(const struct cb_cell *c, struct series *v)
 {
     v->nutil = v->nspawn = v->nmem = v->nhandoff = v->ngil = v->nper_op = 0;
+    v->ncreation = v->nqueue = 0;
     for (size_t i = 0; i < c->nsamples; i++) {
         const struct cb_sample *s = &c->samples[i];
 
@@ -134,7 +145,7 @@ static void collect(const struct cb_cell *c, struct series *v)
 static int compute_stats(struct cb_cell *c, struct cb_error *err)
 {
     size_t nw = count_workers(c), ns = c->nsamples;
-    double *buf = malloc((3 * ns + 4 * nw + 1) * sizeof *buf);
+    double *buf = malloc((3 * ns + 6 * nw + 1) * sizeof *buf);
     struct series v;
     int rc = -1;
 
@@ -142,7 +153,8 @@ static int compute_stats(struct cb_cell *c, struct cb_error *err)
         goto out;
     v = (struct series){ .wall = buf, .util = buf + ns, .mem = buf + 2 * ns,
                          .spawn = buf + 3 * ns, .handoff = buf + 3 * ns + nw,
-                         .gil = buf + 3 * ns + 2 * nw, .per_op = buf + 3 * ns + 3 * nw };
+                         .gil = buf + 3 * ns + 2 * nw, .per_op = buf + 3 * ns + 3 * nw,
+                         .creation = buf + 3 * ns + 4 * nw, .queue = buf + 3 * ns + 5 * nw };
     collect(c, &v);
     if (stats_or_zero(v.wall, ns, &c->wall) < 0 ||
         stats_or_zero(v.util, v.nutil, &c->util) < 0 ||
@@ -150,7 +162,9 @@ static int compute_stats(struct cb_cell *c, struct cb_error *err)
         stats_or_zero(v.mem, v.nmem, &c->mem_kib) < 0 ||
         stats_or_zero(v.handoff, v.nhandoff, &c->handoff) < 0 ||
         stats_or_zero(v.gil, v.ngil, &c->gil_wait) < 0 ||
-        stats_or_zero(v.per_op, v.nper_op, &c->per_op) < 0)
+        stats_or_zero(v.per_op, v.nper_op, &c->per_op) < 0 ||
+        stats_or_zero(v.creation, v.ncreation, &c->creation) < 0 ||
+        stats_or_zero(v.queue, v.nqueue, &c->queue_wait) < 0)
         goto out;
     rc = 0;
 out:

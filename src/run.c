@@ -116,6 +116,7 @@ static void unit_main(void *arg)
     /* Pinning a unit that is the caller itself would pin the caller. */
     a.pin = r->x->concurrent ? r->o->pin : CB_PIN_NONE;
     a.njobs = spec->workers;
+    a.fresh = r->x->spawns;
     a.unit_index = ua->index;
     a.nunits = r->nunits;
     a.gate = r->gp;

@@ -1,5 +1,6 @@
 #include "concbench/worker.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <signal.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "concbench/clock.h"
 #include "concbench/memory.h"
@@ -185,6 +187,28 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
         a->task->worker_teardown(local);
 }
 
+/* The run-queue wait of this thread so far (the second field of
+ * /proc/thread-self/schedstat, ns): for a thread or process that has just
+ * started, the time it waited for a CPU before its first instruction.
+ * Returns false when it cannot be read. */
+static bool queue_wait(uint64_t *ns)
+{
+    char buf[96];
+    unsigned long long on_cpu, waited;
+    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    if (sscanf(buf, "%llu %llu", &on_cpu, &waited) != 2)
+        return false;
+    *ns = (uint64_t)waited;
+    return true;
+}
+
 void cb_worker_run(const struct cb_worker_args *a)
 {
     uint32_t jobs = a->jobs ? a->jobs : 1;
@@ -192,9 +216,13 @@ void cb_worker_run(const struct cb_worker_args *a)
     bool run = true;
 
     a->rec[0].first_ns = first;
+    if (a->fresh && queue_wait(&a->rec[0].queue_wait_ns))
+        a->rec[0].queue_known = 1;
     if (a->unit) {
         a->unit->first_ns = first;
         a->unit->cpu = sched_getcpu();
+        a->unit->queue_wait_ns = a->rec[0].queue_wait_ns;
+        a->unit->queue_known = a->rec[0].queue_known;
     }
     if (a->pin != CB_PIN_NONE)
         pin_self(a);

@@ -680,21 +680,22 @@ static void test_params_are_options(void **state)
     }
 }
 
-/* "(cpu, lock; default: 10000000)": the tasks that read --iterations, from
- * the registry. */
+/* "(default: cpu 100000000, lock 10000000)": the tasks that read
+ * --iterations, each with its own default, from the registry. */
 static const char *iterations_tasks(void)
 {
     static char buf[256];
     size_t used = 0;
 
-    used += (size_t)snprintf(buf, sizeof buf, "(");
+    used += (size_t)snprintf(buf, sizeof buf, "(default: ");
     for (size_t t = 0; cb_tasks[t]; t++)
         for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++)
             if (strcmp(d->flag, "iterations") == 0 && used < sizeof buf)
-                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
-                                         used > 1 ? ", " : "", cb_tasks[t]->name);
+                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s %llu",
+                                         used > 10 ? ", " : "", cb_tasks[t]->name,
+                                         (unsigned long long)d->def);
     if (used < sizeof buf)
-        snprintf(buf + used, sizeof buf - used, "; default: 10000000)");
+        snprintf(buf + used, sizeof buf - used, ")");
     return buf;
 }
 
@@ -708,7 +709,7 @@ static void test_usage(void **state)
         "-r, --repetitions=N", "(default: 10)", "-w, --warmup=N", "(default: 1)",
         "--start=MODE", "immediate", "barrier", "(default: immediate)",
         "--iterations=N", iterations_tasks(),
-        "--sleep=DURATION", "(io; default: 100ms)", "--fib=N", "(fib; default: 30)",
+        "--sleep=DURATION", "(io; default: 100ms)", "--fib=N", "(fib; default: 35)",
         "-f, --format=FORMAT", "json, table, markdown, csv, bmf,", "(default: json)",
         "-o, --output=FILE", "--context KEY=VALUE", "--per-sample", "-q, --quiet",
         "-h, --help", "-V, --version",
@@ -735,7 +736,7 @@ static void test_list(void **state)
     static const char *const want[] = {
         "--iterations=N  steps of the counting loop (default 10000000)",
         "--sleep=DURATION  how long each worker sleeps (ns, us, ms, s) (default 100ms)",
-        "(default 30)", "(CPU-bound)", "(I/O-bound)",
+        "(default 35)", "(CPU-bound)", "(I/O-bound)",
         "Modes (--mode=LIST; default: threads,processes)",
         "immediate", "barrier", "json", "table", "markdown", "csv",
         "--lock=KIND  mutex, spin or semaphore (default mutex)",

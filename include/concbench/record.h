@@ -53,6 +53,9 @@ struct cb_worker_record {
     uint64_t handoff_faults;  /* payload: page faults the worker took
                                  while handing over */
     uint64_t created_ns;      /* parent, its unit's create call returned */
+    uint64_t queue_wait_ns;   /* run-queue wait before its unit's first
+                                 instruction (schedstat); see queue_known */
+    int32_t queue_known;      /* queue_wait_ns was read */
     char note[96];            /* setup-failed: the task's message */
 };
 
@@ -65,6 +68,9 @@ struct cb_unit_record {
     uint32_t first_job;
     uint32_t jobs;
     int32_t cpu;              /* sched_getcpu() at its first instruction */
+    int32_t queue_known;      /* queue_wait_ns was read */
+    uint64_t queue_wait_ns;   /* run-queue wait before its first
+                                 instruction (/proc/thread-self/schedstat) */
     int32_t status;           /* enum cb_worker_status of the unit */
     int32_t detail;
     _Atomic uint32_t done;    /* set last by the unit */

@@ -65,6 +65,10 @@ struct cb_cell {
     struct cb_stats wall;          /* of samples[].wall_ns, in seconds */
     struct cb_stats spawn;         /* of every unit's creation latency
                                       (call -> first instruction) */
+    struct cb_stats creation;      /* of spawn less its run-queue wait
+                                      (n 0: the wait could not be read) */
+    struct cb_stats queue_wait;    /* of every unit's run-queue wait before
+                                      its first instruction */
     struct cb_stats util;          /* of (user+sys)/wall per sample */
     struct cb_stats mem_kib;       /* of per-worker PSS KiB per sample
                                       (n 0: memory not measured) */

@@ -36,6 +36,8 @@ struct cb_worker_args {
     const int *payload_fds;   /* PIPE: each job's write end, or NULL */
     enum cb_pin pin;          /* pin itself (sched_setaffinity) before the gate */
     uint32_t njobs;           /* jobs in the whole sample */
+    bool fresh;               /* the unit is a new thread or process: its
+                                 run-queue wait so far is its start's */
     uint32_t unit_index;      /* which unit this is (for pinning) */
     uint32_t nunits;          /* how many units the run has (for pinning) */
 };
