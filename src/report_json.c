@@ -197,6 +197,13 @@ static int add_creation(cJSON *o, uint64_t create_ns, uint64_t created_ns, uint6
            add_num(o, "start_delay_s", known ? signed_secs(created_ns, first_ns) : 0);
 }
 
+/* Barrier: how long after the gate opened this worker got going. */
+static int add_release(cJSON *o, const struct cb_sample *s, const struct cb_worker_record *w)
+{
+    return w->released_ns &&
+           add_num(o, "release_delay_s", signed_secs(s->times.release_ns, w->released_ns));
+}
+
 /* The run-queue wait before the first instruction, when it was read. */
 static int add_queue(cJSON *o, bool known, uint64_t ns)
 {
@@ -229,7 +236,7 @@ static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
     if (atomic_load(&w->done) &&
         (add_worker_numbers(o, s, w) || add_worker_claims(o, c, w) ||
          add_creation(o, w->create_ns, w->created_ns, w->first_ns) ||
-         add_queue(o, w->queue_known, w->queue_wait_ns)))
+         add_queue(o, w->queue_known, w->queue_wait_ns) || add_release(o, s, w)))
         return -1;
     cb_record_status_str(w, status, sizeof status);
     return add_str(o, "status", status);
@@ -262,6 +269,9 @@ static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_
     if (c->opts.payload && add_u64(o, "payload_bytes", s->payload_bytes))
         return -1;
     if (s->floor_ns && add_num(o, "floor_s", (double)s->floor_ns / NS_PER_S))
+        return -1;
+    if (s->release_spread_ns &&
+        add_num(o, "release_spread_s", (double)s->release_spread_ns / NS_PER_S))
         return -1;
     return 0;
 }
@@ -363,6 +373,8 @@ static int add_claim_stats(cJSON *b, const struct cb_cell *c)
         return -1;
     if (c->creation.n && (add_stats(b, "creation_s", &c->creation) ||
                           add_stats(b, "queue_wait_s", &c->queue_wait)))
+        return -1;
+    if (c->release_spread.n && add_stats(b, "release_spread_s", &c->release_spread))
         return -1;
     return add_per_op(b, c);
 }

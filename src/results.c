@@ -28,6 +28,7 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
         ns_between(s->times.held_ns, s->times.unheld_ns) <= s->wall_ns)
         s->wall_ns -= ns_between(s->times.held_ns, s->times.unheld_ns);
     s->cpu_ns = s->user_ns = s->sys_ns = s->max_rss_kib = 0;
+    s->release_spread_ns = 0;
     s->payload_bytes = 0;
     s->ctx_voluntary = s->ctx_involuntary = 0;
     for (uint32_t i = 0; i < s->nworkers; i++) {
@@ -35,6 +36,9 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
 
         if (!rec_done(w))
             continue;
+        if (w->released_ns > s->times.release_ns &&
+            w->released_ns - s->times.release_ns > s->release_spread_ns)
+            s->release_spread_ns = w->released_ns - s->times.release_ns;
         s->cpu_ns += w->cpu_ns;
         s->payload_bytes += w->payload_bytes;
         s->user_ns += w->user_ns;
@@ -78,8 +82,8 @@ static size_t count_workers(const struct cb_cell *c)
 /* The series one cell's statistics are computed from; a worker that
  * never finished its record adds nothing. */
 struct series {
-    double *wall, *util, *spawn, *mem, *handoff, *gil, *per_op, *creation, *queue;
-    size_t nutil, nspawn, nmem, nhandoff, ngil, nper_op, ncreation, nqueue;
+    double *wall, *util, *spawn, *mem, *handoff, *gil, *per_op, *creation, *queue, *spread;
+    size_t nutil, nspawn, nmem, nhandoff, ngil, nper_op, ncreation, nqueue, nspread;
 };
 
 /* Creation latency is a unit's: call to its first instruction. A sample
@@ -128,7 +132,7 @@ static void collect_workers(const struct cb_cell *c, const struct cb_sample *s,
 static void collect(const struct cb_cell *c, struct series *v)
 {
     v->nutil = v->nspawn = v->nmem = v->nhandoff = v->ngil = v->nper_op = 0;
-    v->ncreation = v->nqueue = 0;
+    v->ncreation = v->nqueue = v->nspread = 0;
     for (size_t i = 0; i < c->nsamples; i++) {
         const struct cb_sample *s = &c->samples[i];
 
@@ -136,6 +140,8 @@ static void collect(const struct cb_cell *c, struct series *v)
         /* A sample that took no time has no utilisation, not a made-up one. */
         if (s->wall_ns > 0)
             v->util[v->nutil++] = (double)s->cpu_ns / (double)s->wall_ns;
+        if (s->release_spread_ns)
+            v->spread[v->nspread++] = (double)s->release_spread_ns / NS_PER_S;
         if (cb_sample_worker_kib(s, &v->mem[v->nmem]))
             v->nmem++;
         collect_workers(c, s, v);
@@ -145,7 +151,7 @@ static void collect(const struct cb_cell *c, struct series *v)
 static int compute_stats(struct cb_cell *c, struct cb_error *err)
 {
     size_t nw = count_workers(c), ns = c->nsamples;
-    double *buf = malloc((3 * ns + 6 * nw + 1) * sizeof *buf);
+    double *buf = malloc((4 * ns + 6 * nw + 1) * sizeof *buf);
     struct series v;
     int rc = -1;
 
@@ -154,7 +160,8 @@ static int compute_stats(struct cb_cell *c, struct cb_error *err)
     v = (struct series){ .wall = buf, .util = buf + ns, .mem = buf + 2 * ns,
                          .spawn = buf + 3 * ns, .handoff = buf + 3 * ns + nw,
                          .gil = buf + 3 * ns + 2 * nw, .per_op = buf + 3 * ns + 3 * nw,
-                         .creation = buf + 3 * ns + 4 * nw, .queue = buf + 3 * ns + 5 * nw };
+                         .creation = buf + 3 * ns + 4 * nw, .queue = buf + 3 * ns + 5 * nw,
+                         .spread = buf + 3 * ns + 6 * nw };
     collect(c, &v);
     if (stats_or_zero(v.wall, ns, &c->wall) < 0 ||
         stats_or_zero(v.util, v.nutil, &c->util) < 0 ||
@@ -164,7 +171,8 @@ static int compute_stats(struct cb_cell *c, struct cb_error *err)
         stats_or_zero(v.gil, v.ngil, &c->gil_wait) < 0 ||
         stats_or_zero(v.per_op, v.nper_op, &c->per_op) < 0 ||
         stats_or_zero(v.creation, v.ncreation, &c->creation) < 0 ||
-        stats_or_zero(v.queue, v.nqueue, &c->queue_wait) < 0)
+        stats_or_zero(v.queue, v.nqueue, &c->queue_wait) < 0 ||
+        stats_or_zero(v.spread, v.nspread, &c->release_spread) < 0)
         goto out;
     rc = 0;
 out:

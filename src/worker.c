@@ -240,8 +240,11 @@ void cb_worker_run(const struct cb_worker_args *a)
     }
     if (a->pin != CB_PIN_NONE)
         pin_self(a);
-    if (a->gate)
+    if (a->gate) {
         run = cb_gate_pass(a->gate);
+        for (uint32_t k = 0; k < jobs; k++)
+            a->rec[k].released_ns = cb_clock_now_ns();
+    }
     for (uint32_t k = 0; k < jobs; k++) {
         struct cb_worker_record *rec = &a->rec[k];
 

@@ -56,6 +56,7 @@ struct cb_worker_record {
     uint64_t queue_wait_ns;   /* run-queue wait before its unit's first
                                  instruction (schedstat); see queue_known */
     int32_t queue_known;      /* queue_wait_ns was read */
+    uint64_t released_ns;     /* barrier: its unit passed the start gate */
     char note[96];            /* setup-failed: the task's message */
 };
 

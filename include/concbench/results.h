@@ -42,6 +42,8 @@ struct cb_sample {
     uint64_t floor_ns;     /* the noise floor's reading in the same round
                               (0: none) */
     uint64_t job_ns;       /* median run time of its ok jobs (0: none) */
+    uint64_t release_spread_ns; /* barrier: release to the last worker
+                                   past the gate (0: no gate) */
     struct cb_sysstate_delta state; /* what others did during the sample */
 };
 
@@ -69,6 +71,8 @@ struct cb_cell {
                                       (n 0: the wait could not be read) */
     struct cb_stats queue_wait;    /* of every unit's run-queue wait before
                                       its first instruction */
+    struct cb_stats release_spread; /* barrier: of each sample's release to
+                                      its last worker past the gate, s */
     struct cb_stats util;          /* of (user+sys)/wall per sample */
     struct cb_stats mem_kib;       /* of per-worker PSS KiB per sample
                                       (n 0: memory not measured) */
