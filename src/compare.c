@@ -42,13 +42,6 @@ static double *metric_values(const struct cb_loaded_cell *c, enum cb_metric m,
     return v;
 }
 
-static double median_of(const double *v, size_t n)
-{
-    struct cb_stats s;
-
-    return cb_stats_compute(v, n, &s) == 0 ? s.median : NAN;
-}
-
 static bool all_positive(const double *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -192,7 +185,7 @@ static double norm_scale(struct cb_comparison *c, const struct cb_loaded *l,
     size_t n;
 
     if (s && (v = metric_values(s, c->opts.metric, 1, &n)) != NULL) {
-        med = n ? median_of(v, n) : NAN;
+        cb_stats_median(v, n, &med); /* NAN when out of memory */
         free(v);
         snprintf(why, sizeof why, "%s: %s/%s/1 has no positive median", l->path,
                  cell->task, s->mode);
@@ -263,8 +256,9 @@ static int test_pair(const struct cb_comparison *c, const double *b, size_t nb,
                  cb_compare_metric_name(c->opts.metric), nb ? "NEW" : "BASE");
         return 0;
     }
-    r->base_median = median_of(b, nb);
-    r->new_median = median_of(n, nn);
+    /* Out of memory leaves a median NAN: that row then has no change. */
+    cb_stats_median(b, nb, &r->base_median);
+    cb_stats_median(n, nn, &r->new_median);
     r->change = r->base_median > 0 ? r->new_median / r->base_median - 1 : NAN;
     if (cb_compare_mwu(b, nb, n, nn, &r->test) != 0 || relative_shift(c, b, nb, n, nn, r))
         return -1;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "concbench/clock.h"
 #include "concbench/record.h"
 #include "concbench/utf8.h"
 
@@ -99,8 +100,8 @@ void cb_interrupt_deadline(uint64_t ns)
     }
     if (ns) {
         deadline_hit = 0;
-        it.it_value.tv_sec = (time_t)(ns / 1000000000u);
-        it.it_value.tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
+        it.it_value.tv_sec = (time_t)(ns / CB_NS_PER_S);
+        it.it_value.tv_usec = (suseconds_t)(ns % CB_NS_PER_S / 1000u);
         if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
             it.it_value.tv_usec = 1;
     }

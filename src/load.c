@@ -396,10 +396,8 @@ static int load_spawn(struct ld *ld, const cJSON *s, const char *where, double *
         if (spawn)
             v[n++] = spawn->valuedouble;
     }
-    if (n > 0) {
-        cb_stats_sort(v, n);
-        *out = cb_stats_quantile(v, n, 0.5);
-    }
+    if (cb_stats_median(v, n, out) != 0)
+        return fail(ld, "out of memory reading %s", where);
     return 0;
 }
 
@@ -519,8 +517,8 @@ static int load_claims(const struct ld *ld, const cJSON *b, const char *where,
     size_t n = cb_options_all(all, CB_OPTIONS_MAX);
 
     if (get_median(ld, b, where, "memory_per_worker_kib", 1e15, &cell->mem_kib) ||
-        get_median(ld, b, where, "handoff_s", 1e9, &cell->handoff) ||
-        get_median(ld, b, where, "gil_wait_s", 1e9, &cell->gil_wait))
+        get_median(ld, b, where, "handoff_s", MAX_SECONDS, &cell->handoff) ||
+        get_median(ld, b, where, "gil_wait_s", MAX_SECONDS, &cell->gil_wait))
         return -1;
     for (size_t i = 0; i < n; i++)
         if ((all[i]->json & CB_JSON_BESIDE) && all[i]->distinguishes &&

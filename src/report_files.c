@@ -34,26 +34,13 @@ static bool usable(const struct cb_loaded_cell *c)
     return c && strcmp(c->status, "ok") == 0 && c->nsamples > 0;
 }
 
-/* Median of the non-NaN values of v[0..n) into *out (NAN if none). */
+/* cb_stats_median with the error a report needs when memory runs out. */
 static int median_of(const double *v, size_t n, double *out, struct cb_error *err)
 {
-    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    size_t k = 0;
-
-    *out = NAN;
-    if (!tmp) {
-        cb_error_set(err, "out of memory for a median of %zu values", n);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]))
-            tmp[k++] = v[i];
-    if (k > 0) {
-        cb_stats_sort(tmp, k);
-        *out = cb_stats_quantile(tmp, k, 0.5);
-    }
-    free(tmp);
-    return 0;
+    if (cb_stats_median(v, n, out) == 0)
+        return 0;
+    cb_error_set(err, "out of memory for a median of %zu values", n);
+    return -1;
 }
 
 static int median_wall(const struct cb_loaded_cell *c, double *out, struct cb_error *err)

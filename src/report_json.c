@@ -5,19 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/clock.h"
 #include "concbench/options.h"
 #include "concbench/version.h"
 #include "json_util.h"
 #include "report_state.h"
 #include "report_internal.h"
-
-#define NS_PER_S 1e9
-
-/* Seconds from..to, 0 rather than a wrapped huge value if to < from. */
-static double secs(uint64_t from, uint64_t to)
-{
-    return to > from ? (double)(to - from) / NS_PER_S : 0.0;
-}
 
 static int add_num(cJSON *o, const char *name, double v)
 {
@@ -125,7 +118,7 @@ static int add_context(cJSON *root, const struct cb_context *c)
 static int add_option(cJSON *o, const struct cb_param_desc *d, uint64_t v, bool beside)
 {
     switch (d->kind) {
-    case CB_PARAM_DURATION: return add_num(o, d->json_name, (double)v / NS_PER_S);
+    case CB_PARAM_DURATION: return add_num(o, d->json_name, cb_clock_ns_to_s(v));
     case CB_PARAM_CHOICE: return add_str(o, d->json_name, cb_option_choice(d, v));
     case CB_PARAM_FLAG:
         if (beside)
@@ -163,15 +156,15 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
 {
     uint64_t t0 = s->times.t0_ns;
 
-    if (add_num(o, "spawn_s", secs(w->create_ns, w->first_ns)) ||
-        add_num(o, "create_s", secs(t0, w->create_ns)) ||
-        add_num(o, "first_s", secs(t0, w->first_ns)) ||
-        add_num(o, "start_s", secs(t0, w->start_ns)) ||
-        add_num(o, "end_s", secs(t0, w->end_ns)) ||
-        add_num(o, "run_s", secs(w->start_ns, w->end_ns)) ||
-        add_num(o, "cpu_s", (double)w->cpu_ns / NS_PER_S) ||
-        add_num(o, "user_s", (double)w->user_ns / NS_PER_S) ||
-        add_num(o, "sys_s", (double)w->sys_ns / NS_PER_S) ||
+    if (add_num(o, "spawn_s", cb_clock_secs(w->create_ns, w->first_ns)) ||
+        add_num(o, "create_s", cb_clock_secs(t0, w->create_ns)) ||
+        add_num(o, "first_s", cb_clock_secs(t0, w->first_ns)) ||
+        add_num(o, "start_s", cb_clock_secs(t0, w->start_ns)) ||
+        add_num(o, "end_s", cb_clock_secs(t0, w->end_ns)) ||
+        add_num(o, "run_s", cb_clock_secs(w->start_ns, w->end_ns)) ||
+        add_num(o, "cpu_s", cb_clock_ns_to_s(w->cpu_ns)) ||
+        add_num(o, "user_s", cb_clock_ns_to_s(w->user_ns)) ||
+        add_num(o, "sys_s", cb_clock_ns_to_s(w->sys_ns)) ||
         add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", w->ctx_involuntary) ||
         add_u64(o, "max_rss_kib", w->max_rss_kib) || add_num(o, "cpu", w->cpu) ||
@@ -184,7 +177,7 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
  * returns, so a start delay can be negative. */
 static double signed_secs(uint64_t from, uint64_t to)
 {
-    return to >= from ? (double)(to - from) / NS_PER_S : -(double)(from - to) / NS_PER_S;
+    return to >= from ? cb_clock_secs(from, to) : -cb_clock_secs(to, from);
 }
 
 /* What creating the unit cost the caller, and how long after that the
@@ -193,7 +186,7 @@ static int add_creation(cJSON *o, uint64_t create_ns, uint64_t created_ns, uint6
 {
     bool known = create_ns && created_ns;
 
-    return add_num(o, "create_call_s", known ? secs(create_ns, created_ns) : 0) ||
+    return add_num(o, "create_call_s", known ? cb_clock_secs(create_ns, created_ns) : 0) ||
            add_num(o, "start_delay_s", known ? signed_secs(created_ns, first_ns) : 0);
 }
 
@@ -201,9 +194,9 @@ static int add_creation(cJSON *o, uint64_t create_ns, uint64_t created_ns, uint6
 static int add_worker_claims(cJSON *o, const struct cb_cell *c,
                              const struct cb_worker_record *w)
 {
-    if (c->opts.gil && add_num(o, "gil_wait_s", (double)w->gil_wait_ns / NS_PER_S))
+    if (c->opts.gil && add_num(o, "gil_wait_s", cb_clock_ns_to_s(w->gil_wait_ns)))
         return -1;
-    if (c->opts.payload && (add_num(o, "handoff_s", secs(w->send_ns, w->recv_ns)) ||
+    if (c->opts.payload && (add_num(o, "handoff_s", cb_clock_secs(w->send_ns, w->recv_ns)) ||
                             add_u64(o, "handoff_faults", w->handoff_faults) ||
                             add_u64(o, "payload_bytes", w->payload_bytes)))
         return -1;
@@ -275,7 +268,7 @@ static int add_units(cJSON *o, const struct cb_sample *s)
             add_num(uo, "first_job", u->first_job))
             return -1;
         if (atomic_load(&u->done) &&
-            (add_num(uo, "spawn_s", secs(u->create_ns, u->first_ns)) ||
+            (add_num(uo, "spawn_s", cb_clock_secs(u->create_ns, u->first_ns)) ||
              add_creation(uo, u->create_ns, u->created_ns, u->first_ns) ||
              add_num(uo, "cpu", u->cpu)))
             return -1;
@@ -286,15 +279,15 @@ static int add_units(cJSON *o, const struct cb_sample *s)
 static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sample *s)
 {
     cJSON *o = push_obj(arr), *workers;
-    double cpu = (double)s->cpu_ns / NS_PER_S;
-    double wall = (double)s->wall_ns / NS_PER_S;
+    double cpu = cb_clock_ns_to_s(s->cpu_ns);
+    double wall = cb_clock_ns_to_s(s->wall_ns);
 
     if (!o || add_num(o, "wall_s", wall) ||
-        add_num(o, "create_s", secs(s->times.t0_ns, s->times.ready_ns)) ||
-        add_num(o, "release_s", secs(s->times.t0_ns, s->times.release_ns)) ||
+        add_num(o, "create_s", cb_clock_secs(s->times.t0_ns, s->times.ready_ns)) ||
+        add_num(o, "release_s", cb_clock_secs(s->times.t0_ns, s->times.release_ns)) ||
         add_num(o, "cpu_s", cpu) ||
-        add_num(o, "user_s", (double)s->user_ns / NS_PER_S) ||
-        add_num(o, "sys_s", (double)s->sys_ns / NS_PER_S) ||
+        add_num(o, "user_s", cb_clock_ns_to_s(s->user_ns)) ||
+        add_num(o, "sys_s", cb_clock_ns_to_s(s->sys_ns)) ||
         add_num(o, "cpu_utilization", s->wall_ns ? cpu / wall : NAN) ||
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
         add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/clock.h"
 #include "concbench/sysstate_run.h"
-
-#define NS_PER_S 1e9
 
 static uint64_t ns_between(uint64_t from, uint64_t to)
 {
@@ -90,7 +89,7 @@ static void collect_spawn(const struct cb_sample *s, struct series *v)
         const struct cb_unit_record *r = &s->units[u];
 
         if (atomic_load(&r->done))
-            v->spawn[v->nspawn++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
+            v->spawn[v->nspawn++] = cb_clock_secs(r->create_ns, r->first_ns);
     }
 }
 
@@ -104,13 +103,13 @@ static void collect_workers(const struct cb_cell *c, const struct cb_sample *s,
         if (!rec_done(r))
             continue;
         if (!s->nunits)
-            v->spawn[v->nspawn++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
+            v->spawn[v->nspawn++] = cb_clock_secs(r->create_ns, r->first_ns);
         if (c->opts.payload && r->payload_bytes)
-            v->handoff[v->nhandoff++] = (double)ns_between(r->send_ns, r->recv_ns) / NS_PER_S;
+            v->handoff[v->nhandoff++] = cb_clock_secs(r->send_ns, r->recv_ns);
         if (c->opts.gil)
-            v->gil[v->ngil++] = (double)r->gil_wait_ns / NS_PER_S;
+            v->gil[v->ngil++] = cb_clock_ns_to_s(r->gil_wait_ns);
         if (c->ops_per_job && r->status == CB_WORKER_OK)
-            v->per_op[v->nper_op++] = (double)ns_between(r->start_ns, r->end_ns) / NS_PER_S /
+            v->per_op[v->nper_op++] = cb_clock_secs(r->start_ns, r->end_ns) /
                                       (double)c->ops_per_job;
     }
 }
@@ -121,7 +120,7 @@ static void collect(const struct cb_cell *c, struct series *v)
     for (size_t i = 0; i < c->nsamples; i++) {
         const struct cb_sample *s = &c->samples[i];
 
-        v->wall[i] = (double)s->wall_ns / NS_PER_S;
+        v->wall[i] = cb_clock_ns_to_s(s->wall_ns);
         /* A sample that took no time has no utilisation, not a made-up one. */
         if (s->wall_ns > 0)
             v->util[v->nutil++] = (double)s->cpu_ns / (double)s->wall_ns;
