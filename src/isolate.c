@@ -15,6 +15,7 @@
 #include "concbench/clock.h"
 #include "concbench/fdio.h"
 #include "concbench/interrupt.h"
+#include "concbench/shared.h"
 
 /* Pointers are valid in the server: it is a fork made after every object
  * they point to existed, and those never change (tasks, executors, the
