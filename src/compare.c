@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "concbench/executor.h"
+#include "concbench/json_keys.h"
 #include "concbench/report.h"
 #include "concbench/stats.h"
 
@@ -530,10 +531,10 @@ static void state_diffs(struct cb_comparison *c, const struct cb_loaded_context 
     snprintf(qa, sizeof qa, a->cpu_quota > 0 ? "%.2f CPUs" : "none", a->cpu_quota);
     snprintf(qb, sizeof qb, b->cpu_quota > 0 ? "%.2f CPUs" : "none", b->cpu_quota);
     diff_str(c, "machine-state problems", a->problems, b->problems);
-    diff_str(c, "governor", a->governor, b->governor);
-    diff_str(c, "turbo", a->turbo, b->turbo);
+    diff_str(c, CB_KEY_GOVERNOR, a->governor, b->governor);
+    diff_str(c, CB_KEY_TURBO, a->turbo, b->turbo);
     diff_str(c, "transparent huge pages", a->thp, b->thp);
-    diff_str(c, "sanitizers", a->sanitizers, b->sanitizers);
+    diff_str(c, CB_KEY_SANITIZERS, a->sanitizers, b->sanitizers);
     diff_str(c, "cpu quota", qa, qb);
     if (c->ndiffs > before)
         add_note(c, "warning: the machine's state differs between the files (see the "
@@ -544,15 +545,15 @@ static void context_diffs(struct cb_comparison *c)
 {
     const struct cb_loaded_context *a = &c->base.context, *b = &c->new_.context;
 
-    diff_str(c, "hostname", a->hostname, b->hostname);
-    diff_str(c, "cpu_model", a->cpu_model, b->cpu_model);
-    diff_long(c, "logical_cpus", a->logical_cpus, b->logical_cpus);
-    diff_long(c, "usable_cpus", a->usable_cpus, b->usable_cpus);
-    diff_str(c, "kernel", a->kernel, b->kernel);
-    diff_str(c, "os", a->os, b->os);
-    diff_str(c, "arch", a->arch, b->arch);
+    diff_str(c, CB_KEY_HOSTNAME, a->hostname, b->hostname);
+    diff_str(c, CB_KEY_CPU_MODEL, a->cpu_model, b->cpu_model);
+    diff_long(c, CB_KEY_LOGICAL_CPUS, a->logical_cpus, b->logical_cpus);
+    diff_long(c, CB_KEY_USABLE_CPUS, a->usable_cpus, b->usable_cpus);
+    diff_str(c, CB_KEY_KERNEL, a->kernel, b->kernel);
+    diff_str(c, CB_KEY_OS, a->os, b->os);
+    diff_str(c, CB_KEY_ARCH, a->arch, b->arch);
     diff_str(c, "tool version", a->tool_version, b->tool_version);
-    diff_str(c, "build_type", a->build_type, b->build_type);
+    diff_str(c, CB_KEY_BUILD_TYPE, a->build_type, b->build_type);
     state_diffs(c, a, b);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "concbench/clock.h"
+#include "concbench/json_keys.h"
 #include "concbench/options.h"
 #include "concbench/version.h"
 #include "json_util.h"
@@ -42,7 +43,7 @@ static int add_stats(cJSON *o, const char *name, const struct cb_stats *s)
 {
     cJSON *st = cJSON_AddObjectToObject(o, name);
 
-    if (!st || add_num(st, "min", s->min) || add_num(st, "median", s->median) ||
+    if (!st || add_num(st, "min", s->min) || add_num(st, CB_KEY_MEDIAN, s->median) ||
         add_num(st, "mean", s->mean) || add_num(st, "stddev", s->stddev) ||
         add_num(st, "max", s->max) || add_num(st, "p10", s->p10) ||
         add_num(st, "p90", s->p90) || add_num(st, "mad", s->mad) ||
@@ -53,10 +54,11 @@ static int add_stats(cJSON *o, const char *name, const struct cb_stats *s)
 
 static int add_tool(cJSON *root)
 {
-    cJSON *t = cJSON_AddObjectToObject(root, "tool");
+    cJSON *t = cJSON_AddObjectToObject(root, CB_KEY_TOOL);
 
-    if (!t || add_str(t, "name", "concbench") || add_str(t, "version", CB_VERSION) ||
-        add_str(t, "compiler", CB_COMPILER) || add_str(t, "build_type", CB_BUILD_TYPE))
+    if (!t || add_str(t, CB_KEY_NAME, CB_JSON_TOOL_NAME) ||
+        add_str(t, CB_KEY_VERSION, CB_VERSION) || add_str(t, "compiler", CB_COMPILER) ||
+        add_str(t, CB_KEY_BUILD_TYPE, CB_BUILD_TYPE))
         return -1;
     return 0;
 }
@@ -98,16 +100,16 @@ static int add_load(cJSON *ctx, const double load[3])
 
 static int add_context(cJSON *root, const struct cb_context *c)
 {
-    cJSON *o = cJSON_AddObjectToObject(root, "context");
+    cJSON *o = cJSON_AddObjectToObject(root, CB_KEY_CONTEXT);
 
-    if (!o || add_str(o, "date", c->date) || add_str(o, "hostname", c->hostname) ||
-        add_str(o, "os", c->os) || add_str(o, "kernel", c->kernel) ||
-        add_str(o, "arch", c->arch) || add_str(o, "cpu_model", c->cpu_model) ||
-        add_num(o, "logical_cpus", (double)c->logical_cpus) ||
-        add_num(o, "usable_cpus", (double)c->usable_cpus) ||
+    if (!o || add_str(o, CB_KEY_DATE, c->date) || add_str(o, CB_KEY_HOSTNAME, c->hostname) ||
+        add_str(o, CB_KEY_OS, c->os) || add_str(o, CB_KEY_KERNEL, c->kernel) ||
+        add_str(o, CB_KEY_ARCH, c->arch) || add_str(o, CB_KEY_CPU_MODEL, c->cpu_model) ||
+        add_num(o, CB_KEY_LOGICAL_CPUS, (double)c->logical_cpus) ||
+        add_num(o, CB_KEY_USABLE_CPUS, (double)c->usable_cpus) ||
         add_u64(o, "memory_bytes", c->memory_bytes) || add_load(o, c->load_avg) ||
         add_str(o, "command", c->command) || add_user(o, c) ||
-        cb_report_state_json(o, "state", &c->state))
+        cb_report_state_json(o, CB_KEY_STATE, &c->state))
         return -1;
     return 0;
 }
@@ -146,7 +148,7 @@ static int add_options(cJSON *o, const struct cb_cell *c, enum cb_param_json whe
 
 static int add_params(cJSON *b, const struct cb_cell *c)
 {
-    cJSON *p = cJSON_AddObjectToObject(b, "params");
+    cJSON *p = cJSON_AddObjectToObject(b, CB_KEY_PARAMS);
 
     return p ? add_options(p, c, CB_JSON_PARAMS) : -1;
 }
@@ -156,15 +158,15 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
 {
     uint64_t t0 = s->times.t0_ns;
 
-    if (add_num(o, "spawn_s", cb_clock_secs(w->create_ns, w->first_ns)) ||
+    if (add_num(o, CB_KEY_SPAWN_S, cb_clock_secs(w->create_ns, w->first_ns)) ||
         add_num(o, "create_s", cb_clock_secs(t0, w->create_ns)) ||
         add_num(o, "first_s", cb_clock_secs(t0, w->first_ns)) ||
         add_num(o, "start_s", cb_clock_secs(t0, w->start_ns)) ||
         add_num(o, "end_s", cb_clock_secs(t0, w->end_ns)) ||
         add_num(o, "run_s", cb_clock_secs(w->start_ns, w->end_ns)) ||
-        add_num(o, "cpu_s", cb_clock_ns_to_s(w->cpu_ns)) ||
-        add_num(o, "user_s", cb_clock_ns_to_s(w->user_ns)) ||
-        add_num(o, "sys_s", cb_clock_ns_to_s(w->sys_ns)) ||
+        add_num(o, CB_KEY_CPU_S, cb_clock_ns_to_s(w->cpu_ns)) ||
+        add_num(o, CB_KEY_USER_S, cb_clock_ns_to_s(w->user_ns)) ||
+        add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(w->sys_ns)) ||
         add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", w->ctx_involuntary) ||
         add_u64(o, "max_rss_kib", w->max_rss_kib) || add_num(o, "cpu", w->cpu) ||
@@ -194,9 +196,9 @@ static int add_creation(cJSON *o, uint64_t create_ns, uint64_t created_ns, uint6
 static int add_worker_claims(cJSON *o, const struct cb_cell *c,
                              const struct cb_worker_record *w)
 {
-    if (c->opts.gil && add_num(o, "gil_wait_s", cb_clock_ns_to_s(w->gil_wait_ns)))
+    if (c->opts.gil && add_num(o, CB_KEY_GIL_WAIT_S, cb_clock_ns_to_s(w->gil_wait_ns)))
         return -1;
-    if (c->opts.payload && (add_num(o, "handoff_s", cb_clock_secs(w->send_ns, w->recv_ns)) ||
+    if (c->opts.payload && (add_num(o, CB_KEY_HANDOFF_S, cb_clock_secs(w->send_ns, w->recv_ns)) ||
                             add_u64(o, "handoff_faults", w->handoff_faults) ||
                             add_u64(o, "payload_bytes", w->payload_bytes)))
         return -1;
@@ -218,7 +220,7 @@ static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
          add_creation(o, w->create_ns, w->created_ns, w->first_ns)))
         return -1;
     cb_record_status_str(w, status, sizeof status);
-    return add_str(o, "status", status);
+    return add_str(o, CB_KEY_STATUS, status);
 }
 
 /* PSS of every worker alive at once; per worker: what the set added to
@@ -231,10 +233,10 @@ static int add_memory(cJSON *o, const struct cb_sample *s)
 
     if (!cb_sample_worker_kib(s, &per_worker))
         return 0;
-    mo = cJSON_AddObjectToObject(o, "memory");
+    mo = cJSON_AddObjectToObject(o, CB_KEY_MEMORY);
     if (!mo || add_u64(mo, "total_pss_kib", m->total_pss_kib) ||
         add_u64(mo, "baseline_pss_kib", m->baseline_kib) ||
-        add_num(mo, "per_worker_kib", per_worker))
+        add_num(mo, CB_KEY_PER_WORKER_KIB, per_worker))
         return -1;
     return 0;
 }
@@ -268,7 +270,7 @@ static int add_units(cJSON *o, const struct cb_sample *s)
             add_num(uo, "first_job", u->first_job))
             return -1;
         if (atomic_load(&u->done) &&
-            (add_num(uo, "spawn_s", cb_clock_secs(u->create_ns, u->first_ns)) ||
+            (add_num(uo, CB_KEY_SPAWN_S, cb_clock_secs(u->create_ns, u->first_ns)) ||
              add_creation(uo, u->create_ns, u->created_ns, u->first_ns) ||
              add_num(uo, "cpu", u->cpu)))
             return -1;
@@ -282,19 +284,19 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
     double cpu = cb_clock_ns_to_s(s->cpu_ns);
     double wall = cb_clock_ns_to_s(s->wall_ns);
 
-    if (!o || add_num(o, "wall_s", wall) ||
+    if (!o || add_num(o, CB_KEY_WALL_S, wall) ||
         add_num(o, "create_s", cb_clock_secs(s->times.t0_ns, s->times.ready_ns)) ||
         add_num(o, "release_s", cb_clock_secs(s->times.t0_ns, s->times.release_ns)) ||
-        add_num(o, "cpu_s", cpu) ||
-        add_num(o, "user_s", cb_clock_ns_to_s(s->user_ns)) ||
-        add_num(o, "sys_s", cb_clock_ns_to_s(s->sys_ns)) ||
+        add_num(o, CB_KEY_CPU_S, cpu) ||
+        add_num(o, CB_KEY_USER_S, cb_clock_ns_to_s(s->user_ns)) ||
+        add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(s->sys_ns)) ||
         add_num(o, "cpu_utilization", s->wall_ns ? cpu / wall : NAN) ||
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
         add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
         add_sample_claims(o, c, s) || add_units(o, s) || cb_report_sample_state_json(o, s))
         return -1;
-    workers = cJSON_AddArrayToObject(o, "workers");
+    workers = cJSON_AddArrayToObject(o, CB_KEY_WORKERS);
     if (!workers)
         return -1;
     for (uint32_t i = 0; i < s->nworkers; i++)
@@ -313,7 +315,7 @@ static int add_lists(cJSON *b, const struct cb_cell *c)
     for (size_t i = 0; i < c->nwarnings; i++)
         if (!cb_json_push(warnings, cb_json_text(c->warnings[i])))
             return -1;
-    samples = cJSON_AddArrayToObject(b, "samples");
+    samples = cJSON_AddArrayToObject(b, CB_KEY_SAMPLES);
     if (!samples)
         return -1;
     for (size_t i = 0; i < c->nsamples; i++)
@@ -338,11 +340,11 @@ static int add_per_op(cJSON *b, const struct cb_cell *c)
 
 static int add_claim_stats(cJSON *b, const struct cb_cell *c)
 {
-    if (c->mem_kib.n && add_stats(b, "memory_per_worker_kib", &c->mem_kib))
+    if (c->mem_kib.n && add_stats(b, CB_KEY_MEMORY_PER_WORKER_KIB, &c->mem_kib))
         return -1;
-    if (c->opts.payload && c->handoff.n && add_stats(b, "handoff_s", &c->handoff))
+    if (c->opts.payload && c->handoff.n && add_stats(b, CB_KEY_HANDOFF_S, &c->handoff))
         return -1;
-    if (c->opts.gil && c->gil_wait.n && add_stats(b, "gil_wait_s", &c->gil_wait))
+    if (c->opts.gil && c->gil_wait.n && add_stats(b, CB_KEY_GIL_WAIT_S, &c->gil_wait))
         return -1;
     return add_per_op(b, c);
 }
@@ -351,17 +353,17 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
 {
     cJSON *b = push_obj(arr);
 
-    if (!b || add_str(b, "name", c->name) || add_str(b, "task", c->task->name) ||
-        add_str(b, "mode", c->runner->name) || add_num(b, "workers", c->workers) ||
+    if (!b || add_str(b, CB_KEY_NAME, c->name) || add_str(b, CB_KEY_TASK, c->task->name) ||
+        add_str(b, CB_KEY_MODE, c->runner->name) || add_num(b, CB_KEY_WORKERS, c->workers) ||
         add_num(b, "units", c->units ? c->units : c->workers) ||
         add_params(b, c) || add_options(b, c, CB_JSON_BESIDE) ||
         add_num(b, "warmup", c->warmup) || add_num(b, "repetitions", c->repetitions) ||
-        add_str(b, "status", c->status))
+        add_str(b, CB_KEY_STATUS, c->status))
         return -1;
     /* No serial baseline: no speed-up, rather than a made-up number. */
     if (!isnan(c->speedup) && add_num(b, "speedup", c->speedup))
         return -1;
-    if (add_stats(b, "wall_s", &c->wall) || add_stats(b, "spawn_s", &c->spawn) ||
+    if (add_stats(b, CB_KEY_WALL_S, &c->wall) || add_stats(b, CB_KEY_SPAWN_S, &c->spawn) ||
         add_stats(b, "cpu_utilization", &c->util) || add_claim_stats(b, c) ||
         cb_report_cell_state_json(b, c) || add_lists(b, c))
         return -1;
@@ -370,7 +372,7 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
 
 static int add_benchmarks(cJSON *root, const struct cb_results *r)
 {
-    cJSON *arr = cJSON_AddArrayToObject(root, "benchmarks");
+    cJSON *arr = cJSON_AddArrayToObject(root, CB_KEY_BENCHMARKS);
 
     if (!arr)
         return -1;
@@ -383,7 +385,7 @@ static int add_benchmarks(cJSON *root, const struct cb_results *r)
 char *cb_report_json(const struct cb_results *r, struct cb_error *err)
 {
     cJSON *root = cJSON_CreateObject();
-    bool built = root && !add_num(root, "schema_version", 1) && !add_tool(root) &&
+    bool built = root && !add_num(root, CB_KEY_SCHEMA_VERSION, 1) && !add_tool(root) &&
                  !add_context(root, &r->context) && !add_benchmarks(root, r);
 
     return cb_json_finish(root, built, "the JSON report", err);
