@@ -11,6 +11,8 @@
 #include "concbench/clock.h"
 #include "concbench/isolate.h"
 #include "concbench/memory.h"
+#include "concbench/shared.h"
+#include "concbench/sysname.h"
 #include "concbench/units.h"
 
 /* Builds the cells (task x workers x mode, in that order). */
@@ -180,7 +182,7 @@ static int take_sample(struct sampler *sp, const struct cb_cell *c,
  * its whole process, which is what this benchmark measured. */
 static void fail_whole_process(struct cb_cell *c, const struct cb_isolate_result *res)
 {
-    const char *name = cb_signal_name(res->signal);
+    const char *name = cb_sysname_signal(res->signal);
 
     c->failed = true;
     if (res->signal && name)

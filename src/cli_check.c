@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "concbench/cli.h"
+#include "concbench/clock.h"
 #include "concbench/version.h"
 #include "json_util.h"
 #include "report_state.h"
@@ -72,8 +73,8 @@ void cb_check_observe(struct cb_sysstate *st, uint64_t window_ns)
 {
     struct cb_sysstate_snap a, b;
     struct cb_sysstate_delta d;
-    struct timespec ts = { (time_t)(window_ns / 1000000000u),
-                           (long)(window_ns % 1000000000u) };
+    struct timespec ts = { (time_t)(window_ns / CB_NS_PER_S),
+                           (long)(window_ns % CB_NS_PER_S) };
 
     cb_sysstate_collect(NULL, st);
     cb_sysstate_snapshot(NULL, &a);

@@ -1,5 +1,5 @@
-/* `concbench report FILE... [OPTIONS]`: argv into cb_report_opts. */
-#include "concbench/report_files.h"
+/* `concbench report FILE... [OPTIONS]`: argv into cb_review_opts. */
+#include "concbench/review.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@ static const struct option options[] = {
 
 static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
 {
-    struct cb_report_opts *o = ctx;
+    struct cb_review_opts *o = ctx;
 
     if (ch == 'o')
         return cb_cli_output_arg(arg, &o->output, err);
@@ -28,7 +28,7 @@ static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
     return -1;
 }
 
-int cb_report_parse_args(int argc, char **argv, struct cb_report_opts *o,
+int cb_review_parse_args(int argc, char **argv, struct cb_review_opts *o,
                          struct cb_error *err)
 {
     memset(o, 0, sizeof *o);
@@ -37,9 +37,9 @@ int cb_report_parse_args(int argc, char **argv, struct cb_report_opts *o,
         return -1;
     if (o->help)
         return 0;
-    if (argc - optind < 1 || argc - optind > CB_REPORT_MAX_FILES) {
+    if (argc - optind < 1 || argc - optind > CB_REVIEW_MAX_FILES) {
         cb_error_set(err, "report: needs 1 to %d result files, got %d; see concbench "
-                     "report --help", CB_REPORT_MAX_FILES, argc - optind);
+                     "report --help", CB_REVIEW_MAX_FILES, argc - optind);
         return -1;
     }
     for (int i = optind; i < argc; i++)
@@ -47,7 +47,7 @@ int cb_report_parse_args(int argc, char **argv, struct cb_report_opts *o,
     return 0;
 }
 
-const char *cb_report_usage(void)
+const char *cb_review_usage(void)
 {
     return
         "Usage: concbench report FILE.json... [OPTIONS]\n"

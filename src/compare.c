@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "concbench/executor.h"
+#include "concbench/json_keys.h"
 #include "concbench/report.h"
 #include "concbench/stats.h"
 
@@ -40,13 +41,6 @@ static double *metric_values(const struct cb_loaded_cell *c, enum cb_metric m,
         if (isfinite(src[i]))
             v[(*n)++] = src[i] * scale;
     return v;
-}
-
-static double median_of(const double *v, size_t n)
-{
-    struct cb_stats s;
-
-    return cb_stats_compute(v, n, &s) == 0 ? s.median : NAN;
 }
 
 static bool all_positive(const double *v, size_t n)
@@ -192,7 +186,7 @@ static double norm_scale(struct cb_comparison *c, const struct cb_loaded *l,
     size_t n;
 
     if (s && (v = metric_values(s, c->opts.metric, 1, &n)) != NULL) {
-        med = n ? median_of(v, n) : NAN;
+        cb_stats_median(v, n, &med); /* NAN when out of memory */
         free(v);
         snprintf(why, sizeof why, "%s: %s/%s/1 has no positive median", l->path,
                  cell->task, s->mode);
@@ -263,8 +257,9 @@ static int test_pair(const struct cb_comparison *c, const double *b, size_t nb,
                  cb_compare_metric_name(c->opts.metric), nb ? "NEW" : "BASE");
         return 0;
     }
-    r->base_median = median_of(b, nb);
-    r->new_median = median_of(n, nn);
+    /* Out of memory leaves a median NAN: that row then has no change. */
+    cb_stats_median(b, nb, &r->base_median);
+    cb_stats_median(n, nn, &r->new_median);
     r->change = r->base_median > 0 ? r->new_median / r->base_median - 1 : NAN;
     if (cb_compare_mwu(b, nb, n, nn, &r->test) != 0 || relative_shift(c, b, nb, n, nn, r))
         return -1;
@@ -536,10 +531,10 @@ static void state_diffs(struct cb_comparison *c, const struct cb_loaded_context 
     snprintf(qa, sizeof qa, a->cpu_quota > 0 ? "%.2f CPUs" : "none", a->cpu_quota);
     snprintf(qb, sizeof qb, b->cpu_quota > 0 ? "%.2f CPUs" : "none", b->cpu_quota);
     diff_str(c, "machine-state problems", a->problems, b->problems);
-    diff_str(c, "governor", a->governor, b->governor);
-    diff_str(c, "turbo", a->turbo, b->turbo);
+    diff_str(c, CB_KEY_GOVERNOR, a->governor, b->governor);
+    diff_str(c, CB_KEY_TURBO, a->turbo, b->turbo);
     diff_str(c, "transparent huge pages", a->thp, b->thp);
-    diff_str(c, "sanitizers", a->sanitizers, b->sanitizers);
+    diff_str(c, CB_KEY_SANITIZERS, a->sanitizers, b->sanitizers);
     diff_str(c, "cpu quota", qa, qb);
     if (c->ndiffs > before)
         add_note(c, "warning: the machine's state differs between the files (see the "
@@ -550,15 +545,15 @@ static void context_diffs(struct cb_comparison *c)
 {
     const struct cb_loaded_context *a = &c->base.context, *b = &c->new_.context;
 
-    diff_str(c, "hostname", a->hostname, b->hostname);
-    diff_str(c, "cpu_model", a->cpu_model, b->cpu_model);
-    diff_long(c, "logical_cpus", a->logical_cpus, b->logical_cpus);
-    diff_long(c, "usable_cpus", a->usable_cpus, b->usable_cpus);
-    diff_str(c, "kernel", a->kernel, b->kernel);
-    diff_str(c, "os", a->os, b->os);
-    diff_str(c, "arch", a->arch, b->arch);
+    diff_str(c, CB_KEY_HOSTNAME, a->hostname, b->hostname);
+    diff_str(c, CB_KEY_CPU_MODEL, a->cpu_model, b->cpu_model);
+    diff_long(c, CB_KEY_LOGICAL_CPUS, a->logical_cpus, b->logical_cpus);
+    diff_long(c, CB_KEY_USABLE_CPUS, a->usable_cpus, b->usable_cpus);
+    diff_str(c, CB_KEY_KERNEL, a->kernel, b->kernel);
+    diff_str(c, CB_KEY_OS, a->os, b->os);
+    diff_str(c, CB_KEY_ARCH, a->arch, b->arch);
     diff_str(c, "tool version", a->tool_version, b->tool_version);
-    diff_str(c, "build_type", a->build_type, b->build_type);
+    diff_str(c, CB_KEY_BUILD_TYPE, a->build_type, b->build_type);
     state_diffs(c, a, b);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "concbench/executor.h"
+#include "concbench/json_keys.h"
 #include "concbench/units.h"
 #include "grid.h"
 #include "json_util.h"
@@ -321,8 +322,8 @@ static bool json_file(cJSON *root, const char *key, const struct cb_loaded *l)
 {
     cJSON *o = cJSON_AddObjectToObject(root, key);
 
-    return o && str(o, "path", l->path) && str(o, "hostname", l->context.hostname) &&
-           str(o, "date", l->context.date);
+    return o && str(o, "path", l->path) && str(o, CB_KEY_HOSTNAME, l->context.hostname) &&
+           str(o, CB_KEY_DATE, l->context.date);
 }
 
 static bool json_options(cJSON *root, const struct cb_compare_opts *o)

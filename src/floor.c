@@ -62,7 +62,7 @@ int cb_floor_round(struct cb_floor *f, uint64_t *ns, struct cb_error *err)
         f->cap = cap;
     }
     *ns = time_loop(f->steps);
-    f->wall_s[f->n++] = (double)*ns / 1e9;
+    f->wall_s[f->n++] = cb_clock_ns_to_s(*ns);
     return 0;
 }
 

@@ -9,7 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "concbench/record.h"
+#include "concbench/clock.h"
+#include "concbench/sysname.h"
 #include "concbench/utf8.h"
 
 /* Where the output stands, for the one line the handler writes. */
@@ -48,7 +49,7 @@ static void on_signal(int sig)
 {
     pid_t *pids = atomic_load(&tracked_pids);
     uint32_t n = pids ? atomic_load(&tracked_n) : 0;
-    const char *name = cb_signal_name(sig);
+    const char *name = cb_sysname_signal(sig);
     int state = atomic_load(&out_state);
 
     for (uint32_t i = 0; i < n; i++)
@@ -99,8 +100,8 @@ void cb_interrupt_deadline(uint64_t ns)
     }
     if (ns) {
         deadline_hit = 0;
-        it.it_value.tv_sec = (time_t)(ns / 1000000000u);
-        it.it_value.tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
+        it.it_value.tv_sec = (time_t)(ns / CB_NS_PER_S);
+        it.it_value.tv_usec = (suseconds_t)(ns % CB_NS_PER_S / 1000u);
         if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
             it.it_value.tv_usec = 1;
     }
@@ -130,7 +131,7 @@ static int install(struct cb_error *err)
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (sigaction(sigs[i], &sa, NULL) != 0) {
             cb_error_set(err, "cannot install a handler for %s: %s",
-                         cb_signal_name(sigs[i]), strerror(errno));
+                         cb_sysname_signal(sigs[i]), strerror(errno));
             return -1;
         }
     return 0;

@@ -15,6 +15,7 @@
 #include "concbench/clock.h"
 #include "concbench/fdio.h"
 #include "concbench/interrupt.h"
+#include "concbench/shared.h"
 
 /* Pointers are valid in the server: it is a fork made after every object
  * they point to existed, and those never change (tasks, executors, the
@@ -61,7 +62,7 @@ static uint64_t process_cpu_ns(void)
     struct timespec ts = { 0, 0 };
 
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return (uint64_t)ts.tv_sec * CB_NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 static void serve_one(const struct request *q, struct reply *r)

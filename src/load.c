@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "concbench/config.h"
+#include "concbench/json_keys.h"
 #include "concbench/options.h"
 #include "concbench/stats.h"
 #include "concbench/utf8.h"
@@ -22,6 +23,10 @@
 #define MAX_DEPTH 64
 /* Seconds above this are not a measurement (about 30 years). */
 #define MAX_SECONDS 1e9
+/* Paths of nested objects, for lookups and messages. */
+#define AT_STATE CB_KEY_CONTEXT "." CB_KEY_STATE
+#define AT_PROBLEMS AT_STATE "." CB_KEY_PROBLEMS
+#define AT_BUILD AT_STATE "." CB_KEY_BUILD
 
 struct ld {
     const char *name;   /* the file, for messages */
@@ -264,16 +269,16 @@ static int load_problems(const struct ld *ld, const cJSON *st, struct cb_loaded_
     size_t used = 0;
 
     snprintf(c->problems, sizeof c->problems, "none");
-    if (member(ld, st, "context.state", "problems", &arr) != 0)
+    if (member(ld, st, AT_STATE, CB_KEY_PROBLEMS, &arr) != 0)
         return -1;
     if (!arr)
         return 0;
     if (!cJSON_IsArray(arr))
-        return fail(ld, "context.state.problems is not an array");
+        return fail(ld, AT_PROBLEMS " is not an array");
     for (const cJSON *p = arr->child; p; p = p->next) {
         if (!cJSON_IsObject(p))
-            return fail(ld, "context.state.problems has an item that is not an object");
-        if (get_string(ld, p, "context.state.problems[]", "check", true, check, sizeof check))
+            return fail(ld, AT_PROBLEMS " has an item that is not an object");
+        if (get_string(ld, p, AT_PROBLEMS "[]", CB_KEY_CHECK, true, check, sizeof check))
             return -1;
         used += (size_t)snprintf(c->problems + used, sizeof c->problems - used, "%s%s",
                                  used ? ", " : "", check);
@@ -288,26 +293,25 @@ static int load_state(const struct ld *ld, const cJSON *ctx, struct cb_loaded_co
 {
     const cJSON *st, *build, *quota;
 
-    if (member(ld, ctx, "context", "state", &st) != 0)
+    if (member(ld, ctx, CB_KEY_CONTEXT, CB_KEY_STATE, &st) != 0)
         return -1;
     if (!st)
         return 0;
     if (!cJSON_IsObject(st))
-        return fail(ld, "context.state is not an object");
+        return fail(ld, AT_STATE " is not an object");
     c->has_state = true;
-    if (get_string(ld, st, "context.state", "governor", false, c->governor, sizeof c->governor) ||
-        get_string(ld, st, "context.state", "turbo", false, c->turbo, sizeof c->turbo) ||
-        get_string(ld, st, "context.state", "transparent_hugepages", false, c->thp,
-                   sizeof c->thp) ||
-        member(ld, st, "context.state", "build", &build) ||
-        member(ld, st, "context.state", "cpu_quota", &quota) ||
+    if (get_string(ld, st, AT_STATE, CB_KEY_GOVERNOR, false, c->governor, sizeof c->governor) ||
+        get_string(ld, st, AT_STATE, CB_KEY_TURBO, false, c->turbo, sizeof c->turbo) ||
+        get_string(ld, st, AT_STATE, CB_KEY_THP, false, c->thp, sizeof c->thp) ||
+        member(ld, st, AT_STATE, CB_KEY_BUILD, &build) ||
+        member(ld, st, AT_STATE, CB_KEY_CPU_QUOTA, &quota) ||
         (quota && !cJSON_IsNull(quota) &&
-         check_number(ld, quota, "context.state", "cpu_quota", 0, 1e9)))
+         check_number(ld, quota, AT_STATE, CB_KEY_CPU_QUOTA, 0, 1e9)))
         return -1;
     c->cpu_quota = quota && cJSON_IsNumber(quota) ? quota->valuedouble : 0;
     if (build && !cJSON_IsObject(build))
-        return fail(ld, "context.state.build is not an object");
-    if (build && get_string(ld, build, "context.state.build", "sanitizers", false,
+        return fail(ld, AT_BUILD " is not an object");
+    if (build && get_string(ld, build, AT_BUILD, CB_KEY_SANITIZERS, false,
                             c->sanitizers, sizeof c->sanitizers))
         return -1;
     return load_problems(ld, st, c);
@@ -317,19 +321,23 @@ static int load_context(const struct ld *ld, const cJSON *root, struct cb_loaded
 {
     const cJSON *tool, *ctx;
 
-    if (get_typed(ld, root, "the file", "tool", false, &tool) != 0 ||
-        get_string(ld, tool, "tool", "version", false, c->tool_version, sizeof c->tool_version) ||
-        get_string(ld, tool, "tool", "build_type", false, c->build_type, sizeof c->build_type) ||
-        get_typed(ld, root, "the file", "context", false, &ctx) != 0)
+    const char *at = CB_KEY_CONTEXT;
+
+    if (get_typed(ld, root, "the file", CB_KEY_TOOL, false, &tool) != 0 ||
+        get_string(ld, tool, CB_KEY_TOOL, CB_KEY_VERSION, false, c->tool_version,
+                   sizeof c->tool_version) ||
+        get_string(ld, tool, CB_KEY_TOOL, CB_KEY_BUILD_TYPE, false, c->build_type,
+                   sizeof c->build_type) ||
+        get_typed(ld, root, "the file", CB_KEY_CONTEXT, false, &ctx) != 0)
         return -1;
-    if (get_string(ld, ctx, "context", "hostname", false, c->hostname, sizeof c->hostname) ||
-        get_string(ld, ctx, "context", "os", false, c->os, sizeof c->os) ||
-        get_string(ld, ctx, "context", "kernel", false, c->kernel, sizeof c->kernel) ||
-        get_string(ld, ctx, "context", "arch", false, c->arch, sizeof c->arch) ||
-        get_string(ld, ctx, "context", "cpu_model", false, c->cpu_model, sizeof c->cpu_model) ||
-        get_string(ld, ctx, "context", "date", false, c->date, sizeof c->date) ||
-        get_count(ld, ctx, "context", "logical_cpus", &c->logical_cpus) ||
-        get_count(ld, ctx, "context", "usable_cpus", &c->usable_cpus) ||
+    if (get_string(ld, ctx, at, CB_KEY_HOSTNAME, false, c->hostname, sizeof c->hostname) ||
+        get_string(ld, ctx, at, CB_KEY_OS, false, c->os, sizeof c->os) ||
+        get_string(ld, ctx, at, CB_KEY_KERNEL, false, c->kernel, sizeof c->kernel) ||
+        get_string(ld, ctx, at, CB_KEY_ARCH, false, c->arch, sizeof c->arch) ||
+        get_string(ld, ctx, at, CB_KEY_CPU_MODEL, false, c->cpu_model, sizeof c->cpu_model) ||
+        get_string(ld, ctx, at, CB_KEY_DATE, false, c->date, sizeof c->date) ||
+        get_count(ld, ctx, at, CB_KEY_LOGICAL_CPUS, &c->logical_cpus) ||
+        get_count(ld, ctx, at, CB_KEY_USABLE_CPUS, &c->usable_cpus) ||
         load_state(ld, ctx, c))
         return -1;
     return 0;
@@ -340,15 +348,16 @@ static int load_params(const struct ld *ld, const cJSON *b, const char *where,
 {
     const cJSON *params, *dup;
 
-    if (get_typed(ld, b, where, "params", false, &params) != 0)
+    if (get_typed(ld, b, where, CB_KEY_PARAMS, false, &params) != 0)
         return -1;
     for (const cJSON *p = params->child; p; p = p->next) {
         struct cb_loaded_param *out = &cell->params[cell->nparams];
 
         if (cell->nparams == CB_LOAD_MAX_PARAMS)
-            return fail(ld, "%s.params has more than %d keys", where, CB_LOAD_MAX_PARAMS);
+            return fail(ld, "%s." CB_KEY_PARAMS " has more than %d keys", where,
+                        CB_LOAD_MAX_PARAMS);
         if (!p->string || strlen(p->string) >= sizeof out->name)
-            return fail(ld, "%s.params has a key longer than %zu bytes", where,
+            return fail(ld, "%s." CB_KEY_PARAMS " has a key longer than %zu bytes", where,
                         sizeof out->name - 1);
         if (member(ld, params, where, p->string, &dup) != 0 ||
             check_number(ld, p, where, "params value", 0, 1e300) != 0)
@@ -382,24 +391,23 @@ static int load_spawn(struct ld *ld, const cJSON *s, const char *where, double *
     size_t n = 0;
 
     *out = NAN;
-    if (get_typed(ld, s, where, "workers", true, &workers) != 0)
+    if (get_typed(ld, s, where, CB_KEY_WORKERS, true, &workers) != 0)
         return -1;
     v = scratch(ld, (size_t)cJSON_GetArraySize(workers) + 1);
     if (!v)
         return fail(ld, "out of memory reading %s", where);
     for (const cJSON *w = workers->child; w; w = w->next) {
         if (!cJSON_IsObject(w))
-            return fail(ld, "%s.workers has an item that is not an object", where);
-        if (member(ld, w, where, "spawn_s", &spawn) != 0 ||
-            (spawn && check_number(ld, spawn, where, "workers[].spawn_s", 0, MAX_SECONDS)))
+            return fail(ld, "%s." CB_KEY_WORKERS " has an item that is not an object", where);
+        if (member(ld, w, where, CB_KEY_SPAWN_S, &spawn) != 0 ||
+            (spawn && check_number(ld, spawn, where, CB_KEY_WORKERS "[]." CB_KEY_SPAWN_S, 0,
+                                   MAX_SECONDS)))
             return -1;
         if (spawn)
             v[n++] = spawn->valuedouble;
     }
-    if (n > 0) {
-        cb_stats_sort(v, n);
-        *out = cb_stats_quantile(v, n, 0.5);
-    }
+    if (cb_stats_median(v, n, out) != 0)
+        return fail(ld, "out of memory reading %s", where);
     return 0;
 }
 
@@ -410,14 +418,14 @@ static int load_memory(const struct ld *ld, const cJSON *s, const char *where, d
     const cJSON *m;
 
     *out = NAN;
-    if (member(ld, s, where, "memory", &m) != 0)
+    if (member(ld, s, where, CB_KEY_MEMORY, &m) != 0)
         return -1;
     if (!m)
         return 0;
     if (!cJSON_IsObject(m))
-        return fail(ld, "%s.memory is not an object", where);
-    snprintf(w, sizeof w, "%s.memory", where);
-    return get_number(ld, m, w, "per_worker_kib", 0, 1e15, out);
+        return fail(ld, "%s." CB_KEY_MEMORY " is not an object", where);
+    snprintf(w, sizeof w, "%s." CB_KEY_MEMORY, where);
+    return get_number(ld, m, w, CB_KEY_PER_WORKER_KIB, 0, 1e15, out);
 }
 
 static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t i,
@@ -426,22 +434,22 @@ static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t
     char where[160];
     double user, sys;
 
-    snprintf(where, sizeof where, "%s.samples[%zu]", bwhere, i);
+    snprintf(where, sizeof where, "%s." CB_KEY_SAMPLES "[%zu]", bwhere, i);
     if (!cJSON_IsObject(s))
         return fail(ld, "%s is not an object", where);
-    if (get_number(ld, s, where, "wall_s", 0, MAX_SECONDS, &cell->wall[i]) ||
-        get_number(ld, s, where, "user_s", 0, MAX_SECONDS, &user) ||
-        get_number(ld, s, where, "sys_s", 0, MAX_SECONDS, &sys) ||
+    if (get_number(ld, s, where, CB_KEY_WALL_S, 0, MAX_SECONDS, &cell->wall[i]) ||
+        get_number(ld, s, where, CB_KEY_USER_S, 0, MAX_SECONDS, &user) ||
+        get_number(ld, s, where, CB_KEY_SYS_S, 0, MAX_SECONDS, &sys) ||
         load_spawn(ld, s, where, &cell->spawn[i]) ||
         load_memory(ld, s, where, &cell->mem[i]))
         return -1;
     /* cpu_s (exact, from the CPU-time clocks) when the file has it; the
      * tick-sampled user + sys otherwise. */
-    if (!cJSON_GetObjectItemCaseSensitive(s, "cpu_s")) {
+    if (!cJSON_GetObjectItemCaseSensitive(s, CB_KEY_CPU_S)) {
         cell->cpu[i] = user + sys;
         return 0;
     }
-    return get_number(ld, s, where, "cpu_s", 0, MAX_SECONDS, &cell->cpu[i]);
+    return get_number(ld, s, where, CB_KEY_CPU_S, 0, MAX_SECONDS, &cell->cpu[i]);
 }
 
 static int load_samples(struct ld *ld, const cJSON *b, const char *where,
@@ -450,7 +458,7 @@ static int load_samples(struct ld *ld, const cJSON *b, const char *where,
     const cJSON *samples;
     size_t n, i = 0;
 
-    if (get_typed(ld, b, where, "samples", true, &samples) != 0)
+    if (get_typed(ld, b, where, CB_KEY_SAMPLES, true, &samples) != 0)
         return -1;
     n = (size_t)cJSON_GetArraySize(samples);
     if (n > CB_LOAD_MAX_SAMPLES)
@@ -483,7 +491,7 @@ static int get_median(const struct ld *ld, const cJSON *b, const char *where,
     if (!cJSON_IsObject(it))
         return fail(ld, "%s.%s is not an object", where, key);
     snprintf(w, sizeof w, "%s.%s", where, key);
-    return get_number(ld, it, w, "median", 0, max, out);
+    return get_number(ld, it, w, CB_KEY_MEDIAN, 0, max, out);
 }
 
 /* One distinguishing option beside params into cell->choices: a name
@@ -518,9 +526,9 @@ static int load_claims(const struct ld *ld, const cJSON *b, const char *where,
     const struct cb_param_desc *all[CB_OPTIONS_MAX];
     size_t n = cb_options_all(all, CB_OPTIONS_MAX);
 
-    if (get_median(ld, b, where, "memory_per_worker_kib", 1e15, &cell->mem_kib) ||
-        get_median(ld, b, where, "handoff_s", 1e9, &cell->handoff) ||
-        get_median(ld, b, where, "gil_wait_s", 1e9, &cell->gil_wait))
+    if (get_median(ld, b, where, CB_KEY_MEMORY_PER_WORKER_KIB, 1e15, &cell->mem_kib) ||
+        get_median(ld, b, where, CB_KEY_HANDOFF_S, MAX_SECONDS, &cell->handoff) ||
+        get_median(ld, b, where, CB_KEY_GIL_WAIT_S, MAX_SECONDS, &cell->gil_wait))
         return -1;
     for (size_t i = 0; i < n; i++)
         if ((all[i]->json & CB_JSON_BESIDE) && all[i]->distinguishes &&
@@ -534,20 +542,20 @@ static int load_cell(struct ld *ld, const cJSON *b, size_t i, struct cb_loaded_c
     char where[64];
     double workers;
 
-    snprintf(where, sizeof where, "benchmarks[%zu]", i);
+    snprintf(where, sizeof where, CB_KEY_BENCHMARKS "[%zu]", i);
     if (!cJSON_IsObject(b))
         return fail(ld, "%s is not an object", where);
-    if (get_string(ld, b, where, "name", true, cell->name, sizeof cell->name) ||
-        get_string(ld, b, where, "task", true, cell->task, sizeof cell->task) ||
-        get_string(ld, b, where, "mode", true, cell->mode, sizeof cell->mode) ||
+    if (get_string(ld, b, where, CB_KEY_NAME, true, cell->name, sizeof cell->name) ||
+        get_string(ld, b, where, CB_KEY_TASK, true, cell->task, sizeof cell->task) ||
+        get_string(ld, b, where, CB_KEY_MODE, true, cell->mode, sizeof cell->mode) ||
         get_string(ld, b, where, "start", true, cell->start, sizeof cell->start) ||
-        get_string(ld, b, where, "status", true, cell->status, sizeof cell->status) ||
-        get_number(ld, b, where, "workers", 1, CB_MAX_WORKERS, &workers))
+        get_string(ld, b, where, CB_KEY_STATUS, true, cell->status, sizeof cell->status) ||
+        get_number(ld, b, where, CB_KEY_WORKERS, 1, CB_MAX_WORKERS, &workers))
         return -1;
     if (cell->name[0] == '\0')
-        return fail(ld, "%s.name is empty", where);
+        return fail(ld, "%s." CB_KEY_NAME " is empty", where);
     if (workers != floor(workers))
-        return fail(ld, "%s.workers is %g, not a whole number", where, workers);
+        return fail(ld, "%s." CB_KEY_WORKERS " is %g, not a whole number", where, workers);
     cell->workers = (uint32_t)workers;
     return load_params(ld, b, where, cell) || load_claims(ld, b, where, cell) ||
            load_samples(ld, b, where, cell) ? -1 : 0;
@@ -582,7 +590,7 @@ static int load_cells(struct ld *ld, const cJSON *root, struct cb_loaded *out)
     const cJSON *arr;
     size_t n;
 
-    if (get_typed(ld, root, "the file", "benchmarks", true, &arr) != 0)
+    if (get_typed(ld, root, "the file", CB_KEY_BENCHMARKS, true, &arr) != 0)
         return -1;
     n = (size_t)cJSON_GetArraySize(arr);
     out->cells = calloc(n + 1, sizeof *out->cells);
@@ -603,12 +611,12 @@ static int load_root(struct ld *ld, const cJSON *root, struct cb_loaded *out)
 
     if (!cJSON_IsObject(root))
         return fail(ld, "not a concbench result: the top level is not an object");
-    if (member(ld, root, "the file", "schema_version", &version) ||
-        member(ld, root, "the file", "tool", &tool))
+    if (member(ld, root, "the file", CB_KEY_SCHEMA_VERSION, &version) ||
+        member(ld, root, "the file", CB_KEY_TOOL, &tool))
         return -1;
-    name = cJSON_IsObject(tool) ? cJSON_GetObjectItemCaseSensitive(tool, "name") : NULL;
+    name = cJSON_IsObject(tool) ? cJSON_GetObjectItemCaseSensitive(tool, CB_KEY_NAME) : NULL;
     if (!version || !name || !cJSON_IsString(name) ||
-        strcmp(name->valuestring, "concbench") != 0)
+        strcmp(name->valuestring, CB_JSON_TOOL_NAME) != 0)
         return fail(ld, "not a concbench result file (no schema_version and "
                     "tool.name \"concbench\")");
     if (!cJSON_IsNumber(version))

@@ -15,7 +15,7 @@
 #include "concbench/output.h"
 #include "concbench/progress.h"
 #include "concbench/report.h"
-#include "concbench/report_files.h"
+#include "concbench/review.h"
 #include "concbench/sysstate_run.h"
 #include "concbench/version.h"
 
@@ -145,20 +145,20 @@ static int cmd_compare(int argc, char **argv)
 /* report FILE...: 0 done, 2 bad input or a write error. */
 static int cmd_report(int argc, char **argv)
 {
-    struct cb_report_opts o;
+    struct cb_review_opts o;
     struct cb_error err = { "" };
     char *text;
     int code = EXIT_OK;
 
-    if (cb_report_parse_args(argc - 1, argv + 1, &o, &err) != 0)
+    if (cb_review_parse_args(argc - 1, argv + 1, &o, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
-        return fputs(cb_report_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+        return fputs(cb_review_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
     if (cb_interrupt_install_output(&err) != 0)
         return fail(EXIT_FAILED, err.msg);
     if (cb_output_check(o.output, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
-    text = cb_report_files(&o, &err);
+    text = cb_review_files(&o, &err);
     if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
         code = fail(EXIT_USAGE, err.msg);
     free(text);

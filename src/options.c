@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-#define NS_PER_S 1000000000ull
+#include "concbench/clock.h"
+
 #define MAX_MEMORY (16ull << 30)             /* --worker-memory, --parent-memory */
 #define MAX_PAYLOAD (1ull << 30)
 #define MIN_STACK (UINT64_C(64) << 10)       /* below this threads crash */
@@ -89,12 +90,12 @@ const struct cb_param_desc cb_options[] = {
       .omit_zero = true },
     /* 1 us to 1 s, like CPython's sys.setswitchinterval. */
     { .flag = "switch-interval", .json_name = "switch_interval_s",
-      .kind = CB_PARAM_DURATION, EXEC_AT(switch_ns), .min = 1000u, .max = NS_PER_S,
+      .kind = CB_PARAM_DURATION, EXEC_AT(switch_ns), .min = 1000u, .max = CB_NS_PER_S,
       .def = CB_SWITCH_DEFAULT_NS, .help = "GIL hand-over interval",
       .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .requires = "gil" },
     /* Limits are not workload parameters: beside params, not in them. */
     { .flag = "min-time", .json_name = "min_time_s", .kind = CB_PARAM_DURATION,
-      RUN_AT(min_time_ns), .min = 1000000u, .max = 3600ull * NS_PER_S,
+      RUN_AT(min_time_ns), .min = 1000000u, .max = 3600ull * CB_NS_PER_S,
       .help = "size each task's job (cpu, lock: --iterations;\n"
               "fib: --fib) to last at least this, measured\n"
               "once before the warmups and rounded to 1, 2\n"
@@ -102,14 +103,14 @@ const struct cb_param_desc cb_options[] = {
       .default_help = "off: the tasks' defaults", .section = CB_SECTION_RUN,
       .json = CB_JSON_BESIDE, .omit_zero = true },
     { .flag = "max-time", .json_name = "max_time_s", .kind = CB_PARAM_DURATION,
-      RUN_AT(max_time_ns), .min = 1000000u, .max = 7ull * 86400ull * NS_PER_S,
+      RUN_AT(max_time_ns), .min = 1000000u, .max = 7ull * 86400ull * CB_NS_PER_S,
       .help = "cap on the whole run: repetitions stop early\n"
               "(never below 5, or -r) when the next round\n"
               "would pass it; JSON repetitions says how many",
       .default_help = "", .section = CB_SECTION_LIMITS, .json = CB_JSON_BESIDE,
       .omit_zero = true },
     { .flag = "timeout", .json_name = "timeout_s", .kind = CB_PARAM_DURATION,
-      EXEC_AT(timeout_ns), .min = 1000000u, .max = 86400ull * NS_PER_S,
+      EXEC_AT(timeout_ns), .min = 1000000u, .max = 86400ull * CB_NS_PER_S,
       .help = "per repetition: processes past it are killed\n"
               "and reported as timeout; threads cannot be\n"
               "killed alone, so their process (the sample\n"

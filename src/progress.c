@@ -21,7 +21,7 @@ void cb_progress_step(void *arg, const struct cb_cell *cell, uint32_t round,
                       uint32_t rounds, bool warmup)
 {
     struct cb_progress *p = arg;
-    double elapsed = (double)(cb_clock_now_ns() - p->t0_ns) / 1e9;
+    double elapsed = cb_clock_secs(p->t0_ns, cb_clock_now_ns());
     char el[32], eta[32] = "?";
     int n;
 

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/clock.h"
 #include "json_util.h"
-
-#define NS_PER_S 1e9
 
 /* One measure: the median, min and max of s times scale; none when s
  * has no values. */
@@ -29,11 +28,11 @@ static bool bmf_cell(cJSON *root, const struct cb_cell *c)
 {
     cJSON *b = cJSON_AddObjectToObject(root, c->name);
 
-    return b && measure(b, "latency", &c->wall, NS_PER_S) &&
-           measure(b, "spawn-latency", &c->spawn, NS_PER_S) &&
+    return b && measure(b, "latency", &c->wall, (double)CB_NS_PER_S) &&
+           measure(b, "spawn-latency", &c->spawn, (double)CB_NS_PER_S) &&
            measure(b, "memory-per-worker", &c->mem_kib, 1024) &&
-           measure(b, "handoff-latency", &c->handoff, NS_PER_S) &&
-           measure(b, "gil-wait", &c->gil_wait, NS_PER_S);
+           measure(b, "handoff-latency", &c->handoff, (double)CB_NS_PER_S) &&
+           measure(b, "gil-wait", &c->gil_wait, (double)CB_NS_PER_S);
 }
 
 static bool gab_cell(cJSON *root, const struct cb_cell *c)
@@ -43,12 +42,12 @@ static bool gab_cell(cJSON *root, const struct cb_cell *c)
 
     if (!o)
         return false;
-    snprintf(range, sizeof range, "\xc2\xb1 %.0f", c->wall.mad * NS_PER_S);
+    snprintf(range, sizeof range, "\xc2\xb1 %.0f", c->wall.mad * (double)CB_NS_PER_S);
     snprintf(extra, sizeof extra, "%zu samples; median wall time; range: MAD",
              c->wall.n);
     return cb_json_add_text(o, "name", c->name) &&
            cb_json_add_text(o, "unit", "ns") &&
-           cJSON_AddNumberToObject(o, "value", c->wall.median * NS_PER_S) &&
+           cJSON_AddNumberToObject(o, "value", c->wall.median * (double)CB_NS_PER_S) &&
            cb_json_add_text(o, "range", range) &&
            cb_json_add_text(o, "extra", extra);
 }

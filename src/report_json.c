@@ -5,19 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/clock.h"
+#include "concbench/json_keys.h"
 #include "concbench/options.h"
 #include "concbench/version.h"
 #include "json_util.h"
 #include "report_state.h"
 #include "report_internal.h"
-
-#define NS_PER_S 1e9
-
-/* Seconds from..to, 0 rather than a wrapped huge value if to < from. */
-static double secs(uint64_t from, uint64_t to)
-{
-    return to > from ? (double)(to - from) / NS_PER_S : 0.0;
-}
 
 static int add_num(cJSON *o, const char *name, double v)
 {
@@ -49,7 +43,7 @@ static int add_stats(cJSON *o, const char *name, const struct cb_stats *s)
 {
     cJSON *st = cJSON_AddObjectToObject(o, name);
 
-    if (!st || add_num(st, "min", s->min) || add_num(st, "median", s->median) ||
+    if (!st || add_num(st, "min", s->min) || add_num(st, CB_KEY_MEDIAN, s->median) ||
         add_num(st, "mean", s->mean) || add_num(st, "stddev", s->stddev) ||
         add_num(st, "max", s->max) || add_num(st, "p10", s->p10) ||
         add_num(st, "p90", s->p90) || add_num(st, "mad", s->mad) ||
@@ -60,10 +54,11 @@ static int add_stats(cJSON *o, const char *name, const struct cb_stats *s)
 
 static int add_tool(cJSON *root)
 {
-    cJSON *t = cJSON_AddObjectToObject(root, "tool");
+    cJSON *t = cJSON_AddObjectToObject(root, CB_KEY_TOOL);
 
-    if (!t || add_str(t, "name", "concbench") || add_str(t, "version", CB_VERSION) ||
-        add_str(t, "compiler", CB_COMPILER) || add_str(t, "build_type", CB_BUILD_TYPE))
+    if (!t || add_str(t, CB_KEY_NAME, CB_JSON_TOOL_NAME) ||
+        add_str(t, CB_KEY_VERSION, CB_VERSION) || add_str(t, "compiler", CB_COMPILER) ||
+        add_str(t, CB_KEY_BUILD_TYPE, CB_BUILD_TYPE))
         return -1;
     return 0;
 }
@@ -105,16 +100,16 @@ static int add_load(cJSON *ctx, const double load[3])
 
 static int add_context(cJSON *root, const struct cb_context *c)
 {
-    cJSON *o = cJSON_AddObjectToObject(root, "context");
+    cJSON *o = cJSON_AddObjectToObject(root, CB_KEY_CONTEXT);
 
-    if (!o || add_str(o, "date", c->date) || add_str(o, "hostname", c->hostname) ||
-        add_str(o, "os", c->os) || add_str(o, "kernel", c->kernel) ||
-        add_str(o, "arch", c->arch) || add_str(o, "cpu_model", c->cpu_model) ||
-        add_num(o, "logical_cpus", (double)c->logical_cpus) ||
-        add_num(o, "usable_cpus", (double)c->usable_cpus) ||
+    if (!o || add_str(o, CB_KEY_DATE, c->date) || add_str(o, CB_KEY_HOSTNAME, c->hostname) ||
+        add_str(o, CB_KEY_OS, c->os) || add_str(o, CB_KEY_KERNEL, c->kernel) ||
+        add_str(o, CB_KEY_ARCH, c->arch) || add_str(o, CB_KEY_CPU_MODEL, c->cpu_model) ||
+        add_num(o, CB_KEY_LOGICAL_CPUS, (double)c->logical_cpus) ||
+        add_num(o, CB_KEY_USABLE_CPUS, (double)c->usable_cpus) ||
         add_u64(o, "memory_bytes", c->memory_bytes) || add_load(o, c->load_avg) ||
         add_str(o, "command", c->command) || add_user(o, c) ||
-        cb_report_state_json(o, "state", &c->state))
+        cb_report_state_json(o, CB_KEY_STATE, &c->state))
         return -1;
     return 0;
 }
@@ -125,7 +120,7 @@ static int add_context(cJSON *root, const struct cb_context *c)
 static int add_option(cJSON *o, const struct cb_param_desc *d, uint64_t v, bool beside)
 {
     switch (d->kind) {
-    case CB_PARAM_DURATION: return add_num(o, d->json_name, (double)v / NS_PER_S);
+    case CB_PARAM_DURATION: return add_num(o, d->json_name, cb_clock_ns_to_s(v));
     case CB_PARAM_CHOICE: return add_str(o, d->json_name, cb_option_choice(d, v));
     case CB_PARAM_FLAG:
         if (beside)
@@ -153,7 +148,7 @@ static int add_options(cJSON *o, const struct cb_cell *c, enum cb_param_json whe
 
 static int add_params(cJSON *b, const struct cb_cell *c)
 {
-    cJSON *p = cJSON_AddObjectToObject(b, "params");
+    cJSON *p = cJSON_AddObjectToObject(b, CB_KEY_PARAMS);
 
     return p ? add_options(p, c, CB_JSON_PARAMS) : -1;
 }
@@ -163,15 +158,15 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
 {
     uint64_t t0 = s->times.t0_ns;
 
-    if (add_num(o, "spawn_s", secs(w->create_ns, w->first_ns)) ||
-        add_num(o, "create_s", secs(t0, w->create_ns)) ||
-        add_num(o, "first_s", secs(t0, w->first_ns)) ||
-        add_num(o, "start_s", secs(t0, w->start_ns)) ||
-        add_num(o, "end_s", secs(t0, w->end_ns)) ||
-        add_num(o, "run_s", secs(w->start_ns, w->end_ns)) ||
-        add_num(o, "cpu_s", (double)w->cpu_ns / NS_PER_S) ||
-        add_num(o, "user_s", (double)w->user_ns / NS_PER_S) ||
-        add_num(o, "sys_s", (double)w->sys_ns / NS_PER_S) ||
+    if (add_num(o, CB_KEY_SPAWN_S, cb_clock_secs(w->create_ns, w->first_ns)) ||
+        add_num(o, "create_s", cb_clock_secs(t0, w->create_ns)) ||
+        add_num(o, "first_s", cb_clock_secs(t0, w->first_ns)) ||
+        add_num(o, "start_s", cb_clock_secs(t0, w->start_ns)) ||
+        add_num(o, "end_s", cb_clock_secs(t0, w->end_ns)) ||
+        add_num(o, "run_s", cb_clock_secs(w->start_ns, w->end_ns)) ||
+        add_num(o, CB_KEY_CPU_S, cb_clock_ns_to_s(w->cpu_ns)) ||
+        add_num(o, CB_KEY_USER_S, cb_clock_ns_to_s(w->user_ns)) ||
+        add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(w->sys_ns)) ||
         add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", w->ctx_involuntary) ||
         add_u64(o, "max_rss_kib", w->max_rss_kib) || add_num(o, "cpu", w->cpu) ||
@@ -184,7 +179,7 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
  * returns, so a start delay can be negative. */
 static double signed_secs(uint64_t from, uint64_t to)
 {
-    return to >= from ? (double)(to - from) / NS_PER_S : -(double)(from - to) / NS_PER_S;
+    return to >= from ? cb_clock_secs(from, to) : -cb_clock_secs(to, from);
 }
 
 /* What creating the unit cost the caller, and how long after that the
@@ -193,7 +188,7 @@ static int add_creation(cJSON *o, uint64_t create_ns, uint64_t created_ns, uint6
 {
     bool known = create_ns && created_ns;
 
-    return add_num(o, "create_call_s", known ? secs(create_ns, created_ns) : 0) ||
+    return add_num(o, "create_call_s", known ? cb_clock_secs(create_ns, created_ns) : 0) ||
            add_num(o, "start_delay_s", known ? signed_secs(created_ns, first_ns) : 0);
 }
 
@@ -207,16 +202,16 @@ static int add_release(cJSON *o, const struct cb_sample *s, const struct cb_work
 /* The run-queue wait before the first instruction, when it was read. */
 static int add_queue(cJSON *o, bool known, uint64_t ns)
 {
-    return known && add_num(o, "queue_wait_s", (double)ns / NS_PER_S);
+    return known && add_num(o, "queue_wait_s", cb_clock_ns_to_s(ns));
 }
 
 /* The fields of the claims that were asked for: GIL wait, hand-off. */
 static int add_worker_claims(cJSON *o, const struct cb_cell *c,
                              const struct cb_worker_record *w)
 {
-    if (c->opts.gil && add_num(o, "gil_wait_s", (double)w->gil_wait_ns / NS_PER_S))
+    if (c->opts.gil && add_num(o, CB_KEY_GIL_WAIT_S, cb_clock_ns_to_s(w->gil_wait_ns)))
         return -1;
-    if (c->opts.payload && (add_num(o, "handoff_s", secs(w->send_ns, w->recv_ns)) ||
+    if (c->opts.payload && (add_num(o, CB_KEY_HANDOFF_S, cb_clock_secs(w->send_ns, w->recv_ns)) ||
                             add_u64(o, "handoff_faults", w->handoff_faults) ||
                             add_u64(o, "payload_bytes", w->payload_bytes)))
         return -1;
@@ -239,7 +234,7 @@ static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
          add_queue(o, w->queue_known, w->queue_wait_ns) || add_release(o, s, w)))
         return -1;
     cb_record_status_str(w, status, sizeof status);
-    return add_str(o, "status", status);
+    return add_str(o, CB_KEY_STATUS, status);
 }
 
 /* PSS of every worker alive at once; per worker: what the set added to
@@ -252,10 +247,10 @@ static int add_memory(cJSON *o, const struct cb_sample *s)
 
     if (!cb_sample_worker_kib(s, &per_worker))
         return 0;
-    mo = cJSON_AddObjectToObject(o, "memory");
+    mo = cJSON_AddObjectToObject(o, CB_KEY_MEMORY);
     if (!mo || add_u64(mo, "total_pss_kib", m->total_pss_kib) ||
         add_u64(mo, "baseline_pss_kib", m->baseline_kib) ||
-        add_num(mo, "per_worker_kib", per_worker))
+        add_num(mo, CB_KEY_PER_WORKER_KIB, per_worker))
         return -1;
     return 0;
 }
@@ -268,10 +263,10 @@ static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_
         return -1;
     if (c->opts.payload && add_u64(o, "payload_bytes", s->payload_bytes))
         return -1;
-    if (s->floor_ns && add_num(o, "floor_s", (double)s->floor_ns / NS_PER_S))
+    if (s->floor_ns && add_num(o, "floor_s", cb_clock_ns_to_s(s->floor_ns)))
         return -1;
     if (s->release_spread_ns &&
-        add_num(o, "release_spread_s", (double)s->release_spread_ns / NS_PER_S))
+        add_num(o, "release_spread_s", cb_clock_ns_to_s(s->release_spread_ns)))
         return -1;
     return 0;
 }
@@ -294,7 +289,7 @@ static int add_units(cJSON *o, const struct cb_sample *s)
             add_num(uo, "first_job", u->first_job))
             return -1;
         if (atomic_load(&u->done) &&
-            (add_num(uo, "spawn_s", secs(u->create_ns, u->first_ns)) ||
+            (add_num(uo, CB_KEY_SPAWN_S, cb_clock_secs(u->create_ns, u->first_ns)) ||
              add_creation(uo, u->create_ns, u->created_ns, u->first_ns) ||
              add_queue(uo, u->queue_known, u->queue_wait_ns) ||
              add_num(uo, "cpu", u->cpu)))
@@ -306,22 +301,22 @@ static int add_units(cJSON *o, const struct cb_sample *s)
 static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sample *s)
 {
     cJSON *o = push_obj(arr), *workers;
-    double cpu = (double)s->cpu_ns / NS_PER_S;
-    double wall = (double)s->wall_ns / NS_PER_S;
+    double cpu = cb_clock_ns_to_s(s->cpu_ns);
+    double wall = cb_clock_ns_to_s(s->wall_ns);
 
-    if (!o || add_num(o, "wall_s", wall) ||
-        add_num(o, "create_s", secs(s->times.t0_ns, s->times.ready_ns)) ||
-        add_num(o, "release_s", secs(s->times.t0_ns, s->times.release_ns)) ||
-        add_num(o, "cpu_s", cpu) ||
-        add_num(o, "user_s", (double)s->user_ns / NS_PER_S) ||
-        add_num(o, "sys_s", (double)s->sys_ns / NS_PER_S) ||
+    if (!o || add_num(o, CB_KEY_WALL_S, wall) ||
+        add_num(o, "create_s", cb_clock_secs(s->times.t0_ns, s->times.ready_ns)) ||
+        add_num(o, "release_s", cb_clock_secs(s->times.t0_ns, s->times.release_ns)) ||
+        add_num(o, CB_KEY_CPU_S, cpu) ||
+        add_num(o, CB_KEY_USER_S, cb_clock_ns_to_s(s->user_ns)) ||
+        add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(s->sys_ns)) ||
         add_num(o, "cpu_utilization", s->wall_ns ? cpu / wall : NAN) ||
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
         add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
         add_sample_claims(o, c, s) || add_units(o, s) || cb_report_sample_state_json(o, s))
         return -1;
-    workers = cJSON_AddArrayToObject(o, "workers");
+    workers = cJSON_AddArrayToObject(o, CB_KEY_WORKERS);
     if (!workers)
         return -1;
     for (uint32_t i = 0; i < s->nworkers; i++)
@@ -340,7 +335,7 @@ static int add_lists(cJSON *b, const struct cb_cell *c)
     for (size_t i = 0; i < c->nwarnings; i++)
         if (!cb_json_push(warnings, cb_json_text(c->warnings[i])))
             return -1;
-    samples = cJSON_AddArrayToObject(b, "samples");
+    samples = cJSON_AddArrayToObject(b, CB_KEY_SAMPLES);
     if (!samples)
         return -1;
     for (size_t i = 0; i < c->nsamples; i++)
@@ -365,11 +360,11 @@ static int add_per_op(cJSON *b, const struct cb_cell *c)
 
 static int add_claim_stats(cJSON *b, const struct cb_cell *c)
 {
-    if (c->mem_kib.n && add_stats(b, "memory_per_worker_kib", &c->mem_kib))
+    if (c->mem_kib.n && add_stats(b, CB_KEY_MEMORY_PER_WORKER_KIB, &c->mem_kib))
         return -1;
-    if (c->opts.payload && c->handoff.n && add_stats(b, "handoff_s", &c->handoff))
+    if (c->opts.payload && c->handoff.n && add_stats(b, CB_KEY_HANDOFF_S, &c->handoff))
         return -1;
-    if (c->opts.gil && c->gil_wait.n && add_stats(b, "gil_wait_s", &c->gil_wait))
+    if (c->opts.gil && c->gil_wait.n && add_stats(b, CB_KEY_GIL_WAIT_S, &c->gil_wait))
         return -1;
     if (c->creation.n && (add_stats(b, "creation_s", &c->creation) ||
                           add_stats(b, "queue_wait_s", &c->queue_wait)))
@@ -383,17 +378,17 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
 {
     cJSON *b = push_obj(arr);
 
-    if (!b || add_str(b, "name", c->name) || add_str(b, "task", c->task->name) ||
-        add_str(b, "mode", c->runner->name) || add_num(b, "workers", c->workers) ||
+    if (!b || add_str(b, CB_KEY_NAME, c->name) || add_str(b, CB_KEY_TASK, c->task->name) ||
+        add_str(b, CB_KEY_MODE, c->runner->name) || add_num(b, CB_KEY_WORKERS, c->workers) ||
         add_num(b, "units", c->units ? c->units : c->workers) ||
         add_params(b, c) || add_options(b, c, CB_JSON_BESIDE) ||
         add_num(b, "warmup", c->warmup) || add_num(b, "repetitions", c->repetitions) ||
-        add_str(b, "status", c->status))
+        add_str(b, CB_KEY_STATUS, c->status))
         return -1;
     /* No serial baseline: no speed-up, rather than a made-up number. */
     if (!isnan(c->speedup) && add_num(b, "speedup", c->speedup))
         return -1;
-    if (add_stats(b, "wall_s", &c->wall) || add_stats(b, "spawn_s", &c->spawn) ||
+    if (add_stats(b, CB_KEY_WALL_S, &c->wall) || add_stats(b, CB_KEY_SPAWN_S, &c->spawn) ||
         add_stats(b, "cpu_utilization", &c->util) || add_claim_stats(b, c) ||
         cb_report_cell_state_json(b, c) || add_lists(b, c))
         return -1;
@@ -402,7 +397,7 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
 
 static int add_benchmarks(cJSON *root, const struct cb_results *r)
 {
-    cJSON *arr = cJSON_AddArrayToObject(root, "benchmarks");
+    cJSON *arr = cJSON_AddArrayToObject(root, CB_KEY_BENCHMARKS);
 
     if (!arr)
         return -1;
@@ -421,7 +416,7 @@ static int add_floor(cJSON *root, const struct cb_floor *f)
         return 0;
     o = cJSON_AddObjectToObject(root, "noise_floor");
     if (!o || add_u64(o, "steps", f->steps) ||
-        add_num(o, "target_s", (double)f->target_ns / NS_PER_S) ||
+        add_num(o, "target_s", cb_clock_ns_to_s(f->target_ns)) ||
         add_stats(o, "wall_s", &f->stats) || add_num(o, "cv", f->stats.cv))
         return -1;
     return 0;
@@ -430,7 +425,7 @@ static int add_floor(cJSON *root, const struct cb_floor *f)
 char *cb_report_json(const struct cb_results *r, struct cb_error *err)
 {
     cJSON *root = cJSON_CreateObject();
-    bool built = root && !add_num(root, "schema_version", 1) && !add_tool(root) &&
+    bool built = root && !add_num(root, CB_KEY_SCHEMA_VERSION, 1) && !add_tool(root) &&
                  !add_context(root, &r->context) && !add_benchmarks(root, r) &&
                  !add_floor(root, &r->floor);
 

@@ -2,6 +2,7 @@
 
 #include <math.h>
 
+#include "concbench/json_keys.h"
 #include "concbench/sysstate_run.h"
 #include "json_util.h"
 
@@ -37,11 +38,11 @@ static int add_load(cJSON *o, const struct cb_sysstate *st)
 
 static int add_build(cJSON *o, const struct cb_sysstate *st)
 {
-    cJSON *b = cJSON_AddObjectToObject(o, "build");
+    cJSON *b = cJSON_AddObjectToObject(o, CB_KEY_BUILD);
 
     if (!b || str(b, "type", st->build_type) ||
         !cJSON_AddBoolToObject(b, "optimized", st->optimized) ||
-        str(b, "sanitizers", st->sanitizers))
+        str(b, CB_KEY_SANITIZERS, st->sanitizers))
         return -1;
     return 0;
 }
@@ -65,7 +66,7 @@ static int add_problems(cJSON *o, const struct cb_sysstate *st)
 {
     struct cb_sysstate_finding f[CB_SYSSTATE_MAX_FINDINGS];
     size_t n = cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS);
-    cJSON *a = cJSON_AddArrayToObject(o, "problems"), *p;
+    cJSON *a = cJSON_AddArrayToObject(o, CB_KEY_PROBLEMS), *p;
     char line[CB_SYSSTATE_LINE];
 
     if (!a)
@@ -74,7 +75,7 @@ static int add_problems(cJSON *o, const struct cb_sysstate *st)
         if (f[i].level != CB_SYSSTATE_WARN)
             continue;
         cb_sysstate_problem_line(&f[i], line, sizeof line);
-        if (!(p = cb_json_push(a, cJSON_CreateObject())) || str(p, "check", f[i].check) ||
+        if (!(p = cb_json_push(a, cJSON_CreateObject())) || str(p, CB_KEY_CHECK, f[i].check) ||
             str(p, "message", line))
             return -1;
     }
@@ -88,9 +89,10 @@ int cb_report_state_json(cJSON *parent, const char *key, const struct cb_sysstat
     if (!st->collected)
         return 0;
     o = cJSON_AddObjectToObject(parent, key);
-    if (!o || add_measured(o, st) || add_load(o, st) || str(o, "governor", st->governor) ||
-        str(o, "turbo", st->turbo) || str(o, "transparent_hugepages", st->thp) ||
-        add_build(o, st) || num_or_null(o, "cpu_quota", st->cpu_quota > 0 ? st->cpu_quota : NAN) ||
+    if (!o || add_measured(o, st) || add_load(o, st) || str(o, CB_KEY_GOVERNOR, st->governor) ||
+        str(o, CB_KEY_TURBO, st->turbo) || str(o, CB_KEY_THP, st->thp) ||
+        add_build(o, st) ||
+        num_or_null(o, CB_KEY_CPU_QUOTA, st->cpu_quota > 0 ? st->cpu_quota : NAN) ||
         str(o, "cpu_quota_source", st->quota_source) || add_problems(o, st))
         return -1;
     return 0;
@@ -105,7 +107,7 @@ int cb_report_findings_json(cJSON *parent, const char *key, const struct cb_syss
     if (!a)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (!(o = cb_json_push(a, cJSON_CreateObject())) || str(o, "check", f[i].check) ||
+        if (!(o = cb_json_push(a, cJSON_CreateObject())) || str(o, CB_KEY_CHECK, f[i].check) ||
             str(o, "label", f[i].label) || str(o, "value", f[i].value) ||
             str(o, "level", level_names[f[i].level]) || str(o, "advice", f[i].advice))
             return -1;
@@ -117,7 +119,7 @@ static int add_stats(cJSON *o, const char *k, const struct cb_stats *s)
     cJSON *st = cJSON_AddObjectToObject(o, k);
 
     if (!st || !cJSON_AddNumberToObject(st, "min", s->min) ||
-        !cJSON_AddNumberToObject(st, "median", s->median) ||
+        !cJSON_AddNumberToObject(st, CB_KEY_MEDIAN, s->median) ||
         !cJSON_AddNumberToObject(st, "mean", s->mean) ||
         !cJSON_AddNumberToObject(st, "max", s->max) ||
         !cJSON_AddNumberToObject(st, "n", (double)s->n))

@@ -5,14 +5,13 @@
 #include <string.h>
 
 #include "concbench/answer.h"
+#include "concbench/clock.h"
 #include "concbench/sysstate_run.h"
 #include "concbench/units.h"
 #include "concbench/version.h"
 #include "grid.h"
 #include "report_internal.h"
 #include "strbuf.h"
-
-#define NS_PER_S 1e9
 
 /* The table's columns; the last three only when some cell measured them. */
 enum {
@@ -243,12 +242,6 @@ static void csv_field(struct cb_strbuf *sb, const char *s)
     cb_strbuf_puts(sb, "\"");
 }
 
-/* Seconds from..to, 0 rather than a wrapped huge value if to < from. */
-static double secs(uint64_t from, uint64_t to)
-{
-    return to > from ? (double)(to - from) / NS_PER_S : 0.0;
-}
-
 /* A number column; empty when there is no value to show. */
 static void csv_num(struct cb_strbuf *sb, double v, int digits, bool have)
 {
@@ -271,7 +264,7 @@ static void csv_params(struct cb_strbuf *sb, const struct cb_cell *c)
             continue;
         n = d->kind == CB_PARAM_DURATION
             ? snprintf(buf + used, sizeof buf - used, "%s%s=%.9g", sep, d->json_name,
-                       (double)v / NS_PER_S)
+                       cb_clock_ns_to_s(v))
             : snprintf(buf + used, sizeof buf - used, "%s%s=%" PRIu64, sep, d->json_name, v);
 
         if (n < 0 || (size_t)n >= sizeof buf - used)
@@ -330,21 +323,21 @@ static void csv_worker(struct cb_strbuf *sb, const struct cb_cell *c, size_t si,
 
     csv_prefix(sb, c);
     cb_strbuf_printf(sb, ",%zu,%" PRIu32, si, wi);
-    csv_num(sb, (double)s->wall_ns / NS_PER_S, 9, true);
+    csv_num(sb, cb_clock_ns_to_s(s->wall_ns), 9, true);
     /* A worker that never finished its record has no numbers to show. */
     if (done) {
-        csv_num(sb, secs(w->create_ns, w->first_ns), 9, true);
-        csv_num(sb, secs(s->times.t0_ns, w->start_ns), 9, true);
-        csv_num(sb, secs(w->start_ns, w->end_ns), 9, true);
-        csv_num(sb, (double)w->cpu_ns / NS_PER_S, 9, true);
+        csv_num(sb, cb_clock_secs(w->create_ns, w->first_ns), 9, true);
+        csv_num(sb, cb_clock_secs(s->times.t0_ns, w->start_ns), 9, true);
+        csv_num(sb, cb_clock_secs(w->start_ns, w->end_ns), 9, true);
+        csv_num(sb, cb_clock_ns_to_s(w->cpu_ns), 9, true);
         cb_strbuf_printf(sb, ",%" PRId32 ",%" PRIu64 ",", w->cpu, w->checksum);
     } else {
         cb_strbuf_puts(sb, ",,,,,,,");
     }
     cb_record_status_str(w, status, sizeof status);
     csv_field(sb, status);
-    csv_num(sb, (double)w->gil_wait_ns / NS_PER_S, 9, done && c->opts.gil);
-    csv_num(sb, secs(w->send_ns, w->recv_ns), 9, done && c->opts.payload);
+    csv_num(sb, cb_clock_ns_to_s(w->gil_wait_ns), 9, done && c->opts.gil);
+    csv_num(sb, cb_clock_secs(w->send_ns, w->recv_ns), 9, done && c->opts.payload);
     csv_num(sb, (double)w->payload_bytes, 0, done && c->opts.payload);
     cb_strbuf_puts(sb, "\n");
 }

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/clock.h"
 #include "concbench/sysstate_run.h"
-
-#define NS_PER_S 1e9
 
 static uint64_t ns_between(uint64_t from, uint64_t to)
 {
@@ -93,17 +92,17 @@ static void collect_spawn(const struct cb_sample *s, struct series *v)
     for (uint32_t u = 0; u < s->nunits; u++) {
         const struct cb_unit_record *r = &s->units[u];
 
-        uint64_t spawn = ns_between(r->create_ns, r->first_ns);
+        uint64_t spawn = r->first_ns > r->create_ns ? r->first_ns - r->create_ns : 0;
 
         if (!atomic_load(&r->done))
             continue;
-        v->spawn[v->nspawn++] = (double)spawn / NS_PER_S;
+        v->spawn[v->nspawn++] = cb_clock_ns_to_s(spawn);
         /* What creating it cost: call to first instruction, less the time
          * it waited for a CPU once it could run. */
         if (r->queue_known) {
-            v->queue[v->nqueue++] = (double)r->queue_wait_ns / NS_PER_S;
-            v->creation[v->ncreation++] = (double)(spawn > r->queue_wait_ns
-                                                       ? spawn - r->queue_wait_ns : 0) / NS_PER_S;
+            v->queue[v->nqueue++] = cb_clock_ns_to_s(r->queue_wait_ns);
+            v->creation[v->ncreation++] =
+                cb_clock_ns_to_s(spawn > r->queue_wait_ns ? spawn - r->queue_wait_ns : 0);
         }
     }
 }
@@ -118,13 +117,13 @@ static void collect_workers(const struct cb_cell *c, const struct cb_sample *s,
         if (!rec_done(r))
             continue;
         if (!s->nunits)
-            v->spawn[v->nspawn++] = (double)ns_between(r->create_ns, r->first_ns) / NS_PER_S;
+            v->spawn[v->nspawn++] = cb_clock_secs(r->create_ns, r->first_ns);
         if (c->opts.payload && r->payload_bytes)
-            v->handoff[v->nhandoff++] = (double)ns_between(r->send_ns, r->recv_ns) / NS_PER_S;
+            v->handoff[v->nhandoff++] = cb_clock_secs(r->send_ns, r->recv_ns);
         if (c->opts.gil)
-            v->gil[v->ngil++] = (double)r->gil_wait_ns / NS_PER_S;
+            v->gil[v->ngil++] = cb_clock_ns_to_s(r->gil_wait_ns);
         if (c->ops_per_job && r->status == CB_WORKER_OK)
-            v->per_op[v->nper_op++] = (double)ns_between(r->start_ns, r->end_ns) / NS_PER_S /
+            v->per_op[v->nper_op++] = cb_clock_secs(r->start_ns, r->end_ns) /
                                       (double)c->ops_per_job;
     }
 }
@@ -136,12 +135,12 @@ static void collect(const struct cb_cell *c, struct series *v)
     for (size_t i = 0; i < c->nsamples; i++) {
         const struct cb_sample *s = &c->samples[i];
 
-        v->wall[i] = (double)s->wall_ns / NS_PER_S;
+        v->wall[i] = cb_clock_ns_to_s(s->wall_ns);
         /* A sample that took no time has no utilisation, not a made-up one. */
         if (s->wall_ns > 0)
             v->util[v->nutil++] = (double)s->cpu_ns / (double)s->wall_ns;
         if (s->release_spread_ns)
-            v->spread[v->nspread++] = (double)s->release_spread_ns / NS_PER_S;
+            v->spread[v->nspread++] = cb_clock_ns_to_s(s->release_spread_ns);
         if (cb_sample_worker_kib(s, &v->mem[v->nmem]))
             v->nmem++;
         collect_workers(c, s, v);

@@ -16,6 +16,7 @@
 #include "concbench/interrupt.h"
 #include "concbench/memory.h"
 #include "concbench/payload.h"
+#include "concbench/sysname.h"
 #include "concbench/worker.h"
 
 /* What one unit is told: which run, which unit. */
@@ -528,7 +529,7 @@ static const char *limit_hint(int rc, bool processes)
 static void fail_message(const struct run *r, const struct cb_run_times *t, int rc,
                          struct cb_error *err)
 {
-    const char *name = cb_errno_name(rc);
+    const char *name = cb_sysname_errno(rc);
 
     for (uint32_t i = t->started; i < r->spec->workers; i++)
         r->spec->shared->rec[i].status = CB_WORKER_NOT_STARTED;

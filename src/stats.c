@@ -36,6 +36,25 @@ double cb_stats_quantile(const double *sorted, size_t n, double p)
     return sorted[i] + (h - lo) * (sorted[i + 1] - sorted[i]);
 }
 
+int cb_stats_median(const double *v, size_t n, double *out)
+{
+    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t k = 0;
+
+    *out = NAN;
+    if (!tmp)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            tmp[k++] = v[i];
+    if (k > 0) {
+        cb_stats_sort(tmp, k);
+        *out = cb_stats_quantile(tmp, k, 0.5);
+    }
+    free(tmp);
+    return 0;
+}
+
 /* Corrected two-pass algorithm: the second sum removes most of the
  * rounding error of the first mean (Chan, Golub & LeVeque). */
 static void mean_stddev(const double *v, size_t n, double *mean, double *sd)

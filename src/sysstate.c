@@ -14,7 +14,6 @@
 #include "concbench/clock.h"
 #include "concbench/version.h"
 
-#define NS_PER_S 1000000000ull
 
 static const char unknown[] = "unknown";
 
@@ -130,7 +129,7 @@ static uint64_t ticks_ns(uint64_t ticks)
 {
     long hz = sysconf(_SC_CLK_TCK);
 
-    return ticks * (NS_PER_S / (uint64_t)(hz > 0 ? hz : 100));
+    return ticks * (CB_NS_PER_S / (uint64_t)(hz > 0 ? hz : 100));
 }
 
 /* CPU time of this process (every thread, live or gone) and of the
@@ -142,9 +141,9 @@ static uint64_t own_cpu_ns(void)
     uint64_t ns = 0;
 
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
-        ns = (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+        ns = (uint64_t)ts.tv_sec * CB_NS_PER_S + (uint64_t)ts.tv_nsec;
     if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
-        ns += ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * NS_PER_S +
+        ns += ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * CB_NS_PER_S +
               ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
     return ns;
 }
@@ -477,12 +476,12 @@ void cb_sysstate_measured(struct cb_sysstate *st, int64_t others_ns, uint64_t st
     st->measured = interval_ns > 0;
     if (!st->measured)
         return;
-    st->observed_s = (double)interval_ns / (double)NS_PER_S;
+    st->observed_s = cb_clock_ns_to_s(interval_ns);
     st->others_cpu = others_ns > 0 ? (double)others_ns / (double)interval_ns : 0;
     /* The ticks can overshoot by one per CPU and reading. */
     if (st->usable_cpus > 0 && st->others_cpu > (double)st->usable_cpus)
         st->others_cpu = (double)st->usable_cpus;
-    st->steal_s = (double)steal_ns / (double)NS_PER_S;
+    st->steal_s = cb_clock_ns_to_s(steal_ns);
     st->steal_frac = (double)steal_ns / ((double)interval_ns * (double)cpus);
     if (procs_others >= 0)
         st->procs_others = procs_others;

@@ -1,3 +1,4 @@
+#include "concbench/clock.h"
 #include "concbench/sysstate_run.h"
 
 #include <math.h>
@@ -21,7 +22,7 @@ static int fill(struct cb_cell *c, double *v, struct cb_error *err)
     }
     memset(&c->others_cpu, 0, sizeof c->others_cpu);
     memset(&c->procs_running, 0, sizeof c->procs_running);
-    c->steal_s = nothers ? (double)steal / 1e9 : NAN;
+    c->steal_s = nothers ? cb_clock_ns_to_s(steal) : NAN;
     if ((nothers && cb_stats_compute(v, nothers, &c->others_cpu) != 0) ||
         (nprocs && cb_stats_compute(procs, nprocs, &c->procs_running) != 0)) {
         cb_error_set(err, "%s: out of memory computing the machine state", c->name);

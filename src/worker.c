@@ -15,7 +15,7 @@
 
 static uint64_t tv_ns(const struct timeval *tv)
 {
-    return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
+    return (uint64_t)tv->tv_sec * CB_NS_PER_S + (uint64_t)tv->tv_usec * 1000u;
 }
 
 static uint64_t cpu_clock_ns(clockid_t id)
@@ -23,7 +23,7 @@ static uint64_t cpu_clock_ns(clockid_t id)
     struct timespec ts = { 0, 0 };
 
     clock_gettime(id, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return (uint64_t)ts.tv_sec * CB_NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t delta(uint64_t before, uint64_t after)

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 
 #include "concbench/clock.h"
-#include "concbench/record.h"
+#include "concbench/shared.h"
 
 /* Skips the calling test when timings mean nothing: under valgrind, which
  * runs one thread at a time, scripts/test.sh sets CB_TEST_NO_TIMING. */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "concbench/report.h"
-#include "concbench/report_files.h"
+#include "concbench/review.h"
 
 #define DATA CB_SOURCE_DIR "/tests/data/"
 
@@ -57,27 +57,27 @@ static void load(const char *host, struct cb_loaded *l)
         fail_msg("%s", err.msg);
 }
 
-static struct cb_report_figures figures(const struct cb_loaded *l, const char *name)
+static struct cb_review_figures figures(const struct cb_loaded *l, const char *name)
 {
-    struct cb_report_figures f;
+    struct cb_review_figures f;
     struct cb_error err = { "" };
     const struct cb_loaded_cell *c = cb_load_find(l, name);
 
     assert_non_null(c);
-    assert_int_equal(cb_report_figures(l, c, &f, &err), 0);
+    assert_int_equal(cb_review_figures(l, c, &f, &err), 0);
     return f;
 }
 
 static void test_figures_over_serial(void **state)
 {
     struct cb_loaded l;
-    struct cb_report_figures f;
+    struct cb_review_figures f;
 
     (void)state;
     load("box", &l);
     f = figures(&l, "cpu/threads/2");
     assert_false(f.failed);
-    assert_int_equal(f.base, CB_REPORT_BASE_SERIAL);
+    assert_int_equal(f.base, CB_REVIEW_BASE_SERIAL);
     assert_float_equal(f.wall, 2.5, 1e-12);
     assert_float_equal(f.speedup, 1.6, 1e-12);
     assert_float_equal(f.efficiency, 0.8, 1e-12);
@@ -89,31 +89,31 @@ static void test_figures_over_serial(void **state)
     f = figures(&l, "cpu/serial/1");
     assert_float_equal(f.wall, 2.0, 1e-12);
     assert_float_equal(f.speedup, 1.0, 1e-12);
-    assert_float_equal(cb_report_ratio(&l, "cpu", 2), 1.25, 1e-12);
+    assert_float_equal(cb_review_ratio(&l, "cpu", 2), 1.25, 1e-12);
     cb_load_free(&l);
 }
 
 static void test_figures_over_one_worker(void **state)
 {
     struct cb_loaded l;
-    struct cb_report_figures f;
+    struct cb_review_figures f;
 
     (void)state;
     load("box", &l);
     f = figures(&l, "io/threads/4"); /* no io serial: 4 x 0.5 s / 1 s */
-    assert_int_equal(f.base, CB_REPORT_BASE_ONE);
+    assert_int_equal(f.base, CB_REVIEW_BASE_ONE);
     assert_float_equal(f.speedup, 2.0, 1e-12);
     assert_float_equal(f.efficiency, 0.5, 1e-12);
     f = figures(&l, "io/processes/4"); /* no processes at 1 worker */
-    assert_int_equal(f.base, CB_REPORT_BASE_NONE);
+    assert_int_equal(f.base, CB_REVIEW_BASE_NONE);
     assert_true(isnan(f.speedup) && isnan(f.efficiency));
     assert_float_equal(f.wall, 1.0, 1e-12);
     f = figures(&l, "io/processes/8");
     assert_true(f.failed);
     assert_true(isnan(f.wall));
-    assert_float_equal(cb_report_ratio(&l, "io", 4), 1.0, 1e-12);
-    assert_true(isnan(cb_report_ratio(&l, "io", 8)));
-    assert_true(isnan(cb_report_ratio(&l, "cpu", 1)));
+    assert_float_equal(cb_review_ratio(&l, "io", 4), 1.0, 1e-12);
+    assert_true(isnan(cb_review_ratio(&l, "io", 8)));
+    assert_true(isnan(cb_review_ratio(&l, "cpu", 1)));
     cb_load_free(&l);
 }
 
@@ -127,7 +127,7 @@ static void test_render_side_by_side(void **state)
     load("alpha", &l[0]);
     load("beta", &l[1]);
     load("alpha", &l[2]);
-    text = cb_report_render_files(l, 3, CB_FORMAT_MARKDOWN, &err);
+    text = cb_review_render(l, 3, CB_FORMAT_MARKDOWN, &err);
     assert_non_null(text);
     assert_non_null(strstr(text, "- A: alpha, Test CPU (alpha)\n- B: beta, Test CPU\n"));
     assert_non_null(strstr(text, "| A wall "));
@@ -138,12 +138,12 @@ static void test_render_side_by_side(void **state)
     assert_non_null(strstr(text, "| 8       | processes | failed |"));
     assert_non_null(strstr(text, "| 2       | 1.25                |"));
     free(text);
-    text = cb_report_render_files(l, 1, CB_FORMAT_TABLE, &err);
+    text = cb_review_render(l, 1, CB_FORMAT_TABLE, &err);
     assert_non_null(text);
     assert_null(strchr(text, '|'));
     assert_non_null(strstr(text, "\n2        threads    2.50 s  1.60x (serial)  80%"));
     free(text);
-    assert_null(cb_report_render_files(l, 1, CB_FORMAT_JSON, &err));
+    assert_null(cb_review_render(l, 1, CB_FORMAT_JSON, &err));
     for (size_t i = 0; i < 3; i++)
         cb_load_free(&l[i]);
 }
@@ -168,7 +168,7 @@ static void test_render_claims(void **state)
     (void)state;
     assert_int_equal(cb_load_text("claims", text, sizeof text - 1, &l[0], &err), 0);
     load("plain", &l[1]);
-    out = cb_report_render_files(l, 2, CB_FORMAT_TABLE, &err);
+    out = cb_review_render(l, 2, CB_FORMAT_TABLE, &err);
     assert_non_null(out);
     assert_non_null(strstr(out, "Memory per live worker (PSS), payload hand-off and GIL wait"));
     assert_non_null(strstr(out, "\n2        threads      2.00 MiB           -     12.0 ms"));
@@ -180,7 +180,7 @@ static void test_render_claims(void **state)
     *end = '\0';
     assert_null(strstr(section, "processes"));
     free(out);
-    out = cb_report_render_files(&l[1], 1, CB_FORMAT_TABLE, &err);
+    out = cb_review_render(&l[1], 1, CB_FORMAT_TABLE, &err);
     assert_non_null(out);
     assert_null(strstr(out, "Memory per live worker")); /* nothing measured it */
     free(out);
@@ -190,7 +190,7 @@ static void test_render_claims(void **state)
 
 static void test_parse_args(void **state)
 {
-    struct cb_report_opts o;
+    struct cb_review_opts o;
     struct cb_error err = { "" };
     char a[][16] = { "report", "-f", "markdown", "a.json", "b.json", "-o", "x.md",
                      "--format=json", "table", "--bogus" };
@@ -200,16 +200,16 @@ static void test_parse_args(void **state)
     char *unknown[] = { a[0], a[9], a[3], NULL };
 
     (void)state;
-    assert_int_equal(cb_report_parse_args(7, ok, &o, &err), 0);
+    assert_int_equal(cb_review_parse_args(7, ok, &o, &err), 0);
     assert_int_equal(o.format, CB_FORMAT_MARKDOWN);
     assert_int_equal(o.npaths, 2);
     assert_string_equal(o.paths[1], "b.json");
     assert_string_equal(o.output, "x.md");
-    assert_int_equal(cb_report_parse_args(3, bad_fmt, &o, &err), -1);
+    assert_int_equal(cb_review_parse_args(3, bad_fmt, &o, &err), -1);
     assert_string_equal(err.msg, "--format: 'json' is not accepted; accepted: table, markdown");
-    assert_int_equal(cb_report_parse_args(3, none, &o, &err), -1);
+    assert_int_equal(cb_review_parse_args(3, none, &o, &err), -1);
     assert_non_null(strstr(err.msg, "needs 1 to 16 result files, got 0"));
-    assert_int_equal(cb_report_parse_args(3, unknown, &o, &err), -1);
+    assert_int_equal(cb_review_parse_args(3, unknown, &o, &err), -1);
     assert_non_null(strstr(err.msg, "unknown option '--bogus'"));
 }
 

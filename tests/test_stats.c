@@ -158,6 +158,26 @@ static void test_sort(void **state)
     cb_stats_sort(v, 0);
 }
 
+/* The one median: NaN values are skipped, none left gives NAN. */
+static void test_median(void **state)
+{
+    const double odd[] = { 5, NAN, 1, 3 };
+    const double even[] = { 4, 1, 3, 2 };
+    const double none[] = { NAN, NAN };
+    double m = 0;
+
+    (void)state;
+    assert_int_equal(cb_stats_median(odd, 4, &m), 0);
+    assert_near(m, 3, EPS);
+    assert_int_equal(cb_stats_median(even, 4, &m), 0);
+    assert_near(m, 2.5, EPS);
+    assert_int_equal(cb_stats_median(none, 2, &m), 0);
+    assert_true(isnan(m));
+    m = 0;
+    assert_int_equal(cb_stats_median(NULL, 0, &m), 0);
+    assert_true(isnan(m));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_precision),
         cmocka_unit_test(test_zero_mean),
         cmocka_unit_test(test_sort),
+        cmocka_unit_test(test_median),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

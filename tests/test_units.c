@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "concbench/clock.h"
 #include "concbench/units.h"
 
 #define UNTOUCHED 0x5a5a5a5a5a5a5a5aull
@@ -267,6 +268,17 @@ static void test_format_special(void **state)
     assert_string_equal(small, "1.5");
 }
 
+/* Clock stamps to seconds: exact for whole seconds, 0 when to < from. */
+static void test_clock_secs(void **state)
+{
+    (void)state;
+    assert_true(cb_clock_ns_to_s(3 * CB_NS_PER_S) == 3.0);
+    assert_true(cb_clock_ns_to_s(1500000) == 1.5e-3);
+    assert_true(cb_clock_secs(CB_NS_PER_S, 3 * CB_NS_PER_S) == 2.0);
+    assert_true(cb_clock_secs(5, 5) == 0.0);
+    assert_true(cb_clock_secs(7, 5) == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_format_duration),
         cmocka_unit_test(test_format_size),
         cmocka_unit_test(test_format_special),
+        cmocka_unit_test(test_clock_secs),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

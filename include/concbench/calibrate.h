@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "concbench/error.h"
-#include "concbench/record.h"
+#include "concbench/shared.h"
 #include "concbench/task.h"
 
 /* The smallest 1, 2 or 5 x 10^k at or above v (v itself past 5 x 10^18).

@@ -15,7 +15,7 @@ enum cb_command {
     CB_CMD_HELP,
     CB_CMD_VERSION,
     CB_CMD_COMPARE, /* argv[1] is "compare": see cb_compare_parse_args() */
-    CB_CMD_REPORT,  /* argv[1] is "report": see cb_report_parse_args() */
+    CB_CMD_REPORT,  /* argv[1] is "report": see cb_review_parse_args() */
     CB_CMD_CHECK,   /* argv[1] is "check": see cb_check_parse_args() */
 };
 

@@ -15,7 +15,4 @@ struct cb_error {
 void cb_error_set(struct cb_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Returns a name for an errno value ("EAGAIN"), or NULL if unknown. */
-const char *cb_errno_name(int errnum);
-
 #endif

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "concbench/error.h"
-#include "concbench/record.h"
+#include "concbench/shared.h"
 
 struct cb_gate {
     int rfd, wfd;            /* -1 when closed */

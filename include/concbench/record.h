@@ -1,13 +1,11 @@
-/* The fixed-size record each worker fills, and the shared mapping that
- * holds one record per worker plus the start-gate counters. */
+/* The fixed-size records each job and each unit of execution fill (they
+ * live in the shared mapping, concbench/shared.h), and their status text. */
 #ifndef CONCBENCH_RECORD_H
 #define CONCBENCH_RECORD_H
 
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "concbench/error.h"
 
 #define CB_CACHE_LINE 64
 
@@ -77,38 +75,11 @@ struct cb_unit_record {
     _Atomic uint32_t done;    /* set last by the unit */
 };
 
-/* Shared between the parent and all workers; mapped MAP_SHARED before any
- * fork so children write straight into it. The unit records follow the
- * job records in the same mapping. */
-struct cb_shared {
-    _Alignas(CB_CACHE_LINE) _Atomic uint32_t ready; /* units at the gate */
-    _Atomic uint32_t abort;   /* set: units at the gate skip their jobs */
-    _Atomic uint32_t held;    /* units held after their jobs */
-    uint32_t capacity;        /* job records allocated */
-    struct cb_unit_record *unit; /* capacity records, in the mapping */
-    struct cb_worker_record rec[];
-};
-
-/* Maps a zeroed cb_shared with room for n job records and n unit records
- * (no executor runs more units than jobs). Returns NULL with err set on
- * failure. Free with cb_shared_unmap(). */
-struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err);
-
-/* Zeroes the counters, the first n job records and the first n unit
- * records. Can't fail. */
-void cb_shared_reset(struct cb_shared *s, uint32_t n);
-
-/* Unmaps s; NULL is accepted. */
-void cb_shared_unmap(struct cb_shared *s);
-
 /* Writes a short status text for rec ("ok", "wrong-checksum",
  * "crashed: SIGSEGV", "exit 3", "not-started", "timeout", "bad-payload",
  * "abandoned", "setup-failed", "no-report")
  * into buf. Can't fail. */
 void cb_record_status_str(const struct cb_worker_record *rec, char *buf,
                           size_t len);
-
-/* Returns "SIGSEGV" etc. for a signal number, or NULL. Can't fail. */
-const char *cb_signal_name(int sig);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "concbench/error.h"
 #include "concbench/executor.h"
-#include "concbench/record.h"
+#include "concbench/shared.h"
 #include "concbench/task.h"
 
 enum cb_start {

@@ -17,6 +17,11 @@ struct cb_stats {
  * when n is 0 or memory runs out (*out zeroed). */
 int cb_stats_compute(const double *v, size_t n, struct cb_stats *out);
 
+/* The median of the values of v[0..n) that are not NaN into *out: NAN
+ * when there are none. v is not modified. Returns 0, or -1 when memory
+ * runs out (*out NAN). */
+int cb_stats_median(const double *v, size_t n, double *out);
+
 /* Returns the p-quantile (0 <= p <= 1) of sorted[0..n), n > 0, by linear
  * interpolation. Can't fail. */
 double cb_stats_quantile(const double *sorted, size_t n, double p);

@@ -86,10 +86,10 @@ static struct timespec realtime_deadline(uint64_t deadline_ns)
     struct timespec ts;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(left / 1000000000u);
-    ts.tv_nsec += (long)(left % 1000000000u);
-    ts.tv_sec += ts.tv_nsec / 1000000000L;
-    ts.tv_nsec %= 1000000000L;
+    ts.tv_sec += (time_t)(left / CB_NS_PER_S);
+    ts.tv_nsec += (long)(left % CB_NS_PER_S);
+    ts.tv_sec += ts.tv_nsec / (long)CB_NS_PER_S;
+    ts.tv_nsec %= (long)CB_NS_PER_S;
     return ts;
 }
 

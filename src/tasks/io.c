@@ -8,7 +8,7 @@
 #include "concbench/clock.h"
 #include "concbench/task.h"
 
-#define IO_MAX_SLEEP_NS (3600ull * 1000000000ull) /* one hour */
+#define IO_MAX_SLEEP_NS (3600ull * CB_NS_PER_S) /* one hour */
 
 static const struct cb_param_desc io_params[] = {
     { .flag = "sleep", .json_name = "sleep_s", .kind = CB_PARAM_DURATION,
@@ -28,8 +28,8 @@ static uint64_t io_run(const struct cb_params *p, void *state,
     /* The default 50 us timer slack would make every sleep that much
      * longer; 1 ns asks the kernel to wake us on time. Per thread. */
     prctl(PR_SET_TIMERSLACK, 1ul, 0ul, 0ul, 0ul);
-    deadline.tv_sec = (time_t)(until / 1000000000u);
-    deadline.tv_nsec = (long)(until % 1000000000u);
+    deadline.tv_sec = (time_t)(until / CB_NS_PER_S);
+    deadline.tv_nsec = (long)(until % CB_NS_PER_S);
     if (h && h->block_begin)
         h->block_begin(h->arg);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)

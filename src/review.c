@@ -1,6 +1,6 @@
-/* `concbench report`: figures of loaded result files, rendered as text
- * tables or markdown, several files side by side. */
-#include "concbench/report_files.h"
+/* The review behind `concbench report FILE...`: figures of loaded result
+ * files, rendered as text tables or markdown, several files side by side. */
+#include "concbench/review.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -34,26 +34,13 @@ static bool usable(const struct cb_loaded_cell *c)
     return c && strcmp(c->status, "ok") == 0 && c->nsamples > 0;
 }
 
-/* Median of the non-NaN values of v[0..n) into *out (NAN if none). */
+/* cb_stats_median with the error a report needs when memory runs out. */
 static int median_of(const double *v, size_t n, double *out, struct cb_error *err)
 {
-    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    size_t k = 0;
-
-    *out = NAN;
-    if (!tmp) {
-        cb_error_set(err, "out of memory for a median of %zu values", n);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]))
-            tmp[k++] = v[i];
-    if (k > 0) {
-        cb_stats_sort(tmp, k);
-        *out = cb_stats_quantile(tmp, k, 0.5);
-    }
-    free(tmp);
-    return 0;
+    if (cb_stats_median(v, n, out) == 0)
+        return 0;
+    cb_error_set(err, "out of memory for a median of %zu values", n);
+    return -1;
 }
 
 static int median_wall(const struct cb_loaded_cell *c, double *out, struct cb_error *err)
@@ -64,7 +51,7 @@ static int median_wall(const struct cb_loaded_cell *c, double *out, struct cb_er
 
 /* Speed-up over serial at the same workers, else over this mode at 1. */
 static int speedup(const struct cb_loaded *l, const struct cb_loaded_cell *c,
-                   struct cb_report_figures *f, struct cb_error *err)
+                   struct cb_review_figures *f, struct cb_error *err)
 {
     const struct cb_executor *bx = cb_executor_baseline();
     const struct cb_loaded_cell *s = bx ? find_cell(l, c->task, bx->name, c->workers) : NULL;
@@ -74,38 +61,38 @@ static int speedup(const struct cb_loaded *l, const struct cb_loaded_cell *c,
     if (usable(s)) {
         if (median_wall(s, &base, err) != 0)
             return -1;
-        f->base = CB_REPORT_BASE_SERIAL;
+        f->base = CB_REVIEW_BASE_SERIAL;
     } else if (usable(one)) {
         if (median_wall(one, &base, err) != 0)
             return -1;
         base *= c->workers;
-        f->base = CB_REPORT_BASE_ONE;
+        f->base = CB_REVIEW_BASE_ONE;
     }
-    if (f->base != CB_REPORT_BASE_NONE && base > 0 && f->wall > 0) {
+    if (f->base != CB_REVIEW_BASE_NONE && base > 0 && f->wall > 0) {
         f->speedup = base / f->wall;
         f->efficiency = f->speedup / c->workers;
     }
     return 0;
 }
 
-int cb_report_figures(const struct cb_loaded *l, const struct cb_loaded_cell *c,
-                      struct cb_report_figures *out, struct cb_error *err)
+int cb_review_figures(const struct cb_loaded *l, const struct cb_loaded_cell *c,
+                      struct cb_review_figures *out, struct cb_error *err)
 {
-    *out = (struct cb_report_figures){
+    *out = (struct cb_review_figures){
         .failed = strcmp(c->status, "ok") != 0, .wall = NAN, .speedup = NAN,
-        .base = CB_REPORT_BASE_NONE, .efficiency = NAN, .spawn = NAN,
+        .base = CB_REVIEW_BASE_NONE, .efficiency = NAN, .spawn = NAN,
     };
     if (out->failed || c->nsamples == 0)
         return 0;
     if (median_wall(c, &out->wall, err) != 0 || speedup(l, c, out, err) != 0 ||
         median_of(c->spawn, c->nsamples, &out->spawn, err) != 0) {
-        *out = (struct cb_report_figures){ c->nsamples > 0, NAN, NAN, 0, NAN, NAN };
+        *out = (struct cb_review_figures){ c->nsamples > 0, NAN, NAN, 0, NAN, NAN };
         return -1;
     }
     return 0;
 }
 
-double cb_report_ratio(const struct cb_loaded *l, const char *task, uint32_t workers)
+double cb_review_ratio(const struct cb_loaded *l, const char *task, uint32_t workers)
 {
     struct cb_error e = { "" };
     const char *first, *second;
@@ -213,7 +200,7 @@ static void header(struct render *rd, struct cb_grid *g, size_t f, size_t col, c
     cb_grid_put(g, 0, col, b, false);
 }
 
-static void fmt_figures(const struct cb_report_figures *f, char out[FIGS][CELL])
+static void fmt_figures(const struct cb_review_figures *f, char out[FIGS][CELL])
 {
     static const char *const base[] = { "", " (serial)", " (1 worker)" };
 
@@ -245,10 +232,10 @@ static int fill_row(struct render *rd, struct cb_grid *g, const char *task, uint
     cb_grid_put(g, r, 1, mode, rd->md);
     for (size_t f = 0; f < rd->n; f++) {
         const struct cb_loaded_cell *c = find_cell(&rd->files[f], task, mode, workers);
-        struct cb_report_figures fig = { .failed = false, .wall = NAN, .speedup = NAN,
+        struct cb_review_figures fig = { .failed = false, .wall = NAN, .speedup = NAN,
                                          .efficiency = NAN, .spawn = NAN };
 
-        if (c && cb_report_figures(&rd->files[f], c, &fig, rd->err) != 0)
+        if (c && cb_review_figures(&rd->files[f], c, &fig, rd->err) != 0)
             return -1;
         fmt_figures(&fig, figs);
         for (size_t k = 0; k < FIGS; k++) {
@@ -315,7 +302,7 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
         snprintf(b, sizeof b, "%u", lay->workers[w]);
         cb_grid_put(&g, r, 0, b, rd->md);
         for (size_t f = 0; f < rd->n; f++) {
-            double v = cb_report_ratio(&rd->files[f], task, lay->workers[w]);
+            double v = cb_review_ratio(&rd->files[f], task, lay->workers[w]);
 
             snprintf(b, sizeof b, isnan(v) ? "-" : "%.2f", v);
             cb_grid_put(&g, r, 1 + f, b, rd->md);
@@ -464,13 +451,13 @@ static void render_legend(struct render *rd)
     }
 }
 
-char *cb_report_render_files(const struct cb_loaded *files, size_t n,
-                             enum cb_format format, struct cb_error *err)
+char *cb_review_render(const struct cb_loaded *files, size_t n,
+                       enum cb_format format, struct cb_error *err)
 {
     struct render rd = { .files = files, .n = n, .md = format == CB_FORMAT_MARKDOWN, .err = err };
 
     if ((format != CB_FORMAT_TABLE && format != CB_FORMAT_MARKDOWN) || n == 0 ||
-        n > CB_REPORT_MAX_FILES) {
+        n > CB_REVIEW_MAX_FILES) {
         cb_error_set(err, "report: cannot render %zu files as %s", n, cb_format_name(format));
         return NULL;
     }
@@ -490,21 +477,21 @@ char *cb_report_render_files(const struct cb_loaded *files, size_t n,
     return cb_strbuf_finish(&rd.sb, err);
 }
 
-char *cb_report_files(const struct cb_report_opts *o, struct cb_error *err)
+char *cb_review_files(const struct cb_review_opts *o, struct cb_error *err)
 {
-    struct cb_loaded files[CB_REPORT_MAX_FILES];
+    struct cb_loaded files[CB_REVIEW_MAX_FILES];
     char *text = NULL;
     size_t n = 0;
 
     memset(files, 0, sizeof files);
-    if (o->npaths > CB_REPORT_MAX_FILES) {
-        cb_error_set(err, "report: at most %d files", CB_REPORT_MAX_FILES);
+    if (o->npaths > CB_REVIEW_MAX_FILES) {
+        cb_error_set(err, "report: at most %d files", CB_REVIEW_MAX_FILES);
         return NULL;
     }
     for (; n < o->npaths; n++)
         if (cb_load_file(o->paths[n], &files[n], err) != 0)
             goto out;
-    text = cb_report_render_files(files, n, o->format, err);
+    text = cb_review_render(files, n, o->format, err);
 out:
     for (size_t i = 0; i < n; i++)
         cb_load_free(&files[i]);

@@ -1,0 +1,44 @@
+#include "concbench/shared.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static size_t shared_size(uint32_t n)
+{
+    return sizeof(struct cb_shared) +
+           (size_t)n * (sizeof(struct cb_worker_record) + sizeof(struct cb_unit_record));
+}
+
+struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err)
+{
+    size_t size = shared_size(n);
+    struct cb_shared *s;
+
+    /* MAP_SHARED before any fork: a child's writes land in the parent's
+     * view with no copying or serialisation. */
+    s = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (s == MAP_FAILED) {
+        cb_error_set(err, "cannot map records for %u workers: %s", n, strerror(errno));
+        return NULL;
+    }
+    s->capacity = n;
+    /* Inherited at the same address by every fork: a pointer is fine. */
+    s->unit = (struct cb_unit_record *)(void *)&s->rec[n];
+    return s;
+}
+
+void cb_shared_reset(struct cb_shared *s, uint32_t n)
+{
+    atomic_store(&s->ready, 0);
+    atomic_store(&s->abort, 0);
+    atomic_store(&s->held, 0);
+    memset(s->rec, 0, (size_t)n * sizeof s->rec[0]);
+    memset(s->unit, 0, (size_t)n * sizeof s->unit[0]);
+}
+
+void cb_shared_unmap(struct cb_shared *s)
+{
+    if (s)
+        munmap(s, shared_size(s->capacity));
+}
