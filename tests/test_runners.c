@@ -76,7 +76,7 @@ static int run(const struct cb_executor *r, const struct cb_task *task,
     memset(t, 0, sizeof *t);
     cb_shared_reset(shared, n);
     /* Tasks with run-wide state (lock) get it as the bench gives it. */
-    assert_int_equal(cb_task_run_begin(task, p, r->separate_memory, &tr, &err), 0);
+    assert_int_equal(cb_task_run_begin(task, p, n, r->separate_memory, &tr, &err), 0);
     spec.task_state = tr.state;
     rc = cb_run_sample(r, &spec, t, &err);
     if (cb_task_run_end(task, &tr, &total) && rc == 0)
@@ -325,8 +325,11 @@ static void test_dead_peer_ends_sample(void **state)
 
 /* Per-job set-up: its local reaches run() with the job's index; a failed
  * set-up is the job's outcome, with the task's message. */
-static int local_setup(const struct cb_params *p, void **local, struct cb_error *err)
+static int local_setup(const struct cb_params *p, void *state, uint32_t job,
+                       void **local, struct cb_error *err)
 {
+    (void)state;
+    (void)job;
     static uint64_t forty_two = 42;
 
     if (p->iterations == 13) {
