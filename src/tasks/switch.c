@@ -130,12 +130,12 @@ static void close_pipes(struct switch_state *s)
 {
     for (uint32_t k = 0; k < s->npairs; k++) {
         struct pair *pr = &s->pairs[k];
-        int *fds[] = { &pr->ping[0], &pr->ping[1], &pr->pong[0], &pr->pong[1] };
+        int *ends[] = { &pr->ping[0], &pr->ping[1], &pr->pong[0], &pr->pong[1] };
 
-        for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
-            if (*fds[i] >= 0) {
-                close(*fds[i]);
-                *fds[i] = -1;
+        for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+            if (*ends[i] >= 0) {
+                close(*ends[i]);
+                *ends[i] = -1;
             }
     }
 }
