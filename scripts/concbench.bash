@@ -16,7 +16,8 @@ _concbench()
             --sleep --fib --start --format --output --context --per-sample
             --quiet --help --version --min-time --max-time --timeout --stack-size --pin
             --compare-to --worker-memory --parent-memory --payload --transport
-            --gil --switch-interval --lock --isolation"
+            --gil --switch-interval --lock --isolation
+            --switch-channel --switch-placement --msg-channel --message"
         formats="json table markdown csv bmf github-action-benchmark" ;;
     compare)
         opts="--threshold --alpha --metric --fail-on --allow-missing --normalize --min-samples
@@ -38,10 +39,14 @@ _concbench()
     fi
     case $sub:$opt in
         run:-m|run:--mode) values="threads processes serial" ;;
-        run:-t|run:--task) values="cpu io fib lock" ;;
+        run:-t|run:--task) values="cpu io fib lock switch msg" ;;
         run:--pin) values="none spread compact" ;;
         run:--transport) values="pipe shm" ;;
         run:--lock) values="mutex spin semaphore" ;;
+        run:--switch-channel) values="pipe futex" ;;
+        run:--switch-placement) values="same split" ;;
+        run:--msg-channel) values="pipe socket shm" ;;
+        run:--message) values="8B 64B 1KiB 4KiB" ;;
         run:--start) values="immediate barrier" ;;
         run:--isolation) values="process none" ;;
         run:-n|run:--workers|run:--jobs) values="1 2 4 8 max 1..16 1..64:x2" ;;

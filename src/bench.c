@@ -168,7 +168,8 @@ static int take_sample(struct sampler *sp, const struct cb_cell *c,
     if (isolated(sp, c))
         return cb_isolate_run(&sp->iso, c->runner, spec, sp->next_isolated, res, e);
     memset(res, 0, sizeof *res);
-    if (cb_task_run_begin(c->task, &c->params, c->runner->separate_memory, &tr, e) != 0)
+    if (cb_task_run_begin(c->task, &c->params, spec->workers, c->runner->separate_memory,
+                          &tr, e) != 0)
         return -1;
     spec->task_state = tr.state;
     res->rc = cb_run_sample(c->runner, spec, &res->times, e);

@@ -47,7 +47,7 @@ static int trial(const struct cb_task *task, const struct cb_params *p,
     int rc;
 
     cb_shared_reset(sh, 1);
-    if (cb_task_run_begin(task, p, false, &tr, err) != 0)
+    if (cb_task_run_begin(task, p, 1, false, &tr, err) != 0)
         return -1;
     spec.task_state = tr.state;
     rc = cb_run_sample(cb_executor_baseline(), &spec, &t, err);

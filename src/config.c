@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "concbench/context.h"
+#include "concbench/executor.h"
 #include "concbench/options.h"
 
 void cb_config_default(struct cb_config *cfg)
@@ -46,13 +47,52 @@ void cb_config_task_params(const struct cb_config *cfg, const struct cb_task *ta
             cb_params_set(out, d, d->def);
 }
 
+/* A task whose jobs need each other running (ping-pong pairs) cannot
+ * run under a mode that runs them one after another or several on one
+ * unit: it would wait forever. */
+static int check_all_at_once(const struct cb_config *cfg, const struct cb_task *task,
+                             uint32_t jobs, struct cb_error *err)
+{
+    for (size_t m = 0; task->all_at_once && m < cfg->nmodes; m++) {
+        const struct cb_executor *x = cfg->modes[m];
+        uint32_t units = cb_executor_units(x, jobs, &cfg->run);
+
+        if (!x->concurrent) {
+            cb_error_set(err, "--mode=%s runs jobs one after another, but --task=%s needs "
+                         "all its jobs running at once; leave one of them out",
+                         x->name, task->name);
+            return -1;
+        }
+        if (units < jobs) {
+            cb_error_set(err, "--mode=%s runs %u jobs on %u units, but --task=%s needs "
+                         "all its jobs running at once; leave one of them out",
+                         x->name, jobs, units, task->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_jobs(const struct cb_config *cfg, const struct cb_task *task,
+                      const struct cb_params *p, struct cb_error *err)
+{
+    for (size_t w = 0; w < cfg->nworkers; w++) {
+        if (task->check_jobs && task->check_jobs(p, cfg->workers[w], err) != 0)
+            return -1;
+        if (check_all_at_once(cfg, task, cfg->workers[w], err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err)
 {
     for (size_t t = 0; t < cfg->ntasks; t++) {
         struct cb_params p;
 
         cb_config_task_params(cfg, cfg->tasks[t], &p);
-        if (cb_task_check(cfg->tasks[t], &p, err) != 0)
+        if (cb_task_check(cfg->tasks[t], &p, err) != 0 ||
+            check_jobs(cfg, cfg->tasks[t], &p, err) != 0)
             return -1;
     }
     return 0;

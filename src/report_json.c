@@ -346,14 +346,19 @@ static int add_lists(cJSON *b, const struct cb_cell *c)
 
 /* The claims' figures over the whole cell, present when measured. */
 /* Tasks that count operations: per operation, and how many a second one
- * job did (the median's reciprocal). */
+ * job did (the median's reciprocal); tasks whose operations move bytes
+ * (messages), how many bytes a second. */
 static int add_per_op(cJSON *b, const struct cb_cell *c)
 {
+    double per_s = c->per_op.median > 0 ? 1 / c->per_op.median : 0;
+
     if (!c->ops_per_job || !c->per_op.n)
         return 0;
     if (add_str(b, "op", c->task->op) || add_u64(b, "ops_per_job", c->ops_per_job) ||
-        add_stats(b, "per_op_s", &c->per_op) ||
-        add_num(b, "ops_per_s", c->per_op.median > 0 ? 1 / c->per_op.median : 0))
+        add_stats(b, "per_op_s", &c->per_op) || add_num(b, "ops_per_s", per_s))
+        return -1;
+    if (c->task->op_bytes &&
+        add_num(b, "bytes_per_s", per_s * (double)c->task->op_bytes(&c->params)))
         return -1;
     return 0;
 }

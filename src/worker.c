@@ -146,11 +146,12 @@ static void pin_self(const struct cb_worker_args *a)
 /* The task's own set-up for this job, before the clocks start. A failure
  * is the job's outcome, with the task's message in the record. */
 static bool setup_job(const struct cb_worker_args *a, struct cb_worker_record *rec,
-                      void **local)
+                      uint32_t id, void **local)
 {
     struct cb_error e = { "" };
 
-    if (!a->task->worker_setup || a->task->worker_setup(a->params, local, &e) == 0)
+    if (!a->task->worker_setup ||
+        a->task->worker_setup(a->params, a->state, id, local, &e) == 0)
         return true;
     rec->status = CB_WORKER_SETUP_FAILED;
     snprintf(rec->note, sizeof rec->note, "%s", e.msg);
@@ -174,7 +175,7 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
     job.rec = rec;
     cb_worker_params(a->params, &params);
     job.params = &params;
-    if (run && !setup_job(a, rec, &local))
+    if (run && !setup_job(a, rec, id, &local))
         return;
     /* Deltas, so a serial job (the caller's own thread) and a fresh
      * thread or child are measured the same way. */

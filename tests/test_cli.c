@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -671,8 +672,9 @@ static void test_params_are_options(void **state)
                     ; /* the last choice: not the default 0 */
                 snprintf(opt, sizeof opt, "--%s=%s", d->flag, d->choice(want));
             } else {
-                snprintf(opt, sizeof opt, "--%s=%s", d->flag,
-                         d->kind == CB_PARAM_DURATION ? "7ns" : "7");
+                want = d->min > want ? d->min : want; /* --message: 8 at least */
+                snprintf(opt, sizeof opt, "--%s=%" PRIu64 "%s", d->flag, want,
+                         d->kind == CB_PARAM_DURATION ? "ns" : "");
             }
             OK(opt);
             assert_int_equal(cb_params_get(&cfg.params, d), want);

@@ -70,7 +70,9 @@ void cb_config_task_params(const struct cb_config *cfg, const struct cb_task *ta
                            struct cb_params *out);
 
 /* Checks every task of cfg with the parameters it would run with
- * (cb_task_check()). Returns 0, or -1 with err naming the flag. */
+ * (cb_task_check()), with each -n value (task->check_jobs), and a task
+ * whose jobs must run all at once against each mode. Returns 0, or -1
+ * with err naming the flag. */
 int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err);
 
 /* Names used in the JSON and on the command line. Can't fail. */

@@ -88,6 +88,9 @@ struct cb_executor {
     /* True when a unit has already ended (polled while waiting at a gate,
      * without reaping it). NULL: units cannot end on their own. */
     bool (*any_ended)(struct cb_exec *x);
+    /* True when u has already ended (without reaping it): the driver
+     * then does not count it among those it killed. NULL: unknown. */
+    bool (*ended)(struct cb_exec *x, const struct cb_unit *u);
 };
 
 /* Every executor, ending with NULL (generated from CB_EXECUTORS). */

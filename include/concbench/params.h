@@ -17,6 +17,30 @@ struct cb_params {
     uint64_t sleep_ns;   /* io: how long each worker sleeps */
     uint64_t fib_n;      /* fib: which Fibonacci number to compute */
     uint32_t lock;       /* lock: enum cb_lock_kind (--lock) */
+    /* switch and msg (src/tasks/switch.c, src/tasks/msg.c) */
+    uint32_t switch_channel;   /* switch: enum cb_switch_channel */
+    uint32_t switch_placement; /* switch: enum cb_switch_placement */
+    uint32_t msg_channel;      /* msg: enum cb_msg_channel (processes) */
+    uint64_t message;          /* msg: bytes per message */
+};
+
+/* --switch-channel: what carries the switch task's token. */
+enum cb_switch_channel {
+    CB_SWITCH_PIPE,  /* two pipes per pair, 8 bytes each way */
+    CB_SWITCH_FUTEX, /* one futex word per pair */
+};
+
+/* --switch-placement: where a pair's two ends run. */
+enum cb_switch_placement {
+    CB_PLACE_SAME,  /* both on one CPU */
+    CB_PLACE_SPLIT, /* on two CPUs */
+};
+
+/* --msg-channel: how a process sends the msg task's messages. */
+enum cb_msg_channel {
+    CB_MSG_PIPE,   /* one pipe every job writes to */
+    CB_MSG_SOCKET, /* one AF_UNIX SOCK_SEQPACKET socket pair */
+    CB_MSG_SHM,    /* a ring in MAP_SHARED memory */
 };
 
 /* --lock: how the lock task guards its counter. */

@@ -44,12 +44,17 @@ struct cb_task {
      * proportion to it (iterations) or faster (fib's n). */
     const char *size_param;
     bool size_linear;
+    /* Bytes one operation moves (a message's size): each benchmark then
+     * also reports bytes_per_s. NULL: none. */
+    uint64_t (*op_bytes)(const struct cb_params *p);
     /* Traits the driver reads. */
     bool shares_state;       /* its jobs share state across units (a lock,
                                 a channel): a unit that dies ends the
                                 sample, since the others may wait on it */
     bool all_at_once;        /* its jobs need each other running at the
-                                same time (a ping-pong pair) */
+                                same time (a ping-pong pair): a mode
+                                that does not run every job in its own
+                                concurrent unit is refused */
     /* The options this task reads (scope CB_SCOPE_TASK), ending with a
      * NULL flag: each is a CLI option, in --help and `concbench list`, and
      * written to the JSON where its line says. A line's def is this
@@ -58,6 +63,9 @@ struct cb_task {
     const struct cb_param_desc *params;
     /* Checks p; on error fills err with one line and returns -1. */
     int (*check)(const struct cb_params *p, struct cb_error *err);
+    /* Checks a job count (-n) the task would run with p (pairs need an
+     * even one). NULL: any. Returns 0, or -1 with err naming -n. */
+    int (*check_jobs)(const struct cb_params *p, uint32_t jobs, struct cb_error *err);
     /* Does the work; returns the checksum the parent verifies. state is
      * the run's shared state (NULL when state_size is 0); hooks may be
      * NULL. Never fails once check() accepted p. */
@@ -70,25 +78,31 @@ struct cb_task {
      * its counter). 0: none, and the members below are NULL. The caller
      * maps state_size zeroed bytes MAP_SHARED before any worker exists. */
     size_t state_size;
-    /* Prepares state for one run; pshared: the workers are processes.
-     * Returns 0, or -1 with err set (state then needs no teardown). */
-    int (*setup)(void *state, const struct cb_params *p, bool pshared,
+    /* Prepares state for one run of jobs jobs; pshared: the workers are
+     * processes. Runs in the process the units are created from, before
+     * any exists (what it maps MAP_SHARED or opens, every unit shares;
+     * a thread it starts runs beside them until teardown()). Returns 0,
+     * or -1 with err set (state then needs no teardown). */
+    int (*setup)(void *state, const struct cb_params *p, uint32_t jobs, bool pshared,
                  struct cb_error *err);
-    /* Undoes setup(). Can't fail. */
+    /* Undoes setup(), after every unit ended. Can't fail. */
     void (*teardown)(void *state);
-    /* After every worker ended: the run's checksum read from state (the
-     * lock task's final counter). Can't fail. */
+    /* After every worker ended and teardown(): the run's checksum read
+     * from state (the lock task's final counter, the messages the msg
+     * task's consumer verified). Can't fail. */
     uint64_t (*total)(const void *state);
     /* What total() must return for a correct run of workers workers. */
     uint64_t (*expected_total)(const struct cb_params *p, uint32_t workers);
 
-    /* Optional per-job set-up (a buffer to copy from), called by the
-     * worker body in the job's unit before its timed run; *local reaches
+    /* Optional per-job set-up (a buffer to copy from, pinning job job
+     * to the CPU the run's state gives it), called by the worker body in the job's unit before its
+     * timed run; *local reaches
      * that job's run() as hooks->local. Returns 0, or -1 with err saying
      * what failed ("cannot allocate 64 MiB"), which becomes the job's
      * status ("setup-failed: cannot allocate 64 MiB") rather than a wrong
      * checksum. NULL: none; local stays NULL. */
-    int (*worker_setup)(const struct cb_params *p, void **local, struct cb_error *err);
+    int (*worker_setup)(const struct cb_params *p, void *state, uint32_t job,
+                        void **local, struct cb_error *err);
     /* Undoes worker_setup() after the worker's run; called only when it
      * returned 0. Can't fail. NULL: nothing to undo. */
     void (*worker_teardown)(void *local);
@@ -112,10 +126,11 @@ struct cb_task_run {
     size_t size;
 };
 
-/* Maps and sets up task's state for one run (nothing when it has none).
- * Returns 0, or -1 with err set and nothing left mapped. */
+/* Maps and sets up task's state for one run of jobs jobs (nothing when
+ * it has none). Returns 0, or -1 with err set and nothing left mapped. */
 int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
-                      bool pshared, struct cb_task_run *run, struct cb_error *err);
+                      uint32_t jobs, bool pshared, struct cb_task_run *run,
+                      struct cb_error *err);
 
 /* Reads the run's total into *total (false when the task has none),
  * tears down and unmaps the state. Can't fail. */

@@ -61,11 +61,12 @@ static int init_mutex(struct lock_state *s, bool pshared, struct cb_error *err)
     return rc == 0 ? 0 : -1;
 }
 
-static int lock_setup(void *state, const struct cb_params *p, bool pshared,
-                      struct cb_error *err)
+static int lock_setup(void *state, const struct cb_params *p, uint32_t jobs,
+                      bool pshared, struct cb_error *err)
 {
     struct lock_state *s = state;
 
+    (void)jobs;
     memset(s, 0, sizeof *s);
     s->kind = p->lock;
     switch ((enum cb_lock_kind)p->lock) {

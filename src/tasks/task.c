@@ -56,7 +56,8 @@ int cb_task_check(const struct cb_task *task, const struct cb_params *p,
 }
 
 int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
-                      bool pshared, struct cb_task_run *run, struct cb_error *err)
+                      uint32_t jobs, bool pshared, struct cb_task_run *run,
+                      struct cb_error *err)
 {
     void *m;
 
@@ -72,7 +73,7 @@ int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
                      strerror(errno));
         return -1;
     }
-    if (task->setup && task->setup(m, p, pshared, err) != 0) {
+    if (task->setup && task->setup(m, p, jobs, pshared, err) != 0) {
         munmap(m, run->size);
         return -1;
     }
@@ -87,12 +88,13 @@ bool cb_task_run_end(const struct cb_task *task, struct cb_task_run *run,
 
     if (!run->state)
         return false;
+    /* Teardown first: it may end what still counts (a consumer thread). */
+    if (task->teardown)
+        task->teardown(run->state);
     if (task->total) {
         *total = task->total(run->state);
         has = true;
     }
-    if (task->teardown)
-        task->teardown(run->state);
     munmap(run->state, run->size);
     run->state = NULL;
     return has;
