@@ -30,7 +30,7 @@ static uint64_t run_lock(const struct cb_executor *r, const struct cb_task *task
     p.lock = kind;
     assert_int_equal(cb_task_check(task, &p, &err), 0);
     cb_shared_reset(shared, n);
-    assert_int_equal(cb_task_run_begin(task, &p, r->separate_memory, &tr, &err), 0);
+    assert_int_equal(cb_task_run_begin(task, &p, n, r->separate_memory, &tr, &err), 0);
     spec.task_state = tr.state;
     assert_int_equal(cb_run_sample(r, &spec, &t, &err), 0);
     assert_true(cb_task_run_end(task, &tr, &total));

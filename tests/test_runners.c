@@ -76,7 +76,7 @@ static int run(const struct cb_executor *r, const struct cb_task *task,
     memset(t, 0, sizeof *t);
     cb_shared_reset(shared, n);
     /* Tasks with run-wide state (lock) get it as the bench gives it. */
-    assert_int_equal(cb_task_run_begin(task, p, r->separate_memory, &tr, &err), 0);
+    assert_int_equal(cb_task_run_begin(task, p, n, r->separate_memory, &tr, &err), 0);
     spec.task_state = tr.state;
     rc = cb_run_sample(r, &spec, t, &err);
     if (cb_task_run_end(task, &tr, &total) && rc == 0)

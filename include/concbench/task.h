@@ -77,6 +77,15 @@ struct cb_task {
     /* What total() must return for a correct run of workers workers. */
     uint64_t (*expected_total)(const struct cb_params *p, uint32_t workers);
 
+    /* Optional: the run-wide state's size for a run of jobs jobs (one
+     * page per job); when set it replaces state_size. Can't fail; 0
+     * means no state. */
+    size_t (*state_bytes)(const struct cb_params *p, uint32_t jobs);
+    /* Optional: the memory one job holds at its largest beyond what the
+     * driver accounts for (the region the fault task maps), so the
+     * memory check before a run counts it. NULL: none. Can't fail. */
+    uint64_t (*job_memory)(const struct cb_params *p);
+
     /* Optional per-job set-up (a buffer to copy from), called by the
      * worker body in the job's unit before its timed run; *local reaches
      * that job's run() as hooks->local. Returns 0, or -1 with err saying
@@ -107,10 +116,11 @@ struct cb_task_run {
     size_t size;
 };
 
-/* Maps and sets up task's state for one run (nothing when it has none).
- * Returns 0, or -1 with err set and nothing left mapped. */
+/* Maps and sets up task's state for a run of jobs jobs (nothing when it
+ * has none). Returns 0, or -1 with err set and nothing left mapped. */
 int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
-                      bool pshared, struct cb_task_run *run, struct cb_error *err);
+                      uint32_t jobs, bool pshared, struct cb_task_run *run,
+                      struct cb_error *err);
 
 /* Reads the run's total into *total (false when the task has none),
  * tears down and unmaps the state. Can't fail. */

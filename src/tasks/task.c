@@ -56,12 +56,13 @@ int cb_task_check(const struct cb_task *task, const struct cb_params *p,
 }
 
 int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
-                      bool pshared, struct cb_task_run *run, struct cb_error *err)
+                      uint32_t jobs, bool pshared, struct cb_task_run *run,
+                      struct cb_error *err)
 {
     void *m;
 
     run->state = NULL;
-    run->size = task->state_size;
+    run->size = task->state_bytes ? task->state_bytes(p, jobs) : task->state_size;
     if (run->size == 0)
         return 0;
     /* MAP_SHARED before any fork: forked workers see the same lock and
