@@ -671,8 +671,9 @@ static void test_params_are_options(void **state)
                     ; /* the last choice: not the default 0 */
                 snprintf(opt, sizeof opt, "--%s=%s", d->flag, d->choice(want));
             } else {
-                snprintf(opt, sizeof opt, "--%s=%s", d->flag,
-                         d->kind == CB_PARAM_DURATION ? "7ns" : "7");
+                want = d->min > want ? d->min : want; /* --region: a page */
+                snprintf(opt, sizeof opt, "--%s=%llu%s", d->flag, (unsigned long long)want,
+                         d->kind == CB_PARAM_DURATION ? "ns" : "");
             }
             OK(opt);
             assert_int_equal(cb_params_get(&cfg.params, d), want);
