@@ -681,21 +681,45 @@ static void test_params_are_options(void **state)
     }
 }
 
-/* "(cpu, lock; default: 10000000)": the tasks that read --iterations, from
+/* "(cpu, lock; default: 10000000; fault: 1)": the tasks that read
+ * --iterations with the run's default, then those with their own, from
  * the registry. */
 static const char *iterations_tasks(void)
 {
     static char buf[256];
-    size_t used = 0;
+    char more[128] = "";
+    size_t used = 0, mused = 0;
 
     used += (size_t)snprintf(buf, sizeof buf, "(");
     for (size_t t = 0; cb_tasks[t]; t++)
-        for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++)
-            if (strcmp(d->flag, "iterations") == 0 && used < sizeof buf)
+        for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++) {
+            if (strcmp(d->flag, "iterations") != 0)
+                continue;
+            if (d->def == 10000000 && used < sizeof buf)
                 used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
                                          used > 1 ? ", " : "", cb_tasks[t]->name);
+            else if (d->def != 10000000 && mused < sizeof more)
+                mused += (size_t)snprintf(more + mused, sizeof more - mused, "; %s: %llu",
+                                          cb_tasks[t]->name, (unsigned long long)d->def);
+        }
     if (used < sizeof buf)
-        snprintf(buf + used, sizeof buf - used, "; default: 10000000)");
+        snprintf(buf + used, sizeof buf - used, "; default: 10000000%s)", more);
+    return buf;
+}
+
+/* "(default: all but lock, fault)": the opt-in tasks, from the registry. */
+static const char *default_tasks(void)
+{
+    static char buf[256];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "(default: all");
+
+    for (size_t t = 0; cb_tasks[t]; t++)
+        if (cb_tasks[t]->opt_in && used < sizeof buf)
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                     strstr(buf, " but ") ? ", " : " but ",
+                                     cb_tasks[t]->name);
+    if (used < sizeof buf)
+        snprintf(buf + used, sizeof buf - used, ")");
     return buf;
 }
 
@@ -704,7 +728,7 @@ static void test_usage(void **state)
     const char *const want[] = {
         "Usage: concbench [run] [OPTIONS]", "concbench list", "--version",
         "-m, --mode=LIST", MODE_NAMES, "(default: threads,processes)",
-        "-t, --task=LIST", TASK_NAMES, "(default: all but lock)",
+        "-t, --task=LIST", TASK_NAMES, default_tasks(),
         "-n, --workers=LIST", "1..64:x2", "max", "(default: max",
         "-r, --repetitions=N", "(default: 10)", "-w, --warmup=N", "(default: 1)",
         "--start=MODE", "immediate", "barrier", "(default: immediate)",

@@ -17,12 +17,12 @@ static const struct cb_param_desc fault_params[] = {
     { .flag = "iterations", .json_name = "iterations", .kind = CB_PARAM_COUNT,
       CB_PARAM_AT(struct cb_params, iterations), .min = 1, .max = 1000000u,
       .def = 1, /* 32768 faults: tens of ms here */
-      .help = "fault: map, touch and unmap the region this many times",
+      .help = "map, touch and unmap the region this many times",
       .json = CB_JSON_PARAMS },
     { .flag = "region", .json_name = "region_bytes", .kind = CB_PARAM_SIZE,
       CB_PARAM_AT(struct cb_params, region_bytes), .min = FAULT_PAGE,
       .max = 16ull << 30, .def = 128u << 20,
-      .help = "bytes each job maps and touches per iteration (4KiB pages)",
+      .help = "bytes each job maps and touches (4KiB pages)",
       .json = CB_JSON_PARAMS },
     { .flag = NULL },
 };

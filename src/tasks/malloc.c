@@ -22,7 +22,7 @@
 static const struct cb_param_desc malloc_params[] = {
     { .flag = "iterations", .json_name = "iterations", .kind = CB_PARAM_COUNT,
       CB_PARAM_AT(struct cb_params, iterations), .min = 1, .max = UINT64_MAX,
-      .def = 2000, .help = "malloc: blocks each job allocates, writes and frees",
+      .def = 2000, .help = "blocks each job allocates, writes and frees",
       .json = CB_JSON_PARAMS },
     { .flag = "block", .json_name = "block_bytes", .kind = CB_PARAM_SIZE,
       CB_PARAM_AT(struct cb_params, block_bytes), .min = 1, .max = 1ull << 30,
@@ -31,7 +31,7 @@ static const struct cb_param_desc malloc_params[] = {
     { .flag = "mmap-threshold", .json_name = "mmap_threshold_bytes",
       .kind = CB_PARAM_SIZE, CB_PARAM_AT(struct cb_params, mmap_threshold),
       .min = 0, .max = MALLOC_MAX_THRESHOLD, .def = 64u << 10,
-      .help = "glibc's M_MMAP_THRESHOLD: larger blocks are mmap'ed and unmapped",
+      .help = "glibc's M_MMAP_THRESHOLD (larger blocks: mmap, munmap)",
       .json = CB_JSON_PARAMS },
     { .flag = NULL },
 };

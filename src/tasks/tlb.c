@@ -16,7 +16,7 @@
 static const struct cb_param_desc tlb_params[] = {
     { .flag = "iterations", .json_name = "iterations", .kind = CB_PARAM_COUNT,
       CB_PARAM_AT(struct cb_params, iterations), .min = 1, .max = UINT64_MAX,
-      .def = 10000, .help = "tlb: write-and-release rounds of each job",
+      .def = 10000, .help = "write-and-release rounds of each job",
       .json = CB_JSON_PARAMS },
     { .flag = "tlb-pages", .json_name = "tlb_pages", .kind = CB_PARAM_COUNT,
       CB_PARAM_AT(struct cb_params, tlb_pages), .min = 1, .max = 512,
