@@ -16,7 +16,8 @@ _concbench()
             --sleep --fib --start --format --output --context --per-sample
             --quiet --help --version --max-time --timeout --stack-size --pin
             --compare-to --worker-memory --parent-memory --payload --transport
-            --gil --switch-interval --lock --isolation"
+            --gil --switch-interval --lock --isolation
+            --region --block --mmap-threshold --tlb-pages"
         formats="json table markdown csv bmf github-action-benchmark" ;;
     compare)
         opts="--threshold --alpha --metric --fail-on --allow-missing --normalize --min-samples
@@ -38,7 +39,7 @@ _concbench()
     fi
     case $sub:$opt in
         run:-m|run:--mode) values="threads processes serial" ;;
-        run:-t|run:--task) values="cpu io fib lock" ;;
+        run:-t|run:--task) values="cpu io fib lock fault malloc tlb" ;;
         run:--pin) values="none spread compact" ;;
         run:--transport) values="pipe shm" ;;
         run:--lock) values="mutex spin semaphore" ;;
