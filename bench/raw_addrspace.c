@@ -11,8 +11,9 @@
  * fault:  map --size bytes anonymous (MADV_NOHUGEPAGE), write one byte
  *         per page, unmap; K times. An operation is a page fault.
  * malloc: K blocks of 1..--size bytes (xorshift, fixed seed), each
- *         malloc'ed, one byte per page written, freed; mmap threshold
- *         fixed at --threshold. An operation is one malloc+write+free.
+ *         malloc'ed, its first and last byte written, freed; mmap
+ *         threshold fixed at --threshold. An operation is one
+ *         malloc+write+free.
  * tlb:    one MAP_SHARED|MAP_ANONYMOUS region mapped before the workers
  *         exist; each writes its own P pages and releases them with
  *         madvise(MADV_DONTNEED), K times (worker i's pages start at
@@ -120,9 +121,8 @@ static uint64_t run_malloc(const struct opts *o)
         b = malloc(len);
         if (!b)
             fail("malloc", ENOMEM);
-        for (uint64_t off = 0; off < len; off += PAGE)
-            b[off] = (unsigned char)i;
-        b[len - 1] = 1;
+        b[0] = (unsigned char)i;
+        b[len - 1] = (unsigned char)i;
         sum += b[0] + b[len - 1];
         free(b);
     }
@@ -273,15 +273,15 @@ static void parse(int argc, char **argv, struct opts *o)
 int main(int argc, char **argv)
 {
     struct opts o = { .n = 1, .rounds = 5, .pages = 1, .iterations = 0,
-                      .size = 0, .threshold = 128 * 1024 };
+                      .size = 0, .threshold = 64 * 1024 };
     struct shared *sh;
     unsigned char *region = NULL;
 
     parse(argc, argv, &o);
-    if (!o.size)
-        o.size = o.test == FAULT ? 128u << 20 : 1u << 20;
+    if (!o.size) /* concbench's defaults */
+        o.size = o.test == FAULT ? 128u << 20 : 256u << 10;
     if (!o.iterations)
-        o.iterations = o.test == FAULT ? 2 : o.test == MALLOC ? 2000 : 20000;
+        o.iterations = o.test == FAULT ? 1 : o.test == MALLOC ? 2000 : 10000;
     if (o.test == MALLOC && !mallopt(M_MMAP_THRESHOLD, (int)o.threshold))
         fail("mallopt(M_MMAP_THRESHOLD)", EINVAL);
     sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
