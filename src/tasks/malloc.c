@@ -17,6 +17,19 @@
 #include "concbench/task.h"
 
 #define MALLOC_SEED UINT64_C(88172645463325252)
+
+/* AddressSanitizer and ThreadSanitizer replace malloc, and their
+ * mallopt() does nothing and returns 0: there is no threshold to set. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MALLOC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define MALLOC_SANITIZED 1
+#endif
+#endif
+#ifndef MALLOC_SANITIZED
+#define MALLOC_SANITIZED 0
+#endif
 #define MALLOC_MAX_THRESHOLD (32u << 20) /* glibc: HEAP_MAX_SIZE / 2 */
 
 static const struct cb_param_desc malloc_params[] = {
@@ -71,7 +84,7 @@ static uint64_t malloc_expected(const struct cb_params *p)
     uint64_t x = MALLOC_SEED, sum = 0;
 
     for (uint64_t i = 0; i < p->iterations; i++)
-        sum += next_size(&x, p->block_bytes) + 2u * (unsigned char)i;
+        sum += next_size(&x, p->block_bytes) + 2 * (uint64_t)(unsigned char)i;
     return sum;
 }
 
@@ -89,7 +102,7 @@ static int malloc_worker_setup(const struct cb_params *p, void **local,
                                struct cb_error *err)
 {
     *local = NULL;
-    if (mallopt(M_MMAP_THRESHOLD, (int)p->mmap_threshold) != 1) {
+    if (mallopt(M_MMAP_THRESHOLD, (int)p->mmap_threshold) != 1 && !MALLOC_SANITIZED) {
         cb_error_set(err, "mallopt(M_MMAP_THRESHOLD, %d) refused", (int)p->mmap_threshold);
         return -1;
     }
