@@ -17,7 +17,8 @@ _concbench()
             --quiet --help --version --min-time --max-time --timeout --stack-size --pin
             --compare-to --worker-memory --parent-memory --payload --transport
             --gil --switch-interval --lock --isolation
-            --switch-channel --switch-placement --msg-channel --message"
+            --switch-channel --switch-placement --msg-channel --message
+            --region --block --mmap-threshold --tlb-pages"
         formats="json table markdown csv bmf github-action-benchmark" ;;
     compare)
         opts="--threshold --alpha --metric --fail-on --allow-missing --normalize --min-samples
@@ -39,7 +40,7 @@ _concbench()
     fi
     case $sub:$opt in
         run:-m|run:--mode) values="threads processes serial" ;;
-        run:-t|run:--task) values="cpu io fib lock switch msg" ;;
+        run:-t|run:--task) values="cpu io fib lock switch msg fault malloc tlb" ;;
         run:--pin) values="none spread compact" ;;
         run:--transport) values="pipe shm" ;;
         run:--lock) values="mutex spin semaphore" ;;

@@ -419,14 +419,37 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
     return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
 }
 
+/* The most memory one job of the config's tasks holds of its own (the
+ * fault task's region), with each task's parameters; *who is that task,
+ * or NULL when none holds any. */
+static uint64_t task_job_memory(const struct cb_config *cfg, const struct cb_task **who)
+{
+    uint64_t most = 0;
+
+    *who = NULL;
+    for (size_t t = 0; t < cfg->ntasks; t++) {
+        struct cb_params p;
+
+        if (!cfg->tasks[t]->job_memory)
+            continue;
+        cb_config_task_params(cfg, cfg->tasks[t], &p);
+        if (cfg->tasks[t]->job_memory(&p) > most) {
+            most = cfg->tasks[t]->job_memory(&p);
+            *who = cfg->tasks[t];
+        }
+    }
+    return most;
+}
+
 /* The memory a benchmark of the config holds at once at its largest:
  * the parent's, per unit of execution its --worker-memory, and per job
  * its payload (twice across a process boundary: the child's copy and the
- * parent's slot). Saturates. */
-static uint64_t peak_memory(const struct cb_config *cfg)
+ * parent's slot) and the task's own memory (every job at once where they
+ * run concurrently). Saturates. */
+static uint64_t peak_memory(const struct cb_config *cfg, const struct cb_task **who)
 {
     const struct cb_run_opts *o = &cfg->run;
-    uint64_t peak = 0, jobs = max_workers(cfg);
+    uint64_t peak = 0, jobs = max_workers(cfg), job_mem = task_job_memory(cfg, who);
 
     for (size_t m = 0; m < cfg->nmodes; m++) {
         const struct cb_executor *x = cfg->modes[m];
@@ -434,6 +457,8 @@ static uint64_t peak_memory(const struct cb_config *cfg)
         uint64_t units = cb_executor_units(x, (uint32_t)jobs, o);
         uint64_t need = sat_add(o->parent_mem, sat_add(sat_mul(units, o->worker_mem),
                                                        sat_mul(jobs, payload)));
+
+        need = sat_add(need, sat_mul(x->concurrent ? jobs : 1, job_mem));
 
         if (need > peak)
             peak = need;
@@ -460,16 +485,20 @@ static uint32_t most_units(const struct cb_config *cfg)
  * by the kernel mid-way, or swap: refuse it up front. */
 static int check_memory(const struct cb_config *cfg, struct cb_error *err)
 {
-    uint64_t need = peak_memory(cfg), avail;
-    char a[32], b[32];
+    const struct cb_task *who;
+    uint64_t need = peak_memory(cfg, &who), avail;
+    char a[32], b[32], task[64] = " and --parent-memory";
 
     if (cb_memory_available(&avail) != 0 || need <= avail)
         return 0;
     cb_units_format_size((double)need, a, sizeof a);
     cb_units_format_size((double)avail, b, sizeof b);
-    cb_error_set(err, "--workers, --worker-memory, --payload and --parent-memory together "
+    if (who)
+        snprintf(task, sizeof task, ", --parent-memory and the %s task's memory per job",
+                 who->name);
+    cb_error_set(err, "--workers, --worker-memory, --payload%s together "
                  "need %s at once, more than the %s available here (MemAvailable, "
-                 "or what the memory cgroup's limit leaves); accepted: less", a, b);
+                 "or what the memory cgroup's limit leaves); accepted: less", task, a, b);
     return -1;
 }
 

@@ -402,18 +402,19 @@ static int parse_u32(struct cli *c, const char *flag, const char *arg,
 static int parse_size(struct cli *c, const struct cb_param_desc *d, const char *arg,
                       uint64_t *out)
 {
-    char range[80];
+    char range[80], bound[32];
 
     if (cb_units_parse_size(arg, d->max, out) != 0) {
-        cb_error_set(c->err, "--%s: '%s' is not a size up to %" PRIu64 " GiB; "
-                     "accepted: " CB_CLI_SIZE_ACCEPTED, d->flag, arg, d->max >> 30);
+        cb_cli_value(d, d->max, bound, sizeof bound);
+        cb_error_set(c->err, "--%s: '%s' is not a size up to %s; "
+                     "accepted: " CB_CLI_SIZE_ACCEPTED, d->flag, arg, bound);
         return -1;
     }
     if (*out < d->min) {
         cb_cli_range(d, range, sizeof range);
-        cb_error_set(c->err, "--%s: '%s' is below the %" PRIu64 " KiB %s; accepted: %s",
-                     d->flag, arg, d->min >> 10, d->min_why ? d->min_why : "needed",
-                     range);
+        cb_cli_value(d, d->min, bound, sizeof bound);
+        cb_error_set(c->err, "--%s: '%s' is below the %s %s; accepted: %s",
+                     d->flag, arg, bound, d->min_why ? d->min_why : "needed", range);
         return -1;
     }
     return 0;

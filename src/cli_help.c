@@ -43,36 +43,55 @@ static void default_text(const struct cb_param_desc *d, char *buf, size_t len)
     cb_cli_value(d, cb_option_get(d, &v), buf, len);
 }
 
-/* The tasks that read the option called flag and their defaults, as
- * "cpu, lock; default: 10" when they share one, else "default: cpu 100,
- * lock 10". */
-static void option_tasks(const char *flag, char *buf, size_t len)
+/* The tasks that read the task option d and their defaults: "io;
+ * default: 100ms", or for an option whose default differs by task
+ * "cpu, lock; default: 10000000; fault: 1; tlb: 10000" (the tasks with
+ * the run's default first). */
+static void option_tasks(const struct cb_param_desc *d, char *buf, size_t len)
 {
-    char names[128] = "", defs[160] = "", one[32], first[32] = "";
-    size_t un = 0, ud = 0;
-    bool differ = false;
+    struct cb_strbuf sb = { 0 };
+    struct cb_params def;
+    char v[32];
 
-    for (size_t t = 0; cb_tasks[t]; t++) {
-        for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++) {
-            if (strcmp(d->flag, flag) != 0)
-                continue;
-            cb_cli_value(d, d->def, one, sizeof one);
-            differ |= first[0] && strcmp(first, one) != 0;
-            if (!first[0])
-                snprintf(first, sizeof first, "%s", one);
-            if (un < sizeof names)
-                un += (size_t)snprintf(names + un, sizeof names - un, "%s%s", un ? ", " : "",
-                                       cb_tasks[t]->name);
-            if (ud < sizeof defs)
-                ud += (size_t)snprintf(defs + ud, sizeof defs - ud, "%s%s %s", ud ? ", " : "",
-                                       cb_tasks[t]->name, one);
-            break;
+    cb_params_default(&def);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            default_text(d, v, sizeof v);
+            cb_strbuf_printf(&sb, "; default: %s", v);
+        }
+        for (size_t t = 0; cb_tasks[t]; t++) {
+            for (const struct cb_param_desc *e = cb_tasks[t]->params; e && e->flag; e++) {
+                bool same = e->def == cb_params_get(&def, d);
+
+                if (strcmp(e->flag, d->flag) != 0 || same != (pass == 0))
+                    continue;
+                cb_cli_value(e, e->def, v, sizeof v);
+                if (pass == 0)
+                    cb_strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", cb_tasks[t]->name);
+                else
+                    cb_strbuf_printf(&sb, "; %s: %s", cb_tasks[t]->name, v);
+                break;
+            }
         }
     }
-    if (differ)
-        snprintf(buf, len, "default: %s", defs);
-    else
-        snprintf(buf, len, "%s; default: %s", names, first);
+    snprintf(buf, len, "%s", sb.failed || !sb.buf ? "" : sb.buf);
+    cb_strbuf_free(&sb);
+}
+
+/* "all but lock, fault": the default task list, as the opt-in tasks
+ * leave it. */
+static void default_tasks(char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "all");
+
+    for (size_t t = 0; cb_tasks[t] && used < len; t++) {
+        if (cb_tasks[t]->opt_in) {
+            int n = snprintf(buf + used, len - used, "%s%s",
+                             used == 3 ? " but " : ", ", cb_tasks[t]->name);
+
+            used += n > 0 ? (size_t)n : len;
+        }
+    }
 }
 
 /* One executor- or run-scope line: the option, then its help from
@@ -120,10 +139,10 @@ static void usage_params(struct cb_strbuf *sb)
     cb_strbuf_puts(sb, "\nTask parameters (N takes k, M, G for x1000, e.g. 10M; "
                    "DURATION takes ns,\nus, ms or s, e.g. 100ms):\n");
     for (size_t i = 0; i < n && all[i]->scope == CB_SCOPE_TASK; i++) {
-        char opt[64], tasks[200];
+        char opt[64], tasks[256];
 
         option_text(all[i], opt, sizeof opt);
-        option_tasks(all[i]->flag, tasks, sizeof tasks);
+        option_tasks(all[i], tasks, sizeof tasks);
         cb_strbuf_printf(sb, "      %-22s%s\n%28s(%s)\n", opt, all[i]->help, "", tasks);
     }
 }
@@ -131,10 +150,11 @@ static void usage_params(struct cb_strbuf *sb)
 static void usage_run(struct cb_strbuf *sb, const struct cb_config *def)
 {
     char modes[CB_CLI_ACCEPTED_MAX], tasks[CB_CLI_ACCEPTED_MAX];
-    char defmodes[CB_CLI_ACCEPTED_MAX] = "";
+    char defmodes[CB_CLI_ACCEPTED_MAX] = "", deftasks[CB_CLI_ACCEPTED_MAX];
 
     cb_cli_join(cb_cli_mode_name, ", ", modes, sizeof modes);
     cb_cli_join(cb_cli_task_name, ", ", tasks, sizeof tasks);
+    default_tasks(deftasks, sizeof deftasks);
     for (size_t i = 0; i < def->nmodes; i++)
         snprintf(defmodes + strlen(defmodes), sizeof defmodes - strlen(defmodes),
                  "%s%s", i ? "," : "", def->modes[i]->name);
@@ -144,7 +164,7 @@ static void usage_run(struct cb_strbuf *sb, const struct cb_config *def)
         "                            %s\n"
         "                            (default: %s)\n"
         "  -t, --task=LIST           the work, comma-separated: %s\n"
-        "                            (default: all but lock)\n", modes, defmodes, tasks);
+        "                            (default: %s)\n", modes, defmodes, tasks, deftasks);
     cb_strbuf_printf(sb,
         "  -n, --workers=LIST        jobs (runs of the task; also --jobs=LIST), each a\n"
         "                            thread or process in threads and processes mode;\n"
@@ -236,8 +256,10 @@ static size_t widest(cb_cli_name_fn name_at)
 static void list_tasks(struct cb_strbuf *sb)
 {
     int w = (int)widest(cb_cli_task_name);
+    char deftasks[CB_CLI_ACCEPTED_MAX];
 
-    cb_strbuf_puts(sb, "Tasks (--task=LIST; default: all but lock):\n");
+    default_tasks(deftasks, sizeof deftasks);
+    cb_strbuf_printf(sb, "Tasks (--task=LIST; default: %s):\n", deftasks);
     for (size_t t = 0; cb_tasks[t]; t++) {
         const struct cb_task *task = cb_tasks[t];
 

@@ -792,6 +792,56 @@ static void test_claim_params(void **state)
     run_free(&r);
 }
 
+/* The address-space tasks, tiny, in every mode: checksums verified, the
+ * per-operation figures and their parameters recorded. */
+static void test_address_space_tasks(void **state)
+{
+    static const char *const names[] = { "fault", "malloc", "tlb" };
+    static const char *const keys[] = { "region_bytes", "mmap_threshold_bytes", "tlb_pages" };
+    static const double values[] = { 65536, 65536, 2 };
+    struct run r;
+    cJSON *root;
+    const cJSON *b;
+    int n = 0;
+
+    (void)state;
+    RUN(&r, "-m", "threads,processes,serial", "-t", "fault,malloc,tlb", "-n", "2",
+        "-r", "1", "-w", "0", "--iterations=20", "--region=64KiB", "--block=128KiB",
+        "--tlb-pages=2");
+    root = expect_json_run(&r);
+    cJSON_ArrayForEach(b, get_arr(root, "benchmarks", 9)) {
+        size_t t = 0;
+
+        while (t < 3 && strcmp(get_str(b, "task"), names[t]) != 0)
+            t++;
+        assert_true(t < 3);
+        expect_str(b, "status", "ok");
+        expect_num(get_obj(b, "params"), "iterations", 20);
+        expect_num(get_obj(b, "params"), keys[t], values[t]);
+        expect_num(b, "ops_per_job", t == 0 ? 20 * 16 : 20);
+        assert_true(get_num(get_obj(b, "per_op_s"), "median") > 0);
+        n++;
+    }
+    assert_int_equal(n, 9);
+    cJSON_Delete(root);
+    run_free(&r);
+}
+
+/* n jobs of a fault region that cannot all fit are refused before
+ * anything runs, naming the task. */
+static void test_fault_memory_refused(void **state)
+{
+    struct run r;
+
+    (void)state;
+    RUN(&r, "-m", "threads", "-t", "fault", "--region=16GiB", "-n", "64", "-r", "1");
+    expect_exit(&r, 2);
+    assert_int_equal(r.out_len, 0);
+    assert_int_equal(count_lines(r.err), 1);
+    assert_true(contains(r.err, "fault task's memory"));
+    run_free(&r);
+}
+
 /* --pin is recorded in the benchmark, and only when a worker pins. */
 static void test_pin_recorded(void **state)
 {
@@ -843,6 +893,10 @@ static const struct bad_case bad_cases[] = {
     { { "--iterations=18446744073709551616" }, { "--iterations" },
       "18446744073709551616" },
     { { "--fib=94" }, { "--fib" }, "94" },
+    { { "--region=1KiB" }, { "--region" }, "1KiB" },
+    { { "--block=0" }, { "--block" }, "0" },
+    { { "--mmap-threshold=33MiB" }, { "--mmap-threshold" }, "33MiB" },
+    { { "--tlb-pages=513" }, { "--tlb-pages" }, "513" },
     { { "--bogus-option" }, { "--bogus-option" }, NULL },
     { { "-r", "0" }, { "--repetitions", "-r" }, NULL },
     { { "--format=xml" }, { "--format" }, "xml" },
@@ -1397,6 +1451,8 @@ int main(void)
         cmocka_unit_test(test_io_overlap_processes),
         cmocka_unit_test(test_pin_recorded),
         cmocka_unit_test(test_claim_params),
+        cmocka_unit_test(test_address_space_tasks),
+        cmocka_unit_test(test_fault_memory_refused),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_unknown_subcommand),
         cmocka_unit_test(test_version),

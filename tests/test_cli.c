@@ -672,8 +672,8 @@ static void test_params_are_options(void **state)
                     ; /* the last choice: not the default 0 */
                 snprintf(opt, sizeof opt, "--%s=%s", d->flag, d->choice(want));
             } else {
-                want = d->min > want ? d->min : want; /* --message: 8 at least */
-                snprintf(opt, sizeof opt, "--%s=%" PRIu64 "%s", d->flag, want,
+                want = d->min > want ? d->min : want; /* --region: a page */
+                snprintf(opt, sizeof opt, "--%s=%llu%s", d->flag, (unsigned long long)want,
                          d->kind == CB_PARAM_DURATION ? "ns" : "");
             }
             OK(opt);
@@ -682,20 +682,47 @@ static void test_params_are_options(void **state)
     }
 }
 
-/* "(default: cpu 100000000, lock 10000000)": the tasks that read
- * --iterations, each with its own default, from the registry. */
+/* "(cpu; default: 100000000; lock: 10000000; fault: 1)": the tasks that
+ * read --iterations with the run's default, then those with their own,
+ * from the registry. */
 static const char *iterations_tasks(void)
 {
     static char buf[256];
-    size_t used = 0;
+    char more[160] = "";
+    size_t used = 0, mused = 0;
+    struct cb_params def;
+    unsigned long long run_def;
 
-    used += (size_t)snprintf(buf, sizeof buf, "(default: ");
+    cb_params_default(&def);
+    run_def = (unsigned long long)def.iterations;
+    used += (size_t)snprintf(buf, sizeof buf, "(");
     for (size_t t = 0; cb_tasks[t]; t++)
-        for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++)
-            if (strcmp(d->flag, "iterations") == 0 && used < sizeof buf)
-                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s %llu",
-                                         used > 10 ? ", " : "", cb_tasks[t]->name,
-                                         (unsigned long long)d->def);
+        for (const struct cb_param_desc *d = cb_tasks[t]->params; d && d->flag; d++) {
+            if (strcmp(d->flag, "iterations") != 0)
+                continue;
+            if (d->def == run_def && used < sizeof buf)
+                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                         used > 1 ? ", " : "", cb_tasks[t]->name);
+            else if (d->def != run_def && mused < sizeof more)
+                mused += (size_t)snprintf(more + mused, sizeof more - mused, "; %s: %llu",
+                                          cb_tasks[t]->name, (unsigned long long)d->def);
+        }
+    if (used < sizeof buf)
+        snprintf(buf + used, sizeof buf - used, "; default: %llu%s)", run_def, more);
+    return buf;
+}
+
+/* "(default: all but lock, fault)": the opt-in tasks, from the registry. */
+static const char *default_tasks(void)
+{
+    static char buf[256];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "(default: all");
+
+    for (size_t t = 0; cb_tasks[t]; t++)
+        if (cb_tasks[t]->opt_in && used < sizeof buf)
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                     strstr(buf, " but ") ? ", " : " but ",
+                                     cb_tasks[t]->name);
     if (used < sizeof buf)
         snprintf(buf + used, sizeof buf - used, ")");
     return buf;
@@ -706,7 +733,7 @@ static void test_usage(void **state)
     const char *const want[] = {
         "Usage: concbench [run] [OPTIONS]", "concbench list", "--version",
         "-m, --mode=LIST", MODE_NAMES, "(default: threads,processes)",
-        "-t, --task=LIST", TASK_NAMES, "(default: all but lock)",
+        "-t, --task=LIST", TASK_NAMES, default_tasks(),
         "-n, --workers=LIST", "1..64:x2", "max", "(default: max",
         "-r, --repetitions=N", "(default: 10)", "-w, --warmup=N", "(default: 1)",
         "--start=MODE", "immediate", "barrier", "(default: immediate)",

@@ -199,6 +199,155 @@ static void test_fib_range(void **state)
     assert_non_null(strstr(err.msg, "93"));
 }
 
+/* cb_task_check refuses p for task with one line naming flag. */
+static void expect_refused(const char *task, struct cb_params *p, const char *flag)
+{
+    struct cb_error err = { "" };
+
+    assert_int_equal(cb_task_check(cb_task_find(task), p, &err), -1);
+    assert_non_null(strstr(err.msg, flag));
+    assert_null(strchr(err.msg, '\n'));
+}
+
+static void test_fault_checksum(void **state)
+{
+    const struct cb_task *t = cb_task_find("fault");
+    struct cb_params p = params();
+
+    (void)state;
+    assert_int_equal(p.iterations, 100000000); /* the run's; fault's own is 1 */
+    p.iterations = 3;
+    p.region_bytes = 64 * 1024;
+    assert_int_equal(t->run(&p, NULL, NULL), 3 * 16);
+    assert_int_equal(t->expected(&p), 3 * 16);
+    assert_int_equal(t->ops(&p), 3 * 16);
+    assert_int_equal(t->job_memory(&p), 64 * 1024);
+    p.region_bytes = 5000; /* part of a page is a page */
+    assert_int_equal(t->run(&p, NULL, &counting_hooks), 3 * 2);
+    assert_int_equal(t->expected(&p), 3 * 2);
+}
+
+static void test_fault_range(void **state)
+{
+    struct cb_params p = params();
+    struct cb_error err = { "" };
+
+    (void)state;
+    p.iterations = 1;
+    p.region_bytes = 4096;
+    assert_int_equal(cb_task_check(cb_task_find("fault"), &p, &err), 0);
+    p.region_bytes = 4095;
+    expect_refused("fault", &p, "--region");
+    p.region_bytes = (16ull << 30) + 1;
+    expect_refused("fault", &p, "--region");
+    p.region_bytes = 4096;
+    p.iterations = 1000001;
+    expect_refused("fault", &p, "--iterations");
+}
+
+static void test_malloc_checksum(void **state)
+{
+    const struct cb_task *t = cb_task_find("malloc");
+    struct cb_params p = params();
+    struct cb_error err = { "" };
+    void *local = &err;
+
+    (void)state;
+    p.iterations = 300;
+    assert_int_equal(p.block_bytes, 256 * 1024);
+    assert_int_equal(p.mmap_threshold, 64 * 1024);
+    assert_int_equal(t->worker_setup(&p, NULL, 0, &local, &err), 0);
+    assert_null(local);
+    assert_int_equal(t->run(&p, NULL, &counting_hooks), t->expected(&p));
+    assert_int_equal(t->ops(&p), 300);
+    /* Blocks of one byte: each adds its size and the byte written twice. */
+    p.block_bytes = 1;
+    p.iterations = 3;
+    assert_int_equal(t->expected(&p), 3 + 2 * (0 + 1 + 2));
+    assert_int_equal(t->run(&p, NULL, NULL), t->expected(&p));
+    /* Sizes spread over 1 to --block: 1000 of them sum to about 500000. */
+    p.block_bytes = 1000;
+    p.iterations = 1000;
+    assert_true(t->expected(&p) > 1000 * 400 && t->expected(&p) < 1000 * 600 + 255000);
+}
+
+static void test_malloc_range(void **state)
+{
+    struct cb_params p = params();
+    struct cb_error err = { "" };
+
+    (void)state;
+    p.iterations = 1;
+    p.mmap_threshold = 32u << 20;
+    assert_int_equal(cb_task_check(cb_task_find("malloc"), &p, &err), 0);
+    p.mmap_threshold = (32u << 20) + 1;
+    expect_refused("malloc", &p, "--mmap-threshold");
+    p.mmap_threshold = 0;
+    p.block_bytes = 0;
+    expect_refused("malloc", &p, "--block");
+    p.block_bytes = (1ull << 30) + 1;
+    expect_refused("malloc", &p, "--block");
+}
+
+static void test_tlb_checksum(void **state)
+{
+    const struct cb_task *t = cb_task_find("tlb");
+    struct cb_params p = params();
+    struct cb_error err = { "" };
+    struct cb_task_run tr;
+    struct cb_hooks h = counting_hooks;
+    uint64_t total;
+
+    (void)state;
+    p.iterations = 300; /* past 256: the written byte wraps */
+    p.tlb_pages = 2;
+    assert_int_equal(t->ops(&p), 300);
+    /* (1 + ... + 255) once, then 1 + ... + 44, on each of 2 pages. */
+    assert_int_equal(t->expected(&p), 2 * (32640 + 44 * 45 / 2));
+    assert_int_equal(cb_task_run_begin(t, &p, 3, false, &tr, &err), 0);
+    assert_int_equal(tr.size, 3 * 2 * 4096);
+    h.jobs = 3;
+    for (h.job = 0; h.job < 3; h.job++)
+        assert_int_equal(t->run(&p, tr.state, &h), t->expected(&p));
+    assert_int_equal(t->run(&p, tr.state, NULL), t->expected(&p)); /* job 0 */
+    assert_false(cb_task_run_end(t, &tr, &total));
+    assert_int_equal(t->job_memory(&p), 2 * 4096);
+}
+
+static void test_tlb_range(void **state)
+{
+    struct cb_params p = params();
+    struct cb_error err = { "" };
+
+    (void)state;
+    p.iterations = 1;
+    p.tlb_pages = 512;
+    assert_int_equal(cb_task_check(cb_task_find("tlb"), &p, &err), 0);
+    p.tlb_pages = 513;
+    expect_refused("tlb", &p, "--tlb-pages");
+    p.tlb_pages = 0;
+    expect_refused("tlb", &p, "--tlb-pages");
+}
+
+/* Each address-space task has its own --iterations default and is left
+ * out of the default task list. */
+static void test_address_space_defaults(void **state)
+{
+    static const char *const names[] = { "fault", "malloc", "tlb" };
+    static const uint64_t iterations[] = { 1, 2000, 10000 };
+
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        const struct cb_task *t = cb_task_find(names[i]);
+
+        assert_non_null(t);
+        assert_true(t->opt_in);
+        assert_non_null(t->op);
+        assert_string_equal(t->params[0].flag, "iterations");
+        assert_int_equal(t->params[0].def, iterations[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +362,13 @@ int main(void)
         cmocka_unit_test(test_fib_values),
         cmocka_unit_test(test_fib_hooked_same),
         cmocka_unit_test(test_fib_range),
+        cmocka_unit_test(test_fault_checksum),
+        cmocka_unit_test(test_fault_range),
+        cmocka_unit_test(test_malloc_checksum),
+        cmocka_unit_test(test_malloc_range),
+        cmocka_unit_test(test_tlb_checksum),
+        cmocka_unit_test(test_tlb_range),
+        cmocka_unit_test(test_address_space_defaults),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

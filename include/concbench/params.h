@@ -17,6 +17,11 @@ struct cb_params {
     uint64_t sleep_ns;   /* io: how long each worker sleeps */
     uint64_t fib_n;      /* fib: which Fibonacci number to compute */
     uint32_t lock;       /* lock: enum cb_lock_kind (--lock) */
+    /* The address-space tasks fault, malloc and tlb. */
+    uint64_t region_bytes;   /* fault: bytes each job maps per iteration */
+    uint64_t block_bytes;    /* malloc: largest block */
+    uint64_t mmap_threshold; /* malloc: M_MMAP_THRESHOLD, in bytes */
+    uint64_t tlb_pages;      /* tlb: pages each job writes and releases */
     /* switch and msg (src/tasks/switch.c, src/tasks/msg.c) */
     uint32_t switch_channel;   /* switch: enum cb_switch_channel */
     uint32_t switch_placement; /* switch: enum cb_switch_placement */

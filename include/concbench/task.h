@@ -94,6 +94,15 @@ struct cb_task {
     /* What total() must return for a correct run of workers workers. */
     uint64_t (*expected_total)(const struct cb_params *p, uint32_t workers);
 
+    /* Optional: the run-wide state's size for a run of jobs jobs (one
+     * page per job); when set it replaces state_size. Can't fail; 0
+     * means no state. */
+    size_t (*state_bytes)(const struct cb_params *p, uint32_t jobs);
+    /* Optional: the memory one job holds at its largest beyond what the
+     * driver accounts for (the region the fault task maps), so the
+     * memory check before a run counts it. NULL: none. Can't fail. */
+    uint64_t (*job_memory)(const struct cb_params *p);
+
     /* Optional per-job set-up (a buffer to copy from, pinning job job
      * to the CPU the run's state gives it), called by the worker body in the job's unit before its
      * timed run; *local reaches

@@ -62,7 +62,7 @@ int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
     void *m;
 
     run->state = NULL;
-    run->size = task->state_size;
+    run->size = task->state_bytes ? task->state_bytes(p, jobs) : task->state_size;
     if (run->size == 0)
         return 0;
     /* MAP_SHARED before any fork: forked workers see the same lock and
