@@ -7,13 +7,21 @@ checked, so bad input is reported even where matplotlib is missing.
 
 Exit status of every script: 0 success, 1 matplotlib missing or plotting
 failed, 2 usage or input error (one line on stderr), 130 interrupted.
+
+The Python that runs a script need not have matplotlib: importing this
+module re-runs the script under the first Python that has it, from
+$CONCBENCH_PYTHON if set, else /usr/bin/python3 (where Debian's
+python3-matplotlib goes) and every python3 on PATH. So `python3` first on
+PATH being a pyenv or venv one without matplotlib does not matter.
 """
 
 import argparse
+import importlib.util
 import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 
@@ -27,6 +35,58 @@ MODE_STYLE = {
     "serial": ("#7f7f7f", "^"),
 }
 _EXTRA_COLOURS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+
+
+PYTHON_ENV = "CONCBENCH_PYTHON"
+_REEXEC_ENV = "CONCBENCH_PLOT_REEXEC"  # set in the re-run: never loop
+_tried_pythons = []
+
+
+def _has_matplotlib(python):
+    try:
+        return subprocess.run([python, "-c", "import matplotlib"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def _python_candidates():
+    """$CONCBENCH_PYTHON alone if set, else /usr/bin/python3 and each
+    python3 on PATH, each interpreter once."""
+    forced = os.environ.get(PYTHON_ENV)
+    if forced:
+        names = [forced]
+    else:
+        names = ["/usr/bin/python3"] + [os.path.join(d or ".", "python3") for d in
+                                        os.environ.get("PATH", "").split(os.pathsep)]
+    seen = set()
+    for name in names:
+        real = os.path.realpath(name)
+        if real not in seen and os.path.isfile(real) and os.access(real, os.X_OK):
+            seen.add(real)
+            yield name
+
+
+def _rerun_with_matplotlib():
+    """Replaces this process by the same script under a Python that has
+    matplotlib, when this one has none; returns if there is none either
+    (setup_matplotlib then says so)."""
+    if importlib.util.find_spec("matplotlib") is not None:
+        return
+    _tried_pythons.append(sys.executable)
+    if os.environ.get(_REEXEC_ENV) or not sys.argv or not sys.argv[0]:
+        return
+    for python in _python_candidates():
+        _tried_pythons.append(python)
+        if _has_matplotlib(python):
+            os.environ[_REEXEC_ENV] = "1"
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execv(python, [python] + sys.argv)
+
+
+_rerun_with_matplotlib()
 
 
 class InputError(Exception):
@@ -228,8 +288,17 @@ def median(values):
     return statistics.median(values)
 
 
+# What a cell's figures depend on beside task, mode, workers, start gate and
+# params (which hold --gil): a choice recorded beside params.
+RUN_CHOICES = ("lock", "transport", "pin", "stack_size_bytes")
+
+
 def params_text(b):
-    return ",".join(f"{k}={v}" for k, v in sorted(b["params"].items()))
+    """The cell's params and run choices, 'k=v,k=v': cells that differ in
+    it measure different things and are never pooled."""
+    settings = dict(b["params"])
+    settings.update({k: b[k] for k in RUN_CHOICES if k in b})
+    return ",".join(f"{k}={v}" for k, v in sorted(settings.items()))
 
 
 def series_key(b):
@@ -271,18 +340,66 @@ def ordered_tasks(benches):
     return seen
 
 
+def cpus_text(ctx):
+    """'2 CPUs', or '1 of 2 CPUs usable' when the run had fewer (taskset,
+    a cgroup); '' when the file does not say."""
+    usable, logical = ctx.get("usable_cpus"), ctx.get("logical_cpus")
+    if not _is_num(usable):
+        return ""
+    if _is_num(logical) and logical > usable:
+        return f"{usable:g} of {logical:g} CPUs usable"
+    return f"{usable:g} CPU" + ("s" if usable != 1 else "")
+
+
+def user_text(ctx):
+    """The run's --context KEY=VALUE labels, 'k=v, k=v'; '' if none."""
+    user = ctx.get("user")
+    if not isinstance(user, dict):
+        return ""
+    return ", ".join(f"{k}={v}" for k, v in user.items()
+                     if isinstance(v, (str, int, float)) and not isinstance(v, bool))
+
+
+def run_settings(b):
+    """A cell's start gate, params and run choices, as text."""
+    return f"start={b['start']}," + params_text(b)
+
+
+def warn_pooling(loaded):
+    """Before pooling several files: one warning line when their usable
+    CPUs differ, one when a cell they share differs in its parameters."""
+    if len(loaded) < 2:
+        return
+    cpus = [(os.path.basename(p), d["context"].get("usable_cpus")) for p, d in loaded]
+    if len({c for _, c in cpus}) > 1:
+        warn("pooling files with different usable CPUs: " +
+             ", ".join(f"{p} {c if c is not None else '?'}" for p, c in cpus))
+    first, diffs = {}, []
+    for path, data in loaded:
+        for b in data["benchmarks"]:
+            mine = (os.path.basename(path), run_settings(b))
+            seen = first.setdefault(b["name"], mine)
+            if seen[1] != mine[1]:
+                diffs.append((b["name"], seen, mine))
+    if diffs:
+        name, (pa, sa), (pb, sb) = diffs[0]
+        more = f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else ""
+        warn(f"pooling files whose parameters differ: {name}: {sa} in {pa}, "
+             f"{sb} in {pb}{more}; such cells are drawn as separate lines")
+
+
 def machine_label(data):
-    """hostname and CPU model from the file's context."""
+    """hostname, CPU model, usable CPUs and --context labels from the
+    file's context."""
     ctx = data.get("context", {})
-    host = ctx.get("hostname") or "?"
-    cpu = ctx.get("cpu_model")
-    ncpu = ctx.get("usable_cpus")
-    label = str(host)
-    if cpu:
-        label += f" · {cpu}"
-    if _is_num(ncpu):
-        label += f" · {ncpu} CPU" + ("s" if ncpu != 1 else "")
-    return label
+    parts = [str(ctx.get("hostname") or "?")]
+    for extra in (ctx.get("cpu_model"), cpus_text(ctx), user_text(ctx)):
+        if extra:
+            parts.append(str(extra))
+    # A '$' pair would start matplotlib's mathtext, and a backslash (the
+    # \xNN of an escaped byte) would then be read as a command: show the
+    # text as it is.
+    return " · ".join(parts).replace("$", r"\$")
 
 
 def time_unit(max_seconds):
@@ -308,16 +425,15 @@ def output_format(path):
 
 
 def setup_matplotlib():
-    """Imports matplotlib with the Agg backend; returns pyplot."""
+    """Imports matplotlib with the Agg backend; returns pyplot. Without
+    matplotlib in any Python here: one line on stderr, exit 1."""
     try:
         import matplotlib
     except ImportError:
-        hint = ""
-        if os.path.exists("/usr/bin/python3") and \
-                os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3"):
-            hint = f" (or run with /usr/bin/python3 instead of {sys.executable})"
-        print(f"{prog()}: error: matplotlib not found: install python3-matplotlib{hint}",
-              file=sys.stderr)
+        tried = ", ".join(dict.fromkeys(_tried_pythons or [sys.executable]))
+        print(f"{prog()}: error: no Python here has matplotlib (tried {tried}): install "
+              f"python3-matplotlib (Debian) or 'pip install matplotlib', or set "
+              f"{PYTHON_ENV} to a Python that has it", file=sys.stderr)
         sys.exit(1)
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

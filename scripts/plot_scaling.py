@@ -39,11 +39,18 @@ def collect(loaded, tasks):
     return cells
 
 
+def _serial_part(params):
+    """params text without the choices serial never records (--pin, and
+    --transport, which only processes have)."""
+    return ",".join(x for x in params.split(",") if not x.startswith(("pin=", "transport=")))
+
+
 def serial_baseline(series_by_key, key):
     """The serial series to compare key against: same params, same start
     gate if there is one, else any; None if the task has no serial cells."""
     _, start, params = key
-    serial = [k for k in series_by_key if k[0] == "serial" and k[2] == params]
+    serial = [k for k in series_by_key
+              if k[0] == "serial" and _serial_part(k[2]) == _serial_part(params)]
     same = [k for k in serial if k[1] == start]
     pick = (same or serial or [None])[0]
     return series_by_key[pick] if pick else None
@@ -143,11 +150,13 @@ def plot(args, loaded, cells):
 
 
 def title(loaded):
-    hosts = {cbplot.machine_label(d) for _, d in loaded}
+    hosts = list(dict.fromkeys(cbplot.machine_label(d) for _, d in loaded))
     head = "concbench scaling"
     if len(hosts) == 1:
-        head += " — " + hosts.pop()
-    return head
+        return head + " — " + hosts[0]
+    if len(hosts) <= 3:  # pooled: say from what
+        return head + "\n" + "; ".join(hosts)
+    return head + f" — {len(loaded)} files from {len(hosts)} machines or contexts"
 
 
 def main():
@@ -157,6 +166,7 @@ def main():
     if len({d["context"].get("hostname") for _, d in loaded}) > 1:
         cbplot.warn("the files come from different hosts; their cells are pooled "
                     "(plot_machines.py compares machines)")
+    cbplot.warn_pooling(loaded)
     cells = collect(loaded, args.task)
     plot(args, loaded, cells)
     return 0

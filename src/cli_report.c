@@ -57,6 +57,8 @@ const char *cb_review_usage(void)
         "threads/processes ratio of median wall times per worker count.\n"
         "Speed-up is over serial at the same worker count when the file has it,\n"
         "else over the same mode at 1 worker (workers x that time / this time).\n"
+        "A warning on stderr says when the files differ in usable CPUs, or in the\n"
+        "parameters of a benchmark they share.\n"
         "\nOptions:\n"
         "  -f, --format=FORMAT       table, markdown (default: table)\n"
         "  -o, --output=FILE         write to FILE, replaced atomically\n"

@@ -147,7 +147,7 @@ static int cmd_report(int argc, char **argv)
 {
     struct cb_review_opts o;
     struct cb_error err = { "" };
-    char *text;
+    char *text, *warnings = NULL;
     int code = EXIT_OK;
 
     if (cb_review_parse_args(argc - 1, argv + 1, &o, &err) != 0)
@@ -158,9 +158,13 @@ static int cmd_report(int argc, char **argv)
         return fail(EXIT_FAILED, err.msg);
     if (cb_output_check(o.output, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
-    text = cb_review_files(&o, &err);
+    text = cb_review_files(&o, &warnings, &err);
+    /* Each warning line once, before the report: "concbench: warning: report: ..." */
+    for (char *line = warnings, *nl; line && (nl = strchr(line, '\n')); line = nl + 1)
+        fprintf(stderr, "concbench: warning: %.*s\n", (int)(nl - line), line);
     if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
         code = fail(EXIT_USAGE, err.msg);
+    free(warnings);
     free(text);
     return code;
 }

@@ -477,13 +477,16 @@ char *cb_review_render(const struct cb_loaded *files, size_t n,
     return cb_strbuf_finish(&rd.sb, err);
 }
 
-char *cb_review_files(const struct cb_review_opts *o, struct cb_error *err)
+char *cb_review_files(const struct cb_review_opts *o, char **warnings,
+                      struct cb_error *err)
 {
     struct cb_loaded files[CB_REVIEW_MAX_FILES];
     char *text = NULL;
     size_t n = 0;
 
     memset(files, 0, sizeof files);
+    if (warnings)
+        *warnings = NULL;
     if (o->npaths > CB_REVIEW_MAX_FILES) {
         cb_error_set(err, "report: at most %d files", CB_REVIEW_MAX_FILES);
         return NULL;
@@ -491,7 +494,13 @@ char *cb_review_files(const struct cb_review_opts *o, struct cb_error *err)
     for (; n < o->npaths; n++)
         if (cb_load_file(o->paths[n], &files[n], err) != 0)
             goto out;
+    if (warnings && !(*warnings = cb_review_pool_warnings(files, n, err)))
+        goto out;
     text = cb_review_render(files, n, o->format, err);
+    if (!text && warnings) {
+        free(*warnings);
+        *warnings = NULL;
+    }
 out:
     for (size_t i = 0; i < n; i++)
         cb_load_free(&files[i]);

@@ -9,20 +9,41 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/wait.h>
 
 #include "concbench/clock.h"
 #include "concbench/shared.h"
 
-/* Skips the calling test when timings mean nothing: under valgrind, which
- * runs one thread at a time, scripts/test.sh sets CB_TEST_NO_TIMING. */
-static inline void cb_test_need_timing(void)
+/* Skips the calling test when timings mean nothing, and says so on one
+ * line: under valgrind, which runs one thread at a time, scripts/test.sh
+ * sets CB_TEST_NO_TIMING. Timing assertions elsewhere must hold with a busy
+ * loop on every CPU (judge CPU time, not wall time, where work is timed). */
+#define cb_test_need_timing() cb_test_need_timing_at(__func__)
+
+static inline void cb_test_need_timing_at(const char *test)
 {
     const char *v = getenv("CB_TEST_NO_TIMING");
 
-    if (v && *v && *v != '0')
+    if (v && *v && *v != '0') {
+        printf("skip: %s: its timing assertions mean nothing here "
+               "(CB_TEST_NO_TIMING=%s, set by scripts/test.sh under valgrind)\n",
+               test, v);
+        fflush(stdout);
         skip();
+    }
+}
+
+/* The calling thread's CPU time in seconds: unlike wall time, unaffected
+ * by other processes sharing the CPUs. */
+static inline double cb_test_thread_cpu_s(void)
+{
+    struct timespec ts = { 0, 0 };
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Asserts that this process has no child left, reaped or not. */

@@ -203,6 +203,100 @@ def test_bad_input(run, work):
     check(not leftovers(bad), "no temporary files left after errors", str(leftovers(bad)))
 
 
+def run_as(argv, env):
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_python_choice(python, scripts, work, env):
+    """A script run by a Python without matplotlib re-runs itself under one
+    that has it ($CONCBENCH_PYTHON here, /usr/bin/python3 or a python3 on
+    PATH otherwise); with none, one error line and exit 1."""
+    r = os.path.join(work, "r.json")
+    script = os.path.join(scripts, "plot_distribution.py")
+    out = os.path.join(work, "out", "python.png")
+    env = dict(env, CONCBENCH_PYTHON=python)
+    # As an executable: its shebang takes whichever python3 is first on PATH.
+    p = run_as([script, r, "-o", out], env)
+    check(p.returncode == 0 and os.path.exists(out),
+          "run as a command, with any python3 first on PATH: draws",
+          f"exit {p.returncode}: {p.stderr.strip()!r}")
+    # python -S: no site-packages, so no matplotlib in this interpreter.
+    if subprocess.run([python, "-S", "-c", "import matplotlib"],
+                      capture_output=True).returncode == 0:
+        print("# skip: matplotlib is importable without site-packages; "
+              "cannot start a Python without it")
+        return
+    if os.path.exists(out):
+        os.unlink(out)
+    p = run_as([python, "-S", script, r, "-o", out], env)
+    check(p.returncode == 0 and os.path.exists(out) and not p.stderr.strip(),
+          "a Python without matplotlib re-runs the script under one with it",
+          f"exit {p.returncode}: {p.stderr.strip()!r}")
+    if os.path.exists(out):
+        os.unlink(out)
+    p = run_as([python, "-S", script, r, "-o", out], dict(env, CONCBENCH_PYTHON="/bin/false"))
+    lines = p.stderr.strip().splitlines()
+    check(p.returncode == 1 and len(lines) == 1 and "no Python here has matplotlib" in lines[0]
+          and "CONCBENCH_PYTHON" in lines[0] and not os.path.exists(out),
+          "no Python with matplotlib: one error line naming the fix, exit 1",
+          f"exit {p.returncode}: {p.stderr.strip()!r}")
+    # Bad input is still reported as such, without matplotlib.
+    p = run_as([python, "-S", script, os.path.join(work, "missing.json"), "-o", out],
+               dict(env, CONCBENCH_PYTHON="/bin/false"))
+    check(p.returncode == 2 and "missing.json" in p.stderr,
+          "no matplotlib, bad input: exit 2 naming the file", repr(p.stderr))
+
+
+def test_pooling(run, work):
+    """Pooling files whose usable CPUs or cell parameters differ: one
+    warning each; alike files: none."""
+    r = os.path.join(work, "r.json")
+    with open(r) as f:
+        data = json.load(f)
+    data["context"]["usable_cpus"] = 1
+    data["context"]["logical_cpus"] = 2
+    for b in data["benchmarks"]:
+        if b["task"] == "cpu":
+            b["params"]["iterations"] *= 2
+    other = os.path.join(work, "other.json")
+    with open(other, "w") as f:
+        json.dump(data, f)
+    out = os.path.join(work, "out", "pooled.png")
+    p = run("plot_scaling.py", r, r, "-o", out)
+    check(p.returncode == 0 and "pooling" not in p.stderr,
+          "pooling alike files: no warning", repr(p.stderr))
+    p = run("plot_scaling.py", r, other, "-o", out)
+    lines = p.stderr.strip().splitlines()
+    cpus = [x for x in lines if "pooling files with different usable CPUs" in x]
+    params = [x for x in lines if "pooling files whose parameters differ" in x]
+    check(p.returncode == 0 and len(cpus) == 1 and "r.json 2" in cpus[0]
+          and "other.json 1" in cpus[0],
+          "pooling files with other usable CPUs: one warning naming both", repr(p.stderr))
+    check(len(params) == 1 and "cpu/" in params[0] and "iterations=" in params[0]
+          and "more)" in params[0],
+          "pooling files with other parameters: one warning naming a cell", repr(p.stderr))
+
+
+def test_labels(python, scripts, work):
+    """Machines are labelled with usable CPUs and --context labels."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import cbplot; "
+            "print(cbplot.machine_label(json.load(open(sys.argv[2]))))")
+    ctx = {"context": {"hostname": "box", "cpu_model": "Test CPU", "usable_cpus": 1,
+                       "logical_cpus": 4, "user": {"commit": "abc123", "runner": "ci"}}}
+    path = os.path.join(work, "ctx.json")
+    with open(path, "w") as f:
+        json.dump(ctx, f)
+    p = subprocess.run([python, "-c", code, scripts, path], capture_output=True, text=True)
+    check(p.stdout.strip() == "box · Test CPU · 1 of 4 CPUs usable · commit=abc123, runner=ci",
+          "machine label: host, CPU, usable CPUs, --context labels", repr(p.stdout + p.stderr))
+    ctx["context"].update(usable_cpus=2, logical_cpus=2, user={})
+    with open(path, "w") as f:
+        json.dump(ctx, f)
+    p = subprocess.run([python, "-c", code, scripts, path], capture_output=True, text=True)
+    check(p.stdout.strip() == "box · Test CPU · 2 CPUs", "machine label: all CPUs usable",
+          repr(p.stdout + p.stderr))
+
+
 def main():
     if len(sys.argv) != 3:
         print("usage: test_plots.py CONCBENCH_BINARY SOURCE_DIR", file=sys.stderr)
@@ -223,6 +317,9 @@ def main():
             test_outputs(run, work)
             test_failed_cell(run, work)
             test_bad_input(run, work)
+            test_pooling(run, work)
+            test_python_choice(python, os.path.join(source, "scripts"), work, env)
+        test_labels(python, os.path.join(source, "scripts"), work)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -213,6 +213,45 @@ static void test_parse_args(void **state)
     assert_non_null(strstr(err.msg, "unknown option '--bogus'"));
 }
 
+/* Files set side by side that were not run alike: one line per kind of
+ * difference, none when they agree. */
+static void test_pool_warnings(void **state)
+{
+    struct cb_loaded l[2];
+    struct cb_error err = { "" };
+    char *w;
+
+    (void)state;
+    load("a.json", &l[0]);
+    load("b.json", &l[1]);
+    w = cb_review_pool_warnings(l, 2, &err);
+    assert_string_equal(w, "");
+    free(w);
+    w = cb_review_pool_warnings(l, 1, &err);
+    assert_string_equal(w, "");
+    free(w);
+    l[0].context.usable_cpus = 2;
+    l[1].context.usable_cpus = 1;
+    w = cb_review_pool_warnings(l, 2, &err);
+    assert_string_equal(w, "report: the files differ in usable CPUs: a.json 2, b.json 1\n");
+    free(w);
+    l[1].context.usable_cpus = 2;
+    /* Two benchmarks differ: the first is named, the other counted. */
+    l[1].cells[2].nparams = 1;
+    strcpy(l[1].cells[2].params[0].name, "iterations");
+    l[1].cells[2].params[0].value = 2e6;
+    for (size_t i = 0; i < l[1].cells[3].nchoices; i++)
+        if (strcmp(l[1].cells[3].choices[i].key, "pin") == 0)
+            strcpy(l[1].cells[3].choices[i].value, "spread");
+    w = cb_review_pool_warnings(l, 2, &err);
+    assert_string_equal(w, "report: the files differ in the parameters of cpu/threads/2: "
+                           "start=immediate in a.json, start=immediate, iterations=2000000 "
+                           "in b.json (and 1 more benchmarks)\n");
+    free(w);
+    cb_load_free(&l[0]);
+    cb_load_free(&l[1]);
+}
+
 /* Runs the binary with args; returns its exit status, stdout in out. */
 static int run(const char *args, char *out, size_t len)
 {
@@ -242,6 +281,14 @@ static void test_cli(void **state)
     assert_non_null(strstr(out, "Task io"));
     assert_int_equal(run("report -f markdown " DATA "base.json", out, sizeof out), 0);
     assert_non_null(strstr(out, "| 2       | threads   | 10.0 ms |"));
+    assert_null(strstr(out, "warning"));
+    /* Pooled files run with other parameters: one warning line. */
+    assert_int_equal(run("report " DATA "base.json " DATA "params.json", out, sizeof out), 0);
+    assert_non_null(strstr(out, "concbench: warning: report: the files differ in the "
+                                "parameters of cpu/threads/2: start=immediate, "
+                                "iterations=1000000 in "));
+    assert_non_null(strstr(out, "base.json, start=immediate, iterations=2000000 in "));
+    assert_null(strstr(strstr(out, "warning") + 1, "warning")); /* said once */
     assert_int_equal(run("report " DATA "base.json " DATA "bad/empty.json", out, sizeof out), 2);
     assert_non_null(strstr(out, "bad/empty.json: "));
     assert_null(strchr(strchr(out, '\n') + 1, '\n')); /* one line */
@@ -287,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_render_side_by_side),
         cmocka_unit_test(test_render_claims),
         cmocka_unit_test(test_parse_args),
+        cmocka_unit_test(test_pool_warnings),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_colour),
     };

@@ -71,8 +71,18 @@ const char *cb_review_usage(void);
 char *cb_review_render(const struct cb_loaded *files, size_t n,
                        enum cb_format format, struct cb_error *err);
 
+/* Warnings, one line each ending in '\n', about setting files[0..n) side
+ * by side: their usable CPUs differ; a benchmark they share was run with
+ * other parameters (start, params, lock, transport, pin, stack size).
+ * Returns a malloc'd string the caller frees ("" when the files agree),
+ * or NULL with err set when memory runs out. */
+char *cb_review_pool_warnings(const struct cb_loaded *files, size_t n, struct cb_error *err);
+
 /* Loads every file of o and renders them. Returns a malloc'd string the
- * caller frees, or NULL with err naming the first bad file. */
-char *cb_review_files(const struct cb_review_opts *o, struct cb_error *err);
+ * caller frees, or NULL with err naming the first bad file. When warnings
+ * is not NULL, *warnings is set as by cb_review_pool_warnings (the caller
+ * frees it; NULL when the report failed). */
+char *cb_review_files(const struct cb_review_opts *o, char **warnings,
+                      struct cb_error *err);
 
 #endif
