@@ -230,15 +230,19 @@ static uint32_t jobs_of(const struct run *r, uint32_t units)
 
 /* A unit died while the others may depend on it (a lock it held, a
  * message it owed): nothing may wait forever, so the rest are killed
- * and their jobs reported as abandoned. */
+ * and their jobs reported as abandoned. A unit that has already ended
+ * is left to report its own end (killed by SIGKILL from outside, too). */
 static void end_on_dead_peer(struct run *r, uint32_t started)
 {
     if (!r->spec->task->shares_state || !r->x->killable || !r->x->any_ended ||
         !r->x->any_ended(&r->exec))
         return;
-    for (uint32_t u = 0; u < started; u++)
+    for (uint32_t u = 0; u < started; u++) {
+        if (r->x->ended && r->x->ended(&r->exec, &r->units[u]))
+            continue;
         if (r->x->kill(&r->exec, &r->units[u]) == 0)
             r->killed[u] = true;
+    }
 }
 
 /* Waits until the started units are held after their jobs, reads the

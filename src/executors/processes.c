@@ -93,6 +93,17 @@ static bool processes_any_ended(struct cb_exec *x)
     return info.si_pid != 0;
 }
 
+static bool processes_ended(struct cb_exec *x, const struct cb_unit *u)
+{
+    siginfo_t info;
+
+    (void)x;
+    memset(&info, 0, sizeof info);
+    if (u->pid <= 0 || waitid(P_PID, (id_t)u->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+        return false;
+    return info.si_pid == u->pid;
+}
+
 const struct cb_executor cb_executor_processes = {
     .name = "processes",
     .description = "one forked child process per worker (fork/waitpid)",
@@ -108,4 +119,5 @@ const struct cb_executor cb_executor_processes = {
     .wait = processes_wait,
     .kill = processes_kill,
     .any_ended = processes_any_ended,
+    .ended = processes_ended,
 };
