@@ -160,40 +160,25 @@ out:
     return rc;
 }
 
-/* The first failed worker of the cell, skipping those abandoned when
- * another of their sample failed on its own: that one is the cause. */
-static const struct cb_worker_record *first_failure(const struct cb_cell *c)
-{
-    for (size_t i = 0; i < c->nsamples; i++) {
-        const struct cb_sample *s = &c->samples[i];
-        const struct cb_worker_record *abandoned = NULL;
-
-        for (uint32_t w = 0; w < s->nworkers; w++) {
-            if (s->workers[w].status == CB_WORKER_ABANDONED && !abandoned)
-                abandoned = &s->workers[w];
-            else if (s->workers[w].status != CB_WORKER_OK &&
-                     s->workers[w].status != CB_WORKER_ABANDONED)
-                return &s->workers[w];
-        }
-        if (abandoned)
-            return abandoned;
-    }
-    return NULL;
-}
-
 static void set_status(struct cb_cell *c)
 {
-    const struct cb_worker_record *bad;
-
     /* The bench already said why workers could not be created. */
     if (c->failed)
         return;
-    snprintf(c->status, sizeof c->status, "ok");
-    bad = first_failure(c);
-    if (bad) {
-        cb_record_status_str(bad, c->status, sizeof c->status);
-        c->failed = true;
+    for (size_t i = 0; i < c->nsamples; i++) {
+        const struct cb_sample *s = &c->samples[i];
+        const struct cb_worker_record *bad = cb_record_first_failure(s->workers, s->nworkers);
+
+        if (bad) {
+            cb_record_status_str(bad, c->status, sizeof c->status);
+            c->failed = true;
+            return;
+        }
     }
+    /* Measured runs all ok: a warmup's failure (already in status) stays. */
+    c->failed = c->warmup_failed;
+    if (!c->failed)
+        snprintf(c->status, sizeof c->status, "ok");
 }
 
 static void add_warnings(struct cb_cell *c)

@@ -55,6 +55,9 @@ struct cb_cell {
     uint64_t max_time_ns;          /* --max-time in force; 0: none */
     char status[CB_ERROR_MAX + 16]; /* "ok" or what went wrong */
     bool failed;                   /* status is not "ok" */
+    bool warmup_failed;            /* a worker failed in a warmup run:
+                                      status says how, unless a measured
+                                      run failed too */
     struct cb_sample *samples;     /* owned; nsamples <= repetitions */
     size_t nsamples;
     struct cb_stats wall;          /* of samples[].wall_ns, in seconds */
