@@ -214,6 +214,20 @@ static int fail_abandoned(const struct sampler *sp, struct cb_cell *c,
     return 0;
 }
 
+/* A warmup is not kept, but a worker failing in it fails the cell: its
+ * status says so unless a measured run fails too. The cell goes on. */
+static void note_warmup_failure(struct cb_cell *c, const struct cb_shared *sh)
+{
+    const struct cb_worker_record *bad = cb_record_first_failure(sh->rec, c->workers);
+    char what[sizeof c->status - 32];
+
+    if (!bad || c->warmup_failed)
+        return;
+    cb_record_status_str(bad, what, sizeof what);
+    c->warmup_failed = true;
+    snprintf(c->status, sizeof c->status, "%s in a warmup run", what);
+}
+
 /* Runs one sample of c; keeps it unless it is a warmup. A cell whose
  * workers could not be created is marked failed and not run again. */
 static int run_sample(struct sampler *sp, struct cb_cell *c, bool keep,
@@ -250,6 +264,8 @@ static int run_sample(struct sampler *sp, struct cb_cell *c, bool keep,
     rc = keep ? keep_sample(c, sh, &res.times, res.has_total, res.total, err) : 0;
     if (keep && rc == 0)
         c->samples[c->nsamples - 1].state = cb_sysstate_others(&before, &after);
+    if (!keep)
+        note_warmup_failure(c, sh);
     /* A worker killed at --timeout would be killed again every round. */
     for (uint32_t i = 0; i < c->workers && rc == 0; i++)
         if (sh->rec[i].status == CB_WORKER_TIMEOUT) {

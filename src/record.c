@@ -4,6 +4,20 @@
 
 #include "concbench/sysname.h"
 
+const struct cb_worker_record *cb_record_first_failure(const struct cb_worker_record *rec,
+                                                       uint32_t n)
+{
+    const struct cb_worker_record *abandoned = NULL;
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (rec[i].status == CB_WORKER_ABANDONED && !abandoned)
+            abandoned = &rec[i];
+        else if (rec[i].status != CB_WORKER_OK && rec[i].status != CB_WORKER_ABANDONED)
+            return &rec[i];
+    }
+    return abandoned;
+}
+
 void cb_record_status_str(const struct cb_worker_record *rec, char *buf, size_t len)
 {
     const char *name;

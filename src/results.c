@@ -186,18 +186,20 @@ static void set_status(struct cb_cell *c)
     /* The bench already said why workers could not be created. */
     if (c->failed)
         return;
-    snprintf(c->status, sizeof c->status, "ok");
     for (size_t i = 0; i < c->nsamples; i++) {
         const struct cb_sample *s = &c->samples[i];
+        const struct cb_worker_record *bad = cb_record_first_failure(s->workers, s->nworkers);
 
-        for (uint32_t w = 0; w < s->nworkers; w++) {
-            if (s->workers[w].status != CB_WORKER_OK) {
-                cb_record_status_str(&s->workers[w], c->status, sizeof c->status);
-                c->failed = true;
-                return;
-            }
+        if (bad) {
+            cb_record_status_str(bad, c->status, sizeof c->status);
+            c->failed = true;
+            return;
         }
     }
+    /* Measured runs all ok: a warmup's failure (already in status) stays. */
+    c->failed = c->warmup_failed;
+    if (!c->failed)
+        snprintf(c->status, sizeof c->status, "ok");
 }
 
 static void add_warnings(struct cb_cell *c)

@@ -232,8 +232,8 @@ static uint32_t jobs_of(const struct run *r, uint32_t units)
 
 /* A unit died while the others may depend on it (a lock it held, a
  * message it owed): nothing may wait forever, so the rest are killed
- * and their jobs reported as abandoned. The dead one keeps its own end
- * (crashed: SIGKILL when something else killed it). */
+ * and their jobs reported as abandoned. A unit that has already ended
+ * is left to report its own end (killed by SIGKILL from outside, too). */
 static void end_on_dead_peer(struct run *r, uint32_t started)
 {
     if (!r->spec->task->shares_state || !r->x->killable || !r->x->any_ended ||

@@ -1,7 +1,9 @@
 /* The run plan: --max-time cuts repetitions, never below the minimum. */
 #include "cb_test.h"
 
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "concbench/bench.h"
 #include "concbench/memory.h"
@@ -166,6 +168,50 @@ static void test_wrong_checksum(void **state)
     assert_true(cb_results_failed(&res));
 }
 
+static _Atomic unsigned *runs; /* shared with the sample server */
+
+/* The cpu task, but the very first job of the run (a warmup's) returns a
+ * wrong checksum. */
+static uint64_t wrong_first(const struct cb_params *p, void *state,
+                            const struct cb_hooks *hooks)
+{
+    uint64_t sum = cb_task_find("cpu")->run(p, state, hooks);
+
+    return atomic_fetch_add(runs, 1) == 0 ? sum + 1 : sum;
+}
+
+/* A worker that fails in a warmup fails its benchmark, though the warmup
+ * is not kept: the measured runs go on, and the status names the warmup. */
+static void test_warmup_failure(void **state)
+{
+    static struct cb_task flaky;
+    struct cb_config cfg = io_config(2, 0);
+    struct cb_error err = { "" };
+
+    (void)state;
+    runs = mmap(NULL, sizeof *runs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                -1, 0);
+    assert_true(runs != MAP_FAILED);
+    flaky = *cb_task_find("cpu");
+    flaky.name = "flaky";
+    flaky.run = wrong_first;
+    cfg.tasks[0] = &flaky;
+    cfg.params.iterations = 1000;
+    cfg.workers[0] = 2;
+    cfg.warmup = 1;
+    cb_results_free(&res);
+    memset(&res, 0, sizeof res);
+    assert_int_equal(cb_bench_run(&cfg, &res, NULL, NULL, &err), 0);
+    assert_true(res.cells[0].failed);
+    assert_string_equal(res.cells[0].status, "wrong-checksum in a warmup run");
+    assert_int_equal(res.cells[0].nsamples, 2);
+    for (size_t i = 0; i < 2; i++)
+        for (uint32_t w = 0; w < 2; w++)
+            assert_int_equal(res.cells[0].samples[i].workers[w].status, CB_WORKER_OK);
+    assert_true(cb_results_failed(&res));
+    munmap((void *)runs, sizeof *runs);
+}
+
 /* A run that could never fit in memory is refused before anything is
  * allocated; one that fits passes. The check counts a process's payload
  * twice (the child's copy and the parent's slot). */
@@ -205,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_generous_cap_changes_nothing),
         cmocka_unit_test(test_memory_check),
         cmocka_unit_test(test_wrong_checksum),
+        cmocka_unit_test(test_warmup_failure),
         cmocka_unit_test(test_interleaved_rounds),
     };
 

@@ -88,8 +88,10 @@ struct cb_executor {
     /* True when a unit has already ended (polled while waiting at a gate,
      * without reaping it). NULL: units cannot end on their own. */
     bool (*any_ended)(struct cb_exec *x);
-    /* True when u has already ended (without reaping it): the driver
-     * then does not count it among those it killed. NULL: unknown. */
+    /* True when u has already ended, without reaping it: the driver
+     * kills the survivors of a dead peer, not the dead one, whose own
+     * end (a SIGKILL from outside too) is its outcome. NULL: units
+     * cannot end on their own. */
     bool (*ended)(struct cb_exec *x, const struct cb_unit *u);
 };
 

@@ -82,4 +82,10 @@ struct cb_unit_record {
 void cb_record_status_str(const struct cb_worker_record *rec, char *buf,
                           size_t len);
 
+/* The first of the n records that failed, preferring one that failed on
+ * its own to one abandoned because of it (the cause, not the
+ * consequence); NULL when all are ok. Can't fail. */
+const struct cb_worker_record *cb_record_first_failure(const struct cb_worker_record *rec,
+                                                       uint32_t n);
+
 #endif

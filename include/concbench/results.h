@@ -62,6 +62,9 @@ struct cb_cell {
     uint64_t min_time_ns;          /* --min-time that sized its job; 0 */
     char status[CB_ERROR_MAX + 16]; /* "ok" or what went wrong */
     bool failed;                   /* status is not "ok" */
+    bool warmup_failed;            /* a worker failed in a warmup run:
+                                      status says how, unless a measured
+                                      run failed too */
     struct cb_sample *samples;     /* owned; nsamples <= repetitions */
     size_t nsamples;
     struct cb_stats wall;          /* of samples[].wall_ns, in seconds */

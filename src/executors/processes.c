@@ -101,7 +101,7 @@ static bool processes_ended(struct cb_exec *x, const struct cb_unit *u)
     memset(&info, 0, sizeof info);
     if (u->pid <= 0 || waitid(P_PID, (id_t)u->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
         return false;
-    return info.si_pid != 0;
+    return info.si_pid == u->pid;
 }
 
 const struct cb_executor cb_executor_processes = {

@@ -1,7 +1,13 @@
 /* lock: every worker increments one shared counter --iterations times
  * under a lock (--lock=mutex|spin|semaphore). For processes the lock and
  * the counter live in shared memory and the lock is PTHREAD_PROCESS_SHARED
- * (the semaphore pshared). A lost update shows in the run's total. */
+ * (the semaphore pshared). A lost update shows in the run's total.
+ *
+ * A worker may die holding the lock. The mutex is robust: the next taker
+ * gets EOWNERDEAD, makes it consistent and goes on (the count may then be
+ * short, and the run's total says so). A semaphore or a spin lock has no
+ * owner: the others would wait for ever, and the run driver ends the
+ * sample when a worker of this (shares_state) task dies. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -53,6 +59,9 @@ static int init_mutex(struct lock_state *s, bool pshared, struct cb_error *err)
 
     if (rc == 0 && pshared)
         rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    /* In both modes, so that threads and processes take the same lock. */
+    if (rc == 0)
+        rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
     if (rc == 0)
         rc = pthread_mutex_init(&s->mutex, &attr);
     pthread_mutexattr_destroy(&attr);
@@ -110,15 +119,31 @@ static void spin_lock(_Atomic uint32_t *l)
     }
 }
 
-static void acquire(struct lock_state *s)
+/* Its holder died: the lock is ours, and the count it guarded may be one
+ * short. Returns false when the mutex cannot be used any more. */
+static bool lock_mutex(pthread_mutex_t *m)
+{
+    int rc = pthread_mutex_lock(m);
+
+    if (rc == EOWNERDEAD)
+        rc = pthread_mutex_consistent(m);
+    return rc == 0;
+}
+
+/* Returns false when the lock cannot be taken: the worker stops short. */
+static bool acquire(struct lock_state *s)
 {
     if (s->kind == CB_LOCK_MUTEX)
-        pthread_mutex_lock(&s->mutex);
-    else if (s->kind == CB_LOCK_SEMAPHORE)
-        while (sem_wait(&s->sem) != 0 && errno == EINTR)
+        return lock_mutex(&s->mutex);
+    if (s->kind == CB_LOCK_SEMAPHORE) {
+        int rc;
+
+        while ((rc = sem_wait(&s->sem)) != 0 && errno == EINTR)
             ;
-    else
-        spin_lock(&s->spin);
+        return rc == 0;
+    }
+    spin_lock(&s->spin);
+    return true;
 }
 
 static void release(struct lock_state *s)
@@ -144,7 +169,8 @@ static uint64_t lock_run(const struct cb_params *p, void *state,
         uint64_t chunk = left < LOCK_CHUNK ? left : LOCK_CHUNK;
 
         for (uint64_t i = 0; i < chunk; i++) {
-            acquire(s);
+            if (!acquire(s))
+                return done + i; /* short: a wrong checksum */
             /* Read, then write: a broken lock loses updates. */
             *(volatile uint64_t *)&s->counter = *(volatile uint64_t *)&s->counter + 1;
             release(s);
