@@ -4,6 +4,9 @@
 #   ctest       warnings as errors, ctest (unit, CLI, plot, install tests)
 #   asan        AddressSanitizer + UndefinedBehaviorSanitizer, ctest
 #   tsan        ThreadSanitizer, ctest
+#   plugins     a build with the example task and executor (tests/plugins,
+#               -DCB_EXAMPLE_PLUGINS=ON): the whole ctest suite, including
+#               test_plugins, runs against it
 #   valgrind    valgrind memcheck on the unit tests
 #   cppcheck    cppcheck on the sources and tests
 #   clang-tidy  clang-tidy (.clang-tidy) on the sources
@@ -17,7 +20,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-all_stages=(ctest asan tsan valgrind cppcheck clang-tidy fuzz)
+all_stages=(ctest asan tsan plugins valgrind cppcheck clang-tidy fuzz)
 
 install_tools() {
     local need=() tool sudo=""
@@ -57,6 +60,14 @@ stage_asan() {
 stage_tsan() {
     ctest_extra="-LE signals|large" suite build-tsan -DCMAKE_BUILD_TYPE=Debug \
         -DCB_WERROR=ON -DCB_SANITIZE=thread
+}
+
+# Adding a task or an executor is its file plus one CMake list entry: the
+# example plug-ins prove it through every command. The signal and large
+# tests are the ctest stage's business.
+stage_plugins() {
+    ctest_extra="-LE signals|large|plots" suite build-plugins -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCB_WERROR=ON -DCB_EXAMPLE_PLUGINS=ON
 }
 
 # Timing assertions are skipped (each skip says so): valgrind runs one

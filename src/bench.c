@@ -114,8 +114,9 @@ static int keep_sample(struct cb_cell *c, struct cb_shared *sh,
 {
     struct cb_sample *s = &c->samples[c->nsamples];
 
-    s->workers = malloc((size_t)c->workers * sizeof *s->workers);
-    s->units = malloc((t->units ? t->units : 1) * sizeof *s->units);
+    /* The records are cache-line aligned types: so must their copies be. */
+    s->workers = aligned_alloc(CB_CACHE_LINE, (size_t)c->workers * sizeof *s->workers);
+    s->units = aligned_alloc(CB_CACHE_LINE, (t->units ? t->units : 1) * sizeof *s->units);
     if (!s->workers || !s->units) {
         free(s->workers);
         free(s->units);

@@ -169,14 +169,21 @@ int cb_isolate_run(struct cb_isolate *is, const struct cb_executor *x,
                    struct cb_error *err)
 {
     static const struct cb_run_opts none;
-    struct request q = {
-        .x = x, .task = spec->task, .hooks = spec->hooks, .shared = spec->shared,
-        .params = *spec->params, .opts = spec->opts ? *spec->opts : none,
-        .workers = spec->workers, .start = spec->start, .spin = more,
-    };
+    struct request q;
     struct reply r;
     size_t got;
 
+    /* Whole bytes, padding too, cross the pipe. */
+    memset(&q, 0, sizeof q);
+    q.x = x;
+    q.task = spec->task;
+    q.hooks = spec->hooks;
+    q.shared = spec->shared;
+    q.params = *spec->params;
+    q.opts = spec->opts ? *spec->opts : none;
+    q.workers = spec->workers;
+    q.start = spec->start;
+    q.spin = more;
     memset(res, 0, sizeof *res);
     if (is->pid == 0 && cb_isolate_start(is, err) != 0)
         return -1;

@@ -153,8 +153,11 @@ static bool setup_job(const struct cb_worker_args *a, struct cb_worker_record *r
     if (!a->task->worker_setup ||
         a->task->worker_setup(a->params, a->state, id, local, &e) == 0)
         return true;
+    size_t n = strnlen(e.msg, sizeof rec->note - 1);
+
     rec->status = CB_WORKER_SETUP_FAILED;
-    snprintf(rec->note, sizeof rec->note, "%s", e.msg);
+    memcpy(rec->note, e.msg, n); /* cut to fit: the record is fixed-size */
+    rec->note[n] = '\0';
     return false;
 }
 
