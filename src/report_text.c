@@ -149,7 +149,7 @@ static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool ma
     if (queued)
         cb_strbuf_printf(sb, "%screation: create call to first instruction, less the "
                          "run-queue wait; q: that start was mostly waiting for a CPU, "
-                         "not creating (queue_wait_s)\n", markdown ? "\n" : "\n");
+                         "not creating (queue_wait_s)\n", "\n");
     if (n || has_floor)
         cb_strbuf_printf(sb, "%s%s", markdown ? "\n**Summary**\n\n" : "\nsummary:\n", lines);
     if (has_floor)

@@ -12,16 +12,17 @@
 
 /* CONCBENCH_SLOWDOWN=PCT: every job does PCT% more work (--iterations
  * and --sleep scaled) while the file records the parameters as given. */
-void cb_worker_params(const struct cb_params *recorded, struct cb_params *run)
+bool cb_worker_params(const struct cb_params *recorded, struct cb_params *run)
 {
     const char *s = getenv("CONCBENCH_SLOWDOWN");
     unsigned long pct = s ? strtoul(s, NULL, 10) : 0;
 
     *run = *recorded;
     if (pct == 0 || pct > 1000)
-        return;
+        return false;
     run->iterations += run->iterations / 100 * pct + run->iterations % 100 * pct / 100;
     run->sleep_ns += run->sleep_ns / 100 * pct;
+    return true;
 }
 
 bool cb_worker_fault(uint32_t job)

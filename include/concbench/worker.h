@@ -61,8 +61,9 @@ bool cb_worker_fault(uint32_t job);
 /* Test builds only: the parameters a job really runs with, from the
  * recorded ones (a test build's CONCBENCH_SLOWDOWN=PCT makes every job do
  * PCT% more work while the file still records the same parameters, so a
- * real slowdown can be injected into a comparable pair). The library's
- * own definition copies them unchanged. Can't fail. */
-void cb_worker_params(const struct cb_params *recorded, struct cb_params *run);
+ * real slowdown can be injected into a comparable pair). Returns whether
+ * they differ; the library's own definition copies them unchanged and
+ * returns false. Can't fail. */
+bool cb_worker_params(const struct cb_params *recorded, struct cb_params *run);
 
 #endif
