@@ -40,6 +40,8 @@ struct cb_compare_opts {
     enum cb_format format;   /* table, markdown or json */
     const char *output;      /* NULL: stdout */
     bool normalize;          /* divide by the file's serial 1-worker time */
+    bool per_floor;          /* divide each sample by its round's noise
+                              * floor reading (wall only) */
     bool allow_missing;      /* a BASE benchmark NEW cannot match passes */
     size_t min_samples;      /* fewer on a side: unreliable */
     bool help;               /* --help was given; nothing else is valid */
@@ -84,6 +86,7 @@ struct cb_compare_row {
     struct cb_shift shift;   /* HL estimate and CI of the relative change */
     struct cb_mwu test;
     bool normalized;
+    bool per_floor;     /* values were divided by their rounds' floor */
     bool missing;       /* BASE's benchmark succeeded but NEW has nothing
                          * to compare it with: absent, failed, other
                          * params, or no samples of the metric */
@@ -182,7 +185,37 @@ double cb_compare_u_cdf(size_t m, size_t n, double u);
 double cb_compare_norm_sf(double z);
 double cb_compare_norm_isf(double p);
 
+/* ---- compare_values.c ----------------------------------------------- */
+
+/* The finite values of c's metric m, one per sample in file order, each
+ * times scale and, with per_floor, divided by the sample's floor reading
+ * (a sample without one is left out). Returns a malloc'd array the caller
+ * frees (*n values), or NULL on allocation failure. */
+double *cb_compare_values(const struct cb_loaded_cell *c, enum cb_metric m, double scale,
+                          bool per_floor, size_t *n);
+
+/* True when every sample of c has a floor reading (floor_s); files from
+ * before concbench recorded it have none. Can't fail. */
+bool cb_compare_has_floor(const struct cb_loaded_cell *c);
+
+/* The median of v[0..n), NAN when n is 0 or on allocation failure. */
+double cb_compare_median(const double *v, size_t n);
+
+/* True when every one of v[0..n) is above 0. Can't fail. */
+bool cb_compare_positive(const double *v, size_t n);
+
+/* ---- compare_context.c ---------------------------------------------- */
+
+/* Fills c->diffs with the context fields (and machine states) that differ
+ * between c->base and c->new_, with a note when the states differ.
+ * Can't fail (a full list drops the rest). */
+void cb_compare_context_diffs(struct cb_comparison *c);
+
 /* ---- compare.c ------------------------------------------------------ */
+
+/* Adds note to c's notes unless it is there already or the list is full.
+ * Can't fail. */
+void cb_compare_note(struct cb_comparison *c, const char *note);
 
 /* Loads o->base_path and o->new_path and compares them into out. Returns
  * 0, or -1 with err naming the file and what is wrong (exit 2). Free with
