@@ -19,6 +19,7 @@ enum {
     OPT_FAIL_ON,
     OPT_NORMALIZE,
     OPT_PER_FLOOR,
+    OPT_WALL_ONLY,
     OPT_MIN_SAMPLES,
     OPT_ALLOW_MISSING,
 };
@@ -30,6 +31,7 @@ static const struct option options[] = {
     { "fail-on", required_argument, NULL, OPT_FAIL_ON },
     { "normalize", no_argument, NULL, OPT_NORMALIZE },
     { "per-floor", no_argument, NULL, OPT_PER_FLOOR },
+    { "wall-only", no_argument, NULL, OPT_WALL_ONLY },
     { "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
     { "allow-missing", no_argument, NULL, OPT_ALLOW_MISSING },
     { "format", required_argument, NULL, 'f' },
@@ -164,6 +166,9 @@ static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
     case OPT_PER_FLOOR:
         o->per_floor = true;
         return 0;
+    case OPT_WALL_ONLY:
+        o->wall_only = true;
+        return 0;
     case OPT_ALLOW_MISSING:
         o->allow_missing = true;
         return 0;
@@ -227,6 +232,11 @@ const char *cb_compare_usage(void)
         "      --per-floor           divide each sample's wall time by the noise\n"
         "                            floor's reading in the same round (floor_s;\n"
         "                            files without it: compared undivided, noted)\n"
+        "      --wall-only           no work check (by default, with --metric=wall,\n"
+        "                            a CPU-bound task's CPU time is tested too: a\n"
+        "                            wall slowdown it does not show, while others\n"
+        "                            used the CPUs, is inconclusive; slower CPU\n"
+        "                            time is slower)\n"
         "      --min-samples=N       fewer samples on a side: unreliable (default: 5)\n"
         "  -f, --format=FORMAT       table, markdown, json (default: table on a\n"
         "                            terminal, else json)\n"

@@ -224,8 +224,8 @@ static int relative_shift(const struct cb_comparison *c, const double *b, size_t
     return 0;
 }
 
-static int test_pair(const struct cb_comparison *c, const double *b, size_t nb,
-                     const double *n, size_t nn, struct cb_compare_row *r)
+int cb_compare_test(const struct cb_comparison *c, const double *b, size_t nb,
+                    const double *n, size_t nn, struct cb_compare_row *r)
 {
     r->nbase = nb;
     r->nnew = nn;
@@ -278,7 +278,10 @@ static int compare_values(struct cb_comparison *c, const struct cb_loaded_cell *
                  x && !x->concurrent ? " runs one worker at a time)" : "");
         rc = 0;
     } else if (vb && vn) {
-        rc = test_pair(c, vb, nb, vn, nn, r);
+        rc = cb_compare_test(c, vb, nb, vn, nn, r);
+        if (rc == 0 && c->opts.metric == CB_METRIC_WALL && !c->opts.wall_only &&
+            !r->normalized && r->verdict <= CB_VERDICT_INCONCLUSIVE)
+            rc = cb_compare_work_check(c, b, n, r);
     }
     free(vb);
     free(vn);
@@ -290,7 +293,7 @@ static void unknown(struct cb_compare_row *r)
 {
     r->shift.estimate = r->shift.lo = r->shift.hi = NAN;
     r->change = r->test.p = r->test.u = NAN;
-    r->base_median = r->new_median = NAN;
+    r->base_median = r->new_median = r->cpu_change = NAN;
 }
 
 static int compare_pair(struct cb_comparison *c, const struct cb_loaded_cell *b,

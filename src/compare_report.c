@@ -288,6 +288,10 @@ static char *render_text(const struct cb_comparison *c, bool md, struct cb_error
         cb_strbuf_printf(&sb, "normalized: each median is the benchmark's %s over its own "
                          "file's TASK/serial/1 median (0.5x serial: half of serial's); "
                          "NEW/BASE compares those ratios\n", cb_compare_metric_name(o->metric));
+    if (o->metric == CB_METRIC_WALL && !o->wall_only && !o->normalize)
+        cb_strbuf_puts(&sb, "work check: CPU time tested too (slower in wall time only, "
+                       "while others used the CPUs: inconclusive; CPU-bound and slower "
+                       "in CPU time: slower; --wall-only: off)\n");
     if (o->per_floor)
         cb_strbuf_puts(&sb, "per floor: each sample's wall time in steps of the bare loop "
                        "as timed in the same round (the noise floor's reading / its steps)\n");
@@ -341,8 +345,22 @@ static bool json_options(cJSON *root, const struct cb_compare_opts *o)
            str(j, "fail_on", fail_on_names[o->fail_on]) &&
            cJSON_AddBoolToObject(j, "normalize", o->normalize) &&
            cJSON_AddBoolToObject(j, "per_floor", o->per_floor) &&
+           cJSON_AddBoolToObject(j, "wall_only", o->wall_only) &&
            cJSON_AddBoolToObject(j, "allow_missing", o->allow_missing) &&
            num(j, "min_samples", (double)o->min_samples);
+}
+
+/* The work check's findings: null where it did not run. */
+static bool json_work(cJSON *o, const struct cb_compare_row *r)
+{
+    static const char *const work[] = { "none", "waiting", "more_work" };
+
+    if (!r->work_checked)
+        return cJSON_AddNullToObject(o, "work_check") && cJSON_AddNullToObject(o, "cpu_verdict") &&
+               cJSON_AddNullToObject(o, "cpu_change");
+    return str(o, "work_check", work[r->work]) &&
+           str(o, "cpu_verdict", cb_compare_verdict_name(r->cpu_verdict)) &&
+           num(o, "cpu_change", r->cpu_change);
 }
 
 static bool json_row(cJSON *arr, const struct cb_compare_row *r)
@@ -361,6 +379,7 @@ static bool json_row(cJSON *arr, const struct cb_compare_row *r)
            str(o, "test", isnan(r->test.p) ? "none" : r->test.exact ? "exact" : "normal") &&
            cJSON_AddBoolToObject(o, "normalized", r->normalized) &&
            cJSON_AddBoolToObject(o, "per_floor", r->per_floor) &&
+           json_work(o, r) &&
            cJSON_AddBoolToObject(o, "missing", r->missing) &&
            cJSON_AddBoolToObject(o, "params_differ", r->params_differ);
 }
