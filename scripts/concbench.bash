@@ -19,7 +19,7 @@ _concbench()
             --gil --switch-interval --lock --isolation"
         formats="json table markdown csv bmf github-action-benchmark" ;;
     compare)
-        opts="--threshold --alpha --metric --fail-on --allow-missing --normalize --min-samples
+        opts="--threshold --alpha --metric --fail-on --allow-missing --normalize --per-floor --wall-only --min-samples
             --format --output --help"
         formats="table markdown json" ;;
     report)
