@@ -100,14 +100,15 @@ echo "suite: $SUITE"
 [ -n "$FROM" ] || echo "machine before: $(state)"
 JUDGES="
 $JUDGES"
+if [ -n "$FROM" ]; then # judge what was kept, at most N pairs
+    k=0
+    while [ "$k" -lt "$N" ] && [ -f "$DIR/pair-$((k + 1))-new.json" ]; do k=$((k + 1)); done
+    N=$k
+fi
 i=0
 while [ "$i" -lt "$N" ]; do
     i=$((i + 1))
-    if [ -n "$FROM" ]; then
-        [ -f "$DIR/pair-$i-new.json" ] || { N=$((i - 1)); break; }
-    else
-        run_pair "$i"
-    fi
+    [ -n "$FROM" ] || run_pair "$i"
     line="pair $i/$N:" k=0
     while IFS= read -r opts; do
         [ -z "$opts" ] && [ "$k" -gt 0 ] && continue
@@ -126,6 +127,7 @@ k=0
 while IFS= read -r opts; do
     [ -z "$opts" ] && [ "$k" -gt 0 ] && continue
     k=$((k + 1))
+    f=0
     eval "f=\${fails_$k:-0}"
     echo "RESULT [${opts:-defaults}]: $f of $N pairs exit 1"
 done <<EOF
