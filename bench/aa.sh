@@ -1,88 +1,135 @@
 #!/bin/sh
-# A/A and injected-slowdown experiments for `concbench compare`.
+# How often does `concbench compare` cry wolf, and does it still catch a
+# real slowdown? Runs a small suite twice (BASE, then NEW), compares the
+# pair at the defaults (--fail-on=slower), N times, and counts the pairs
+# that exit 1.
 #
-#   A/A:      run the same small suite twice, compare at the defaults, N
-#             times. Every "slower" is a false alarm; the share of pairs
-#             that exit 1 is the false-alarm rate a CI gate would see.
-#   slowdown: the same, but NEW runs while busy loops hold every CPU;
-#             the share of pairs that exit 1 is the detection rate.
+#   A/A       (default)      NEW is the same binary: every exit 1 is a
+#                            false alarm.
+#   --busy                   the same, with a busy loop on one CPU during
+#                            both runs of every pair.
+#   --slowdown=PCT           NEW is run by the test build concbench-faulty
+#                            with CONCBENCH_SLOWDOWN=PCT (every job does PCT%
+#                            more work, the recorded parameters stay, so
+#                            the pair is comparable): every exit 1 is a
+#                            caught slowdown.
 #
-# Usage: bench/aa.sh [N [M]]   (N A/A pairs, default 20; M slowdown pairs,
-#                               default 5). CONCBENCH=path/to/concbench,
-#                               SUITE="..." override the binary and suite.
+# Usage: bench/aa.sh [-n PAIRS] [--busy] [--slowdown=PCT] [--keep=DIR]
+#                    [--from=DIR] [--judge=OPTS]...
+#   -n PAIRS      pairs to run (default 20)
+#   --keep=DIR    keep every pair's files in DIR (pair-K-base.json, -new.json)
+#   --from=DIR    run nothing: judge the pairs kept in DIR (by --keep)
+#   --judge=OPTS  also judge every pair with these compare options (e.g.
+#                 "--threshold=10"); may be given several times. The
+#                 defaults are always judged first.
+# Environment: CONCBENCH (default build/concbench), CONCBENCH_FAULTY
+# (default tests/concbench-faulty beside it), SUITE (the suite's options).
+# Prints each pair, then per judgement "K of N pairs exit 1", and the
+# machine's state (concbench check) before and after.
 set -eu
 
-N=${1:-20}
-M=${2:-5}
+usage() { sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+
+N=20 BUSY=0 SLOW=0 KEEP="" FROM="" JUDGES=""
+for a in "$@"; do
+    case $a in
+    -n) N=next ;;
+    -n*) N=${a#-n} ;;
+    --busy) BUSY=1 ;;
+    --slowdown=*) SLOW=${a#--slowdown=} ;;
+    --keep=*) KEEP=${a#--keep=} ;;
+    --from=*) FROM=${a#--from=} ;;
+    --judge=*) JUDGES="$JUDGES${a#--judge=}
+" ;;
+    -h | --help) usage ;;
+    *) if [ "$N" = next ]; then N=$a; else echo "aa.sh: unknown option $a" >&2; usage; fi ;;
+    esac
+done
+case $N in '' | *[!0-9]*) echo "aa.sh: -n takes a number of pairs, not '$N'" >&2; exit 2 ;; esac
+case $SLOW in '' | *[!0-9]*) echo "aa.sh: --slowdown takes a percentage, not '$SLOW'" >&2; exit 2 ;; esac
+
 BIN=${CONCBENCH:-$(dirname "$0")/../build/concbench}
-SUITE=${SUITE:--t cpu,io -m threads,processes -n 1,2 -r 10 -w 1 --iterations=30M --sleep=20ms}
+FAULTY=${CONCBENCH_FAULTY:-$(dirname "$BIN")/tests/concbench-faulty}
+SUITE=${SUITE:--t cpu -n 1,2 -m threads,processes -r 10 -w 1 --iterations=100M}
 WORK=$(mktemp -d)
-HOGS=""
-trap 'for p in $HOGS; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT INT TERM
+HOG=""
+trap '[ -z "$HOG" ] || kill "$HOG" 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
 
 [ -x "$BIN" ] || { echo "aa.sh: no concbench at $BIN (set CONCBENCH)" >&2; exit 2; }
+if [ "$SLOW" -gt 0 ] && [ ! -x "$FAULTY" ]; then
+    echo "aa.sh: --slowdown needs the test build concbench-faulty at $FAULTY (set CONCBENCH_FAULTY)" >&2
+    exit 2
+fi
+DIR=${FROM:-${KEEP:-$WORK}}
+mkdir -p "$DIR"
 
-run_suite() { # $1: output file
+state() { # one line: what concbench check finds
+    "$BIN" check -f json 2>/dev/null | tr -d '\n\t ' | sed 's/.*"state":{"others_cpu":\([^,]*\),.*"steal_fraction":\([^,]*\),.*"procs_running_others":\([^,]*\),"load_avg":\[\([^]]*\)\].*/others_cpu=\1 steal=\2 runnable_others=\3 load_avg=\4/'
+}
+
+run_pair() { # $1: pair number
+    [ "$BUSY" = 1 ] && { sh -c 'while :; do :; done' & HOG=$!; }
     # shellcheck disable=SC2086
-    "$BIN" $SUITE -q -o "$1"
+    "$BIN" $SUITE -q -o "$DIR/pair-$1-base.json"
+    if [ "$SLOW" -gt 0 ]; then
+        # shellcheck disable=SC2086
+        CONCBENCH_SLOWDOWN=$SLOW "$FAULTY" $SUITE -q -o "$DIR/pair-$1-new.json"
+    else
+        # shellcheck disable=SC2086
+        "$BIN" $SUITE -q -o "$DIR/pair-$1-new.json"
+    fi
+    if [ -n "$HOG" ]; then kill "$HOG"; wait "$HOG" 2>/dev/null || true; HOG=""; fi
 }
 
-hogs_start() {
-    for _ in $(seq "$(nproc)"); do
-        sh -c 'while :; do :; done' &
-        HOGS="$HOGS $!"
-    done
-}
-
-hogs_stop() {
-    for p in $HOGS; do kill "$p" 2>/dev/null || true; done
-    for p in $HOGS; do wait "$p" 2>/dev/null || true; done
-    HOGS=""
-}
-
-# One pair: prints "exit slower faster unchanged inconclusive compared".
-pair() { # $1: "hog" to load the machine during NEW
-    run_suite "$WORK/base.json"
-    [ "$1" = hog ] && hogs_start
-    run_suite "$WORK/new.json"
-    [ "$1" = hog ] && hogs_stop
+# Judges pair $1 with options $2: prints "EXIT SLOWER" (exit code, cells).
+judge() {
     set +e
-    "$BIN" compare "$WORK/base.json" "$WORK/new.json" -f json -o "$WORK/cmp.json"
+    # shellcheck disable=SC2086
+    "$BIN" compare "$DIR/pair-$1-base.json" "$DIR/pair-$1-new.json" $2 -f json \
+        -o "$WORK/cmp.json" 2>/dev/null
     code=$?
     set -e
-    [ "$code" -le 1 ] || { echo "aa.sh: compare failed ($code)" >&2; exit 2; }
-    count() { grep -c "\"verdict\":[[:space:]]*\"$1\"" "$WORK/cmp.json" || true; }
-    # The same pair at wider thresholds: what a noisier gate would cost.
-    t10=0 t20=0
-    "$BIN" compare "$WORK/base.json" "$WORK/new.json" --threshold=10 -f json >/dev/null || t10=1
-    "$BIN" compare "$WORK/base.json" "$WORK/new.json" --threshold=20 -f json >/dev/null || t20=1
-    echo "$code $(count slower) $(count faster) $(count unchanged) $(count inconclusive) $t10 $t20"
+    [ "$code" -le 1 ] || { echo "aa.sh: compare of pair $1 failed ($code)" >&2; exit 2; }
+    echo "$code $(grep -c '"verdict":[[:space:]]*"slower"' "$WORK/cmp.json" || true)"
 }
 
-experiment() { # $1: name, $2: pairs, $3: "hog" or "none"
-    alarms=0 slower=0 faster=0 unchanged=0 inconclusive=0 a10=0 a20=0 i=0
-    while [ "$i" -lt "$2" ]; do
-        i=$((i + 1))
-        # Word splitting wanted: pair prints the numbers, one per word.
-        # shellcheck disable=SC2046
-        set -- "$1" "$2" "$3" $(pair "$3")
-        printf '%s %2d/%d: exit %s  slower %s faster %s unchanged %s inconclusive %s  (exit 1 at 10%%: %s, 20%%: %s)\n' \
-            "$1" "$i" "$2" "$4" "$5" "$6" "$7" "$8" "$9" "${10}"
-        alarms=$((alarms + $4)) slower=$((slower + $5)) faster=$((faster + $6))
-        unchanged=$((unchanged + $7)) inconclusive=$((inconclusive + $8))
-        a10=$((a10 + $9)) a20=$((a20 + ${10}))
-        set -- "$1" "$2" "$3"
-    done
-    cells=$((slower + faster + unchanged + inconclusive))
-    printf '%s: %d of %d pairs exit 1 (%d%%); cells: %d slower, %d faster, %d unchanged, %d inconclusive of %d\n' \
-        "$1" "$alarms" "$2" $((100 * alarms / $2)) "$slower" "$faster" "$unchanged" \
-        "$inconclusive" "$cells"
-    printf '%s: exit 1 at --threshold=10: %d of %d pairs; at --threshold=20: %d of %d\n' \
-        "$1" "$a10" "$2" "$a20" "$2"
-}
-
+echo "command: $0 $*"
 echo "suite: $SUITE"
-echo "defaults: --threshold=5 --alpha=0.05 --metric=wall --fail-on=slower"
-experiment "A/A" "$N" none
-[ "$M" -gt 0 ] && experiment "slowdown" "$M" hog
-exit 0
+[ "$SLOW" -gt 0 ] && echo "NEW: CONCBENCH_SLOWDOWN=$SLOW $FAULTY"
+[ "$BUSY" = 1 ] && echo "a busy loop on one CPU during both runs"
+[ -n "$FROM" ] || echo "machine before: $(state)"
+JUDGES="
+$JUDGES"
+if [ -n "$FROM" ]; then # judge what was kept, at most N pairs
+    k=0
+    while [ "$k" -lt "$N" ] && [ -f "$DIR/pair-$((k + 1))-new.json" ]; do k=$((k + 1)); done
+    N=$k
+fi
+i=0
+while [ "$i" -lt "$N" ]; do
+    i=$((i + 1))
+    [ -n "$FROM" ] || run_pair "$i"
+    line="pair $i/$N:" k=0
+    while IFS= read -r opts; do
+        [ -z "$opts" ] && [ "$k" -gt 0 ] && continue
+        k=$((k + 1))
+        # shellcheck disable=SC2046
+        set -- $(judge "$i" "$opts")
+        line="$line [${opts:-defaults}] exit $1 slower $2"
+        eval "fails_$k=\$((\${fails_$k:-0} + $1))"
+    done <<EOF
+$JUDGES
+EOF
+    echo "$line"
+done
+[ -n "$FROM" ] || echo "machine after: $(state)"
+k=0
+while IFS= read -r opts; do
+    [ -z "$opts" ] && [ "$k" -gt 0 ] && continue
+    k=$((k + 1))
+    f=0
+    eval "f=\${fails_$k:-0}"
+    echo "RESULT [${opts:-defaults}]: $f of $N pairs exit 1"
+done <<EOF
+$JUDGES
+EOF

@@ -18,6 +18,8 @@ enum {
     OPT_METRIC,
     OPT_FAIL_ON,
     OPT_NORMALIZE,
+    OPT_PER_FLOOR,
+    OPT_WALL_ONLY,
     OPT_MIN_SAMPLES,
     OPT_ALLOW_MISSING,
 };
@@ -28,6 +30,8 @@ static const struct option options[] = {
     { "metric", required_argument, NULL, OPT_METRIC },
     { "fail-on", required_argument, NULL, OPT_FAIL_ON },
     { "normalize", no_argument, NULL, OPT_NORMALIZE },
+    { "per-floor", no_argument, NULL, OPT_PER_FLOOR },
+    { "wall-only", no_argument, NULL, OPT_WALL_ONLY },
     { "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
     { "allow-missing", no_argument, NULL, OPT_ALLOW_MISSING },
     { "format", required_argument, NULL, 'f' },
@@ -159,6 +163,12 @@ static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
     case OPT_NORMALIZE:
         o->normalize = true;
         return 0;
+    case OPT_PER_FLOOR:
+        o->per_floor = true;
+        return 0;
+    case OPT_WALL_ONLY:
+        o->wall_only = true;
+        return 0;
     case OPT_ALLOW_MISSING:
         o->allow_missing = true;
         return 0;
@@ -179,6 +189,11 @@ int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
         return -1;
     if (o->help)
         return 0;
+    if (o->per_floor && o->metric != CB_METRIC_WALL) {
+        cb_error_set(err, "--per-floor: only with --metric=wall (the noise floor is a wall "
+                     "time), not --metric=%s", cb_compare_metric_name(o->metric));
+        return -1;
+    }
     if (argc - optind != 2) {
         cb_error_set(err, "compare: needs two result files, BASE and NEW, got %d; "
                      "see concbench compare --help", argc - optind);
@@ -214,6 +229,14 @@ const char *cb_compare_usage(void)
         "                            parameters); by default that exits 1\n"
         "      --normalize           divide each file by its own 1-worker serial\n"
         "                            time of the same task (needs -m ...,serial -n 1)\n"
+        "      --per-floor           divide each sample's wall time by the noise\n"
+        "                            floor's reading in the same round (floor_s;\n"
+        "                            files without it: compared undivided, noted)\n"
+        "      --wall-only           no work check (by default, with --metric=wall,\n"
+        "                            a CPU-bound task's CPU time is tested too: a\n"
+        "                            wall slowdown it does not show, while others\n"
+        "                            used the CPUs, is inconclusive; slower CPU\n"
+        "                            time is slower)\n"
         "      --min-samples=N       fewer samples on a side: unreliable (default: 5)\n"
         "  -f, --format=FORMAT       table, markdown, json (default: table on a\n"
         "                            terminal, else json)\n"

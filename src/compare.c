@@ -13,44 +13,6 @@
 #include "concbench/report.h"
 #include "concbench/stats.h"
 
-/* ---- picking the values ------------------------------------------------ */
-
-static const double *metric_array(const struct cb_loaded_cell *c, enum cb_metric m)
-{
-    switch (m) {
-    case CB_METRIC_SPAWN: return c->spawn;
-    case CB_METRIC_CPU: return c->cpu;
-    case CB_METRIC_MEMORY: return c->mem;
-    case CB_METRIC_WALL: break;
-    }
-    return c->wall;
-}
-
-/* The finite values of the metric, times scale, in a malloc'd array
- * (NAN marks a sample without a spawn time or a memory reading). */
-static double *metric_values(const struct cb_loaded_cell *c, enum cb_metric m,
-                             double scale, size_t *n)
-{
-    const double *src = metric_array(c, m);
-    double *v = malloc((c->nsamples + 1) * sizeof *v);
-
-    *n = 0;
-    if (!v)
-        return NULL;
-    for (size_t i = 0; i < c->nsamples; i++)
-        if (isfinite(src[i]))
-            v[(*n)++] = src[i] * scale;
-    return v;
-}
-
-static bool all_positive(const double *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!(v[i] > 0))
-            return false;
-    return true;
-}
-
 /* ---- comparability ----------------------------------------------------- */
 
 static const struct cb_loaded_param *find_param(const struct cb_loaded_cell *c,
@@ -123,7 +85,7 @@ static bool cell_ok(const struct cb_loaded_cell *c)
 
 /* ---- normalization ----------------------------------------------------- */
 
-static void add_note(struct cb_comparison *c, const char *note)
+void cb_compare_note(struct cb_comparison *c, const char *note)
 {
     for (size_t i = 0; i < c->nnotes; i++)
         if (strcmp(c->notes[i], note) == 0)
@@ -178,14 +140,14 @@ static const struct cb_loaded_cell *serial_of(const struct cb_loaded *l,
 
 /* 1 / the median of the serial cell, or 0 (with a note) if there is none. */
 static double norm_scale(struct cb_comparison *c, const struct cb_loaded *l,
-                         const struct cb_loaded_cell *cell)
+                         const struct cb_loaded_cell *cell, bool per_floor)
 {
     char why[200], note[256];
     const struct cb_loaded_cell *s = serial_of(l, cell, why, sizeof why);
     double *v, med = NAN;
     size_t n;
 
-    if (s && (v = metric_values(s, c->opts.metric, 1, &n)) != NULL) {
+    if (s && (v = cb_compare_values(s, c->opts.metric, 1, per_floor, &n)) != NULL) {
         cb_stats_median(v, n, &med); /* NAN when out of memory */
         free(v);
         snprintf(why, sizeof why, "%s: %s/%s/1 has no positive median", l->path,
@@ -194,8 +156,26 @@ static double norm_scale(struct cb_comparison *c, const struct cb_loaded *l,
     if (med > 0)
         return 1 / med;
     snprintf(note, sizeof note, "%s not normalized: %s", cell->task, why);
-    add_note(c, note);
+    cb_compare_note(c, note);
     return 0;
+}
+
+/* ---- the noise floor -------------------------------------------------- */
+
+/* Whether cell of l has a floor reading in every sample; if not, a note
+ * says that its benchmarks are compared undivided. */
+static bool floor_in(struct cb_comparison *c, const struct cb_loaded *l,
+                     const struct cb_loaded_cell *cell)
+{
+    char note[256];
+
+    if (cb_compare_has_floor(cell))
+        return true;
+    put_note(note, sizeof note, "--per-floor: %s has no floor_s in some samples (written "
+             "before concbench recorded the noise floor); those benchmarks are compared "
+             "undivided", l->path);
+    cb_compare_note(c, note);
+    return false;
 }
 
 /* ---- one pair ---------------------------------------------------------- */
@@ -225,7 +205,7 @@ static enum cb_verdict judge(const struct cb_compare_row *r, double alpha, doubl
 static int relative_shift(const struct cb_comparison *c, const double *b, size_t nb,
                           const double *n, size_t nn, struct cb_compare_row *r)
 {
-    bool logs = all_positive(b, nb) && all_positive(n, nn);
+    bool logs = cb_compare_positive(b, nb) && cb_compare_positive(n, nn);
     struct cb_shift *s = &r->shift;
     double scale = logs ? 1 : r->base_median;
 
@@ -245,8 +225,8 @@ static int relative_shift(const struct cb_comparison *c, const double *b, size_t
     return 0;
 }
 
-static int test_pair(const struct cb_comparison *c, const double *b, size_t nb,
-                     const double *n, size_t nn, struct cb_compare_row *r)
+int cb_compare_test(const struct cb_comparison *c, const double *b, size_t nb,
+                    const double *n, size_t nn, struct cb_compare_row *r)
 {
     r->nbase = nb;
     r->nnew = nn;
@@ -279,15 +259,16 @@ static int compare_values(struct cb_comparison *c, const struct cb_loaded_cell *
     size_t nb, nn;
     int rc = -1;
 
+    r->per_floor = c->opts.per_floor && floor_in(c, &c->base, b) && floor_in(c, &c->new_, n);
     if (c->opts.normalize) {
-        sb = norm_scale(c, &c->base, b);
-        sn = norm_scale(c, &c->new_, n);
+        sb = norm_scale(c, &c->base, b, r->per_floor);
+        sn = norm_scale(c, &c->new_, n, r->per_floor);
         r->normalized = sb > 0 && sn > 0;
         sb = r->normalized ? sb : 1;
         sn = r->normalized ? sn : 1;
     }
-    vb = metric_values(b, c->opts.metric, sb, &nb);
-    vn = metric_values(n, c->opts.metric, sn, &nn);
+    vb = cb_compare_values(b, c->opts.metric, sb, r->per_floor, &nb);
+    vn = cb_compare_values(n, c->opts.metric, sn, r->per_floor, &nn);
     if (vb && vn && nb == 0 && nn == 0 && c->opts.metric == CB_METRIC_MEMORY) {
         /* Nothing to be unsure about: the mode measures no memory. */
         r->verdict = r->tested = CB_VERDICT_NOT_COMPARABLE;
@@ -299,7 +280,10 @@ static int compare_values(struct cb_comparison *c, const struct cb_loaded_cell *
                  x && !x->concurrent ? " runs one worker at a time)" : "");
         rc = 0;
     } else if (vb && vn) {
-        rc = test_pair(c, vb, nb, vn, nn, r);
+        rc = cb_compare_test(c, vb, nb, vn, nn, r);
+        if (rc == 0 && c->opts.metric == CB_METRIC_WALL && !c->opts.wall_only &&
+            !r->normalized && r->verdict <= CB_VERDICT_INCONCLUSIVE)
+            rc = cb_compare_work_check(c, b, n, r);
     }
     free(vb);
     free(vn);
@@ -311,7 +295,7 @@ static void unknown(struct cb_compare_row *r)
 {
     r->shift.estimate = r->shift.lo = r->shift.hi = NAN;
     r->change = r->test.p = r->test.u = NAN;
-    r->base_median = r->new_median = NAN;
+    r->base_median = r->new_median = r->cpu_change = NAN;
 }
 
 static int compare_pair(struct cb_comparison *c, const struct cb_loaded_cell *b,
@@ -376,10 +360,10 @@ static int file_ratio(const struct cb_comparison *c, const struct cb_loaded *l,
     snprintf(want.mode, sizeof want.mode, "%s", second);
     if (cells_differ(&want, p, tn, pn, why, sizeof why))
         return 0;
-    vt = metric_values(t, c->opts.metric, 1, &nt);
-    vp = metric_values(p, c->opts.metric, 1, &np);
+    vt = cb_compare_values(t, c->opts.metric, 1, false, &nt);
+    vp = cb_compare_values(p, c->opts.metric, 1, false, &np);
     rc = vt && vp ? 0 : -1;
-    if (vt && vp && nt && np && all_positive(vt, nt) && all_positive(vp, np) &&
+    if (vt && vp && nt && np && cb_compare_positive(vt, nt) && cb_compare_positive(vp, np) &&
         cb_compare_hl(vp, np, vt, nt, c->opts.alpha, true, &out->ratio) == 0) {
         bool bounded = isfinite(out->ratio.lo) && isfinite(out->ratio.hi);
 
@@ -497,66 +481,6 @@ static void geomean(struct cb_comparison *c)
     c->geomean = c->ngeomean ? expm1(sum / (double)c->ngeomean) : NAN;
 }
 
-static void diff_str(struct cb_comparison *c, const char *field, const char *a, const char *b)
-{
-    struct cb_compare_ctxdiff *d;
-
-    if (strcmp(a, b) == 0 || c->ndiffs == sizeof c->diffs / sizeof c->diffs[0])
-        return;
-    d = &c->diffs[c->ndiffs++];
-    d->field = field;
-    snprintf(d->base, sizeof d->base, "%s", a);
-    snprintf(d->new_, sizeof d->new_, "%s", b);
-}
-
-static void diff_long(struct cb_comparison *c, const char *field, long a, long b)
-{
-    char sa[32], sb[32];
-
-    snprintf(sa, sizeof sa, "%ld", a);
-    snprintf(sb, sizeof sb, "%ld", b);
-    diff_str(c, field, a < 0 ? "unknown" : sa, b < 0 ? "unknown" : sb);
-}
-
-/* The machine states, when both files recorded one: a change may come
- * from them rather than from the code, so say so. */
-static void state_diffs(struct cb_comparison *c, const struct cb_loaded_context *a,
-                        const struct cb_loaded_context *b)
-{
-    size_t before = c->ndiffs;
-    char qa[32], qb[32];
-
-    if (!a->has_state || !b->has_state)
-        return;
-    snprintf(qa, sizeof qa, a->cpu_quota > 0 ? "%.2f CPUs" : "none", a->cpu_quota);
-    snprintf(qb, sizeof qb, b->cpu_quota > 0 ? "%.2f CPUs" : "none", b->cpu_quota);
-    diff_str(c, "machine-state problems", a->problems, b->problems);
-    diff_str(c, CB_KEY_GOVERNOR, a->governor, b->governor);
-    diff_str(c, CB_KEY_TURBO, a->turbo, b->turbo);
-    diff_str(c, "transparent huge pages", a->thp, b->thp);
-    diff_str(c, CB_KEY_SANITIZERS, a->sanitizers, b->sanitizers);
-    diff_str(c, "cpu quota", qa, qb);
-    if (c->ndiffs > before)
-        add_note(c, "warning: the machine's state differs between the files (see the "
-                 "context differences): a change may come from it, not from the code");
-}
-
-static void context_diffs(struct cb_comparison *c)
-{
-    const struct cb_loaded_context *a = &c->base.context, *b = &c->new_.context;
-
-    diff_str(c, CB_KEY_HOSTNAME, a->hostname, b->hostname);
-    diff_str(c, CB_KEY_CPU_MODEL, a->cpu_model, b->cpu_model);
-    diff_long(c, CB_KEY_LOGICAL_CPUS, a->logical_cpus, b->logical_cpus);
-    diff_long(c, CB_KEY_USABLE_CPUS, a->usable_cpus, b->usable_cpus);
-    diff_str(c, CB_KEY_KERNEL, a->kernel, b->kernel);
-    diff_str(c, CB_KEY_OS, a->os, b->os);
-    diff_str(c, CB_KEY_ARCH, a->arch, b->arch);
-    diff_str(c, "tool version", a->tool_version, b->tool_version);
-    diff_str(c, CB_KEY_BUILD_TYPE, a->build_type, b->build_type);
-    state_diffs(c, a, b);
-}
-
 int cb_compare_loaded(const struct cb_compare_opts *o, struct cb_loaded *base,
                       struct cb_loaded *new_, struct cb_comparison *out,
                       struct cb_error *err)
@@ -567,7 +491,7 @@ int cb_compare_loaded(const struct cb_compare_opts *o, struct cb_loaded *base,
     out->new_ = *new_;
     memset(base, 0, sizeof *base);
     memset(new_, 0, sizeof *new_);
-    context_diffs(out);
+    cb_compare_context_diffs(out);
     if (compare_rows(out, err) != 0 || add_ratios(out, err) != 0) {
         cb_compare_free(out);
         return -1;

@@ -19,12 +19,15 @@
 /* ---- numbers as text --------------------------------------------------- */
 
 /* A median in the metric's unit: seconds, or KiB for memory. */
-static void fmt_value(enum cb_metric m, bool normalized, double v, char *buf, size_t len)
+static void fmt_value(enum cb_metric m, const struct cb_compare_row *r, double v, char *buf,
+                      size_t len)
 {
     if (isnan(v))
         snprintf(buf, len, "-");
-    else if (normalized)
+    else if (r->normalized)
         snprintf(buf, len, "%.3fx serial", v);
+    else if (r->per_floor)
+        snprintf(buf, len, "%.4g steps", v);
     else if (m == CB_METRIC_MEMORY)
         cb_units_format_size(v * 1024, buf, len);
     else
@@ -116,9 +119,9 @@ static void main_row(const struct cb_compare_row *r, enum cb_metric m, struct cb
     cb_grid_put(g, i, 0, r->name, md);
     snprintf(b, sizeof b, "%zu/%zu", r->nbase, r->nnew);
     cb_grid_put(g, i, 1, b, md);
-    fmt_value(m, r->normalized, r->base_median, b, sizeof b);
+    fmt_value(m, r, r->base_median, b, sizeof b);
     cb_grid_put(g, i, 2, b, md);
-    fmt_value(m, r->normalized, r->new_median, b, sizeof b);
+    fmt_value(m, r, r->new_median, b, sizeof b);
     cb_grid_put(g, i, 3, b, md);
     if (r->normalized)
         fmt_norm_change(m, r->change, b, sizeof b);
@@ -277,14 +280,22 @@ static char *render_text(const struct cb_comparison *c, bool md, struct cb_error
                      md ? "### " : "", c->base.path, c->base.context.hostname,
                      c->base.context.date, c->new_.path, c->new_.context.hostname,
                      c->new_.context.date);
-    cb_strbuf_printf(&sb, "metric: %s%s; threshold %g%%; alpha %g; %g%% CI; "
+    cb_strbuf_printf(&sb, "metric: %s%s%s; threshold %g%%; alpha %g; %g%% CI; "
                      "p~: normal approximation\n", cb_compare_metric_name(o->metric),
+                     o->per_floor ? " / noise floor" : "",
                      o->normalize ? " / serial 1-worker" : "", o->threshold * 100,
                      o->alpha, 100 * (1 - o->alpha));
     if (o->normalize)
         cb_strbuf_printf(&sb, "normalized: each median is the benchmark's %s over its own "
                          "file's TASK/serial/1 median (0.5x serial: half of serial's); "
                          "NEW/BASE compares those ratios\n", cb_compare_metric_name(o->metric));
+    if (o->metric == CB_METRIC_WALL && !o->wall_only && !o->normalize)
+        cb_strbuf_puts(&sb, "work check: CPU time tested too (slower in wall time only, "
+                       "while others used the CPUs: inconclusive; CPU-bound and slower "
+                       "in CPU time: slower; --wall-only: off)\n");
+    if (o->per_floor)
+        cb_strbuf_puts(&sb, "per floor: each sample's wall time in steps of the bare loop "
+                       "as timed in the same round (the noise floor's reading / its steps)\n");
     cb_strbuf_puts(&sb, "\n");
     if (render_context(&sb, c, md) != 0 || render_rows(&sb, c, md) != 0 ||
         render_ratios(&sb, c, md) != 0) {
@@ -334,8 +345,23 @@ static bool json_options(cJSON *root, const struct cb_compare_opts *o)
            num(j, "threshold", o->threshold) && num(j, "alpha", o->alpha) &&
            str(j, "fail_on", fail_on_names[o->fail_on]) &&
            cJSON_AddBoolToObject(j, "normalize", o->normalize) &&
+           cJSON_AddBoolToObject(j, "per_floor", o->per_floor) &&
+           cJSON_AddBoolToObject(j, "wall_only", o->wall_only) &&
            cJSON_AddBoolToObject(j, "allow_missing", o->allow_missing) &&
            num(j, "min_samples", (double)o->min_samples);
+}
+
+/* The work check's findings: null where it did not run. */
+static bool json_work(cJSON *o, const struct cb_compare_row *r)
+{
+    static const char *const work[] = { "none", "waiting", "more_work" };
+
+    if (!r->work_checked)
+        return cJSON_AddNullToObject(o, "work_check") && cJSON_AddNullToObject(o, "cpu_verdict") &&
+               cJSON_AddNullToObject(o, "cpu_change");
+    return str(o, "work_check", work[r->work]) &&
+           str(o, "cpu_verdict", cb_compare_verdict_name(r->cpu_verdict)) &&
+           num(o, "cpu_change", r->cpu_change);
 }
 
 static bool json_row(cJSON *arr, const struct cb_compare_row *r)
@@ -353,6 +379,8 @@ static bool json_row(cJSON *arr, const struct cb_compare_row *r)
            num(o, "u", r->test.u) &&
            str(o, "test", isnan(r->test.p) ? "none" : r->test.exact ? "exact" : "normal") &&
            cJSON_AddBoolToObject(o, "normalized", r->normalized) &&
+           cJSON_AddBoolToObject(o, "per_floor", r->per_floor) &&
+           json_work(o, r) &&
            cJSON_AddBoolToObject(o, "missing", r->missing) &&
            cJSON_AddBoolToObject(o, "params_differ", r->params_differ);
 }

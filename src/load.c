@@ -33,6 +33,7 @@ struct ld {
     struct cb_error *err;
     double *scratch;    /* per-sample spawn times */
     size_t scratch_cap;
+    double floor_steps; /* noise_floor.steps; 0 when the file has none */
 };
 
 static int fail(const struct ld *ld, const char *fmt, ...)
@@ -411,6 +412,24 @@ static int load_spawn(struct ld *ld, const cJSON *s, const char *where, double *
     return 0;
 }
 
+/* An optional number of a sample in [0, max]: NAN when the key is absent
+ * (files written before it was recorded) or null (unknown). */
+static int get_optional(const struct ld *ld, const cJSON *s, const char *where,
+                        const char *key, double max, double *out)
+{
+    const cJSON *it;
+
+    *out = NAN;
+    if (member(ld, s, where, key, &it) != 0)
+        return -1;
+    if (!it || cJSON_IsNull(it))
+        return 0;
+    if (check_number(ld, it, where, key, 0, max) != 0)
+        return -1;
+    *out = it->valuedouble;
+    return 0;
+}
+
 /* memory.per_worker_kib of a sample; NAN when it has no memory reading. */
 static int load_memory(const struct ld *ld, const cJSON *s, const char *where, double *out)
 {
@@ -441,8 +460,12 @@ static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t
         get_number(ld, s, where, CB_KEY_USER_S, 0, MAX_SECONDS, &user) ||
         get_number(ld, s, where, CB_KEY_SYS_S, 0, MAX_SECONDS, &sys) ||
         load_spawn(ld, s, where, &cell->spawn[i]) ||
-        load_memory(ld, s, where, &cell->mem[i]))
+        load_memory(ld, s, where, &cell->mem[i]) ||
+        get_optional(ld, s, where, "floor_s", MAX_SECONDS, &cell->floor[i]) ||
+        get_optional(ld, s, where, "others_cpu", 1e6, &cell->others[i]))
         return -1;
+    /* Per step: each run sizes its own loop, so only the rate compares. */
+    cell->floor[i] = ld->floor_steps > 0 ? cell->floor[i] / ld->floor_steps : NAN;
     /* cpu_s (exact, from the CPU-time clocks) when the file has it; the
      * tick-sampled user + sys otherwise. */
     if (!cJSON_GetObjectItemCaseSensitive(s, CB_KEY_CPU_S)) {
@@ -463,12 +486,14 @@ static int load_samples(struct ld *ld, const cJSON *b, const char *where,
     n = (size_t)cJSON_GetArraySize(samples);
     if (n > CB_LOAD_MAX_SAMPLES)
         return fail(ld, "%s has more than %u samples", where, CB_LOAD_MAX_SAMPLES);
-    cell->wall = calloc(4 * n + 1, sizeof *cell->wall);
+    cell->wall = calloc(6 * n + 1, sizeof *cell->wall);
     if (!cell->wall)
         return fail(ld, "out of memory reading %s", where);
     cell->cpu = cell->wall + n;
     cell->spawn = cell->cpu + n;
     cell->mem = cell->spawn + n;
+    cell->floor = cell->mem + n;
+    cell->others = cell->floor + n;
     for (const cJSON *s = samples->child; s; s = s->next, i++)
         if (load_sample(ld, s, where, i, cell) != 0)
             return -1;
@@ -605,6 +630,22 @@ static int load_cells(struct ld *ld, const cJSON *root, struct cb_loaded *out)
     return index_cells(ld, out);
 }
 
+/* noise_floor.steps, the bare loop's length, into ld (0 when absent:
+ * files from before the floor was recorded). */
+static int load_floor(struct ld *ld, const cJSON *root)
+{
+    const cJSON *f;
+
+    ld->floor_steps = 0;
+    if (member(ld, root, "the file", "noise_floor", &f) != 0)
+        return -1;
+    if (!f || cJSON_IsNull(f))
+        return 0;
+    if (!cJSON_IsObject(f))
+        return fail(ld, "noise_floor is not an object");
+    return get_optional(ld, f, "noise_floor", "steps", 1e18, &ld->floor_steps) ? -1 : 0;
+}
+
 static int load_root(struct ld *ld, const cJSON *root, struct cb_loaded *out)
 {
     const cJSON *version, *tool, *name;
@@ -624,13 +665,14 @@ static int load_root(struct ld *ld, const cJSON *root, struct cb_loaded *out)
     if (version->valuedouble != 1)
         return fail(ld, "schema_version %g is not supported; this concbench reads 1",
                     version->valuedouble);
-    return load_context(ld, root, &out->context) || load_cells(ld, root, out) ? -1 : 0;
+    return load_context(ld, root, &out->context) || load_floor(ld, root) ||
+           load_cells(ld, root, out) ? -1 : 0;
 }
 
 int cb_load_text(const char *name, const char *text, size_t len,
                  struct cb_loaded *out, struct cb_error *err)
 {
-    struct ld ld = { name, err, NULL, 0 };
+    struct ld ld = { name, err, NULL, 0, 0 };
     cJSON *root = NULL;
     int rc = -1;
 
@@ -701,7 +743,7 @@ out:
 int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err)
 {
     char *name = cb_utf8_escape_dup(path);
-    struct ld ld = { name ? name : "a result file", err, NULL, 0 };
+    struct ld ld = { name ? name : "a result file", err, NULL, 0, 0 };
     struct stat st;
     char *text = NULL;
     size_t len = 0;

@@ -148,6 +148,71 @@ static void test_run_compare_to(void **state)
 }
 
 /* Writes text to name in dir. */
+/* Writes the result file from without its noise floor, as an older
+ * concbench wrote it. */
+static void strip_floor(const char *from, const char *to)
+{
+    char path[256], *text;
+    cJSON *root;
+    FILE *f;
+
+    slurp(from, out, sizeof out);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    cJSON_DeleteItemFromObject(root, "noise_floor");
+    for (cJSON *b = cJSON_GetObjectItem(root, "benchmarks")->child; b; b = b->next)
+        for (cJSON *s = cJSON_GetObjectItem(b, "samples")->child; s; s = s->next)
+            cJSON_DeleteItemFromObject(s, "floor_s");
+    text = cJSON_Print(root);
+    snprintf(path, sizeof path, "%s/%s", dir, to);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    cJSON_Delete(root);
+}
+
+/* --per-floor on two real runs: every row divided by its rounds' floor,
+ * the work check in the JSON; an old file without floors is noted. */
+static void test_per_floor(void **state)
+{
+    cJSON *root, *rows;
+
+    (void)state;
+    assert_int_equal(run("-t cpu,io -m threads -n 1 -r 5 -w 0 --iterations=2M --sleep=1ms "
+                         "-q -o f1.json"), 0);
+    assert_int_equal(run("-t cpu,io -m threads -n 1 -r 5 -w 0 --iterations=2M --sleep=1ms "
+                         "-q -o f2.json"), 0);
+    assert_true(run("compare f1.json f2.json --per-floor -f json") <= 1);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "options"),
+                                                 "per_floor")));
+    rows = cJSON_GetObjectItem(root, "benchmarks");
+    assert_int_equal(cJSON_GetArraySize(rows), 2);
+    for (cJSON *r = rows->child; r; r = r->next) {
+        const char *name = cJSON_GetObjectItem(r, "name")->valuestring;
+
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "per_floor")));
+        assert_true(cJSON_IsNumber(cJSON_GetObjectItem(r, "base_median")));
+        /* The work check runs on the CPU-bound task only. */
+        assert_true(strcmp(name, "cpu/threads/1") == 0
+                        ? cJSON_IsString(cJSON_GetObjectItem(r, "work_check"))
+                        : cJSON_IsNull(cJSON_GetObjectItem(r, "work_check")));
+    }
+    cJSON_Delete(root);
+    strip_floor("f1.json", "old.json");
+    assert_true(run("compare old.json f2.json --per-floor -f json") <= 1);
+    assert_non_null(strstr(out, "old.json has no floor_s in some samples"));
+    /* Asked for in the options, done in no row. */
+    assert_non_null(strstr(out, "\"per_floor\":\ttrue"));
+    assert_null(strstr(strstr(out, "\"per_floor\":\ttrue") + 1, "\"per_floor\":\ttrue"));
+    assert_int_equal(run("compare f1.json f2.json --per-floor --metric=spawn"), 2);
+    assert_non_null(strstr(err, "--per-floor: only with --metric=wall"));
+    assert_true(strchr(err, '\n') == err + strlen(err) - 1); /* one line */
+}
+
 static void put(const char *name, const char *text)
 {
     char path[256];
@@ -229,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_json_output),
         cmocka_unit_test(test_run_compare_to),
+        cmocka_unit_test(test_per_floor),
         cmocka_unit_test(test_gate),
         cmocka_unit_test(test_bmf),
     };

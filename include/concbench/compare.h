@@ -14,6 +14,9 @@
 
 #define CB_COMPARE_MIN_SAMPLES 5 /* fewer on a side: "unreliable" */
 #define CB_COMPARE_MAX_NOTES 16
+/* Others' CPU use (median over NEW's samples, in CPUs) from which a wall
+ * slowdown that the CPU time does not show counts as waiting. */
+#define CB_COMPARE_OTHERS_CPU 0.1
 
 /* Which number of a sample is compared. */
 enum cb_metric {
@@ -21,6 +24,13 @@ enum cb_metric {
     CB_METRIC_SPAWN, /* per sample, the median of its workers' spawn_s */
     CB_METRIC_CPU,   /* samples[].user_s + sys_s */
     CB_METRIC_MEMORY, /* samples[].memory.per_worker_kib (KiB, not seconds) */
+};
+
+/* What the work check (compare_work.c) made of a wall-time verdict. */
+enum cb_work {
+    CB_WORK_NONE,    /* not run, or it agreed with the wall time */
+    CB_WORK_WAITING, /* slower in wall time only, others busy: inconclusive */
+    CB_WORK_MORE,    /* CPU time slower (CPU-bound task): slower */
 };
 
 /* Which verdicts make `compare` exit 1. */
@@ -40,6 +50,9 @@ struct cb_compare_opts {
     enum cb_format format;   /* table, markdown or json */
     const char *output;      /* NULL: stdout */
     bool normalize;          /* divide by the file's serial 1-worker time */
+    bool per_floor;          /* divide each sample by its round's noise
+                              * floor reading (wall only) */
+    bool wall_only;          /* no work check: the wall-time test alone */
     bool allow_missing;      /* a BASE benchmark NEW cannot match passes */
     size_t min_samples;      /* fewer on a side: unreliable */
     bool help;               /* --help was given; nothing else is valid */
@@ -84,6 +97,12 @@ struct cb_compare_row {
     struct cb_shift shift;   /* HL estimate and CI of the relative change */
     struct cb_mwu test;
     bool normalized;
+    bool per_floor;     /* values were divided by their rounds' floor */
+    enum cb_work work;  /* what the work check changed */
+    bool work_checked;  /* the work check ran on this row */
+    enum cb_verdict cpu_verdict; /* the CPU-time test's verdict, when
+                                  * work_checked */
+    double cpu_change;  /* its HL change; NAN when not run */
     bool missing;       /* BASE's benchmark succeeded but NEW has nothing
                          * to compare it with: absent, failed, other
                          * params, or no samples of the metric */
@@ -182,7 +201,51 @@ double cb_compare_u_cdf(size_t m, size_t n, double u);
 double cb_compare_norm_sf(double z);
 double cb_compare_norm_isf(double p);
 
+/* ---- compare_values.c ----------------------------------------------- */
+
+/* The finite values of c's metric m, one per sample in file order, each
+ * times scale and, with per_floor, divided by the sample's floor reading
+ * (a sample without one is left out). Returns a malloc'd array the caller
+ * frees (*n values), or NULL on allocation failure. */
+double *cb_compare_values(const struct cb_loaded_cell *c, enum cb_metric m, double scale,
+                          bool per_floor, size_t *n);
+
+/* True when every sample of c has a floor reading (floor_s); files from
+ * before concbench recorded it have none. Can't fail. */
+bool cb_compare_has_floor(const struct cb_loaded_cell *c);
+
+/* True when every one of v[0..n) is above 0. Can't fail. */
+bool cb_compare_positive(const double *v, size_t n);
+
+/* ---- compare_context.c ---------------------------------------------- */
+
+/* Fills c->diffs with the context fields (and machine states) that differ
+ * between c->base and c->new_, with a note when the states differ.
+ * Can't fail (a full list drops the rest). */
+void cb_compare_context_diffs(struct cb_comparison *c);
+
+/* ---- compare_work.c ------------------------------------------------- */
+
+/* The work check of a wall-time row r of cells b and n of a CPU-bound
+ * task (others are left alone; see compare_work.c): may turn slower into
+ * inconclusive (waiting) or a verdict short of slower into slower (more
+ * CPU time),
+ * setting r->work and r->note; fills r->cpu_verdict and r->cpu_change.
+ * Returns 0, or -1 on allocation failure. */
+int cb_compare_work_check(const struct cb_comparison *c, const struct cb_loaded_cell *b,
+                          const struct cb_loaded_cell *n, struct cb_compare_row *r);
+
 /* ---- compare.c ------------------------------------------------------ */
+
+/* Tests values b[0..nb) against n[0..nn) into r (medians, change, U
+ * test, HL interval, verdict; unreliable below opts.min_samples).
+ * Returns 0, or -1 on allocation failure. */
+int cb_compare_test(const struct cb_comparison *c, const double *b, size_t nb,
+                    const double *n, size_t nn, struct cb_compare_row *r);
+
+/* Adds note to c's notes unless it is there already or the list is full.
+ * Can't fail. */
+void cb_compare_note(struct cb_comparison *c, const char *note);
 
 /* Loads o->base_path and o->new_path and compares them into out. Returns
  * 0, or -1 with err naming the file and what is wrong (exit 2). Free with

@@ -46,6 +46,11 @@ struct cb_loaded_cell {
                            no worker of the sample reported one; owned */
     double *mem;        /* samples[].memory.per_worker_kib; NAN when the
                            sample has no memory reading; owned */
+    double *floor;      /* samples[].floor_s / noise_floor.steps: the
+                           seconds one step of the bare loop took in the
+                           sample's round; NAN when the file has no floor
+                           (older files); owned */
+    double *others;     /* samples[].others_cpu; NAN when absent; owned */
     size_t nsamples;
     /* The claims' medians over the benchmark (memory_per_worker_kib,
      * handoff_s, gil_wait_s); NAN when the file has none. */

@@ -1,0 +1,86 @@
+/* The work check: for a CPU-bound task, a wall-time verdict weighed
+ * against the CPU time of the same samples. Such a task's wall time is
+ * its CPU time plus waiting, and on a shared machine most of the wall
+ * time's noise is waiting for a CPU, which CPU time does not count, so:
+ * - a wall-time slowdown that the CPU time does not show, measured while
+ *   others used the CPUs, is waiting, not work: inconclusive;
+ * - CPU time that rose beyond the threshold is more work, whatever the
+ *   wall time's noise hides: slower.
+ * Other tasks are left alone: their wall time is mostly waiting of their
+ * own (a sleep, a lock), which a slowdown may lengthen without a CPU
+ * cycle more. */
+#include "concbench/compare.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "concbench/task.h"
+
+/* The median of NEW's per-sample others_cpu; NAN when it has none. */
+static double others_median(const struct cb_loaded_cell *c)
+{
+    double *v = malloc((c->nsamples + 1) * sizeof *v), m;
+    size_t n = 0;
+
+    if (!v)
+        return NAN;
+    for (size_t i = 0; i < c->nsamples; i++)
+        if (isfinite(c->others[i]))
+            v[n++] = c->others[i];
+    cb_stats_median(v, n, &m); /* NAN for none, or out of memory */
+    free(v);
+    return m;
+}
+
+/* The CPU-time test of the pair into cpu; -1 on allocation failure. */
+static int cpu_test(const struct cb_comparison *c, const struct cb_loaded_cell *b,
+                    const struct cb_loaded_cell *n, struct cb_compare_row *cpu)
+{
+    size_t nb, nn;
+    double *vb = cb_compare_values(b, CB_METRIC_CPU, 1, false, &nb);
+    double *vn = cb_compare_values(n, CB_METRIC_CPU, 1, false, &nn);
+    int rc = -1;
+
+    if (vb && vn)
+        rc = cb_compare_test(c, vb, nb, vn, nn, cpu);
+    free(vb);
+    free(vn);
+    return rc;
+}
+
+int cb_compare_work_check(const struct cb_comparison *c, const struct cb_loaded_cell *b,
+                          const struct cb_loaded_cell *n, struct cb_compare_row *r)
+{
+    const struct cb_task *t = cb_task_find(n->task);
+    struct cb_compare_row cpu = { .verdict = CB_VERDICT_UNRELIABLE };
+    double others = others_median(n);
+
+    r->cpu_verdict = CB_VERDICT_UNRELIABLE;
+    r->cpu_change = NAN;
+    if (!t || !t->cpu_bound)
+        return 0;
+    if (cpu_test(c, b, n, &cpu) != 0)
+        return -1;
+    r->work_checked = true;
+    r->cpu_verdict = cpu.verdict;
+    r->cpu_change = cpu.shift.estimate;
+    if (r->verdict == CB_VERDICT_SLOWER && cpu.verdict != CB_VERDICT_SLOWER &&
+        others >= CB_COMPARE_OTHERS_CPU) {
+        r->verdict = CB_VERDICT_INCONCLUSIVE;
+        r->work = CB_WORK_WAITING;
+        snprintf(r->note, sizeof r->note, "wall time %+.1f%% but CPU time %+.1f%% (%s) while "
+                 "others used %.2f CPUs: waiting for a CPU, not more work (--wall-only: "
+                 "slower)", r->shift.estimate * 100, cpu.shift.estimate * 100,
+                 cb_compare_verdict_name(cpu.verdict), others);
+    } else if (cpu.verdict == CB_VERDICT_SLOWER &&
+               r->verdict != CB_VERDICT_SLOWER && r->verdict != CB_VERDICT_UNRELIABLE) {
+        r->verdict = CB_VERDICT_SLOWER;
+        r->work = CB_WORK_MORE;
+        snprintf(r->note, sizeof r->note, "CPU time %+.1f%% [%+.1f%%, %+.1f%%], p = %.2g: "
+                 "more work, which the wall time's noise hides (--wall-only: %s)",
+                 cpu.shift.estimate * 100, cpu.shift.lo * 100, cpu.shift.hi * 100,
+                 cpu.test.p, cb_compare_verdict_name(r->tested));
+    }
+    return 0;
+}
