@@ -519,12 +519,25 @@ static int check_memory(const struct cb_config *cfg, struct cb_error *err)
     return -1;
 }
 
+/* A pool's units take any job, so a payload pipe per job cannot belong to
+ * one unit: pools do not hand payloads back (yet). */
+static int check_pools(const struct cb_config *cfg, struct cb_error *err)
+{
+    for (size_t m = 0; cfg->run.payload && m < cfg->nmodes; m++)
+        if (cfg->modes[m]->pooled) {
+            cb_error_set(err, "--payload: --mode=%s does not hand payloads back; accepted: "
+                         "--payload with modes that are not pools", cfg->modes[m]->name);
+            return -1;
+        }
+    return 0;
+}
+
 int cb_bench_check(const struct cb_config *cfg, struct cb_error *err)
 {
     uint32_t most = most_units(cfg);
     struct rlimit rl;
 
-    if (check_memory(cfg, err) != 0)
+    if (check_memory(cfg, err) != 0 || check_pools(cfg, err) != 0)
         return -1;
     /* root is not held to RLIMIT_NPROC; everyone else counts threads and
      * processes alike against it, the parent included. */

@@ -44,6 +44,12 @@ static bool separate_memory(const struct cb_executor *mode)
     return mode->separate_memory;
 }
 
+/* Pools: their units take the jobs from one queue. */
+static bool pooled(const struct cb_executor *mode)
+{
+    return mode->pooled;
+}
+
 /* Units that share the caller's address space: threads, serial. */
 static bool in_process(const struct cb_executor *mode)
 {
@@ -128,6 +134,19 @@ const struct cb_param_desc cb_options[] = {
       .min_why = "a thread needs", .help = "stack of each thread, e.g. 256KiB for -n 10000",
       .default_help = "the system's, often 8 MiB virtual", .section = CB_SECTION_LIMITS,
       .json = CB_JSON_BESIDE, .omit_zero = true, .distinguishes = true },
+    { .flag = "pool-size", .json_name = "pool_size", .kind = CB_PARAM_COUNT,
+      EXEC_AT(pool_size), .max = 100000,
+      .help = "thread-pool, process-pool: the pool's workers\n"
+              "(fewer when there are fewer jobs)",
+      .default_help = "min(32, CPUs + 4) threads; CPUs processes",
+      .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE, .omit_zero = true,
+      .applies = pooled, .distinguishes = true },
+    { .flag = "chunk", .json_name = "chunk", .kind = CB_PARAM_COUNT,
+      EXEC_AT(chunk), .min = 1, .max = 100000, .def = 1,
+      .help = "thread-pool, process-pool: jobs a worker takes\n"
+              "from the queue at once (Executor.map's chunksize)",
+      .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE, .applies = pooled,
+      .distinguishes = true },
     { .flag = "isolation", .json_name = "isolation", .kind = CB_PARAM_CHOICE,
       EXEC_AT(isolation), .def = CB_ISOLATION_PROCESS, .choice = cb_isolation_name,
       .metavar = "WHERE",

@@ -199,6 +199,48 @@ static int add_release(cJSON *o, const struct cb_sample *s, const struct cb_work
            add_num(o, "release_delay_s", signed_secs(s->times.release_ns, w->released_ns));
 }
 
+/* Pools: which unit ran the job, and its dispatch, queue wait and
+ * completion latency. */
+static int add_pool_job(cJSON *o, const struct cb_cell *c, const struct cb_worker_record *w)
+{
+    uint64_t could = w->create_ns > w->free_ns ? w->create_ns : w->free_ns;
+
+    if (!c->runner->pooled || !w->create_ns)
+        return 0;
+    if (add_num(o, "unit", w->unit - 1) ||
+        add_num(o, "dispatch_s", cb_clock_secs(could, w->first_ns)) ||
+        add_num(o, "pool_queue_wait_s", cb_clock_secs(w->create_ns, could)))
+        return -1;
+    return w->seen_ns && add_num(o, "completion_s", cb_clock_secs(w->end_ns, w->seen_ns));
+}
+
+static int add_quantiles(cJSON *o, const char *name, const struct cb_quantiles *q)
+{
+    cJSON *st = cJSON_AddObjectToObject(o, name);
+
+    if (!st || add_num(st, "median", q->median) || add_num(st, "p90", q->p90) ||
+        add_num(st, "p99", q->p99) || add_num(st, "max", q->max) || add_u64(st, "n", q->n))
+        return -1;
+    return 0;
+}
+
+/* A pool's figures, per benchmark: as schbench reports wake-up latency. */
+static int add_pool(cJSON *b, const struct cb_cell *c)
+{
+    cJSON *p;
+
+    if (!c->pool.measured)
+        return 0;
+    p = cJSON_AddObjectToObject(b, "pool");
+    if (!p || add_num(p, "size", c->units) || add_num(p, "chunk", c->opts.chunk ? c->opts.chunk : 1) ||
+        add_num(p, "create_s", c->pool.create_s) || add_num(p, "jobs_per_s", c->pool.jobs_per_s) ||
+        add_quantiles(p, "dispatch_s", &c->pool.dispatch) ||
+        add_quantiles(p, "queue_wait_s", &c->pool.queue_wait) ||
+        add_quantiles(p, "completion_s", &c->pool.completion))
+        return -1;
+    return 0;
+}
+
 /* The run-queue wait before the first instruction, when it was read. */
 static int add_queue(cJSON *o, bool known, uint64_t ns)
 {
@@ -231,7 +273,8 @@ static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
     if (atomic_load(&w->done) &&
         (add_worker_numbers(o, s, w) || add_worker_claims(o, c, w) ||
          add_creation(o, w->create_ns, w->created_ns, w->first_ns) ||
-         add_queue(o, w->queue_known, w->queue_wait_ns) || add_release(o, s, w)))
+         add_queue(o, w->queue_known, w->queue_wait_ns) || add_release(o, s, w) ||
+         add_pool_job(o, c, w)))
         return -1;
     cb_record_status_str(w, status, sizeof status);
     return add_str(o, CB_KEY_STATUS, status);
@@ -376,7 +419,7 @@ static int add_claim_stats(cJSON *b, const struct cb_cell *c)
         return -1;
     if (c->release_spread.n && add_stats(b, "release_spread_s", &c->release_spread))
         return -1;
-    return add_per_op(b, c);
+    return add_per_op(b, c) || add_pool(b, c);
 }
 
 static int add_benchmark(cJSON *arr, const struct cb_cell *c)

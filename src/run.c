@@ -39,6 +39,7 @@ struct run {
     struct unit_arg *uargs;
     pid_t *pids;             /* tracked for interrupts and the watchdog */
     bool *killed;            /* the driver killed unit i (a dead peer) */
+    uint32_t seen;           /* pools: finished jobs the parent has seen */
     struct cb_gate gate, hold, *gp, *hp;
     struct cb_gil gil, *gilp; /* one lock for units sharing an address space */
     /* Payloads across a process boundary. */
@@ -55,10 +56,11 @@ static const struct cb_run_opts *opts_of(const struct cb_run_spec *spec)
     return spec->opts ? spec->opts : &none;
 }
 
-/* Jobs are dealt to units in contiguous blocks, as evenly as they go. */
+/* Jobs are dealt to units in contiguous blocks, as evenly as they go; a
+ * pool's units take theirs from its queue as they run. */
 static void deal_jobs(struct run *r)
 {
-    uint32_t n = r->spec->workers, u = r->nunits, first = 0;
+    uint32_t n = r->x->pooled ? 0 : r->spec->workers, u = r->nunits, first = 0;
 
     for (uint32_t i = 0; i < u; i++) {
         struct cb_unit_record *ur = &r->spec->shared->unit[i];
@@ -122,6 +124,11 @@ static void unit_main(void *arg)
     a.nunits = r->nunits;
     a.gate = r->gp;
     a.hold = r->hp;
+    if (r->x->pooled) {
+        a.rec = spec->shared->rec;
+        a.pool = spec->shared;
+        a.chunk = r->o->chunk;
+    }
     if (r->x->separate_memory) {
         unit_in_child(r, &a, &own);
     } else {
@@ -208,11 +215,29 @@ static uint32_t start_all(struct run *r, int *rc)
     return u;
 }
 
+/* Pools: the parent's view of each finished job, in the order they
+ * finished (polled while it waits, and once after). */
+static void stamp_seen(struct run *r)
+{
+    struct cb_shared *sh = r->spec->shared;
+
+    while (r->seen < atomic_load(&sh->done_count)) {
+        uint32_t id = atomic_load_explicit(&sh->done_ids[r->seen], memory_order_acquire);
+
+        if (id == UINT32_MAX)
+            return; /* claimed, not written yet */
+        sh->rec[id].seen_ns = cb_clock_now_ns();
+        r->seen++;
+    }
+}
+
 /* Polled while the parent waits at a gate: false stops the wait. */
 static bool units_alive(void *arg)
 {
     struct run *r = arg;
 
+    if (r->x->pooled)
+        stamp_seen(r);
     if (r->o->timeout_ns && cb_interrupt_deadline_passed())
         return false;
     return !(r->x->any_ended && r->x->any_ended(&r->exec));
@@ -220,15 +245,18 @@ static bool units_alive(void *arg)
 
 static bool (*alive_fn(const struct run *r))(void *)
 {
-    return r->o->timeout_ns || r->x->any_ended ? units_alive : NULL;
+    return r->o->timeout_ns || r->x->any_ended || r->x->pooled ? units_alive : NULL;
 }
 
 static uint32_t jobs_of(const struct run *r, uint32_t units)
 {
     const struct cb_unit_record *ur = r->spec->shared->unit;
 
+    if (r->x->pooled) /* every job is queued once the pool exists */
+        return units == r->nunits ? r->spec->workers : 0;
     return units ? ur[units - 1].first_job + ur[units - 1].jobs : 0;
 }
+
 
 /* A unit died while the others may depend on it (a lock it held, a
  * message it owed): nothing may wait forever, so the rest are killed
@@ -264,10 +292,44 @@ static void hold_and_measure(struct run *r, uint32_t n, struct cb_run_times *t)
     cb_gate_release(r->hp, false);
 }
 
+/* A pool unit's end lands on the job it was running, or, when it died
+ * between jobs, on the last it ran, so that no death goes unreported. */
+static void mark_pool_jobs(struct run *r, uint32_t u, int status, int detail)
+{
+    struct cb_worker_record *last = NULL;
+    bool any = false;
+
+    for (uint32_t j = 0; j < r->spec->workers; j++) {
+        struct cb_worker_record *rec = &r->spec->shared->rec[j];
+
+        if (rec->unit != (int32_t)u + 1)
+            continue;
+        if (!last || rec->end_ns > last->end_ns)
+            last = rec;
+        if (atomic_load(&rec->done))
+            continue;
+        any = true;
+        if (status != CB_WORKER_PENDING) {
+            rec->status = status;
+            rec->detail = detail;
+        } else {
+            rec->status = CB_WORKER_PENDING;
+        }
+    }
+    if (!any && last && status != CB_WORKER_PENDING && status != CB_WORKER_ABANDONED) {
+        last->status = status;
+        last->detail = detail;
+    }
+}
+
 static void mark_jobs(struct run *r, uint32_t u, int status, int detail)
 {
     const struct cb_unit_record *ur = &r->spec->shared->unit[u];
 
+    if (r->x->pooled) {
+        mark_pool_jobs(r, u, status, detail);
+        return;
+    }
     for (uint32_t j = ur->first_job; j < ur->first_job + ur->jobs; j++) {
         struct cb_worker_record *rec = &r->spec->shared->rec[j];
 
@@ -384,6 +446,7 @@ static int drive(struct run *r, struct cb_run_times *t)
     if (gated) {
         /* On failure the started units skip their jobs: abort. */
         t->release_ns = cb_clock_now_ns();
+        atomic_store(&r->spec->shared->queued_ns, t->release_ns);
         cb_gate_release(r->gp, rc != 0);
     }
     if (r->hp) {
@@ -394,6 +457,8 @@ static int drive(struct run *r, struct cb_run_times *t)
     if (rc == 0)
         receive_payloads(r, t->started);
     t->abandoned = wait_all(r, t->units_started, timeout ? t->t0_ns + timeout : 0);
+    if (r->x->pooled)
+        stamp_seen(r);
     t->t1_ns = cb_clock_now_ns();
     if (!r->x->concurrent)
         t->ready_ns = t->t0_ns; /* nothing is created ahead of its run */
@@ -482,7 +547,8 @@ static int setup(struct run *r, struct cb_error *err)
     if (cb_gate_open_hold(&r->hold, r->spec->shared, err) != 0)
         return -1;
     r->hp = &r->hold;
-    if (r->spec->start == CB_START_BARRIER) {
+    /* A pool's jobs are queued all at once, when every unit is waiting. */
+    if (r->spec->start == CB_START_BARRIER || r->x->pooled) {
         if (cb_gate_open(&r->gate, r->spec->shared, err) != 0)
             return -1;
         r->gp = &r->gate;

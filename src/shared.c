@@ -7,7 +7,8 @@
 static size_t shared_size(uint32_t n)
 {
     return sizeof(struct cb_shared) +
-           (size_t)n * (sizeof(struct cb_worker_record) + sizeof(struct cb_unit_record));
+           (size_t)n * (sizeof(struct cb_worker_record) + sizeof(struct cb_unit_record) +
+                        sizeof(uint32_t));
 }
 
 struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err)
@@ -25,6 +26,7 @@ struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err)
     s->capacity = n;
     /* Inherited at the same address by every fork: a pointer is fine. */
     s->unit = (struct cb_unit_record *)(void *)&s->rec[n];
+    s->done_ids = (_Atomic uint32_t *)(void *)&s->unit[n];
     return s;
 }
 
@@ -35,6 +37,11 @@ void cb_shared_reset(struct cb_shared *s, uint32_t n)
     atomic_store(&s->held, 0);
     memset(s->rec, 0, (size_t)n * sizeof s->rec[0]);
     memset(s->unit, 0, (size_t)n * sizeof s->unit[0]);
+    atomic_store(&s->next_job, 0);
+    atomic_store(&s->done_count, 0);
+    atomic_store(&s->queued_ns, 0);
+    for (uint32_t i = 0; i < n; i++)
+        atomic_store_explicit(&s->done_ids[i], UINT32_MAX, memory_order_relaxed);
 }
 
 void cb_shared_unmap(struct cb_shared *s)

@@ -227,12 +227,73 @@ static bool queue_wait(uint64_t *ns)
     return true;
 }
 
+/* A job this pool unit ran is finished: the parent is told through the
+ * finished list, in the order jobs end. */
+static void publish(const struct cb_worker_args *a, uint32_t job)
+{
+    uint32_t slot = atomic_fetch_add(&a->pool->done_count, 1);
+
+    atomic_store_explicit(&a->pool->done_ids[slot], job, memory_order_release);
+}
+
+/* A pool unit: after the gate, take chunk jobs at a time from the queue
+ * until none is left. Each job records when its unit was free to take
+ * it and its first instruction, so dispatch and queue wait can be told
+ * apart; the memory hold comes once, after the last. */
+static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
+{
+    uint32_t chunk = a->chunk ? a->chunk : 1, n = a->njobs;
+    void *mem;
+
+    for (;;) {
+        uint32_t k = atomic_fetch_add(&a->pool->next_job, chunk);
+
+        for (uint32_t j = k; j < n && j < k + chunk; j++) {
+            struct cb_worker_record *rec = &a->rec[j];
+            struct cb_worker_args one = *a;
+
+            one.rec = rec;
+            one.payload.id = j;
+            rec->unit = (int32_t)a->unit_index + 1;
+            rec->create_ns = atomic_load(&a->pool->queued_ns);
+            rec->free_ns = free_ns;
+            rec->first_ns = cb_clock_now_ns();
+            run_job(&one, rec, run);
+            free_ns = rec->end_ns;
+            atomic_store_explicit(&rec->done, 1, memory_order_release);
+            publish(a, j);
+        }
+        if (k >= n || k + chunk >= n)
+            break;
+    }
+    mem = cb_memory_touch(a->worker_mem, NULL);
+    if (a->hold)
+        cb_gate_pass(a->hold);
+    cb_memory_release(mem, a->worker_mem);
+    if (a->unit)
+        atomic_store_explicit(&a->unit->done, 1, memory_order_release);
+}
+
 void cb_worker_run(const struct cb_worker_args *a)
 {
     uint32_t jobs = a->jobs ? a->jobs : 1;
     uint64_t first = cb_clock_now_ns();
     bool run = true;
 
+    if (a->pool) {
+        if (a->unit) {
+            a->unit->first_ns = first;
+            a->unit->cpu = sched_getcpu();
+            if (a->fresh && queue_wait(&a->unit->queue_wait_ns))
+                a->unit->queue_known = 1;
+        }
+        if (a->pin != CB_PIN_NONE)
+            pin_self(a);
+        if (a->gate)
+            run = cb_gate_pass(a->gate);
+        run_pool(a, run, cb_clock_now_ns());
+        return;
+    }
     a->rec[0].first_ns = first;
     if (a->fresh && queue_wait(&a->rec[0].queue_wait_ns))
         a->rec[0].queue_known = 1;

@@ -56,6 +56,8 @@ struct cb_executor {
                                 against RLIMIT_NPROC) */
     bool killable;           /* a unit can be killed (--timeout, a failed
                                 creation, a dead peer) */
+    bool pooled;             /* its units take jobs from one queue (a
+                                worker pool) instead of a fixed share */
     int order;               /* display order among the modes, ascending */
     const char *contrast;    /* the mode this one is weighed against in
                                 the "threads vs processes" views, or NULL */

@@ -55,6 +55,9 @@ struct cb_worker_record {
                                  instruction (schedstat); see queue_known */
     int32_t queue_known;      /* queue_wait_ns was read */
     uint64_t released_ns;     /* barrier: its unit passed the start gate */
+    uint64_t free_ns;         /* pools: its unit became free to take it */
+    uint64_t seen_ns;         /* pools: the parent saw it finished */
+    int32_t unit;             /* pools: 1 + the unit that ran it (0: none) */
     char note[96];            /* setup-failed: the task's message */
 };
 

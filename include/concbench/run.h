@@ -59,6 +59,8 @@ struct cb_run_opts {
     uint64_t stack_size;     /* threads: stack bytes; 0: the default */
     enum cb_pin pin;         /* --pin: each worker pins itself */
     uint32_t isolation;      /* enum cb_isolation */
+    uint32_t pool_size;      /* pools: units; 0: the executor's default */
+    uint32_t chunk;          /* pools: jobs per take from the queue */
 };
 
 /* One sample's worth of work. */

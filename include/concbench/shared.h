@@ -18,6 +18,13 @@ struct cb_shared {
     _Atomic uint32_t held;    /* units held after their jobs */
     uint32_t capacity;        /* job records allocated */
     struct cb_unit_record *unit; /* capacity records, in the mapping */
+    /* Pools: the jobs not yet taken (the next job's index), when they
+     * were queued, and the jobs in the order they finished (capacity
+     * entries, UINT32_MAX until written; done_count entries claimed). */
+    _Atomic uint32_t next_job;
+    _Atomic uint32_t done_count;
+    _Atomic uint64_t queued_ns;
+    _Atomic uint32_t *done_ids;
     struct cb_worker_record rec[];
 };
 

@@ -38,6 +38,9 @@ struct cb_worker_args {
     uint32_t njobs;           /* jobs in the whole sample */
     bool fresh;               /* the unit is a new thread or process: its
                                  run-queue wait so far is its start's */
+    struct cb_shared *pool;   /* pools: take jobs from its queue (rec is
+                                 then every job's record); NULL: none */
+    uint32_t chunk;           /* pools: jobs per take (0: 1) */
     uint32_t unit_index;      /* which unit this is (for pinning) */
     uint32_t nunits;          /* how many units the run has (for pinning) */
 };

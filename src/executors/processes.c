@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "concbench/executor.h"
+#include "unit_kinds.h"
 
 /* A child starts from the parent's signal dispositions; a handler it
  * inherited (the parent's SIGINT cleanup, a test framework's SIGSEGV
@@ -25,7 +26,7 @@ static void child_default_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static int processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
+int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
 {
     pid_t parent = getpid();
 
@@ -48,7 +49,7 @@ static int processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, 
 
 /* The deadline is kept by the driver's watchdog, which kills every tracked
  * child when it passes: waitpid always returns. */
-static int processes_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
+int cb_processes_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
                           struct cb_unit_end *end)
 {
     int status = 0;
@@ -73,7 +74,7 @@ static int processes_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadlin
     return 0;
 }
 
-static int processes_kill(struct cb_exec *x, struct cb_unit *u)
+int cb_processes_kill(struct cb_exec *x, struct cb_unit *u)
 {
     (void)x;
     if (u->pid > 0)
@@ -82,7 +83,7 @@ static int processes_kill(struct cb_exec *x, struct cb_unit *u)
 }
 
 /* Whether a child has already ended; WNOWAIT leaves it to be reaped. */
-static bool processes_any_ended(struct cb_exec *x)
+bool cb_processes_any_ended(struct cb_exec *x)
 {
     siginfo_t info;
 
@@ -93,7 +94,7 @@ static bool processes_any_ended(struct cb_exec *x)
     return info.si_pid != 0;
 }
 
-static bool processes_ended(struct cb_exec *x, const struct cb_unit *u)
+bool cb_processes_ended(struct cb_exec *x, const struct cb_unit *u)
 {
     siginfo_t info;
 
@@ -115,9 +116,9 @@ const struct cb_executor cb_executor_processes = {
     .contrast = "threads",
     .create_call = "fork",
     .unit_noun = "processes",
-    .start = processes_start,
-    .wait = processes_wait,
-    .kill = processes_kill,
-    .any_ended = processes_any_ended,
-    .ended = processes_ended,
+    .start = cb_processes_start,
+    .wait = cb_processes_wait,
+    .kill = cb_processes_kill,
+    .any_ended = cb_processes_any_ended,
+    .ended = cb_processes_ended,
 };

@@ -8,6 +8,7 @@
 #include "concbench/clock.h"
 #include "concbench/executor.h"
 #include "concbench/run.h"
+#include "unit_kinds.h"
 
 struct thread_start {
     cb_unit_fn fn;
@@ -29,7 +30,7 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-static int threads_open(struct cb_exec *x, uint32_t units, struct cb_error *err)
+int cb_threads_open(struct cb_exec *x, uint32_t units, struct cb_error *err)
 {
     struct threads_priv *p = calloc(1, sizeof *p);
 
@@ -53,7 +54,7 @@ static int threads_open(struct cb_exec *x, uint32_t units, struct cb_error *err)
     return 0;
 }
 
-static void threads_close(struct cb_exec *x)
+void cb_threads_close(struct cb_exec *x)
 {
     struct threads_priv *p = x->priv;
 
@@ -66,7 +67,7 @@ static void threads_close(struct cb_exec *x)
     x->priv = NULL;
 }
 
-static int threads_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
+int cb_threads_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
 {
     struct threads_priv *p = x->priv;
     struct thread_start *s;
@@ -93,7 +94,7 @@ static struct timespec realtime_deadline(uint64_t deadline_ns)
     return ts;
 }
 
-static int threads_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
+int cb_threads_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
                         struct cb_unit_end *end)
 {
     struct timespec ts;
@@ -107,7 +108,7 @@ static int threads_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_
 }
 
 /* A thread cannot be killed without its process: leave it detached. */
-static int threads_kill(struct cb_exec *x, struct cb_unit *u)
+int cb_threads_kill(struct cb_exec *x, struct cb_unit *u)
 {
     (void)x;
     pthread_detach(u->tid);
@@ -124,9 +125,9 @@ const struct cb_executor cb_executor_threads = {
     .contrast = "processes",
     .create_call = "pthread_create",
     .unit_noun = "threads",
-    .open = threads_open,
-    .close = threads_close,
-    .start = threads_start,
-    .wait = threads_wait,
-    .kill = threads_kill,
+    .open = cb_threads_open,
+    .close = cb_threads_close,
+    .start = cb_threads_start,
+    .wait = cb_threads_wait,
+    .kill = cb_threads_kill,
 };
