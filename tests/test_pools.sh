@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The worker pools through the binary: thread-pool and process-pool run
+# the -n jobs on --pool-size workers taking --chunk jobs at a time, every
+# job exactly once with its checksum verified; the pool's figures are
+# recorded; what pools refuse says so (exit 2, one line); a pool process
+# killed mid-run costs its own job only: the survivors take the rest.
+. "$(dirname "$0")/lib.sh" "$1"
+
+"$bin" -q -m thread-pool,process-pool -t cpu,io -n 7 --pool-size=2 --chunk=2 -r 2 -w 0 \
+    --iterations=200k --sleep=2ms -o "$dir/p.json"
+check "pools: exit 0, every benchmark ok" \
+    '[ $? -eq 0 ] && [ "$(json "$dir/p.json" "set(b[\"status\"] for b in d[\"benchmarks\"])")" = "{'"'ok'"'}" ]'
+check "pools: 7 jobs on 2 units, size and chunk recorded" \
+    '[ "$(json "$dir/p.json" "set((b[\"workers\"], b[\"units\"], b[\"pool\"][\"size\"], b[\"pool\"][\"chunk\"], b[\"chunk\"], b[\"pool_size\"]) for b in d[\"benchmarks\"])")" = "{(7, 2, 2, 2, 2, 2)}" ]'
+check "pools: every job ran once, on unit 0 or 1; sleeps keep both busy" \
+    '[ "$(json "$dir/p.json" "all(len(s[\"workers\"]) == 7 and {w[\"unit\"] for w in s[\"workers\"]} <= {0, 1} and (b[\"task\"] != \"io\" or {w[\"unit\"] for w in s[\"workers\"]} == {0, 1}) for b in d[\"benchmarks\"] for s in b[\"samples\"])")" = True ]'
+check "pools: dispatch, queue wait and completion per job, never negative" \
+    '[ "$(json "$dir/p.json" "all(w[\"dispatch_s\"] >= 0 and w[\"pool_queue_wait_s\"] >= 0 and w.get(\"completion_s\", 0) >= 0 for b in d[\"benchmarks\"] for s in b[\"samples\"] for w in s[\"workers\"])")" = True ]'
+check "pools: percentiles ordered, jobs per second and creation measured" \
+    '[ "$(json "$dir/p.json" "all(q[\"median\"] <= q[\"p90\"] <= q[\"p99\"] <= q[\"max\"] and b[\"pool\"][\"jobs_per_s\"] > 0 and b[\"pool\"][\"create_s\"] > 0 for b in d[\"benchmarks\"] for q in (b[\"pool\"][\"dispatch_s\"], b[\"pool\"][\"queue_wait_s\"], b[\"pool\"][\"completion_s\"]))")" = True ]'
+check "io pools: 7 sleeps on 2 workers queue (a job waits for a free worker)" \
+    '[ "$(json "$dir/p.json" "all(b[\"pool\"][\"queue_wait_s\"][\"max\"] > 0.002 for b in d[\"benchmarks\"] if b[\"task\"] == \"io\")")" = True ]'
+
+# Default sizes, as Python's: min(32, CPUs + 4) threads, CPUs processes.
+cpus=$(python3 -c "import os; print(len(os.sched_getaffinity(0)))")
+"$bin" -q -m thread-pool,process-pool -t cpu -n 40 -r 1 -w 0 --iterations=1000 -o "$dir/d.json"
+check "default pool sizes: min(32, $cpus + 4) threads, $cpus processes" \
+    '[ "$(json "$dir/d.json" "[b[\"units\"] for b in d[\"benchmarks\"]]")" = "[$(( cpus + 4 < 32 ? cpus + 4 : 32 )), $cpus]" ]'
+
+# Refused: one line on stderr, exit 2, nothing run.
+"$bin" -q -m process-pool -t cpu --payload=1KiB 2>"$dir/e1" >/dev/null
+check "--payload with a pool: exit 2, one line naming --payload" \
+    '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e1")" -eq 1 ] && grep -q -- "--payload" "$dir/e1"'
+"$bin" -q -m thread-pool -t cpu --chunk=0 2>"$dir/e2" >/dev/null
+check "--chunk=0: exit 2, one line naming --chunk" \
+    '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e2")" -eq 1 ] && grep -q -- "--chunk" "$dir/e2"'
+
+# A pool process killed mid-run: its job is crashed, the survivor takes
+# every job left, the sample ends (no hang), exit 1.
+"$bin" -q -m process-pool -t io -n 6 --pool-size=2 --sleep=300ms -r 1 -w 0 -o "$dir/k.json" &
+main=$!
+kid=""
+for _ in $(seq 200); do
+    kid=$(pgrep -P $main | head -1)
+    [ -n "$kid" ] && [ "$(pgrep -P $main | wc -l)" -ge 2 ] && break
+    sleep 0.02
+done
+sleep 0.1
+[ -n "$kid" ] && kill -KILL "$kid"
+for _ in $(seq 200); do kill -0 $main 2>/dev/null || break; sleep 0.05; done
+if kill -0 $main 2>/dev/null; then kill -KILL $main; echo "hung"; fi
+wait $main
+code=$?
+check "killed pool process: exit 1, no hang" '[ $code -eq 1 ]'
+check "killed pool process: one job crashed: SIGKILL, the other five ok" \
+    '[ "$(json "$dir/k.json" "sorted(w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"])")" = "['"'crashed: SIGKILL', 'ok', 'ok', 'ok', 'ok', 'ok'"']" ]'
+finish
