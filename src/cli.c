@@ -375,6 +375,35 @@ static int parse_context(struct cli *c, const char *arg)
 }
 
 
+const struct option cb_cli_format_output_options[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+int cb_cli_format_output_arg(int ch, const char *arg, const enum cb_format *accepted,
+                             size_t n, enum cb_format *format, const char **output,
+                             struct cb_error *err)
+{
+    char names[128] = "";
+    size_t used = 0;
+
+    if (ch == 'o')
+        return cb_cli_output_arg(arg, output, err);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(arg, cb_format_name(accepted[i])) == 0) {
+            *format = accepted[i];
+            return 0;
+        }
+        if (used < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                     i ? ", " : "", cb_format_name(accepted[i]));
+    }
+    cb_error_set(err, "--format: '%s' is not accepted; accepted: %s", arg, names);
+    return -1;
+}
+
 int cb_cli_output_arg(const char *arg, const char **out, struct cb_error *err)
 {
     if (arg[0] == '\0') {

@@ -14,25 +14,13 @@
 #include "report_state.h"
 #include "strbuf.h"
 
-static const struct option options[] = {
-    { "format", required_argument, NULL, 'f' },
-    { "output", required_argument, NULL, 'o' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
 static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
 {
+    static const enum cb_format accepted[] = { CB_FORMAT_TABLE, CB_FORMAT_JSON };
     struct cb_check_opts *o = ctx;
 
-    if (ch == 'o')
-        return cb_cli_output_arg(arg, &o->output, err);
-    if (strcmp(arg, "table") == 0 || strcmp(arg, "json") == 0) {
-        o->format = arg[0] == 't' ? CB_FORMAT_TABLE : CB_FORMAT_JSON;
-        return 0;
-    }
-    cb_error_set(err, "--format: '%s' is not accepted; accepted: table, json", arg);
-    return -1;
+    return cb_cli_format_output_arg(ch, arg, accepted, sizeof accepted / sizeof accepted[0],
+                                    &o->format, &o->output, err);
 }
 
 int cb_check_parse_args(int argc, char **argv, struct cb_check_opts *o,
@@ -40,7 +28,7 @@ int cb_check_parse_args(int argc, char **argv, struct cb_check_opts *o,
 {
     memset(o, 0, sizeof *o);
     o->format = CB_FORMAT_TABLE;
-    if (cb_cli_subcommand(argc, argv, options, apply, o, &o->help, err) != 0)
+    if (cb_cli_subcommand(argc, argv, cb_cli_format_output_options, apply, o, &o->help, err) != 0)
         return -1;
     if (!o->help && optind < argc) {
         cb_error_set(err, "check takes no arguments, got '%s'; see concbench check --help",

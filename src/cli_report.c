@@ -7,25 +7,13 @@
 
 #include "concbench/cli.h"
 
-static const struct option options[] = {
-    { "format", required_argument, NULL, 'f' },
-    { "output", required_argument, NULL, 'o' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
 static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
 {
+    static const enum cb_format accepted[] = { CB_FORMAT_TABLE, CB_FORMAT_MARKDOWN };
     struct cb_review_opts *o = ctx;
 
-    if (ch == 'o')
-        return cb_cli_output_arg(arg, &o->output, err);
-    if (strcmp(arg, "table") == 0 || strcmp(arg, "markdown") == 0) {
-        o->format = arg[0] == 't' ? CB_FORMAT_TABLE : CB_FORMAT_MARKDOWN;
-        return 0;
-    }
-    cb_error_set(err, "--format: '%s' is not accepted; accepted: table, markdown", arg);
-    return -1;
+    return cb_cli_format_output_arg(ch, arg, accepted, sizeof accepted / sizeof accepted[0],
+                                    &o->format, &o->output, err);
 }
 
 int cb_review_parse_args(int argc, char **argv, struct cb_review_opts *o,
@@ -33,7 +21,7 @@ int cb_review_parse_args(int argc, char **argv, struct cb_review_opts *o,
 {
     memset(o, 0, sizeof *o);
     o->format = CB_FORMAT_TABLE;
-    if (cb_cli_subcommand(argc, argv, options, apply, o, &o->help, err) != 0)
+    if (cb_cli_subcommand(argc, argv, cb_cli_format_output_options, apply, o, &o->help, err) != 0)
         return -1;
     if (o->help)
         return 0;

@@ -44,6 +44,17 @@ int cb_cli_subcommand(int argc, char **argv, const struct option *options,
  * Returns 0, or -1 with err. */
 int cb_cli_output_arg(const char *arg, const char **out, struct cb_error *err);
 
+/* The options of a subcommand that only picks a format and an output
+ * (report, check): --format, --output, --help. */
+extern const struct option cb_cli_format_output_options[];
+
+/* An -f/-o value for such a subcommand: -o as cb_cli_output_arg; -f one
+ * of the n formats in accepted (by cb_format_name). Returns 0, or -1 with
+ * err naming the flag and what is accepted. */
+int cb_cli_format_output_arg(int ch, const char *arg, const enum cb_format *accepted,
+                             size_t n, enum cb_format *format, const char **output,
+                             struct cb_error *err);
+
 /* The --help text. Can't fail. */
 const char *cb_cli_usage(void);
 

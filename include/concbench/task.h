@@ -146,6 +146,20 @@ int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
 bool cb_task_run_end(const struct cb_task *task, struct cb_task_run *run,
                      uint64_t *total);
 
+/* Call hooks->block_begin / block_end, if there are, around a blocking
+ * call (the GIL is let go around it). Can't fail. */
+static inline void cb_hooks_block_begin(const struct cb_hooks *h)
+{
+    if (h && h->block_begin)
+        h->block_begin(h->arg);
+}
+
+static inline void cb_hooks_block_end(const struct cb_hooks *h)
+{
+    if (h && h->block_end)
+        h->block_end(h->arg);
+}
+
 /* Calls hooks->checkpoint if there is one. Inline: used in hot loops. */
 static inline void cb_hooks_checkpoint(const struct cb_hooks *h)
 {

@@ -30,12 +30,10 @@ static uint64_t io_run(const struct cb_params *p, void *state,
     prctl(PR_SET_TIMERSLACK, 1ul, 0ul, 0ul, 0ul);
     deadline.tv_sec = (time_t)(until / CB_NS_PER_S);
     deadline.tv_nsec = (long)(until % CB_NS_PER_S);
-    if (h && h->block_begin)
-        h->block_begin(h->arg);
+    cb_hooks_block_begin(h);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
         ;
-    if (h && h->block_end)
-        h->block_end(h->arg);
+    cb_hooks_block_end(h);
     return p->sleep_ns;
 }
 

@@ -143,18 +143,6 @@ static void ring_lock(struct ring *r)
         pthread_mutex_consistent(&r->mu);
 }
 
-static void block_begin(const struct cb_hooks *h)
-{
-    if (h && h->block_begin)
-        h->block_begin(h->arg);
-}
-
-static void block_end(const struct cb_hooks *h)
-{
-    if (h && h->block_end)
-        h->block_end(h->arg);
-}
-
 static void ring_put(struct msg_state *s, const unsigned char *m, const struct cb_hooks *h)
 {
     struct ring *r = s->ring;
@@ -173,9 +161,9 @@ static void ring_put(struct msg_state *s, const unsigned char *m, const struct c
         }
         ev = atomic_load(&r->freed);
         pthread_mutex_unlock(&r->mu);
-        block_begin(h);
+        cb_hooks_block_begin(h);
         await_change(s, &r->freed, ev, &r->producer_waits);
-        block_end(h);
+        cb_hooks_block_end(h);
     }
 }
 
@@ -439,12 +427,12 @@ static bool send_fd(const struct msg_state *s, const unsigned char *m,
 {
     ssize_t n;
 
-    block_begin(h);
+    cb_hooks_block_begin(h);
     do
         n = s->way == WAY_PIPE ? write(s->fd[1], m, s->size)
                                : send(s->fd[1], m, s->size, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    block_end(h);
+    cb_hooks_block_end(h);
     return n == (ssize_t)s->size;
 }
 

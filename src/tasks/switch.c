@@ -208,18 +208,6 @@ static int switch_worker_setup(const struct cb_params *p, void *state, uint32_t 
     return -1;
 }
 
-static void block_begin(const struct cb_hooks *h)
-{
-    if (h && h->block_begin)
-        h->block_begin(h->arg);
-}
-
-static void block_end(const struct cb_hooks *h)
-{
-    if (h && h->block_end)
-        h->block_end(h->arg);
-}
-
 /* Waits until the pair's word is no longer old; returns its new value. */
 static uint32_t futex_await(struct switch_state *s, _Atomic uint32_t *w, uint32_t old,
                             const struct cb_hooks *h)
@@ -228,10 +216,10 @@ static uint32_t futex_await(struct switch_state *s, _Atomic uint32_t *w, uint32_
 
     if (v != old)
         return v;
-    block_begin(h);
+    cb_hooks_block_begin(h);
     while ((v = atomic_load_explicit(w, memory_order_acquire)) == old)
         syscall(SYS_futex, w, FUTEX_WAIT | s->futex_flags, old, NULL, NULL, 0);
-    block_end(h);
+    cb_hooks_block_end(h);
     return v;
 }
 
@@ -247,11 +235,11 @@ static bool pipe_recv(int fd, uint64_t *v, const struct cb_hooks *h)
 {
     ssize_t n;
 
-    block_begin(h);
+    cb_hooks_block_begin(h);
     do
         n = read(fd, v, sizeof *v);
     while (n < 0 && errno == EINTR);
-    block_end(h);
+    cb_hooks_block_end(h);
     return n == (ssize_t)sizeof *v;
 }
 
