@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,6 +41,8 @@ struct stamp {
 struct opts {
     unsigned long count, warmup;
     uint64_t gap_ns;
+    int gap_busy; /* spend the gap spinning, not asleep */
+    int prelude;  /* a child does concbench's start-up calls first */
     unsigned long parent_kib;
     int threads, processes;
 };
@@ -102,11 +106,17 @@ static void join(pthread_t t)
         fail("pthread_join", rc);
 }
 
-static void idle(uint64_t ns)
+/* The gap before a create: asleep (every CPU may go idle) or spinning
+ * (this CPU stays busy, as concbench's is in its noise-floor loop, while
+ * the CPU the last unit ran on goes idle). */
+static void gap(uint64_t ns, int busy)
 {
     struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+    uint64_t until = now_ns() + ns;
 
-    while (ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    while (busy && now_ns() < until)
+        ;
+    while (!busy && ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 
@@ -148,14 +158,37 @@ static void reap(pid_t pid)
     }
 }
 
+/* What concbench's processes executor does in a child before the
+ * worker's first instruction is stamped (src/executors/processes.c):
+ * default dispositions for 11 signals, an empty mask, a death signal,
+ * a check of the parent. Here only to measure what it costs. */
+static void child_prelude(pid_t parent)
+{
+    static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGINT,
+                                SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM };
+    sigset_t none;
+
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
+    if (getppid() != parent)
+        _exit(125);
+}
+
 /* The child stamps into the MAP_SHARED page and leaves at once: _exit,
  * not exit, so no atexit handlers or stdio flushing run in it. */
-static void process_round(int spawn, volatile struct stamp *page, uint64_t v[NSERIES])
+static void process_round(int spawn, int prelude, volatile struct stamp *page,
+                          uint64_t v[NSERIES])
 {
+    pid_t parent = getpid();
     uint64_t t0 = now_ns(), t1;
     pid_t pid = fork();
 
     if (pid == 0) {
+        if (prelude)
+            child_prelude(parent);
         if (spawn)
             first_instruction(page);
         _exit(0);
@@ -181,9 +214,9 @@ static void run(struct series *s, const struct opts *o, int processes,
         for (unsigned long i = 0; i < o->warmup + o->count; i++) {
             uint64_t v[NSERIES] = { 0 };
 
-            idle(o->gap_ns);
+            gap(o->gap_ns, o->gap_busy);
             if (processes)
-                process_round(m == SPAWN, page, v);
+                process_round(m == SPAWN, o->prelude, page, v);
             else
                 thread_round(m == SPAWN, v);
             if (i < o->warmup)
@@ -231,7 +264,7 @@ static void print_model(const char *name, struct series *s, unsigned long n)
 static void usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
-            "[--mode threads|processes|both] [--gap DURATION] [--parent-memory KIB]\n",
+            "[--mode threads|processes|both] [--gap DURATION] [--gap-kind idle|busy] [--parent-memory KIB] [--child-prelude]\n",
             msg, arg ? " " : "", arg ? arg : "");
     exit(2);
 }
@@ -272,6 +305,15 @@ static uint64_t parse_gap(const char *arg)
     return 0;
 }
 
+static int parse_gap_kind(const char *arg)
+{
+    if (arg && strcmp(arg, "busy") == 0)
+        return 1;
+    if (!arg || strcmp(arg, "idle") != 0)
+        usage_error("--gap-kind takes idle or busy, not", arg);
+    return 0;
+}
+
 static void parse_mode(struct opts *o, const char *arg)
 {
     if (arg && strcmp(arg, "threads") == 0)
@@ -287,12 +329,18 @@ static void parse_args(int argc, char **argv, struct opts *o)
     for (int i = 1; i < argc; i++) {
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
+        if (strcmp(argv[i], "--child-prelude") == 0) {
+            o->prelude = 1;
+            continue;
+        }
         if (strcmp(argv[i], "--count") == 0)
             o->count = parse_count("--count", val, 1, MAX_COUNT);
         else if (strcmp(argv[i], "--warmup") == 0)
             o->warmup = parse_count("--warmup", val, 0, MAX_COUNT);
         else if (strcmp(argv[i], "--gap") == 0)
             o->gap_ns = parse_gap(val);
+        else if (strcmp(argv[i], "--gap-kind") == 0)
+            o->gap_busy = parse_gap_kind(val);
         else if (strcmp(argv[i], "--parent-memory") == 0)
             o->parent_kib = parse_count("--parent-memory", val, 0, MAX_PARENT_KIB);
         else if (strcmp(argv[i], "--mode") == 0)
@@ -379,8 +427,10 @@ int main(int argc, char **argv)
         printf(", ");
     if (o.processes)
         print_model("processes", &procs, o.count);
-    printf(", \"count\": %lu, \"gap_s\": %.9g, \"parent_rss_kib\": %lu}\n", o.count,
-           (double)o.gap_ns / 1e9, rss_kib());
+    printf(", \"count\": %lu, \"gap_s\": %.9g, \"gap_kind\": \"%s\", "
+           "\"child_prelude\": %s, \"parent_rss_kib\": %lu}\n", o.count,
+           (double)o.gap_ns / 1e9, o.gap_busy ? "busy" : "idle",
+           o.prelude ? "true" : "false", rss_kib());
     if (fflush(stdout) != 0 || ferror(stdout))
         fail("writing stdout", errno);
     free(ballast);
