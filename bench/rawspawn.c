@@ -291,7 +291,7 @@ static uint64_t parse_gap(const char *arg)
     static const struct { const char *suffix; double ns; } units[] = {
         { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 },
     };
-    char *end;
+    char *end = NULL;
     double v;
 
     errno = 0;
