@@ -241,10 +241,11 @@ static int cmp_u64(const void *a, const void *b)
 static double percentile_s(uint64_t *v, unsigned long n, unsigned pct)
 {
     unsigned long rank = (pct * n + 99) / 100;
+    unsigned long mid = n / 2;
 
     qsort(v, n, sizeof *v, cmp_u64);
     if (pct == 50 && n % 2 == 0)
-        return ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2e9;
+        return ((double)v[mid - 1] + (double)v[mid]) / 2e9;
     return (double)v[rank > 0 ? rank - 1 : 0] / 1e9;
 }
 
@@ -261,7 +262,7 @@ static void print_model(const char *name, struct series *s, unsigned long n)
            percentile_s(s->ns[QUEUE], n, 50), percentile_s(s->ns[CALL], n, 50));
 }
 
-static void usage_error(const char *msg, const char *arg)
+static _Noreturn void usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
             "[--mode threads|processes|both] [--gap DURATION] [--gap-kind idle|busy] [--parent-memory KIB] [--child-prelude]\n",
@@ -291,12 +292,14 @@ static uint64_t parse_gap(const char *arg)
     static const struct { const char *suffix; double ns; } units[] = {
         { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 },
     };
-    char *end = NULL;
+    char *end;
     double v;
 
+    if (!arg || *arg == '-')
+        usage_error("--gap needs a duration such as 10ms, 500us or 0, not", arg);
     errno = 0;
-    v = arg && *arg != '-' ? strtod(arg, &end) : -1;
-    if (!arg || errno || v < 0 || end == arg)
+    v = strtod(arg, &end);
+    if (errno || v < 0 || end == arg)
         usage_error("--gap needs a duration such as 10ms, 500us or 0, not", arg);
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strcmp(end, units[i].suffix) == 0 && v * units[i].ns <= (double)MAX_GAP_NS)
