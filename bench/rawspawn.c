@@ -266,7 +266,7 @@ static _Noreturn void usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
             "[--mode threads|processes|both] [--gap DURATION] [--gap-kind idle|busy] [--parent-memory KIB] [--child-prelude]\n",
-            msg, arg ? " " : "", arg ? arg : "");
+            msg, " ", arg ? arg : "nothing");
     exit(2);
 }
 
