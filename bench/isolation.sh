@@ -3,7 +3,8 @@
 # --isolation=process (the default: samples in a sample server) and
 # --isolation=none (in concbench itself), interleaved A B A B so drift
 # hits both alike, and prints per benchmark the median over rounds of
-# each file's median spawn, wall and mem/worker, and their ratio.
+# each file's median spawn, creation (spawn less queue wait), queue
+# wait, wall and mem/worker, and their ratio.
 #
 # usage: bench/isolation.sh [BUILD_DIR] [ROUNDS]   (default: build 6)
 set -euo pipefail
@@ -34,19 +35,24 @@ for way in ("process", "none"):
         d = json.load(open(f"{tmp}/{way}.{i}.json"))
         for b in d["benchmarks"]:
             mem = [s["memory"]["per_worker_kib"] for s in b["samples"] if "memory" in s]
-            row = fig.setdefault(b["name"], {}).setdefault(way, {"spawn": [], "wall": [], "mem": []})
+            row = fig.setdefault(b["name"], {}).setdefault(
+                way, {"spawn": [], "creation": [], "queue": [], "wall": [], "mem": []})
             row["spawn"].append(b["spawn_s"]["median"])
+            for f, key in (("creation", "creation_s"), ("queue", "queue_wait_s")):
+                if (b.get(key) or {}).get("median") is not None:
+                    row[f].append(b[key]["median"])
             row["wall"].append(b["wall_s"]["median"])
             if mem:
                 row["mem"].append(statistics.median(mem))
 def med(v):
     return statistics.median(v) if v else float("nan")
-print(f"{'benchmark':16} {'figure':10} {'process':>12} {'none':>12} {'process/none':>13}")
+print(f"{'benchmark':16} {'figure':11} {'process':>12} {'none':>12} {'process/none':>13}")
 for name, ways in fig.items():
-    for f, unit, scale in (("spawn", "us", 1e6), ("wall", "ms", 1e3), ("mem", "KiB", 1)):
+    for f, unit, scale in (("spawn", "us", 1e6), ("creation", "us", 1e6), ("queue", "us", 1e6),
+                           ("wall", "ms", 1e3), ("mem", "KiB", 1)):
         a, b = med(ways["process"][f]), med(ways["none"][f])
         if a != a or b != b:
             continue
         ratio = a / b if b else float("nan")
-        print(f"{name:16} {f + ' ' + unit:10} {a * scale:12.3f} {b * scale:12.3f} {ratio:13.2f}")
+        print(f"{name:16} {f + ' ' + unit:11} {a * scale:12.3f} {b * scale:12.3f} {ratio:13.2f}")
 PY

@@ -1,61 +1,100 @@
 #!/usr/bin/env bash
-# Harness overhead: concbench's per-worker creation latency (spawn_s) next
-# to the raw cost of pthread_create / fork measured by cb_rawspawn, which
-# has no harness at all. A ratio near 1 means concbench adds little.
+# Harness overhead: concbench's creation figures next to a raw create loop
+# (cb_rawspawn, no harness) run in the same state, interleaved A B A B.
 #
-# usage: bench/overhead.sh [BUILD_DIR]     (default: build)
+# Like with like: concbench runs one mode at a time with one io worker
+# (-t io -n 1 --sleep=SLEEP), so no sibling competes for a CPU and every
+# measured sample follows the noise-floor loop, a busy stretch as long as
+# the job, in concbench's process while the last worker's CPU went idle.
+# cb_rawspawn reproduces that: --gap SLEEP --gap-kind busy before every
+# create, with its resident set grown to concbench's (--parent-memory),
+# which a fork's page-table copy depends on. Compared per mode:
+#   spawn    = create call -> first instruction (concbench's spawn_s)
+#   creation = spawn less run-queue wait (concbench's creation_s)
+# threads run twice: in the sample server (the default) and with
+# --isolation=none, each paired with its own raw run.
 #
-# Builds nothing: run `cmake --build BUILD_DIR` first.
-# Env: CB_OVERHEAD_KEEP=DIR keeps both JSON files in DIR.
+# usage: bench/overhead.sh [BUILD_DIR] [ROUNDS]   (default: build 5)
+# Env: CB_OVERHEAD_SLEEP (default 10ms), CB_OVERHEAD_SAMPLES (default 20),
+#      CB_OVERHEAD_KEEP=DIR keeps every JSON file in DIR,
+#      CB_OVERHEAD_FROM=DIR re-reads files kept that way and runs nothing.
 set -euo pipefail
 
 prog=${0##*/}
 build=${1:-build}
+rounds=${2:-5}
+sleep_for=${CB_OVERHEAD_SLEEP:-10ms}
+samples=${CB_OVERHEAD_SAMPLES:-20}
 concbench=$build/concbench
 rawspawn=$build/bench/cb_rawspawn
 
-if [[ $# -gt 1 || ${1:-} == -h || ${1:-} == --help ]]; then
-    echo "usage: $prog [BUILD_DIR]   (default: build)" >&2
+if [[ $# -gt 2 || ${1:-} == -h || ${1:-} == --help ]]; then
+    echo "usage: $prog [BUILD_DIR] [ROUNDS]   (default: build 5)" >&2
     exit 2
 fi
-for bin in "$concbench" "$rawspawn"; do
-    if [[ ! -x $bin ]]; then
-        echo "$prog: $bin not found; build it first:" \
-             "cmake -S . -B $build && cmake --build $build" >&2
-        exit 2
-    fi
-done
+[[ $rounds =~ ^[1-9][0-9]*$ && $samples =~ ^[1-9][0-9]*$ ]] ||
+    { echo "$prog: ROUNDS and CB_OVERHEAD_SAMPLES must be positive counts" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "$prog: python3 is needed" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cb-overhead.XXXXXX")
 trap 'rm -rf -- "$tmp"' EXIT
 
+# config name, concbench mode, concbench isolation, raw mode
+configs=("threads threads process threads"
+         "threads-none threads none threads"
+         "processes processes process processes")
+
+run_all() {
+    local rss i c name mode iso raw
+    for bin in "$concbench" "$rawspawn"; do
+        if [[ ! -x $bin ]]; then
+            echo "$prog: $bin not found; build it first:" \
+                 "cmake -S . -B $build && cmake --build $build" >&2
+            exit 2
+        fi
+    done
+    # concbench's resident set: a thread's ru_maxrss is its whole process.
+    "$concbench" -q -m threads -t io -n 1 --sleep=1ms -r 1 -w 0 --isolation=none \
+        -o "$tmp/rss.json"
+    rss=$(python3 -c 'import json,sys
+print(json.load(open(sys.argv[1]))["benchmarks"][0]["samples"][0]["workers"][0]["max_rss_kib"])' \
+        "$tmp/rss.json")
+    echo "$prog: $rounds rounds; concbench -t io -n 1 --sleep=$sleep_for -r $samples," \
+         "cb_rawspawn --gap $sleep_for --gap-kind busy --parent-memory $rss" >&2
+    for ((i = 0; i < rounds; i++)); do
+        for c in "${configs[@]}"; do
+            read -r name mode iso raw <<<"$c"
+            "$concbench" -q -m "$mode" -t io -n 1 --sleep="$sleep_for" -r "$samples" -w 1 \
+                --isolation="$iso" -o "$tmp/cb.$name.$i.json" || true
+            "$rawspawn" --mode "$raw" --count "$samples" --warmup 1 --gap "$sleep_for" \
+                --gap-kind busy --parent-memory "$rss" >"$tmp/raw.$name.$i.json"
+        done
+    done
+}
+
 if [[ -n ${CB_OVERHEAD_FROM:-} ]]; then
-    # Re-read files kept by an earlier CB_OVERHEAD_KEEP run; run nothing.
-    cp -- "$CB_OVERHEAD_FROM/concbench.json" "$CB_OVERHEAD_FROM/rawspawn.json" "$tmp/"
+    cp -- "$CB_OVERHEAD_FROM"/*.json "$tmp/"
+    rounds=$(find "$tmp" -name 'cb.threads.*.json' | wc -l)
 else
-    echo "$prog: running concbench -m threads,processes,serial -r 10..." >&2
-    rc=0
-    "$concbench" -m threads,processes,serial -r 10 -o "$tmp/concbench.json" || rc=$?
-    # Exit 1 means a benchmark failed; the table shows its status.
-    if [[ $rc -ne 0 && $rc -ne 1 ]] || [[ ! -s $tmp/concbench.json ]]; then
-        echo "$prog: concbench failed (exit $rc) or wrote no JSON" >&2
-        exit 1
-    fi
-    echo "$prog: running cb_rawspawn --count 200..." >&2
-    "$rawspawn" --count 200 >"$tmp/rawspawn.json"
+    run_all
 fi
 if [[ -n ${CB_OVERHEAD_KEEP:-} ]]; then
     mkdir -p -- "$CB_OVERHEAD_KEEP"
-    cp -- "$tmp/concbench.json" "$tmp/rawspawn.json" "$CB_OVERHEAD_KEEP/"
+    cp -- "$tmp"/*.json "$CB_OVERHEAD_KEEP/"
 fi
 
-python3 - "$tmp/concbench.json" "$tmp/rawspawn.json" <<'PY'
+python3 - "$tmp" "$rounds" <<'PY'
 import json
 import statistics
 import sys
 
-RAW_MODEL = {"threads": "threads", "processes": "processes"}
+tmp, rounds = sys.argv[1], int(sys.argv[2])
+CONFIGS = [("threads", "threads"), ("threads-none", "threads"),
+           ("processes", "processes")]
+FIGURES = [("spawn", "spawn_s", "spawn_median_s"),
+           ("creation", "creation_s", "creation_median_s"),
+           ("queue wait", "queue_wait_s", "queue_wait_median_s"),
+           ("call", "create_call_s", "create_call_median_s")]
 
 
 def die(msg):
@@ -63,80 +102,49 @@ def die(msg):
     sys.exit(1)
 
 
-def load(path, what):
+def load(path):
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f)
     except (OSError, ValueError) as e:
-        die("cannot read %s output %s: %s" % (what, path, e))
+        die("cannot read %s: %s" % (path, e))
 
 
-def spawn_median(b):
-    """The benchmark's spawn_s.median, or None if it has none."""
-    v = (b.get("spawn_s") or {}).get("median")
+def cb_figure(d, key):
+    b = (d.get("benchmarks") or [{}])[0]
+    if b.get("status") != "ok":
+        return None
+    v = (b.get(key) or {}).get("median")
+    if key == "create_call_s":  # per unit only: the median over every unit
+        v = med([u.get(key) for s in b.get("samples", []) for u in s.get("units", [])])
     return v if isinstance(v, (int, float)) else None
+
+
+def med(v):
+    v = [x for x in v if x is not None]
+    return statistics.median(v) if v else None
 
 
 def us(v):
     return "-" if v is None else "%.1f" % (v * 1e6)
 
 
-def ratio(a, b):
-    return "-" if a is None or not b else "%.2fx" % (a / b)
-
-
-def raw_for(raw, mode):
-    model = raw.get(RAW_MODEL.get(mode, ""), {})
-    return model.get("spawn_median_s"), model.get("create_join_median_s")
-
-
-FMT = "  %-12s %7s %-18s %13s %10s %8s %11s"
-
-
-def row(*cols):
-    print((FMT % cols).rstrip())
-
-
-def print_mode(mode, rows, raw):
-    raw_spawn, raw_cj = raw_for(raw, mode)
-    if raw_spawn:
-        print("%s  (raw spawn median %s us, raw create+join %s us)"
-              % (mode, us(raw_spawn), us(raw_cj)))
-    else:
-        print("%s  (no raw counterpart)" % mode)
-    row("task", "workers", "status", "spawn_med_us", "raw_us", "ratio",
-        "wall_med_s")
-    for b in rows:
-        s = spawn_median(b)
-        wall = (b.get("wall_s") or {}).get("median")
-        row(b.get("task", "?"), b.get("workers", "?"),
-            str(b.get("status", "?"))[:18], us(s), us(raw_spawn),
-            ratio(s, raw_spawn), "-" if wall is None else "%.4f" % wall)
-    meds = [v for v in map(spawn_median, rows) if v is not None]
-    all_med = statistics.median(meds) if meds else None
-    row("(all tasks)", "", "", us(all_med), us(raw_spawn),
-        ratio(all_med, raw_spawn), "")
-    print()
-
-
-def main():
-    cb = load(sys.argv[1], "concbench")
-    raw = load(sys.argv[2], "cb_rawspawn")
-    benches = cb.get("benchmarks") if isinstance(cb, dict) else None
-    if not isinstance(benches, list) or not benches:
-        die("%s has no benchmarks[]" % sys.argv[1])
-    if not isinstance(raw, dict):
-        die("%s is not a JSON object" % sys.argv[2])
-    order = ["threads", "processes", "serial"]
-    order += [m for m in dict.fromkeys(b.get("mode") for b in benches)
-              if m not in order]
-    for mode in order:
-        rows = [b for b in benches if b.get("mode") == mode]
-        if rows:
-            print_mode(mode, rows, raw)
-    print("spawn = parent's create call -> worker's first instruction; "
-          "ratio = concbench / raw (1.00x = no harness overhead)")
-
-
-main()
+print("%-13s %-10s %12s %12s %7s %17s" % ("config", "figure", "concbench_us",
+                                          "raw_us", "ratio", "per-round ratios"))
+for name, raw_mode in CONFIGS:
+    cbs = [load("%s/cb.%s.%d.json" % (tmp, name, i)) for i in range(rounds)]
+    raws = [load("%s/raw.%s.%d.json" % (tmp, name, i)).get(raw_mode, {})
+            for i in range(rounds)]
+    for label, cb_key, raw_key in FIGURES:
+        a = [cb_figure(d, cb_key) for d in cbs]
+        b = [r.get(raw_key) for r in raws]
+        ratios = [x / y for x, y in zip(a, b) if x is not None and y]
+        ma, mb = med(a), med(b)
+        ratio = "%.2fx" % (ma / mb) if ma is not None and mb else "-"
+        spread = ("%.2f-%.2f" % (min(ratios), max(ratios))) if ratios else "-"
+        print("%-13s %-10s %12s %12s %7s %17s" % (name, label, us(ma), us(mb), ratio,
+                                                   spread))
+print("call = the create call's own time in the parent (pthread_create/fork returning)")
+print("medians over %d rounds of each run's median; ratio = concbench / raw "
+      "(target <= 1.10x for spawn and creation)" % rounds)
 PY

@@ -1,25 +1,50 @@
 /* cb_rawspawn: what creating a thread or a process costs with no harness
  * around it, so bench/overhead.sh can show how much concbench adds.
- * Standalone on purpose: it must not share code with what it checks. */
+ * Standalone on purpose: it must not share code with what it checks.
+ *
+ * --gap sleeps before every create, as concbench's samples are preceded
+ * by an idle stretch (a cold create costs several times a hot one on a
+ * virtual machine); --parent-memory grows the parent's resident set to
+ * concbench's, which a fork's page-table copy depends on. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_COUNT 10000000ul
+#define MAX_GAP_NS 10000000000ull        /* 10 s */
+#define MAX_PARENT_KIB (64ul * 1024 * 1024) /* 64 GiB */
 
-enum { CREATE_JOIN, SPAWN, NSERIES };
+enum { CREATE_JOIN, SPAWN, CREATION, QUEUE, CALL, NSERIES };
 
 struct series {
     uint64_t *ns[NSERIES]; /* one sample per round, per measurement */
+};
+
+/* What the new thread or child writes at its first instruction. */
+struct stamp {
+    uint64_t first_ns;
+    uint64_t queue_ns; /* run-queue wait before it, from schedstat */
+};
+
+struct opts {
+    unsigned long count, warmup;
+    uint64_t gap_ns;
+    int gap_busy; /* spend the gap spinning, not asleep */
+    int prelude;  /* a child does concbench's start-up calls first */
+    unsigned long parent_kib;
+    int threads, processes;
 };
 
 static void fail(const char *what, int err)
@@ -37,6 +62,29 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The second field of /proc/thread-self/schedstat: the time this thread
+ * waited in a run queue so far (0 when it cannot be read). */
+static uint64_t queue_wait_ns(void)
+{
+    char buf[96];
+    unsigned long long on_cpu, waited;
+    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    return sscanf(buf, "%llu %llu", &on_cpu, &waited) == 2 ? (uint64_t)waited : 0;
+}
+
+static void first_instruction(volatile struct stamp *s)
+{
+    s->first_ns = now_ns();
+    s->queue_ns = queue_wait_ns();
+}
+
 static void *empty_thread(void *arg)
 {
     return arg;
@@ -46,7 +94,7 @@ static void *empty_thread(void *arg)
  * parent's read, so no atomics are needed. */
 static void *stamp_thread(void *arg)
 {
-    *(uint64_t *)arg = now_ns();
+    first_instruction(arg);
     return NULL;
 }
 
@@ -58,20 +106,41 @@ static void join(pthread_t t)
         fail("pthread_join", rc);
 }
 
-/* One round; returns create+join time, or the create-to-first-instruction
- * latency when spawn is set. */
-static uint64_t thread_round(int spawn)
+/* The gap before a create: asleep (every CPU may go idle) or spinning
+ * (this CPU stays busy, as concbench's is in its noise-floor loop, while
+ * the CPU the last unit ran on goes idle). */
+static void gap(uint64_t ns, int busy)
 {
-    uint64_t stamp = 0;
-    pthread_t t;
-    uint64_t t0 = now_ns();
-    int rc = pthread_create(&t, NULL, spawn ? stamp_thread : empty_thread,
-                            &stamp);
+    struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+    uint64_t until = now_ns() + ns;
 
+    while (busy && now_ns() < until)
+        ;
+    while (!busy && ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* One round into v[]: create+join time, or (spawn set) create-to-first-
+ * instruction, its run-queue wait and the create call's own time. */
+static void thread_round(int spawn, uint64_t v[NSERIES])
+{
+    struct stamp stamp = { 0, 0 };
+    pthread_t t;
+    uint64_t t0 = now_ns(), t1;
+    int rc = pthread_create(&t, NULL, spawn ? stamp_thread : empty_thread, &stamp);
+
+    t1 = now_ns();
     if (rc != 0)
         fail("pthread_create", rc);
     join(t);
-    return spawn ? stamp - t0 : now_ns() - t0;
+    if (!spawn) {
+        v[CREATE_JOIN] = now_ns() - t0;
+        return;
+    }
+    v[SPAWN] = stamp.first_ns - t0;
+    v[QUEUE] = stamp.queue_ns;
+    v[CREATION] = v[SPAWN] > v[QUEUE] ? v[SPAWN] - v[QUEUE] : 0;
+    v[CALL] = t1 - t0;
 }
 
 static void reap(pid_t pid)
@@ -89,34 +158,72 @@ static void reap(pid_t pid)
     }
 }
 
-/* The child stamps into the MAP_SHARED page and leaves at once: _exit,
- * not exit, so no atexit handlers or stdio flushing run in it. */
-static uint64_t process_round(int spawn, volatile uint64_t *page)
+/* What concbench's processes executor does in a child before the
+ * worker's first instruction is stamped (src/executors/processes.c):
+ * default dispositions for 11 signals, an empty mask, a death signal,
+ * a check of the parent. Here only to measure what it costs. */
+static void child_prelude(pid_t parent)
 {
-    uint64_t t0 = now_ns();
-    pid_t pid = fork();
+    static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGINT,
+                                SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM };
+    sigset_t none;
 
-    if (pid < 0)
-        fail("fork", errno);
-    if (pid == 0) {
-        if (spawn)
-            *page = now_ns();
-        _exit(0);
-    }
-    reap(pid);
-    return spawn ? *page - t0 : now_ns() - t0;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
+    if (getppid() != parent)
+        _exit(125);
 }
 
-static void run(struct series *s, unsigned long warmup, unsigned long count,
-                int processes, volatile uint64_t *page)
+/* The child stamps into the MAP_SHARED page and leaves at once: _exit,
+ * not exit, so no atexit handlers or stdio flushing run in it. */
+static void process_round(int spawn, int prelude, volatile struct stamp *page,
+                          uint64_t v[NSERIES])
 {
-    for (int m = 0; m < NSERIES; m++) {
-        for (unsigned long i = 0; i < warmup + count; i++) {
-            uint64_t ns = processes ? process_round(m == SPAWN, page)
-                                    : thread_round(m == SPAWN);
+    pid_t parent = getpid();
+    uint64_t t0 = now_ns(), t1;
+    pid_t pid = fork();
 
-            if (i >= warmup)
-                s->ns[m][i - warmup] = ns;
+    if (pid == 0) {
+        if (prelude)
+            child_prelude(parent);
+        if (spawn)
+            first_instruction(page);
+        _exit(0);
+    }
+    t1 = now_ns();
+    if (pid < 0)
+        fail("fork", errno);
+    reap(pid);
+    if (!spawn) {
+        v[CREATE_JOIN] = now_ns() - t0;
+        return;
+    }
+    v[SPAWN] = page->first_ns - t0;
+    v[QUEUE] = page->queue_ns;
+    v[CREATION] = v[SPAWN] > v[QUEUE] ? v[SPAWN] - v[QUEUE] : 0;
+    v[CALL] = t1 - t0;
+}
+
+static void run(struct series *s, const struct opts *o, int processes,
+                volatile struct stamp *page)
+{
+    for (int m = CREATE_JOIN; m <= SPAWN; m++) {
+        for (unsigned long i = 0; i < o->warmup + o->count; i++) {
+            uint64_t v[NSERIES] = { 0 };
+
+            gap(o->gap_ns, o->gap_busy);
+            if (processes)
+                process_round(m == SPAWN, o->prelude, page, v);
+            else
+                thread_round(m == SPAWN, v);
+            if (i < o->warmup)
+                continue;
+            for (int k = 0; k < NSERIES; k++)
+                if (k == CREATE_JOIN ? m == CREATE_JOIN : m == SPAWN)
+                    s->ns[k][i - o->warmup] = v[k];
         }
     }
 }
@@ -134,10 +241,11 @@ static int cmp_u64(const void *a, const void *b)
 static double percentile_s(uint64_t *v, unsigned long n, unsigned pct)
 {
     unsigned long rank = (pct * n + 99) / 100;
+    unsigned long mid = n / 2;
 
     qsort(v, n, sizeof *v, cmp_u64);
     if (pct == 50 && n % 2 == 0)
-        return ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2e9;
+        return ((double)v[mid - 1] + (double)v[mid]) / 2e9;
     return (double)v[rank > 0 ? rank - 1 : 0] / 1e9;
 }
 
@@ -148,40 +256,136 @@ static void print_model(const char *name, struct series *s, unsigned long n)
     double p90 = percentile_s(s->ns[SPAWN], n, 90);
 
     printf("\"%s\": {\"create_join_median_s\": %.9g, \"spawn_median_s\": %.9g, "
-           "\"spawn_p90_s\": %.9g}", name, cj, p50, p90);
+           "\"spawn_p90_s\": %.9g, \"creation_median_s\": %.9g, "
+           "\"queue_wait_median_s\": %.9g, \"create_call_median_s\": %.9g}",
+           name, cj, p50, p90, percentile_s(s->ns[CREATION], n, 50),
+           percentile_s(s->ns[QUEUE], n, 50), percentile_s(s->ns[CALL], n, 50));
+}
+
+static _Noreturn void usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
+            "[--mode threads|processes|both] [--gap DURATION] [--gap-kind idle|busy] [--parent-memory KIB] [--child-prelude]\n",
+            msg, " ", arg ? arg : "nothing");
+    exit(2);
 }
 
 static unsigned long parse_count(const char *flag, const char *arg,
-                                 unsigned long min)
+                                 unsigned long min, unsigned long max)
 {
     char *end;
     unsigned long v;
 
     errno = 0;
     v = arg && *arg != '-' ? strtoul(arg, &end, 10) : 0;
-    if (!arg || *arg == '-' || errno || *end || end == arg || v < min ||
-        v > MAX_COUNT) {
+    if (!arg || *arg == '-' || errno || *end || end == arg || v < min || v > max) {
         fprintf(stderr, "cb_rawspawn: %s needs an integer from %lu to %lu\n",
-                flag, min, MAX_COUNT);
+                flag, min, max);
         exit(2);
     }
     return v;
 }
 
-static void parse_args(int argc, char **argv, unsigned long *count,
-                       unsigned long *warmup)
+/* "10ms", "500us", "2000ns", "0.01s" or a bare number of microseconds. */
+static uint64_t parse_gap(const char *arg)
+{
+    static const struct { const char *suffix; double ns; } units[] = {
+        { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 },
+    };
+    char *end;
+    double v;
+
+    if (!arg || *arg == '-')
+        usage_error("--gap needs a duration such as 10ms, 500us or 0, not", arg);
+    errno = 0;
+    v = strtod(arg, &end);
+    if (errno || v < 0 || end == arg)
+        usage_error("--gap needs a duration such as 10ms, 500us or 0, not", arg);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(end, units[i].suffix) == 0 && v * units[i].ns <= (double)MAX_GAP_NS)
+            return (uint64_t)(v * units[i].ns);
+    usage_error("--gap needs a duration up to 10s such as 10ms, 500us or 0, not", arg);
+    return 0;
+}
+
+static int parse_gap_kind(const char *arg)
+{
+    if (arg && strcmp(arg, "busy") == 0)
+        return 1;
+    if (!arg || strcmp(arg, "idle") != 0)
+        usage_error("--gap-kind takes idle or busy, not", arg);
+    return 0;
+}
+
+static void parse_mode(struct opts *o, const char *arg)
+{
+    if (arg && strcmp(arg, "threads") == 0)
+        o->processes = 0;
+    else if (arg && strcmp(arg, "processes") == 0)
+        o->threads = 0;
+    else if (!arg || strcmp(arg, "both") != 0)
+        usage_error("--mode takes threads, processes or both, not", arg);
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
 {
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--count") == 0) {
-            *count = parse_count("--count", argv[++i], 1);
-        } else if (strcmp(argv[i], "--warmup") == 0) {
-            *warmup = parse_count("--warmup", argv[++i], 0);
-        } else {
-            fprintf(stderr, "cb_rawspawn: unknown argument '%s'; usage: "
-                    "cb_rawspawn [--count N] [--warmup W]\n", argv[i]);
-            exit(2);
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (strcmp(argv[i], "--child-prelude") == 0) {
+            o->prelude = 1;
+            continue;
         }
+        if (strcmp(argv[i], "--count") == 0)
+            o->count = parse_count("--count", val, 1, MAX_COUNT);
+        else if (strcmp(argv[i], "--warmup") == 0)
+            o->warmup = parse_count("--warmup", val, 0, MAX_COUNT);
+        else if (strcmp(argv[i], "--gap") == 0)
+            o->gap_ns = parse_gap(val);
+        else if (strcmp(argv[i], "--gap-kind") == 0)
+            o->gap_busy = parse_gap_kind(val);
+        else if (strcmp(argv[i], "--parent-memory") == 0)
+            o->parent_kib = parse_count("--parent-memory", val, 0, MAX_PARENT_KIB);
+        else if (strcmp(argv[i], "--mode") == 0)
+            parse_mode(o, val);
+        else
+            usage_error("unknown argument", argv[i]);
+        i++;
     }
+}
+
+/* This process's resident set (VmRSS), KiB; 0 if unreadable. */
+static unsigned long rss_kib(void)
+{
+    char line[128];
+    unsigned long kib = 0;
+    FILE *f = fopen("/proc/self/status", "re");
+
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %lu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+/* Grows the resident set to about kib with private, written pages (what
+ * a fork copies page tables for). Returns the block (kept to the end). */
+static void *grow_rss(unsigned long kib)
+{
+    unsigned long have = rss_kib();
+    size_t bytes = kib > have ? (size_t)(kib - have) * 1024 : 0;
+    long page = sysconf(_SC_PAGESIZE);
+    char *p;
+
+    if (!bytes)
+        return NULL;
+    p = malloc(bytes);
+    if (!p)
+        fail("malloc for --parent-memory", ENOMEM);
+    for (size_t i = 0; i < bytes; i += (size_t)page)
+        p[i] = 1;
+    return p;
 }
 
 static void alloc_series(struct series *s, unsigned long n)
@@ -201,29 +405,38 @@ static void free_series(struct series *s)
 
 int main(int argc, char **argv)
 {
-    unsigned long count = 100;
-    unsigned long warmup = 10;
+    struct opts o = { .count = 100, .warmup = 10, .threads = 1, .processes = 1 };
     struct series threads;
     struct series procs;
     size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
-    void *page;
+    void *page, *ballast;
 
-    parse_args(argc, argv, &count, &warmup);
-    alloc_series(&threads, count);
-    alloc_series(&procs, count);
+    parse_args(argc, argv, &o);
+    alloc_series(&threads, o.count);
+    alloc_series(&procs, o.count);
     page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED)
         fail("mmap", errno);
-    run(&threads, warmup, count, 0, page);
-    run(&procs, warmup, count, 1, page);
+    ballast = grow_rss(o.parent_kib);
+    if (o.threads)
+        run(&threads, &o, 0, page);
+    if (o.processes)
+        run(&procs, &o, 1, page);
     printf("{");
-    print_model("threads", &threads, count);
-    printf(", ");
-    print_model("processes", &procs, count);
-    printf(", \"count\": %lu}\n", count);
+    if (o.threads)
+        print_model("threads", &threads, o.count);
+    if (o.threads && o.processes)
+        printf(", ");
+    if (o.processes)
+        print_model("processes", &procs, o.count);
+    printf(", \"count\": %lu, \"gap_s\": %.9g, \"gap_kind\": \"%s\", "
+           "\"child_prelude\": %s, \"parent_rss_kib\": %lu}\n", o.count,
+           (double)o.gap_ns / 1e9, o.gap_busy ? "busy" : "idle",
+           o.prelude ? "true" : "false", rss_kib());
     if (fflush(stdout) != 0 || ferror(stdout))
         fail("writing stdout", errno);
+    free(ballast);
     free_series(&threads);
     free_series(&procs);
     if (munmap(page, page_size) != 0)
