@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,12 +44,20 @@ int cb_gate_open_hold(struct cb_gate *g, struct cb_shared *shared, struct cb_err
     return gate_open(g, &shared->held, NULL, err);
 }
 
+void cb_gate_nudge(struct cb_gate *g)
+{
+    syscall(SYS_futex, g->count, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
 bool cb_gate_pass(struct cb_gate *g)
 {
     char c;
     ssize_t n;
 
     atomic_fetch_add(g->count, 1);
+    /* The parent sleeps on the count (shared across processes: not a
+     * private futex); every arrival wakes it to look. */
+    cb_gate_nudge(g);
     /* Nothing is ever written: read returns 0 (EOF) once every write end
      * is closed, i.e. when the parent releases the gate or dies. */
     do
@@ -62,16 +73,19 @@ void cb_gate_child(struct cb_gate *g)
 
 int cb_gate_wait_ready(struct cb_gate *g, uint32_t n, bool (*alive)(void *), void *arg)
 {
-    const struct timespec pause = { 0, 20000 }; /* 20 us */
+    /* alive() is asked at least this often: a dead unit never arrives. */
+    const struct timespec nap = { 0, 1000000 }; /* 1 ms */
     unsigned spins = 0;
+    uint32_t seen;
 
-    while (atomic_load(g->count) < n) {
+    while ((seen = atomic_load(g->count)) < n) {
         if (alive && !alive(arg))
             return -1;
         /* Spin briefly (workers usually arrive within microseconds), then
-         * sleep so we do not steal a CPU from the workers starting up. */
+         * sleep until an arrival wakes us, so as not to take a CPU from
+         * the workers: no polling while a long sample runs. */
         if (++spins > 64)
-            nanosleep(&pause, NULL);
+            syscall(SYS_futex, g->count, FUTEX_WAIT, seen, &nap, NULL, 0);
     }
     return 0;
 }

@@ -262,6 +262,8 @@ static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
             free_ns = rec->end_ns;
             atomic_store_explicit(&rec->done, 1, memory_order_release);
             publish(a, j);
+            if (a->hold)
+                cb_gate_nudge(a->hold); /* the parent sees it finished */
         }
         if (k >= n || k + chunk >= n)
             break;

@@ -32,6 +32,10 @@ int cb_gate_open_hold(struct cb_gate *g, struct cb_shared *shared,
  * the workers to abort. */
 bool cb_gate_pass(struct cb_gate *g);
 
+/* In a worker: wakes a parent waiting on g (cb_gate_wait_ready) to look
+ * again without arriving (a pool's job finished). Can't fail. */
+void cb_gate_nudge(struct cb_gate *g);
+
 /* In a forked child: drops the inherited write end, so only the parent
  * holds the gate shut. */
 void cb_gate_child(struct cb_gate *g);
