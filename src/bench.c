@@ -490,7 +490,9 @@ static uint32_t most_units(const struct cb_config *cfg)
     uint32_t most = 0;
 
     for (size_t m = 0; m < cfg->nmodes; m++) {
-        uint32_t n = cb_executor_units(cfg->modes[m], max_workers(cfg), &cfg->run);
+        /* A hybrid's processes each run threads: all count. */
+        uint32_t n = cb_executor_units(cfg->modes[m], max_workers(cfg), &cfg->run) *
+                     cb_executor_unit_threads(cfg->modes[m], max_workers(cfg), &cfg->run);
 
         if (cfg->modes[m]->spawns && n > most)
             most = n;

@@ -462,6 +462,24 @@ static void mark_given(struct cli *c, const struct cb_param_desc *d)
         cfg->params_given[cfg->nparams_given++] = d->flag;
 }
 
+/* "PxT": two counts, each 1 to d->max. */
+static int parse_shape(struct cli *c, const struct cb_param_desc *d, const char *arg,
+                       uint64_t *out)
+{
+    unsigned long long p = 0, t = 0;
+    int end = 0;
+
+    if (sscanf(arg, "%llux%llu%n", &p, &t, &end) != 2 || arg[end] != '\0' ||
+        !(arg[0] >= '0' && arg[0] <= '9') || p < 1 || t < 1 || p > d->max || t > d->max) {
+        cb_error_set(c->err, "--%s: '%s' is not a shape; accepted: PxT, processes x "
+                     "threads, each 1 to %llu, e.g. 2x4", d->flag, arg,
+                     (unsigned long long)d->max);
+        return -1;
+    }
+    *out = (uint64_t)p << 32 | (uint64_t)t;
+    return 0;
+}
+
 /* One table line's option: parsed by its kind, stored where it says. */
 static int parse_line(struct cli *c, int val, const struct cb_param_desc *d,
                       const char *arg)
@@ -479,6 +497,7 @@ static int parse_line(struct cli *c, int val, const struct cb_param_desc *d,
         v = i;
         break;
     case CB_PARAM_FLAG: break;
+    case CB_PARAM_SHAPE: rc = parse_shape(c, d, arg, &v); break;
     }
     if (rc != 0)
         return -1;

@@ -530,7 +530,7 @@ static int load_choice(const struct ld *ld, const cJSON *b, const char *where,
     if (cell->nchoices == CB_LOAD_MAX_CHOICES)
         return 0;
     snprintf(out->key, sizeof out->key, "%s", d->json_name);
-    if (d->kind == CB_PARAM_CHOICE) {
+    if (d->kind == CB_PARAM_CHOICE || d->kind == CB_PARAM_SHAPE) {
         if (get_string(ld, b, where, d->json_name, false, out->value, sizeof out->value))
             return -1;
     } else {

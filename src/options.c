@@ -44,6 +44,12 @@ static bool separate_memory(const struct cb_executor *mode)
     return mode->separate_memory;
 }
 
+/* Hybrids: their units run threads of their own. */
+static bool threaded(const struct cb_executor *mode)
+{
+    return mode->threads != NULL;
+}
+
 /* Pools: their units take the jobs from one queue. */
 static bool pooled(const struct cb_executor *mode)
 {
@@ -147,6 +153,12 @@ const struct cb_param_desc cb_options[] = {
               "from the queue at once (Executor.map's chunksize)",
       .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE, .applies = pooled,
       .distinguishes = true },
+    { .flag = "shape", .json_name = "shape", .kind = CB_PARAM_SHAPE, EXEC_AT(shape),
+      .max = 100000,
+      .help = "hybrid: P processes x T threads each, e.g. 2x4",
+      .default_help = "P = min(CPUs, jobs), T = ceil(jobs / P)",
+      .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE, .omit_zero = true,
+      .applies = threaded, .distinguishes = true },
     { .flag = "isolation", .json_name = "isolation", .kind = CB_PARAM_CHOICE,
       EXEC_AT(isolation), .def = CB_ISOLATION_PROCESS, .choice = cb_isolation_name,
       .metavar = "WHERE",

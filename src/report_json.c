@@ -126,6 +126,12 @@ static int add_option(cJSON *o, const struct cb_param_desc *d, uint64_t v, bool 
         if (beside)
             return cJSON_AddBoolToObject(o, d->json_name, v != 0) ? 0 : -1;
         return add_num(o, d->json_name, (double)v);
+    case CB_PARAM_SHAPE: {
+        char shape[32];
+
+        snprintf(shape, sizeof shape, "%" PRIu32 "x%" PRIu32, cb_shape_p(v), cb_shape_t(v));
+        return add_str(o, d->json_name, shape);
+    }
     case CB_PARAM_COUNT: case CB_PARAM_SIZE: break;
     }
     return add_u64(o, d->json_name, v);

@@ -119,6 +119,7 @@ static void unit_main(void *arg)
     /* Pinning a unit that is the caller itself would pin the caller. */
     a.pin = r->x->concurrent ? r->o->pin : CB_PIN_NONE;
     a.njobs = spec->workers;
+    a.threads = cb_executor_unit_threads(r->x, spec->workers, r->o);
     a.fresh = r->x->spawns;
     a.unit_index = ua->index;
     a.nunits = r->nunits;

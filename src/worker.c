@@ -1,6 +1,7 @@
 #include "concbench/worker.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <signal.h>
@@ -227,6 +228,73 @@ static bool queue_wait(uint64_t *ns)
     return true;
 }
 
+/* Jobs from..to-1 of this unit, one after another in this thread. */
+static void run_block(const struct cb_worker_args *a, uint32_t from, uint32_t to, bool run)
+{
+    for (uint32_t k = from; k < to; k++) {
+        struct cb_worker_record *rec = &a->rec[k];
+
+        if (k > 0) {
+            rec->create_ns = a->rec[0].create_ns;
+            rec->first_ns = cb_clock_now_ns();
+        }
+        run_job(a, rec, run);
+    }
+}
+
+struct block {
+    const struct cb_worker_args *a;
+    struct cb_worker_args args; /* the unit's, timed per thread */
+    uint32_t from, to;
+    bool run;
+    pthread_t tid;
+};
+
+static void *block_main(void *arg)
+{
+    const struct block *b = arg;
+
+    run_block(&b->args, b->from, b->to, b->run);
+    return NULL;
+}
+
+/* A hybrid's process: its jobs on a->threads threads of its own (this one
+ * and threads - 1 more), in blocks, under the process's one GIL; each
+ * job's CPU time is its thread's. A thread that cannot be created leaves
+ * its block to this one. */
+static void run_threaded(const struct cb_worker_args *a, uint32_t jobs, bool run)
+{
+    uint32_t t = a->threads < jobs ? a->threads : jobs, first = 0;
+    struct block *b = calloc(t, sizeof *b);
+    bool *started = calloc(t, sizeof *started);
+
+    if (!b || !started) {
+        free(b);
+        free(started);
+        run_block(a, 0, jobs, run);
+        return;
+    }
+    for (uint32_t i = 0; i < t; i++) {
+        b[i].args = *a;
+        b[i].args.scope = CB_SCOPE_THREAD;
+        b[i].from = first;
+        b[i].to = first + jobs / t + (i < jobs % t ? 1 : 0);
+        b[i].run = run;
+        first = b[i].to;
+        if (i > 0)
+            started[i] = pthread_create(&b[i].tid, NULL, block_main, &b[i]) == 0;
+    }
+    run_block(&b[0].args, b[0].from, b[0].to, run);
+    for (uint32_t i = 1; i < t; i++) {
+        if (started[i])
+            pthread_join(b[i].tid, NULL);
+        else
+            run_block(&b[i].args, b[i].from, b[i].to, run);
+    }
+    free(b);
+    free(started);
+}
+
 /* A job this pool unit ran is finished: the parent is told through the
  * finished list, in the order jobs end. */
 static void publish(const struct cb_worker_args *a, uint32_t job)
@@ -312,14 +380,9 @@ void cb_worker_run(const struct cb_worker_args *a)
         for (uint32_t k = 0; k < jobs; k++)
             a->rec[k].released_ns = cb_clock_now_ns();
     }
-    for (uint32_t k = 0; k < jobs; k++) {
-        struct cb_worker_record *rec = &a->rec[k];
-
-        if (k > 0) {
-            rec->create_ns = a->rec[0].create_ns;
-            rec->first_ns = cb_clock_now_ns();
-        }
-        run_job(a, rec, run);
-    }
+    if (a->threads > 1 && jobs > 1)
+        run_threaded(a, jobs, run);
+    else
+        run_block(a, 0, jobs, run);
     after_jobs(a, jobs);
 }

@@ -69,6 +69,10 @@ static uint64_t sample_value(const struct cb_param_desc *d, char *buf, size_t le
     case CB_PARAM_DURATION: snprintf(buf, len, "--%s=%" PRIu64 "ns", d->flag, v); break;
     case CB_PARAM_SIZE: snprintf(buf, len, "--%s=%" PRIu64 "B", d->flag, v); break;
     case CB_PARAM_FLAG: snprintf(buf, len, "--%s", d->flag); v = 1; break;
+    case CB_PARAM_SHAPE:
+        snprintf(buf, len, "--%s=%" PRIu64 "x3", d->flag, v);
+        v = v << 32 | 3;
+        break;
     case CB_PARAM_CHOICE:
         for (v = 0; d->choice((size_t)v + 1); v++)
             ;

@@ -64,6 +64,9 @@ struct cb_executor {
     const char *create_call; /* what creates a unit, for messages */
     const char *unit_noun;   /* what its units are, plural, for messages */
 
+    /* How many threads each unit runs its jobs on (a hybrid's processes
+     * run threads). NULL: one. */
+    uint32_t (*threads)(uint32_t jobs, const struct cb_run_opts *o);
     /* How many units run n jobs. NULL: one unit per job. */
     uint32_t (*units)(uint32_t jobs, const struct cb_run_opts *o);
     /* Prepares x->priv for one sample. NULL: nothing to prepare. Returns
@@ -111,6 +114,11 @@ const struct cb_executor *cb_executor_baseline(void);
  * Can't fail. */
 uint32_t cb_executor_units(const struct cb_executor *x, uint32_t jobs,
                            const struct cb_run_opts *o);
+
+/* Threads each unit runs for jobs jobs under x (1 unless x says
+ * otherwise). Can't fail. */
+uint32_t cb_executor_unit_threads(const struct cb_executor *x, uint32_t jobs,
+                                  const struct cb_run_opts *o);
 
 /* x's display order, or a value after every executor for NULL (a mode
  * this build does not know, read from a file). Can't fail. */

@@ -64,7 +64,13 @@ enum cb_param_kind {
     CB_PARAM_SIZE,     /* bytes; given with B, KiB, MB..., written in bytes */
     CB_PARAM_CHOICE,   /* an index into choice(); given and written by name */
     CB_PARAM_FLAG,     /* takes no value: given means 1 */
+    CB_PARAM_SHAPE,    /* "PxT": P << 32 | T, each 1 to max; 0: none given;
+                          written as the text "PxT" */
 };
+
+/* A CB_PARAM_SHAPE value's two halves. Can't fail. */
+static inline uint32_t cb_shape_p(uint64_t v) { return (uint32_t)(v >> 32); }
+static inline uint32_t cb_shape_t(uint64_t v) { return (uint32_t)v; }
 
 /* Whose option it is, and so which struct holds its value. */
 enum cb_param_scope {

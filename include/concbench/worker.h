@@ -41,6 +41,8 @@ struct cb_worker_args {
     struct cb_shared *pool;   /* pools: take jobs from its queue (rec is
                                  then every job's record); NULL: none */
     uint32_t chunk;           /* pools: jobs per take (0: 1) */
+    uint32_t threads;         /* run the unit's jobs on this many threads
+                                 of its own (a hybrid); 0 or 1: in it */
     uint32_t unit_index;      /* which unit this is (for pinning) */
     uint32_t nunits;          /* how many units the run has (for pinning) */
 };

@@ -32,6 +32,14 @@ uint32_t cb_executor_units(const struct cb_executor *x, uint32_t jobs,
     return n == 0 && jobs > 0 ? 1 : n;
 }
 
+uint32_t cb_executor_unit_threads(const struct cb_executor *x, uint32_t jobs,
+                             const struct cb_run_opts *o)
+{
+    uint32_t t = x->threads ? x->threads(jobs, o) : 1;
+
+    return t ? t : 1;
+}
+
 int cb_executor_order(const struct cb_executor *x)
 {
     return x ? x->order : INT_MAX;
