@@ -16,7 +16,7 @@ _concbench()
             --sleep --fib --start --format --output --context --per-sample
             --quiet --help --version --min-time --max-time --timeout --stack-size --pin
             --compare-to --worker-memory --parent-memory --payload --transport
-            --gil --switch-interval --lock --isolation --pool-size --chunk --shape
+            --gil --switch-interval --lock --isolation --pool-size --chunk --shape --loop-block
             --switch-channel --switch-placement --msg-channel --message
             --region --block --mmap-threshold --tlb-pages"
         formats="json table markdown csv bmf github-action-benchmark" ;;
@@ -39,7 +39,7 @@ _concbench()
         word=${cur#*=}
     fi
     case $sub:$opt in
-        run:-m|run:--mode) values="threads processes serial thread-pool process-pool hybrid" ;;
+        run:-m|run:--mode) values="threads processes serial thread-pool process-pool hybrid loop" ;;
         run:-t|run:--task) values="cpu io fib lock switch msg fault malloc tlb" ;;
         run:--pin) values="none spread compact" ;;
         run:--transport) values="pipe shm" ;;

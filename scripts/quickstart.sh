@@ -18,7 +18,7 @@ if command -v apt-get >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends \
-        cmake gcc make pkg-config libc6-dev libcjson-dev libcmocka-dev \
+        cmake gcc make pkg-config libc6-dev libcjson-dev libcmocka-dev libuv1-dev \
         python3 python3-matplotlib >/dev/null
 else
     echo "quickstart: no apt-get; install cmake, gcc, pkg-config, cJSON and cmocka yourself" >&2

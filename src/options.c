@@ -44,6 +44,12 @@ static bool separate_memory(const struct cb_executor *mode)
     return mode->separate_memory;
 }
 
+/* Event loops: their units run the jobs their own way. */
+static bool own_jobs(const struct cb_executor *mode)
+{
+    return mode->run_jobs != NULL;
+}
+
 /* Hybrids: their units run threads of their own. */
 static bool threaded(const struct cb_executor *mode)
 {
@@ -159,6 +165,12 @@ const struct cb_param_desc cb_options[] = {
       .default_help = "P = min(CPUs, jobs), T = ceil(jobs / P)",
       .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE, .omit_zero = true,
       .applies = threaded, .distinguishes = true },
+    { .flag = "loop-block", .json_name = "loop_block_s", .kind = CB_PARAM_DURATION,
+      EXEC_AT(loop_block_ns), .max = 60ull * CB_NS_PER_S,
+      .help = "loop: one CPU burst this long in the loop before\n"
+              "the jobs, to show it delays every pending timer",
+      .default_help = "none", .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE,
+      .omit_zero = true, .applies = own_jobs, .distinguishes = true },
     { .flag = "isolation", .json_name = "isolation", .kind = CB_PARAM_CHOICE,
       EXEC_AT(isolation), .def = CB_ISOLATION_PROCESS, .choice = cb_isolation_name,
       .metavar = "WHERE",

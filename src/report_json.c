@@ -230,6 +230,20 @@ static int add_quantiles(cJSON *o, const char *name, const struct cb_quantiles *
     return 0;
 }
 
+/* An event loop's figures, per benchmark. */
+static int add_loop(cJSON *b, const struct cb_cell *c)
+{
+    cJSON *l;
+
+    if (!c->loop.measured)
+        return 0;
+    l = cJSON_AddObjectToObject(b, "loop");
+    if (!l || add_quantiles(l, "lateness_s", &c->loop.lateness) ||
+        add_num(l, "pending_job_bytes", c->loop.pending_job_bytes))
+        return -1;
+    return 0;
+}
+
 /* A pool's figures, per benchmark: as schbench reports wake-up latency. */
 static int add_pool(cJSON *b, const struct cb_cell *c)
 {
@@ -280,7 +294,8 @@ static int add_worker(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
         (add_worker_numbers(o, s, w) || add_worker_claims(o, c, w) ||
          add_creation(o, w->create_ns, w->created_ns, w->first_ns) ||
          add_queue(o, w->queue_known, w->queue_wait_ns) || add_release(o, s, w) ||
-         add_pool_job(o, c, w)))
+         add_pool_job(o, c, w) ||
+         (w->deadline_ns && add_num(o, "lateness_s", cb_clock_secs(w->deadline_ns, w->end_ns)))))
         return -1;
     cb_record_status_str(w, status, sizeof status);
     return add_str(o, CB_KEY_STATUS, status);
@@ -425,7 +440,7 @@ static int add_claim_stats(cJSON *b, const struct cb_cell *c)
         return -1;
     if (c->release_spread.n && add_stats(b, "release_spread_s", &c->release_spread))
         return -1;
-    return add_per_op(b, c) || add_pool(b, c);
+    return add_per_op(b, c) || add_pool(b, c) || add_loop(b, c);
 }
 
 static int add_benchmark(cJSON *arr, const struct cb_cell *c)

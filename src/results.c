@@ -217,7 +217,7 @@ int cb_cell_finish(struct cb_cell *c, struct cb_error *err)
     c->speedup = NAN;
     set_status(c);
     if (compute_stats(c, err) < 0 || cb_sysstate_cell(c, err) < 0 ||
-        cb_pool_stats(c, err) < 0)
+        cb_pool_stats(c, err) < 0 || cb_loop_stats(c, err) < 0)
         return -1;
     add_warnings(c);
     return 0;

@@ -120,6 +120,8 @@ static void unit_main(void *arg)
     a.pin = r->x->concurrent ? r->o->pin : CB_PIN_NONE;
     a.njobs = spec->workers;
     a.threads = cb_executor_unit_threads(r->x, spec->workers, r->o);
+    a.executor = r->x;
+    a.loop_block_ns = r->o->loop_block_ns;
     a.fresh = r->x->spawns;
     a.unit_index = ua->index;
     a.nunits = r->nunits;

@@ -228,6 +228,11 @@ static bool queue_wait(uint64_t *ns)
     return true;
 }
 
+void cb_worker_job(const struct cb_worker_args *a, struct cb_worker_record *rec, bool run)
+{
+    run_job(a, rec, run);
+}
+
 /* Jobs from..to-1 of this unit, one after another in this thread. */
 static void run_block(const struct cb_worker_args *a, uint32_t from, uint32_t to, bool run)
 {
@@ -380,7 +385,9 @@ void cb_worker_run(const struct cb_worker_args *a)
         for (uint32_t k = 0; k < jobs; k++)
             a->rec[k].released_ns = cb_clock_now_ns();
     }
-    if (a->threads > 1 && jobs > 1)
+    if (a->executor && a->executor->run_jobs)
+        a->executor->run_jobs(a, jobs, run);
+    else if (a->threads > 1 && jobs > 1)
         run_threaded(a, jobs, run);
     else
         run_block(a, 0, jobs, run);

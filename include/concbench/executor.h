@@ -15,6 +15,7 @@
 #include "concbench/error.h"
 
 struct cb_run_opts;
+struct cb_worker_args;
 
 /* One unit of execution, as the driver keeps it. */
 struct cb_unit {
@@ -64,6 +65,10 @@ struct cb_executor {
     const char *create_call; /* what creates a unit, for messages */
     const char *unit_noun;   /* what its units are, plural, for messages */
 
+    /* Runs the unit's jobs its own way (an event loop) instead of one
+     * after another; NULL: one after another. Called by the worker body
+     * in the unit after the start gate, before the hold. */
+    void (*run_jobs)(const struct cb_worker_args *a, uint32_t jobs, bool run);
     /* How many threads each unit runs its jobs on (a hybrid's processes
      * run threads). NULL: one. */
     uint32_t (*threads)(uint32_t jobs, const struct cb_run_opts *o);

@@ -58,6 +58,7 @@ struct cb_worker_record {
     uint64_t free_ns;         /* pools: its unit became free to take it */
     uint64_t seen_ns;         /* pools: the parent saw it finished */
     int32_t unit;             /* pools: 1 + the unit that ran it (0: none) */
+    uint64_t deadline_ns;     /* loop: when its wait was due (0: none) */
     char note[96];            /* setup-failed: the task's message */
 };
 
@@ -73,6 +74,8 @@ struct cb_unit_record {
     int32_t queue_known;      /* queue_wait_ns was read */
     uint64_t queue_wait_ns;   /* run-queue wait before its first
                                  instruction (/proc/thread-self/schedstat) */
+    uint64_t pending_bytes;   /* loop: resident memory its pending jobs
+                                 added, all armed at once */
     int32_t status;           /* enum cb_worker_status of the unit */
     int32_t detail;
     _Atomic uint32_t done;    /* set last by the unit */

@@ -8,7 +8,7 @@
 
 #include "concbench/context.h"
 #include "concbench/floor.h"
-#include "concbench/pool_stats.h"
+#include "concbench/model_stats.h"
 #include "concbench/params.h"
 #include "concbench/record.h"
 #include "concbench/run.h"
@@ -78,6 +78,7 @@ struct cb_cell {
     struct cb_stats release_spread; /* barrier: of each sample's release to
                                       its last worker past the gate, s */
     struct cb_pool_figures pool;   /* pools: dispatch, queue, completion */
+    struct cb_loop_figures loop;   /* event loop: lateness, memory */
     struct cb_stats util;          /* of (user+sys)/wall per sample */
     struct cb_stats mem_kib;       /* of per-worker PSS KiB per sample
                                       (n 0: memory not measured) */

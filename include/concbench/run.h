@@ -62,6 +62,7 @@ struct cb_run_opts {
     uint32_t pool_size;      /* pools: units; 0: the executor's default */
     uint32_t chunk;          /* pools: jobs per take from the queue */
     uint64_t shape;          /* hybrid: P << 32 | T (0: the defaults) */
+    uint64_t loop_block_ns;  /* loop: a CPU burst before the jobs */
 };
 
 /* One sample's worth of work. */

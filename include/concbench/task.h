@@ -47,6 +47,9 @@ struct cb_task {
     /* Bytes one operation moves (a message's size): each benchmark then
      * also reports bytes_per_s. NULL: none. */
     uint64_t (*op_bytes)(const struct cb_params *p);
+    /* A job that is a pure wait of this many ns (io): an event loop waits
+     * for it on a timer instead of blocking. NULL: it computes. */
+    uint64_t (*wait_ns)(const struct cb_params *p);
     /* Traits the driver reads. */
     bool shares_state;       /* its jobs share state across units (a lock,
                                 a channel): a unit that dies ends the

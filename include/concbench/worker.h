@@ -43,6 +43,8 @@ struct cb_worker_args {
     uint32_t chunk;           /* pools: jobs per take (0: 1) */
     uint32_t threads;         /* run the unit's jobs on this many threads
                                  of its own (a hybrid); 0 or 1: in it */
+    const struct cb_executor *executor; /* whose unit this is, or NULL */
+    uint64_t loop_block_ns;   /* loop: a CPU burst before the jobs */
     uint32_t unit_index;      /* which unit this is (for pinning) */
     uint32_t nunits;          /* how many units the run has (for pinning) */
 };
@@ -56,6 +58,11 @@ struct cb_worker_args {
  * memory, hands each job's payload over and marks each record done.
  * Can't fail: a failed getrusage leaves zeros. */
 void cb_worker_run(const struct cb_worker_args *a);
+
+/* One job of the unit, timed as every job is: rec is one of a->rec's,
+ * run false records it not started. For executors that run jobs their
+ * own way (run_jobs). Can't fail. */
+void cb_worker_job(const struct cb_worker_args *a, struct cb_worker_record *rec, bool run);
 
 /* Test builds only: what a job does after its task to simulate a fault
  * (crash, abort, a damaged payload). The library's own definition does

@@ -1,4 +1,4 @@
-#include "concbench/pool_stats.h"
+#include "concbench/model_stats.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,5 +78,36 @@ int cb_pool_stats(struct cb_cell *c, struct cb_error *err)
     c->pool.create_s = cb_stats_median(v.create, v.ncr, &med) == 0 && v.ncr ? med : 0;
     c->pool.measured = true;
     free(buf);
+    return 0;
+}
+
+int cb_loop_stats(struct cb_cell *c, struct cb_error *err)
+{
+    size_t jobs = 0, nl = 0, nb = 0;
+    double *late, *bytes, med;
+
+    memset(&c->loop, 0, sizeof c->loop);
+    for (size_t i = 0; i < c->nsamples; i++)
+        jobs += c->samples[i].nworkers;
+    late = malloc((jobs + c->nsamples + 1) * sizeof *late);
+    if (!late)
+        return cb_error_set(err, "%s: out of memory for the loop's figures", c->name), -1;
+    bytes = late + jobs;
+    for (size_t i = 0; i < c->nsamples; i++) {
+        const struct cb_sample *s = &c->samples[i];
+
+        for (uint32_t j = 0; j < s->nworkers; j++)
+            if (s->workers[j].deadline_ns && s->workers[j].status == CB_WORKER_OK)
+                late[nl++] = cb_clock_secs(s->workers[j].deadline_ns, s->workers[j].end_ns);
+        for (uint32_t u = 0; u < s->nunits; u++)
+            if (s->units[u].pending_bytes)
+                bytes[nb++] = (double)s->units[u].pending_bytes;
+    }
+    if (nl) {
+        quantiles(late, nl, &c->loop.lateness);
+        c->loop.pending_job_bytes = cb_stats_median(bytes, nb, &med) == 0 && nb ? med : 0;
+        c->loop.measured = true;
+    }
+    free(late);
     return 0;
 }
