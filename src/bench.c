@@ -255,6 +255,12 @@ static int run_sample(struct sampler *sp, struct cb_cell *c, bool keep,
         fail_cell(c, &e);
         return 0;
     }
+    if (res.timed_out) {
+        c->failed = true;
+        snprintf(c->status, sizeof c->status, "timeout: the sample ran past --timeout; "
+                 "its process (the sample server) was killed");
+        return 0;
+    }
     if (res.died) {
         fail_whole_process(c, &res);
         return 0;
@@ -475,7 +481,14 @@ static uint64_t peak_memory(const struct cb_config *cfg, const struct cb_task **
         uint64_t need = sat_add(o->parent_mem, sat_add(sat_mul(units, o->worker_mem),
                                                        sat_mul(jobs, payload)));
 
-        need = sat_add(need, sat_mul(x->concurrent ? jobs : 1, job_mem));
+        /* Jobs alive at once: all, one at a time (serial, a loop's
+         * computing jobs), or one per unit and thread (pools, hybrids). */
+        uint64_t at_once = !x->concurrent || x->run_jobs ? 1
+                         : x->pooled || x->threads
+                             ? sat_mul(units, cb_executor_unit_threads(x, (uint32_t)jobs, o))
+                             : jobs;
+
+        need = sat_add(need, sat_mul(at_once, job_mem));
 
         if (need > peak)
             peak = need;

@@ -164,6 +164,29 @@ static void reap(struct cb_isolate *is, struct cb_isolate_result *res)
     cb_isolate_stop(is);
 }
 
+/* Waits for the reply at most --timeout and a second (the server's own
+ * driver ends thread samples at the deadline and replies; a serial
+ * sample, a call, cannot be cut short there). Past that the server is
+ * killed. Returns whether a reply is there. */
+static bool reply_in_time(struct cb_isolate *is, uint64_t timeout_ns)
+{
+    struct pollfd p = { .fd = is->rep, .events = POLLIN, .revents = 0 };
+    uint64_t until = cb_clock_now_ns() + timeout_ns + CB_NS_PER_S;
+    int rc;
+
+    if (!timeout_ns)
+        return true;
+    do {
+        uint64_t now = cb_clock_now_ns();
+
+        rc = now >= until ? 0 : poll(&p, 1, (int)((until - now) / 1000000u) + 1);
+    } while (rc < 0 && errno == EINTR);
+    if (rc > 0)
+        return true;
+    kill(is->pid, SIGKILL);
+    return false;
+}
+
 int cb_isolate_run(struct cb_isolate *is, const struct cb_executor *x,
                    const struct cb_run_spec *spec, bool more, struct cb_isolate_result *res,
                    struct cb_error *err)
@@ -191,6 +214,8 @@ int cb_isolate_run(struct cb_isolate *is, const struct cb_executor *x,
     cb_interrupt_track(&is->pid, 1);
     if (cb_fd_write(is->req, &q, sizeof q) != sizeof q)
         got = 0;
+    else if (!reply_in_time(is, q.opts.timeout_ns))
+        got = 0, res->timed_out = true; /* killed: reaped below */
     else
         got = cb_fd_read(is->rep, &r, sizeof r);
     cb_interrupt_track(NULL, 0);

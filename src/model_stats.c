@@ -36,6 +36,7 @@ static void collect_sample(const struct cb_sample *s, struct series *v)
 {
     uint64_t run = s->times.t1_ns > s->times.release_ns ? s->times.t1_ns - s->times.release_ns
                                                          : 0;
+    uint32_t ok = 0;
 
     for (uint32_t j = 0; j < s->nworkers; j++) {
         const struct cb_worker_record *r = &s->workers[j];
@@ -43,13 +44,14 @@ static void collect_sample(const struct cb_sample *s, struct series *v)
 
         if (!atomic_load(&r->done) || !r->create_ns)
             continue;
+        ok += r->status == CB_WORKER_OK;
         v->dispatch[v->nd++] = cb_clock_secs(could, r->first_ns);
         v->wait[v->nw++] = cb_clock_secs(r->create_ns, could);
         if (r->seen_ns)
             v->done[v->nc++] = cb_clock_secs(r->end_ns, r->seen_ns);
     }
-    if (run)
-        v->rate[v->nr++] = (double)s->nworkers / cb_clock_ns_to_s(run);
+    if (run) /* the jobs that finished right, not those queued */
+        v->rate[v->nr++] = (double)ok / cb_clock_ns_to_s(run);
     v->create[v->ncr++] = cb_clock_secs(s->times.t0_ns, s->times.ready_ns);
 }
 

@@ -31,7 +31,11 @@ struct unit_arg {
 struct run {
     const struct cb_executor *x;
     const struct cb_run_spec *spec;
-    const struct cb_run_opts *o;
+    const struct cb_run_opts *o; /* &opts */
+    /* Copies: units left running past --timeout read them until the
+     * process ends, after the caller's own are gone. */
+    struct cb_run_opts opts;
+    struct cb_params params;
     struct cb_exec exec;
     bool exec_open;
     uint32_t nunits;
@@ -105,7 +109,7 @@ static void unit_main(void *arg)
 
     memset(&a, 0, sizeof a);
     a.task = spec->task;
-    a.params = spec->params;
+    a.params = &r->params;
     a.hooks = spec->hooks;
     a.rec = &spec->shared->rec[ur->first_job];
     a.jobs = ur->jobs;
@@ -296,12 +300,25 @@ static void hold_and_measure(struct run *r, uint32_t n, struct cb_run_times *t)
 }
 
 /* A pool unit's end lands on the job it was running, or, when it died
- * between jobs, on the last it ran, so that no death goes unreported. */
+ * between jobs, on the last it ran, so that no death goes unreported;
+ * the jobs of its last chunk it never began end as it did. */
 static void mark_pool_jobs(struct run *r, uint32_t u, int status, int detail)
 {
+    const struct cb_unit_record *ur = &r->spec->shared->unit[u];
     struct cb_worker_record *last = NULL;
     bool any = false;
 
+    for (uint32_t j = ur->claim_from; status != CB_WORKER_PENDING && j < ur->claim_to &&
+                                      j < r->spec->workers; j++) {
+        struct cb_worker_record *rec = &r->spec->shared->rec[j];
+
+        if (!rec->unit && !atomic_load(&rec->done)) {
+            rec->status = status;
+            rec->detail = detail;
+            rec->unit = (int32_t)u + 1;
+            any = true;
+        }
+    }
     for (uint32_t j = 0; j < r->spec->workers; j++) {
         struct cb_worker_record *rec = &r->spec->shared->rec[j];
 
@@ -372,8 +389,11 @@ static uint32_t wait_all(struct run *r, uint32_t n, uint64_t deadline)
         struct cb_unit_end e = { false, false, 0 };
 
         if (r->x->wait(&r->exec, &r->units[u], deadline, &e) == ETIMEDOUT) {
+            /* A pool's units take no more jobs. */
+            atomic_store(&r->spec->shared->next_job, r->spec->workers);
             if (r->x->kill(&r->exec, &r->units[u]) != 0) {
-                mark_jobs(r, u, CB_WORKER_TIMEOUT, 0);
+                /* Left running: its records are its own until the
+                 * process ends (the sample is not kept). */
                 left++;
                 continue;
             }
@@ -625,7 +645,9 @@ int cb_run_sample(const struct cb_executor *x, const struct cb_run_spec *spec,
     }
     r->x = x;
     r->spec = spec;
-    r->o = opts_of(spec);
+    r->opts = *opts_of(spec);
+    r->o = &r->opts;
+    r->params = *spec->params;
     r->nunits = cb_executor_units(x, spec->workers, r->o);
     if (setup(r, err) != 0)
         goto out;

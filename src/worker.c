@@ -313,6 +313,43 @@ static void publish(const struct cb_worker_args *a, uint32_t job)
  * until none is left. Each job records when its unit was free to take
  * it and its first instruction, so dispatch and queue wait can be told
  * apart; the memory hold comes once, after the last. */
+/* The jobs this pool unit ran, marked out-of-memory when its
+ * --worker-memory could not be had: memory not had is not memory
+ * measured. */
+static void pool_no_memory(const struct cb_worker_args *a)
+{
+    for (uint32_t j = 0; j < a->njobs; j++)
+        if (a->rec[j].unit == (int32_t)a->unit_index + 1 &&
+            a->rec[j].status == CB_WORKER_OK)
+            a->rec[j].status = CB_WORKER_NO_MEMORY;
+}
+
+/* One job taken from the pool's queue, run, and made known. */
+static uint64_t pool_job(const struct cb_worker_args *a, uint32_t j, bool run, uint64_t free_ns)
+{
+    struct cb_worker_record *rec = &a->rec[j];
+    struct cb_worker_args one = *a;
+
+    one.rec = rec;
+    one.payload.id = j;
+    rec->unit = (int32_t)a->unit_index + 1;
+    rec->create_ns = atomic_load(&a->pool->queued_ns);
+    rec->free_ns = free_ns;
+    rec->first_ns = cb_clock_now_ns();
+    run_job(&one, rec, run);
+    /* A test build may crash here, before the job is known finished. */
+    if (rec->status == CB_WORKER_OK)
+        (void)cb_worker_fault(j);
+    atomic_store_explicit(&rec->done, 1, memory_order_release);
+    publish(a, j);
+    if (a->hold)
+        cb_gate_nudge(a->hold); /* the parent sees it finished */
+    return rec->end_ns;
+}
+
+/* free_ns: when the unit got to the gate, idle, ready for a job. The
+ * chunk a unit has claimed is in its unit record until it is done, so
+ * that the parent can account for it if the unit dies. */
 static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
 {
     uint32_t chunk = a->chunk ? a->chunk : 1, n = a->njobs;
@@ -321,27 +358,18 @@ static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
     for (;;) {
         uint32_t k = atomic_fetch_add(&a->pool->next_job, chunk);
 
-        for (uint32_t j = k; j < n && j < k + chunk; j++) {
-            struct cb_worker_record *rec = &a->rec[j];
-            struct cb_worker_args one = *a;
-
-            one.rec = rec;
-            one.payload.id = j;
-            rec->unit = (int32_t)a->unit_index + 1;
-            rec->create_ns = atomic_load(&a->pool->queued_ns);
-            rec->free_ns = free_ns;
-            rec->first_ns = cb_clock_now_ns();
-            run_job(&one, rec, run);
-            free_ns = rec->end_ns;
-            atomic_store_explicit(&rec->done, 1, memory_order_release);
-            publish(a, j);
-            if (a->hold)
-                cb_gate_nudge(a->hold); /* the parent sees it finished */
-        }
-        if (k >= n || k + chunk >= n)
+        if (k >= n)
             break;
+        if (a->unit) {
+            a->unit->claim_from = k;
+            a->unit->claim_to = k + chunk < n ? k + chunk : n;
+        }
+        for (uint32_t j = k; j < n && j < k + chunk; j++)
+            free_ns = pool_job(a, j, run, free_ns);
     }
     mem = cb_memory_touch(a->worker_mem, NULL);
+    if (a->worker_mem && !mem)
+        pool_no_memory(a);
     if (a->hold)
         cb_gate_pass(a->hold);
     cb_memory_release(mem, a->worker_mem);
@@ -364,9 +392,11 @@ void cb_worker_run(const struct cb_worker_args *a)
         }
         if (a->pin != CB_PIN_NONE)
             pin_self(a);
+        /* Idle at the gate from now: a job queued meanwhile could start. */
+        first = cb_clock_now_ns();
         if (a->gate)
             run = cb_gate_pass(a->gate);
-        run_pool(a, run, cb_clock_now_ns());
+        run_pool(a, run, first);
         return;
     }
     a->rec[0].first_ns = first;

@@ -82,6 +82,16 @@ check "thread timeout: the other cells still run (processes: timeout)" \
     '[ "$(json "$dir/tt.json" "d[\"benchmarks\"][1][\"status\"]")" = timeout ]'
 check "thread timeout: no hang (< 10 s for 30 s sleeps)" '[ "$(python3 -c "print(int($t1 - $t0 < 10))")" = 1 ]'
 
+# serial cannot be cut short inside its sample: the server is killed a
+# second past the deadline, and the run goes on.
+t0=$(elapsed)
+"$bin" -q -m serial,processes -t io --sleep=30s --timeout=200ms -n 2 -r 2 -w 0 \
+    -o "$dir/st.json" 2>/dev/null
+code=$?
+t1=$(elapsed)
+check "serial timeout: exit 1, the cell says its process was killed, no hang (< 10 s)" \
+    '[ $code -eq 1 ] && json "$dir/st.json" "d[\"benchmarks\"][0][\"status\"]" | grep -q "sample server) was killed" && [ "$(python3 -c "print(int($t1 - $t0 < 10))")" = 1 ]'
+
 # --stack-size: small stacks for many threads; absurd values refused.
 "$bin" -q -m threads -t io --sleep=10ms -n 500 -r 1 -w 0 --stack-size=64KiB -o "$dir/s.json"
 check "500 threads with 64 KiB stacks: ok" \

@@ -24,6 +24,7 @@ struct cb_isolate {
 struct cb_isolate_result {
     int rc;                  /* cb_run_sample's return (-1: err says why) */
     bool died;               /* the server died during the sample */
+    bool timed_out;          /* it was killed at --timeout (and died) */
     int signal;              /* then: the signal that killed it, or 0 */
     int exit_status;         /* or its exit status */
     struct cb_run_times times;

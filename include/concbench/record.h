@@ -76,6 +76,7 @@ struct cb_unit_record {
                                  instruction (/proc/thread-self/schedstat) */
     uint64_t pending_bytes;   /* loop: resident memory its pending jobs
                                  added, all armed at once */
+    uint32_t claim_from, claim_to; /* pools: the chunk it last took */
     int32_t status;           /* enum cb_worker_status of the unit */
     int32_t detail;
     _Atomic uint32_t done;    /* set last by the unit */

@@ -2,6 +2,7 @@
  * through the driver's MAP_SHARED mapping; the child _exits. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -9,6 +10,13 @@
 
 #include "concbench/executor.h"
 #include "unit_kinds.h"
+
+/* The pids this sample started, so that another child of concbench's
+ * (the sample server) ending is not taken for one of its units. */
+struct proc_set {
+    pid_t *pids;
+    uint32_t n, cap;
+};
 
 /* A child starts from the parent's signal dispositions; a handler it
  * inherited (the parent's SIGINT cleanup, a test framework's SIGSEGV
@@ -30,14 +38,18 @@ int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void
 {
     pid_t parent = getpid();
 
-    (void)x;
     u->pid = fork();
     if (u->pid < 0) {
         u->pid = 0;
         return errno;
     }
-    if (u->pid > 0)
+    if (u->pid > 0) {
+        struct proc_set *s = x->priv;
+
+        if (s && s->n < s->cap)
+            s->pids[s->n++] = u->pid;
         return 0;
+    }
     /* A child must not outlive a killed parent and run on as an orphan. */
     child_default_signals();
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
@@ -83,15 +95,42 @@ int cb_processes_kill(struct cb_exec *x, struct cb_unit *u)
 }
 
 /* Whether a child has already ended; WNOWAIT leaves it to be reaped. */
+int cb_processes_open(struct cb_exec *x, uint32_t units, struct cb_error *err)
+{
+    struct proc_set *s = calloc(1, sizeof *s);
+
+    if (!s || !(s->pids = calloc(units ? units : 1, sizeof *s->pids))) {
+        free(s);
+        cb_error_set(err, "out of memory for %u processes", units);
+        return -1;
+    }
+    s->cap = units;
+    x->priv = s;
+    return 0;
+}
+
+void cb_processes_close(struct cb_exec *x)
+{
+    struct proc_set *s = x->priv;
+
+    if (s)
+        free(s->pids);
+    free(s);
+    x->priv = NULL;
+}
+
 bool cb_processes_any_ended(struct cb_exec *x)
 {
+    const struct proc_set *s = x->priv;
     siginfo_t info;
 
-    (void)x;
     memset(&info, 0, sizeof info);
-    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0)
         return false;
-    return info.si_pid != 0;
+    for (uint32_t i = 0; s && i < s->n; i++)
+        if (s->pids[i] == info.si_pid)
+            return true;
+    return !s; /* not ours: not a unit of this sample */
 }
 
 bool cb_processes_ended(struct cb_exec *x, const struct cb_unit *u)
@@ -116,6 +155,8 @@ const struct cb_executor cb_executor_processes = {
     .contrast = "threads",
     .create_call = "fork",
     .unit_noun = "processes",
+    .open = cb_processes_open,
+    .close = cb_processes_close,
     .start = cb_processes_start,
     .wait = cb_processes_wait,
     .kill = cb_processes_kill,

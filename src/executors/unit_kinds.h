@@ -14,6 +14,8 @@ int cb_threads_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
                     struct cb_unit_end *end);
 int cb_threads_kill(struct cb_exec *x, struct cb_unit *u);
 
+int cb_processes_open(struct cb_exec *x, uint32_t units, struct cb_error *err);
+void cb_processes_close(struct cb_exec *x);
 int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg);
 int cb_processes_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
                       struct cb_unit_end *end);
