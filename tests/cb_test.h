@@ -46,6 +46,18 @@ static inline double cb_test_thread_cpu_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Built with ThreadSanitizer (gcc's macro, clang's feature test). */
+#if defined(__SANITIZE_THREAD__)
+#define CB_TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CB_TEST_TSAN 1
+#endif
+#endif
+#ifndef CB_TEST_TSAN
+#define CB_TEST_TSAN 0
+#endif
+
 /* Asserts that this process has no child left, reaped or not. */
 static inline void cb_test_no_children(void)
 {
