@@ -54,7 +54,8 @@ const char *cb_check_usage(void)
         "  -o, --output=FILE         write to FILE, replaced atomically\n"
         "  -h, --help                show this help\n"
         "\nExit status: 0 whatever the state (a warning is not an error: gate on\n"
-        "the JSON's state.problems), 2 usage error.\n";
+        "the JSON's state.problems), 2 usage error, 3 the output could not be\n"
+        "written.\n";
 }
 
 void cb_check_observe(struct cb_sysstate *st, uint64_t window_ns)

@@ -211,6 +211,7 @@ static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
         "  concbench -t io -n 50 --sleep=100ms\n"
         "  concbench -o result.json --context commit=abc123\n"
         "\nExit status: 0 success, 1 a benchmark failed, 2 usage error, "
+        "3 the output could not be\nwritten, "
         "128+signal interrupted (130: Ctrl-C).\n");
 }
 

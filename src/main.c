@@ -1,5 +1,6 @@
 /* concbench: threads against processes, measured on this machine.
  * main only dispatches; the library does the work and returns errors. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +20,27 @@
 #include "concbench/sysstate_run.h"
 #include "concbench/version.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+/* DESIGN.md's exit codes: 3 is "the output could not be written", the
+ * same in every subcommand. */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_WRITE = 3 };
 
 static int fail(int code, const char *msg)
 {
     fprintf(stderr, "concbench: %s\n", msg);
     return code;
+}
+
+/* Writes text to stdout and flushes it, so that a full device or a closed
+ * pipe is found here: EXIT_OK, or EXIT_WRITE with one line. */
+static int put_stdout(const char *text)
+{
+    char msg[160];
+
+    if (fputs(text, stdout) >= 0 && fflush(stdout) == 0)
+        return EXIT_OK;
+    snprintf(msg, sizeof msg, "cannot write to stdout: %s", strerror(errno));
+    clearerr(stdout);
+    return fail(EXIT_WRITE, msg);
 }
 
 /* Warnings and failed cells go to stderr, so a JSON stdout stays clean;
@@ -106,15 +122,26 @@ static void tell_answer(const struct cb_config *cfg, const struct cb_results *re
 static int cmd_list(bool names)
 {
     char *text = names ? cb_cli_names() : cb_cli_list();
+    int code;
 
     if (!text)
         return fail(EXIT_FAILED, "out of memory");
-    fputs(text, stdout);
+    code = put_stdout(text);
     free(text);
-    return EXIT_OK;
+    return code;
 }
 
-/* compare BASE NEW: 0 no regression, 1 a regression, 2 bad input. */
+static int cmd_version(void)
+{
+    char line[256];
+
+    snprintf(line, sizeof line, "concbench %s (%s, %s)\n", CB_VERSION, CB_BUILD_TYPE,
+             CB_COMPILER);
+    return put_stdout(line);
+}
+
+/* compare BASE NEW: 0 no regression, 1 a regression, 2 bad input, 3 the
+ * output could not be written. */
 static int cmd_compare(int argc, char **argv)
 {
     struct cb_compare_opts o;
@@ -126,15 +153,17 @@ static int cmd_compare(int argc, char **argv)
     if (cb_compare_parse_args(argc - 1, argv + 1, isatty(STDOUT_FILENO), &o, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
-        return fputs(cb_compare_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+        return put_stdout(cb_compare_usage());
     if (cb_interrupt_install_output(&err) != 0)
         return fail(EXIT_FAILED, err.msg);
     if (cb_output_check(o.output, &err) != 0 || cb_compare_files(&o, &c, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     text = cb_compare_render(&c, o.format, &err);
-    /* A write error is not a regression: 2, never the gate's 1. */
-    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+    /* A write error is not a regression: 3, never the gate's 1. */
+    if (!text)
         fail(EXIT_USAGE, err.msg);
+    else if (cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_WRITE, err.msg);
     else
         code = cb_compare_failed(&c) ? EXIT_FAILED : EXIT_OK;
     free(text);
@@ -142,7 +171,7 @@ static int cmd_compare(int argc, char **argv)
     return code;
 }
 
-/* report FILE...: 0 done, 2 bad input or a write error. */
+/* report FILE...: 0 done, 2 bad input, 3 a write error. */
 static int cmd_report(int argc, char **argv)
 {
     struct cb_review_opts o;
@@ -153,7 +182,7 @@ static int cmd_report(int argc, char **argv)
     if (cb_review_parse_args(argc - 1, argv + 1, &o, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
-        return fputs(cb_review_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+        return put_stdout(cb_review_usage());
     if (cb_interrupt_install_output(&err) != 0)
         return fail(EXIT_FAILED, err.msg);
     if (cb_output_check(o.output, &err) != 0)
@@ -162,14 +191,16 @@ static int cmd_report(int argc, char **argv)
     /* Each warning line once, before the report: "concbench: warning: report: ..." */
     for (char *line = warnings, *nl; line && (nl = strchr(line, '\n')); line = nl + 1)
         fprintf(stderr, "concbench: warning: %.*s\n", (int)(nl - line), line);
-    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+    if (!text)
         code = fail(EXIT_USAGE, err.msg);
+    else if (cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_WRITE, err.msg);
     free(warnings);
     free(text);
     return code;
 }
 
-/* check: the machine's state; 0 whatever it is, 2 bad input or a write
+/* check: the machine's state; 0 whatever it is, 2 bad input, 3 a write
  * error. */
 static int cmd_check(int argc, char **argv)
 {
@@ -182,13 +213,15 @@ static int cmd_check(int argc, char **argv)
     if (cb_check_parse_args(argc - 1, argv + 1, &o, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
-        return fputs(cb_check_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+        return put_stdout(cb_check_usage());
     if (cb_output_check(o.output, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     cb_check_observe(&st, CB_CHECK_WINDOW_NS);
     text = cb_check_render(&st, o.format, &err);
-    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+    if (!text)
         code = fail(EXIT_USAGE, err.msg);
+    else if (cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_WRITE, err.msg);
     free(text);
     return code;
 }
@@ -242,12 +275,16 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
            cb_report_colour_wanted(isatty(STDOUT_FILENO), getenv("NO_COLOR"))
                ? cb_report_render_colour(&res, &err)
                : cb_report_render(&res, cfg->format, cfg->per_sample, &err);
-    if (!text || cb_output_write(cfg->output, text, strlen(text), &err) != 0)
+    if (!text)
         goto out;
+    if (cb_output_write(cfg->output, text, strlen(text), &err) != 0) {
+        code = EXIT_WRITE;
+        goto out;
+    }
     code = compare_run(cfg, &base, &res, cb_results_failed(&res) ? EXIT_FAILED : EXIT_OK);
     tell_answer(cfg, &res, shown);
 out:
-    if (code == EXIT_FAILED && err.msg[0])
+    if ((code == EXIT_FAILED || code == EXIT_WRITE) && err.msg[0])
         fail(code, err.msg);
     free(text);
     cb_results_free(&res);
@@ -268,11 +305,9 @@ int main(int argc, char **argv)
         return fail(EXIT_USAGE, err.msg);
     switch (cmd) {
     case CB_CMD_HELP:
-        fputs(cb_cli_usage(), stdout);
-        return EXIT_OK;
+        return put_stdout(cb_cli_usage());
     case CB_CMD_VERSION:
-        printf("concbench %s (%s, %s)\n", CB_VERSION, CB_BUILD_TYPE, CB_COMPILER);
-        return EXIT_OK;
+        return cmd_version();
     case CB_CMD_LIST: case CB_CMD_NAMES:
         return cmd_list(cmd == CB_CMD_NAMES);
     case CB_CMD_COMPARE:
