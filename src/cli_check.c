@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -54,7 +55,8 @@ const char *cb_check_usage(void)
         "  -o, --output=FILE         write to FILE, replaced atomically\n"
         "  -h, --help                show this help\n"
         "\nExit status: 0 whatever the state (a warning is not an error: gate on\n"
-        "the JSON's state.problems), 2 usage error.\n";
+        "the JSON's state.problems), 2 usage error, 3 the output could not be\n"
+        "written.\n";
 }
 
 void cb_check_observe(struct cb_sysstate *st, uint64_t window_ns)
@@ -80,11 +82,14 @@ static const char *const level_names[] = {
 
 static char *render_table(const struct cb_sysstate *st, struct cb_error *err)
 {
-    struct cb_sysstate_finding f[CB_SYSSTATE_MAX_FINDINGS];
-    size_t n = cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS), problems = 0;
+    /* On the heap: 5 KiB is too much for a small stack. */
+    struct cb_sysstate_finding *f = calloc(CB_SYSSTATE_MAX_FINDINGS, sizeof *f);
+    size_t n = f ? cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS) : 0, problems = 0;
     struct cb_strbuf sb;
 
     cb_strbuf_init(&sb);
+    if (!f)
+        sb.failed = true;
     cb_strbuf_printf(&sb, "%-24s %-8s %s\n", "check", "state", "value");
     for (size_t i = 0; i < n; i++) {
         cb_strbuf_printf(&sb, "%-24s %-8s %s\n", f[i].label, level_names[f[i].level],
@@ -98,6 +103,7 @@ static char *render_table(const struct cb_sysstate *st, struct cb_error *err)
                          problems, problems == 1 ? "" : "s");
     else
         cb_strbuf_puts(&sb, "\nno problems found\n");
+    free(f);
     return cb_strbuf_finish(&sb, err);
 }
 

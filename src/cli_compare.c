@@ -249,5 +249,5 @@ const char *cb_compare_usage(void)
         "\nExit status: 0 no regression, 1 a regression (see --fail-on), a BASE\n"
         "benchmark with no comparable counterpart in NEW (see --allow-missing) or\n"
         "nothing compared at all (--fail-on=never: never 1),\n"
-        "2 usage error or a bad result file.\n";
+        "2 usage error or a bad result file, 3 the output could not be written.\n";
 }

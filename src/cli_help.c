@@ -31,16 +31,23 @@ static void option_text(const struct cb_param_desc *d, char *buf, size_t len)
 /* The default as --help shows it; "" when it shows none. */
 static void default_text(const struct cb_param_desc *d, char *buf, size_t len)
 {
-    struct cb_config def;
+    struct cb_config *def;
     struct cb_option_view v;
 
     if (d->default_help || d->kind == CB_PARAM_FLAG) {
         snprintf(buf, len, "%s", d->default_help ? d->default_help : "");
         return;
     }
-    cb_config_default(&def);
-    v = cb_option_view_config(&def);
+    /* On the heap: a config is too big for a small stack. */
+    def = malloc(sizeof *def);
+    if (!def) {
+        snprintf(buf, len, "?");
+        return;
+    }
+    cb_config_default(def);
+    v = cb_option_view_config(def);
     cb_cli_value(d, cb_option_get(d, &v), buf, len);
+    free(def);
 }
 
 /* The tasks that read the task option d and their defaults: "io;
@@ -211,13 +218,15 @@ static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
         "  concbench -t io -n 50 --sleep=100ms\n"
         "  concbench -o result.json --context commit=abc123\n"
         "\nExit status: 0 success, 1 a benchmark failed, 2 usage error, "
+        "3 the output could not be\nwritten, "
         "128+signal interrupted (130: Ctrl-C).\n");
 }
 
 const char *cb_cli_usage(void)
 {
+    /* Static, as the text is: a config is too big for a small stack. */
     static char text[8192];
-    struct cb_config def;
+    static struct cb_config def;
     struct cb_strbuf sb;
 
     cb_config_default(&def);
@@ -307,24 +316,27 @@ static void list_options(struct cb_strbuf *sb)
 
 char *cb_cli_list(void)
 {
-    struct cb_config def;
+    struct cb_config *def = malloc(sizeof *def); /* too big for a small stack */
     struct cb_strbuf sb;
     const char *mode_help[CB_MAX_LIST];
     size_t nmodes = 0;
 
-    cb_config_default(&def);
+    if (!def)
+        return NULL;
+    cb_config_default(def);
     cb_strbuf_init(&sb);
     list_tasks(&sb);
     for (; nmodes < CB_MAX_LIST && cb_executors[nmodes]; nmodes++)
         mode_help[nmodes] = cb_executors[nmodes]->description;
     cb_strbuf_puts(&sb, "\nModes (--mode=LIST; default:");
-    for (size_t i = 0; i < def.nmodes; i++)
-        cb_strbuf_printf(&sb, "%s%s", i ? "," : " ", def.modes[i]->name);
+    for (size_t i = 0; i < def->nmodes; i++)
+        cb_strbuf_printf(&sb, "%s%s", i ? "," : " ", def->modes[i]->name);
     cb_strbuf_puts(&sb, "):\n");
     list_choices(&sb, cb_cli_mode_name, mode_help, nmodes);
     list_options(&sb);
-    cb_strbuf_printf(&sb, "\nFormats (--format; default: %s):\n", cb_format_name(def.format));
+    cb_strbuf_printf(&sb, "\nFormats (--format; default: %s):\n", cb_format_name(def->format));
     list_choices(&sb, cb_cli_format_name, format_help, sizeof format_help / sizeof *format_help);
+    free(def);
     return cb_strbuf_finish(&sb, NULL);
 }
 
@@ -339,12 +351,20 @@ static void names_line(struct cb_strbuf *sb, const char *what, const char *prefi
 
 char *cb_cli_names(void)
 {
-    struct cb_config cfg;
+    /* On the heap: the config and the option table are too big for a
+     * small stack. */
+    struct cb_config *cfg = malloc(sizeof *cfg);
+    struct cli *cp = malloc(sizeof *cp);
     struct cb_error err;
     struct cb_strbuf sb;
-    struct cli c;
+    char *text;
 
-    cb_cli_init(&c, &cfg, &err);
+    if (!cfg || !cp) {
+        free(cfg);
+        free(cp);
+        return NULL;
+    }
+    cb_cli_init(cp, cfg, &err);
     cb_strbuf_init(&sb);
     cb_strbuf_puts(&sb, "commands");
     for (size_t i = 0; cb_cli_command_name(i); i++)
@@ -354,17 +374,20 @@ char *cb_cli_names(void)
     names_line(&sb, "tasks", "", cb_cli_task_name);
     names_line(&sb, "formats", "", cb_cli_format_name);
     cb_strbuf_puts(&sb, "options");
-    for (const struct option *o = c.longopts; o->name; o++)
+    for (const struct option *o = cp->longopts; o->name; o++)
         cb_strbuf_printf(&sb, " --%s", o->name);
     cb_strbuf_puts(&sb, "\n");
     names_line(&sb, "values --mode", "", cb_cli_mode_name);
     names_line(&sb, "values --task", "", cb_cli_task_name);
     names_line(&sb, "values --format", "", cb_cli_format_name);
-    for (size_t i = 0; i < c.nopts; i++) {
-        if (c.opts[i]->kind == CB_PARAM_CHOICE) {
-            cb_strbuf_printf(&sb, "values --%s", c.opts[i]->flag);
-            names_line(&sb, "", "", c.opts[i]->choice);
+    for (size_t i = 0; i < cp->nopts; i++) {
+        if (cp->opts[i]->kind == CB_PARAM_CHOICE) {
+            cb_strbuf_printf(&sb, "values --%s", cp->opts[i]->flag);
+            names_line(&sb, "", "", cp->opts[i]->choice);
         }
     }
-    return cb_strbuf_finish(&sb, NULL);
+    text = cb_strbuf_finish(&sb, NULL);
+    free(cp);
+    free(cfg);
+    return text;
 }

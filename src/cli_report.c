@@ -51,5 +51,6 @@ const char *cb_review_usage(void)
         "  -f, --format=FORMAT       table, markdown (default: table)\n"
         "  -o, --output=FILE         write to FILE, replaced atomically\n"
         "  -h, --help                show this help\n"
-        "\nExit status: 0 done, 2 usage error or a bad result file.\n";
+        "\nExit status: 0 done, 2 usage error or a bad result file, 3 the output\n"
+        "could not be written.\n";
 }

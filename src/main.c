@@ -1,5 +1,6 @@
 /* concbench: threads against processes, measured on this machine.
  * main only dispatches; the library does the work and returns errors. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,9 @@
 #include "concbench/sysstate_run.h"
 #include "concbench/version.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+/* DESIGN.md's exit codes: 3 is "the output could not be written", the
+ * same in every subcommand. */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_WRITE = 3 };
 
 static int fail(int code, const char *msg)
 {
@@ -27,14 +30,28 @@ static int fail(int code, const char *msg)
     return code;
 }
 
+/* Writes text to stdout and flushes it, so that a full device or a closed
+ * pipe is found here: EXIT_OK, or EXIT_WRITE with one line. */
+static int put_stdout(const char *text)
+{
+    char msg[160];
+
+    if (fputs(text, stdout) >= 0 && fflush(stdout) == 0)
+        return EXIT_OK;
+    snprintf(msg, sizeof msg, "cannot write to stdout: %s", strerror(errno));
+    clearerr(stdout);
+    return fail(EXIT_WRITE, msg);
+}
+
 /* Warnings and failed cells go to stderr, so a JSON stdout stays clean;
  * the warnings not when quiet (-q, or on the terminal already). */
 static void tell_problems(const struct cb_results *r, bool quiet)
 {
-    char lines[CB_SYSSTATE_MAX_FINDINGS][CB_SYSSTATE_LINE];
-    size_t n = quiet ? 0 : cb_sysstate_problems(&r->context.state, lines,
-                                                CB_SYSSTATE_MAX_FINDINGS);
-
+    /* On the heap: 5 KiB is too much for a small stack (ulimit -s). */
+    char (*lines)[CB_SYSSTATE_LINE] = quiet ? NULL : calloc(CB_SYSSTATE_MAX_FINDINGS,
+                                                            sizeof *lines);
+    size_t n = lines ? cb_sysstate_problems(&r->context.state, lines,
+                                            CB_SYSSTATE_MAX_FINDINGS) : 0;
     char floor[512];
 
     for (size_t i = 0; i < n; i++)
@@ -49,6 +66,7 @@ static void tell_problems(const struct cb_results *r, bool quiet)
         for (size_t w = 0; w < c->nwarnings && !quiet; w++)
             fprintf(stderr, "concbench: warning: %s: %s\n", c->name, c->warnings[w]);
     }
+    free(lines);
 }
 
 /* Runs the benchmarks, drawing progress when a person watches stderr. */
@@ -106,19 +124,29 @@ static void tell_answer(const struct cb_config *cfg, const struct cb_results *re
 static int cmd_list(bool names)
 {
     char *text = names ? cb_cli_names() : cb_cli_list();
+    int code;
 
     if (!text)
         return fail(EXIT_FAILED, "out of memory");
-    fputs(text, stdout);
+    code = put_stdout(text);
     free(text);
-    return EXIT_OK;
+    return code;
 }
 
-/* compare BASE NEW: 0 no regression, 1 a regression, 2 bad input. */
-static int cmd_compare(int argc, char **argv)
+static int cmd_version(void)
+{
+    char line[256];
+
+    snprintf(line, sizeof line, "concbench %s (%s, %s)\n", CB_VERSION, CB_BUILD_TYPE,
+             CB_COMPILER);
+    return put_stdout(line);
+}
+
+/* compare BASE NEW: 0 no regression, 1 a regression, 2 bad input, 3 the
+ * output could not be written. */
+static int compare_with(int argc, char **argv, struct cb_comparison *c)
 {
     struct cb_compare_opts o;
-    struct cb_comparison c;
     struct cb_error err = { "" };
     char *text;
     int code = EXIT_USAGE;
@@ -126,23 +154,37 @@ static int cmd_compare(int argc, char **argv)
     if (cb_compare_parse_args(argc - 1, argv + 1, isatty(STDOUT_FILENO), &o, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
-        return fputs(cb_compare_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+        return put_stdout(cb_compare_usage());
     if (cb_interrupt_install_output(&err) != 0)
         return fail(EXIT_FAILED, err.msg);
-    if (cb_output_check(o.output, &err) != 0 || cb_compare_files(&o, &c, &err) != 0)
+    if (cb_output_check(o.output, &err) != 0 || cb_compare_files(&o, c, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
-    text = cb_compare_render(&c, o.format, &err);
-    /* A write error is not a regression: 2, never the gate's 1. */
-    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+    text = cb_compare_render(c, o.format, &err);
+    /* A write error is not a regression: 3, never the gate's 1. */
+    if (!text)
         fail(EXIT_USAGE, err.msg);
+    else if (cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_WRITE, err.msg);
     else
-        code = cb_compare_failed(&c) ? EXIT_FAILED : EXIT_OK;
+        code = cb_compare_failed(c) ? EXIT_FAILED : EXIT_OK;
     free(text);
-    cb_compare_free(&c);
+    cb_compare_free(c);
     return code;
 }
 
-/* report FILE...: 0 done, 2 bad input or a write error. */
+static int cmd_compare(int argc, char **argv)
+{
+    struct cb_comparison *c = calloc(1, sizeof *c); /* big: off the stack */
+    int code;
+
+    if (!c)
+        return fail(EXIT_FAILED, "out of memory");
+    code = compare_with(argc, argv, c);
+    free(c);
+    return code;
+}
+
+/* report FILE...: 0 done, 2 bad input, 3 a write error. */
 static int cmd_report(int argc, char **argv)
 {
     struct cb_review_opts o;
@@ -153,7 +195,7 @@ static int cmd_report(int argc, char **argv)
     if (cb_review_parse_args(argc - 1, argv + 1, &o, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
-        return fputs(cb_review_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+        return put_stdout(cb_review_usage());
     if (cb_interrupt_install_output(&err) != 0)
         return fail(EXIT_FAILED, err.msg);
     if (cb_output_check(o.output, &err) != 0)
@@ -162,14 +204,16 @@ static int cmd_report(int argc, char **argv)
     /* Each warning line once, before the report: "concbench: warning: report: ..." */
     for (char *line = warnings, *nl; line && (nl = strchr(line, '\n')); line = nl + 1)
         fprintf(stderr, "concbench: warning: %.*s\n", (int)(nl - line), line);
-    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+    if (!text)
         code = fail(EXIT_USAGE, err.msg);
+    else if (cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_WRITE, err.msg);
     free(warnings);
     free(text);
     return code;
 }
 
-/* check: the machine's state; 0 whatever it is, 2 bad input or a write
+/* check: the machine's state; 0 whatever it is, 2 bad input, 3 a write
  * error. */
 static int cmd_check(int argc, char **argv)
 {
@@ -182,13 +226,15 @@ static int cmd_check(int argc, char **argv)
     if (cb_check_parse_args(argc - 1, argv + 1, &o, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     if (o.help)
-        return fputs(cb_check_usage(), stdout) < 0 ? EXIT_USAGE : EXIT_OK;
+        return put_stdout(cb_check_usage());
     if (cb_output_check(o.output, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     cb_check_observe(&st, CB_CHECK_WINDOW_NS);
     text = cb_check_render(&st, o.format, &err);
-    if (!text || cb_output_write(o.output, text, strlen(text), &err) != 0)
+    if (!text)
         code = fail(EXIT_USAGE, err.msg);
+    else if (cb_output_write(o.output, text, strlen(text), &err) != 0)
+        code = fail(EXIT_WRITE, err.msg);
     free(text);
     return code;
 }
@@ -199,80 +245,101 @@ static int compare_run(const struct cb_config *cfg, struct cb_loaded *base,
                        const struct cb_results *res, int code)
 {
     struct cb_compare_opts o;
-    struct cb_comparison c;
+    struct cb_comparison *c;
     struct cb_error err = { "" };
     char *text;
 
     if (!cfg->compare_to)
         return code;
+    c = calloc(1, sizeof *c); /* big: off the stack */
+    if (!c)
+        return fail(EXIT_FAILED, "out of memory");
     cb_compare_opts_default(&o);
     o.base_path = cfg->compare_to;
-    if (cb_compare_results(&o, base, res, &c, &err) != 0)
+    if (cb_compare_results(&o, base, res, c, &err) != 0) {
+        free(c);
         return fail(EXIT_FAILED, err.msg);
-    text = cb_compare_render(&c, CB_FORMAT_TABLE, &err);
+    }
+    text = cb_compare_render(c, CB_FORMAT_TABLE, &err);
     if (text)
         fputs(text, stderr);
-    code = cb_compare_failed(&c) ? EXIT_FAILED : code;
+    code = cb_compare_failed(c) ? EXIT_FAILED : code;
     free(text);
-    cb_compare_free(&c);
+    cb_compare_free(c);
+    free(c);
     return code;
 }
 
-static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
+static int run_with(const struct cb_config *cfg, int argc, char **argv,
+                    struct cb_results *resp, struct cb_loaded *basep)
 {
-    struct cb_results res;
-    struct cb_loaded base;
     struct cb_error err = { "" };
     char *text = NULL;
     int code = EXIT_FAILED;
     bool shown;
 
-    memset(&res, 0, sizeof res);
-    memset(&base, 0, sizeof base);
     if (cb_output_check(cfg->output, &err) != 0 || cb_bench_check(cfg, &err) != 0 ||
-        (cfg->compare_to && cb_load_file(cfg->compare_to, &base, &err) != 0))
+        (cfg->compare_to && cb_load_file(cfg->compare_to, basep, &err) != 0))
         return fail(EXIT_USAGE, err.msg);
     if (cb_interrupt_install(&err) != 0 ||
-        cb_context_collect(&res.context, argc, argv, cfg, &err) != 0 ||
-        run_benchmarks(cfg, &res, &err) != 0 || cb_sysstate_run(&res, &err) != 0)
+        cb_context_collect(&resp->context, argc, argv, cfg, &err) != 0 ||
+        run_benchmarks(cfg, resp, &err) != 0 || cb_sysstate_run(resp, &err) != 0)
         goto out;
-    shown = summarise(cfg, &res);
-    tell_problems(&res, shown || cfg->quiet);
+    shown = summarise(cfg, resp);
+    tell_problems(resp, shown || cfg->quiet);
     text = cfg->format == CB_FORMAT_TABLE && !cfg->output &&
            cb_report_colour_wanted(isatty(STDOUT_FILENO), getenv("NO_COLOR"))
-               ? cb_report_render_colour(&res, &err)
-               : cb_report_render(&res, cfg->format, cfg->per_sample, &err);
-    if (!text || cb_output_write(cfg->output, text, strlen(text), &err) != 0)
+               ? cb_report_render_colour(resp, &err)
+               : cb_report_render(resp, cfg->format, cfg->per_sample, &err);
+    if (!text)
         goto out;
-    code = compare_run(cfg, &base, &res, cb_results_failed(&res) ? EXIT_FAILED : EXIT_OK);
-    tell_answer(cfg, &res, shown);
+    if (cb_output_write(cfg->output, text, strlen(text), &err) != 0) {
+        code = EXIT_WRITE;
+        goto out;
+    }
+    code = compare_run(cfg, basep, resp, cb_results_failed(resp) ? EXIT_FAILED : EXIT_OK);
+    tell_answer(cfg, resp, shown);
 out:
-    if (code == EXIT_FAILED && err.msg[0])
+    if ((code == EXIT_FAILED || code == EXIT_WRITE) && err.msg[0])
         fail(code, err.msg);
     free(text);
-    cb_results_free(&res);
-    cb_load_free(&base);
+    cb_results_free(resp);
+    cb_load_free(basep);
     return code;
 }
 
-int main(int argc, char **argv)
+/* The results and the base are big: off the stack (ulimit -s). */
+static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
 {
-    struct cb_config cfg;
+    struct cb_results *res = calloc(1, sizeof *res);
+    struct cb_loaded *base = calloc(1, sizeof *base);
+    int code = res && base ? run_with(cfg, argc, argv, res, base)
+                           : fail(EXIT_FAILED, "out of memory");
+
+    free(res);
+    free(base);
+    return code;
+}
+
+/* The config is big: on the heap, so that concbench runs under a small
+ * ulimit -s. */
+static struct cb_config *cfg_alloc(void)
+{
+    return calloc(1, sizeof(struct cb_config));
+}
+
+static int dispatch(struct cb_config *cfg, int argc, char **argv)
+{
     struct cb_error err = { "" };
     enum cb_command cmd;
 
-    /* A closed stdout (concbench | head) is a write error we report, not
-     * a signal that kills us mid-run. */
-    signal(SIGPIPE, SIG_IGN);
-    if (cb_cli_parse(argc, argv, &cfg, &cmd, &err) != 0)
+    if (cb_cli_parse(argc, argv, cfg, &cmd, &err) != 0)
         return fail(EXIT_USAGE, err.msg);
     switch (cmd) {
     case CB_CMD_HELP:
-        fputs(cb_cli_usage(), stdout);
-        return EXIT_OK;
+        return put_stdout(cb_cli_usage());
     case CB_CMD_VERSION:
-        printf("concbench %s (%s, %s)\n", CB_VERSION, CB_BUILD_TYPE, CB_COMPILER);
-        return EXIT_OK;
+        return cmd_version();
     case CB_CMD_LIST: case CB_CMD_NAMES:
         return cmd_list(cmd == CB_CMD_NAMES);
     case CB_CMD_COMPARE:
@@ -284,5 +351,20 @@ int main(int argc, char **argv)
     case CB_CMD_RUN:
         break;
     }
-    return cmd_run(&cfg, argc, argv);
+    return cmd_run(cfg, argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+    struct cb_config *cfg = cfg_alloc();
+    int code;
+
+    /* A closed stdout (concbench | head) is a write error we report, not
+     * a signal that kills us mid-run. */
+    signal(SIGPIPE, SIG_IGN);
+    if (!cfg)
+        return fail(EXIT_FAILED, "out of memory");
+    code = dispatch(cfg, argc, argv);
+    free(cfg);
+    return code;
 }

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -24,13 +25,14 @@ static int parse_kib(FILE *f, const char *key, uint64_t *kib)
  * ("max": no limit). */
 static bool read_number(const char *dir, const char *name, uint64_t *out)
 {
-    char path[4096];
+    char *path = NULL; /* on the heap: paths are long, stacks may be small */
     FILE *f;
     bool ok;
 
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+    if (asprintf(&path, "%s/%s", dir, name) < 0)
         return false;
     f = fopen(path, "re");
+    free(path);
     if (!f)
         return false;
     ok = fscanf(f, "%" SCNu64, out) == 1;
@@ -47,18 +49,21 @@ static uint64_t cgroup_room(void)
         { ":memory:", "/sys/fs/cgroup/memory", "memory.limit_in_bytes",
           "memory.usage_in_bytes" },
     };
-    char line[2048], dir[4096];
+    /* On the heap: the lines and paths are long, stacks may be small. */
+    char *line = NULL, *dir;
+    size_t cap = 0;
     uint64_t room = UINT64_MAX, limit, usage;
     FILE *f = fopen("/proc/self/cgroup", "re");
 
-    while (f && fgets(line, sizeof line, f)) {
+    while (f && getline(&line, &cap, f) > 0) {
         line[strcspn(line, "\n")] = '\0';
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
             const char *at = strstr(line, kinds[k].prefix);
 
             if (!at || (k == 0 && at != line))
                 continue;
-            snprintf(dir, sizeof dir, "%s%s", kinds[k].root, at + strlen(kinds[k].prefix));
+            if (asprintf(&dir, "%s%s", kinds[k].root, at + strlen(kinds[k].prefix)) < 0)
+                continue;
             if (read_number(dir, kinds[k].limit, &limit) &&
                 read_number(dir, kinds[k].usage, &usage)) {
                 uint64_t left = limit > usage ? limit - usage : 0;
@@ -66,8 +71,10 @@ static uint64_t cgroup_room(void)
                 if (left < room)
                     room = left;
             }
+            free(dir);
         }
     }
+    free(line);
     if (f)
         fclose(f);
     return room;

@@ -266,20 +266,31 @@ int cb_output_write(const char *path, const char *data, size_t len,
     return rc;
 }
 
-/* Checks that a file can be created in target's directory. */
+/* Checks that the temporary file can be created beside target, by
+ * creating it (and removing it at once, the signals held in between so
+ * that none leaves it behind): a directory that is missing, read-only,
+ * full of inodes, or a name too long for ".NAME.XXXXXX" is found before
+ * the run, not after it. */
 static int check_dir(const char *target, const char *name, struct cb_error *err)
 {
     const char *base;
-    char *dir = dir_of(target, &base);
-    struct stat st;
-    int errnum = 0;
+    char *dir = dir_of(target, &base), *tmp = NULL;
+    int fd, errnum = 0;
 
-    if (!dir)
-        errnum = ENOMEM;
-    else if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
-        errnum = ENOTDIR;
-    else if (access(dir, W_OK | X_OK) < 0) /* also a missing directory */
+    if (!dir || asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+        free(dir);
+        return fail(err, name, ENOMEM);
+    }
+    cb_interrupt_defer(true);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
         errnum = errno;
+    } else {
+        close(fd);
+        unlink(tmp);
+    }
+    cb_interrupt_defer(false);
+    free(tmp);
     free(dir);
     return errnum ? fail(err, name, errnum) : 0;
 }

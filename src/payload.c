@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -88,8 +89,13 @@ void cb_payload_send(const struct cb_payload_out *o, struct cb_worker_record *re
     if (o->way == CB_PAYLOAD_NONE || o->size == 0)
         return;
     buf = malloc(o->size);
-    if (!buf)
+    if (!buf) {
+        /* Memory, not the hand-off: out-of-memory, never bad-payload. */
+        rec->status = CB_WORKER_NO_MEMORY;
+        snprintf(rec->note, sizeof rec->note, "malloc of the %llu-byte --payload failed",
+                 (unsigned long long)o->size);
         return;
+    }
     rec->payload_sum = cb_payload_fill(buf, o->size, o->id);
     if (o->corrupt)
         buf[o->size / 2] ^= 0x40; /* damaged on the way: the parent must notice */

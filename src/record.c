@@ -46,7 +46,8 @@ void cb_record_status_str(const struct cb_worker_record *rec, char *buf, size_t 
         snprintf(buf, len, "timeout");
         break;
     case CB_WORKER_NO_MEMORY:
-        snprintf(buf, len, "out-of-memory");
+        snprintf(buf, len, "out-of-memory%s%.*s", rec->note[0] ? ": " : "",
+                 (int)sizeof rec->note, rec->note);
         break;
     case CB_WORKER_BAD_PAYLOAD:
         snprintf(buf, len, "bad-payload");

@@ -1,6 +1,7 @@
 #include "report_state.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "concbench/json_keys.h"
 #include "concbench/sysstate_run.h"
@@ -62,24 +63,34 @@ static int add_measured(cJSON *o, const struct cb_sysstate *st)
     return 0;
 }
 
+/* The findings on the heap: 5 KiB is too much for a small stack. NULL
+ * when memory runs out. */
+static struct cb_sysstate_finding *findings(const struct cb_sysstate *st, size_t *n)
+{
+    struct cb_sysstate_finding *f = calloc(CB_SYSSTATE_MAX_FINDINGS, sizeof *f);
+
+    *n = f ? cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS) : 0;
+    return f;
+}
+
 static int add_problems(cJSON *o, const struct cb_sysstate *st)
 {
-    struct cb_sysstate_finding f[CB_SYSSTATE_MAX_FINDINGS];
-    size_t n = cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS);
+    size_t n;
+    struct cb_sysstate_finding *f = findings(st, &n);
     cJSON *a = cJSON_AddArrayToObject(o, CB_KEY_PROBLEMS), *p;
     char line[CB_SYSSTATE_LINE];
+    int rc = f && a ? 0 : -1;
 
-    if (!a)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         if (f[i].level != CB_SYSSTATE_WARN)
             continue;
         cb_sysstate_problem_line(&f[i], line, sizeof line);
         if (!(p = cb_json_push(a, cJSON_CreateObject())) || str(p, CB_KEY_CHECK, f[i].check) ||
             str(p, "message", line))
-            return -1;
+            rc = -1;
     }
-    return 0;
+    free(f);
+    return rc;
 }
 
 int cb_report_state_json(cJSON *parent, const char *key, const struct cb_sysstate *st)
@@ -100,18 +111,18 @@ int cb_report_state_json(cJSON *parent, const char *key, const struct cb_sysstat
 
 int cb_report_findings_json(cJSON *parent, const char *key, const struct cb_sysstate *st)
 {
-    struct cb_sysstate_finding f[CB_SYSSTATE_MAX_FINDINGS];
-    size_t n = cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS);
+    size_t n;
+    struct cb_sysstate_finding *f = findings(st, &n);
     cJSON *a = cJSON_AddArrayToObject(parent, key), *o;
+    int rc = f && a ? 0 : -1;
 
-    if (!a)
-        return -1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; rc == 0 && i < n; i++)
         if (!(o = cb_json_push(a, cJSON_CreateObject())) || str(o, CB_KEY_CHECK, f[i].check) ||
             str(o, "label", f[i].label) || str(o, "value", f[i].value) ||
             str(o, "level", level_names[f[i].level]) || str(o, "advice", f[i].advice))
-            return -1;
-    return 0;
+            rc = -1;
+    free(f);
+    return rc;
 }
 
 static int add_stats(cJSON *o, const char *k, const struct cb_stats *s)

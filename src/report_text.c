@@ -104,8 +104,10 @@ static size_t pick_columns(const struct cb_results *r, int *cols)
 
 static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool markdown)
 {
-    char state[CB_SYSSTATE_MAX_FINDINGS][CB_SYSSTATE_LINE];
-    size_t nstate = cb_sysstate_problems(&r->context.state, state, CB_SYSSTATE_MAX_FINDINGS);
+    /* On the heap: 5 KiB is too much for a small stack. */
+    char (*state)[CB_SYSSTATE_LINE] = calloc(CB_SYSSTATE_MAX_FINDINGS, sizeof *state);
+    size_t nstate = state ? cb_sysstate_problems(&r->context.state, state,
+                                                 CB_SYSSTATE_MAX_FINDINGS) : 0;
     char floor[512];
     bool warn_floor = cb_floor_warning(&r->floor, floor, sizeof floor);
     bool any = nstate > 0 || warn_floor;
@@ -114,6 +116,7 @@ static void put_warnings(struct cb_strbuf *sb, const struct cb_results *r, bool 
         cb_strbuf_puts(sb, markdown ? "\n**Warnings**\n\n" : "\nwarnings:\n");
     for (size_t i = 0; i < nstate; i++)
         cb_strbuf_printf(sb, markdown ? "- machine: %s\n" : "  machine: %s\n", state[i]);
+    free(state);
     if (warn_floor)
         cb_strbuf_printf(sb, markdown ? "- machine: %s\n" : "  machine: %s\n", floor);
 

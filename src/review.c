@@ -480,15 +480,20 @@ char *cb_review_render(const struct cb_loaded *files, size_t n,
 char *cb_review_files(const struct cb_review_opts *o, char **warnings,
                       struct cb_error *err)
 {
-    struct cb_loaded files[CB_REVIEW_MAX_FILES];
+    /* On the heap: 16 loaded files are too much for a small stack. */
+    struct cb_loaded *files;
     char *text = NULL;
     size_t n = 0;
 
-    memset(files, 0, sizeof files);
     if (warnings)
         *warnings = NULL;
     if (o->npaths > CB_REVIEW_MAX_FILES) {
         cb_error_set(err, "report: at most %d files", CB_REVIEW_MAX_FILES);
+        return NULL;
+    }
+    files = calloc(CB_REVIEW_MAX_FILES, sizeof *files);
+    if (!files) {
+        cb_error_set(err, "report: out of memory");
         return NULL;
     }
     for (; n < o->npaths; n++)
@@ -504,5 +509,6 @@ char *cb_review_files(const struct cb_review_opts *o, char **warnings,
 out:
     for (size_t i = 0; i < n; i++)
         cb_load_free(&files[i]);
+    free(files);
     return text;
 }

@@ -51,6 +51,7 @@ struct run {
     size_t slots_len;
     bool shm;
     int *rfds, *wfds;        /* pipe transport, per job */
+    const char *failed_call; /* what failed to start a unit, if not create_call */
 };
 
 static const struct cb_run_opts *opts_of(const struct cb_run_spec *spec)
@@ -155,8 +156,10 @@ static int open_pipes(struct run *r, uint32_t u)
     for (uint32_t j = ur->first_job; r->rfds && j < ur->first_job + ur->jobs; j++) {
         int fds[2];
 
-        if (pipe2(fds, O_CLOEXEC) != 0)
+        if (pipe2(fds, O_CLOEXEC) != 0) {
+            r->failed_call = "pipe2";
             return errno;
+        }
         r->rfds[j] = fds[0];
         r->wfds[j] = fds[1];
     }
@@ -602,20 +605,28 @@ static void teardown(struct run *r)
     free(r);
 }
 
-/* What limit a failed creation most likely hit, as " (...)"; "" for
- * other errors. */
-static const char *limit_hint(int rc, bool processes)
+/* What limit a failed call most likely hit, as " (...)"; "" for other
+ * errors. A unit's pipes (call "pipe2") hit descriptor limits; a thread's
+ * creation also needs room for its stack in the address space, which
+ * ulimit -v and --stack-size bound. */
+static const char *limit_hint(int rc, const char *call, bool processes)
 {
+    if (strcmp(call, "pipe2") == 0)
+        return rc == EMFILE ? " (descriptor limit: ulimit -n, RLIMIT_NOFILE; each worker's "
+                              "--payload pipe takes 2)"
+               : rc == ENFILE ? " (system-wide descriptor limit: /proc/sys/fs/file-max)"
+                              : "";
     if (rc == EAGAIN)
         return processes ? " (process limit: ulimit -u, /proc/sys/kernel/pid_max or a "
                            "pids cgroup)"
                          : " (thread limit: ulimit -u, /proc/sys/kernel/threads-max or a "
-                           "pids cgroup)";
+                           "pids cgroup; or no room for the thread's stack: ulimit -v, "
+                           "a smaller --stack-size)";
     if (rc == ENOMEM)
-        return processes ? " (memory limit: MemAvailable, the memory cgroup, or "
-                           "vm.overcommit_memory)"
-                         : " (memory limit: MemAvailable, the memory cgroup, or a smaller "
-                           "--stack-size)";
+        return processes ? " (memory limit: MemAvailable, the memory cgroup, "
+                           "vm.overcommit_memory or ulimit -v)"
+                         : " (memory limit: ulimit -v, MemAvailable, the memory cgroup; "
+                           "each thread's stack is --stack-size)";
     return "";
 }
 
@@ -623,14 +634,15 @@ static void fail_message(const struct run *r, const struct cb_run_times *t, int 
                          struct cb_error *err)
 {
     const char *name = cb_sysname_errno(rc);
+    const char *call = r->failed_call ? r->failed_call : r->x->create_call;
 
     for (uint32_t i = t->started; i < r->spec->workers; i++)
         r->spec->shared->rec[i].status = CB_WORKER_NOT_STARTED;
     cb_error_set(err, "%s failed for worker %u of %u: %s%s%s%s; the %u started were %s%s",
-                 r->x->create_call, t->units_started + 1, r->nunits, strerror(rc),
+                 call, t->units_started + 1, r->nunits, strerror(rc),
                  name ? " (" : "", name ? name : "", name ? ")" : "", t->units_started,
                  r->x->killable ? "killed and reaped" : "joined",
-                 limit_hint(rc, r->x->separate_memory));
+                 limit_hint(rc, call, r->x->separate_memory));
 }
 
 int cb_run_sample(const struct cb_executor *x, const struct cb_run_spec *spec,

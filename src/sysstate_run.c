@@ -98,11 +98,13 @@ int cb_sysstate_run(struct cb_results *r, struct cb_error *err)
 
 size_t cb_sysstate_problems(const struct cb_sysstate *st, char (*lines)[CB_SYSSTATE_LINE], size_t max)
 {
-    struct cb_sysstate_finding f[CB_SYSSTATE_MAX_FINDINGS];
-    size_t nf = cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS), n = 0;
+    /* On the heap: 5 KiB is too much for a small stack. */
+    struct cb_sysstate_finding *f = calloc(CB_SYSSTATE_MAX_FINDINGS, sizeof *f);
+    size_t nf = f ? cb_sysstate_findings(st, f, CB_SYSSTATE_MAX_FINDINGS) : 0, n = 0;
 
     for (size_t i = 0; i < nf && n < max; i++)
         if (f[i].level == CB_SYSSTATE_WARN)
             cb_sysstate_problem_line(&f[i], lines[n++], sizeof lines[0]);
+    free(f);
     return n;
 }

@@ -126,22 +126,28 @@ __attribute__((weak)) bool cb_worker_fault(uint32_t job)
 static void pin_self(const struct cb_worker_args *a)
 {
     cpu_set_t allowed, one;
-    int cpus[CPU_SETSIZE], n = 0;
+    int n, cpu = 0;
     uint32_t id = a->unit_index, k;
 
     if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
         return;
-    for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &allowed))
-            cpus[n++] = c;
+    n = CPU_COUNT(&allowed);
     if (n == 0)
         return;
     if (a->pin == CB_PIN_SPREAD)
         k = id % (uint32_t)n;
     else
         k = (uint32_t)((uint64_t)id * (uint64_t)n / (a->nunits ? a->nunits : 1));
+    k %= (uint32_t)n;
+    /* The k-th allowed CPU, counted in place: no CPU_SETSIZE array on a
+     * worker's stack, which may be small. */
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed) && k-- == 0) {
+            cpu = c;
+            break;
+        }
     CPU_ZERO(&one);
-    CPU_SET(cpus[k % (uint32_t)n], &one);
+    CPU_SET(cpu, &one);
     sched_setaffinity(0, sizeof one, &one);
 }
 

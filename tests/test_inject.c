@@ -1,20 +1,50 @@
-/* Creation failures, injected at link time (-Wl,--wrap=fork and
- * --wrap=pthread_create): they surface as errors, and every worker that
- * had already started is released and reaped. */
+/* Creation failures, injected at link time (-Wl,--wrap=fork,
+ * --wrap=pthread_create, --wrap=pipe2, --wrap=malloc): they surface as
+ * errors naming the call that failed and the limits behind it, and every
+ * worker that had already started is released and reaped. */
 #include "cb_test.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "concbench/bench.h"
+#include "concbench/payload.h"
+#include "concbench/record.h"
 #include "concbench/run.h"
 
 static int fail_at = -1; /* the call (from 0) that fails; -1: never */
 static int fail_errno = EAGAIN;
 static int calls;
 static bool threads_only; /* only pthread_create calls count */
+static int pipe_fail_at = -1; /* the pipe2 call (from 0) that fails */
+static int pipe_calls;
+static size_t malloc_fail_size; /* a malloc of exactly this size fails */
+
+int __real_pipe2(int fds[2], int flags);
+int __wrap_pipe2(int fds[2], int flags);
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+
+int __wrap_pipe2(int fds[2], int flags)
+{
+    if (pipe_fail_at >= 0 && pipe_calls++ == pipe_fail_at) {
+        errno = EMFILE;
+        return -1;
+    }
+    return __real_pipe2(fds, flags);
+}
+
+void *__wrap_malloc(size_t size)
+{
+    if (malloc_fail_size && size == malloc_fail_size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __real_malloc(size);
+}
 
 pid_t __real_fork(void);
 pid_t __wrap_fork(void);
@@ -143,11 +173,101 @@ static void test_out_of_memory(void **state)
         inject(-1);
         assert_int_equal(t.started, 1);
         assert_non_null(strstr(err.msg, "ENOMEM"));
-        assert_non_null(strstr(err.msg, "memory limit: MemAvailable, the memory cgroup"));
+        assert_non_null(strstr(err.msg, "MemAvailable, the memory cgroup"));
+        /* A thread's stack is address space: ulimit -v and --stack-size. */
+        assert_non_null(strstr(err.msg, "ulimit -v"));
+        if (i == 1)
+            assert_non_null(strstr(err.msg, "--stack-size"));
         cb_test_no_children();
     }
     fail_errno = EAGAIN;
     cb_shared_unmap(sh);
+}
+
+/* pthread_create's EAGAIN is also a stack that found no room (ulimit -v):
+ * the hint names that and --stack-size, not only process limits. */
+static void test_thread_eagain_hint(void **state)
+{
+    struct cb_shared *sh = cb_shared_map(3, NULL);
+    struct cb_params p;
+    struct cb_run_spec spec = {
+        .task = cb_task_find("io"), .params = &p, .workers = 3, .start = CB_START_BARRIER,
+        .shared = sh,
+    };
+    struct cb_run_times t = { 0 };
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_non_null(sh);
+    cb_params_default(&p);
+    p.sleep_ns = 1000000;
+    inject(1);
+    assert_int_equal(cb_run_sample(cb_executor_find("threads"), &spec, &t, &err), -1);
+    inject(-1);
+    assert_non_null(strstr(err.msg, "pthread_create failed for worker 2 of 3"));
+    assert_non_null(strstr(err.msg, "EAGAIN"));
+    assert_non_null(strstr(err.msg, "ulimit -u"));
+    assert_non_null(strstr(err.msg, "ulimit -v"));
+    assert_non_null(strstr(err.msg, "--stack-size"));
+    cb_shared_unmap(sh);
+}
+
+/* A payload pipe that cannot be made (EMFILE) is pipe2's failure, named
+ * with the descriptor limit, never "fork failed". */
+static void test_pipe_fails(void **state)
+{
+    struct cb_shared *sh = cb_shared_map(3, NULL);
+    struct cb_params p;
+    struct cb_run_opts o = { .payload = 4096, .transport = CB_TRANSPORT_PIPE };
+    struct cb_run_spec spec = {
+        .task = cb_task_find("io"), .params = &p, .workers = 3, .start = CB_START_BARRIER,
+        .shared = sh, .opts = &o,
+    };
+    struct cb_run_times t = { 0 };
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_non_null(sh);
+    cb_params_default(&p);
+    p.sleep_ns = 1000000;
+    /* A run without failure counts the calls (the gates' pipes come
+     * first, one per unit last): then the second unit's fails. */
+    pipe_calls = 0;
+    pipe_fail_at = 1000;
+    assert_int_equal(cb_run_sample(cb_executor_find("processes"), &spec, &t, &err), 0);
+    memset(&t, 0, sizeof t);
+    pipe_fail_at = pipe_calls - 2;
+    pipe_calls = 0;
+    assert_int_equal(cb_run_sample(cb_executor_find("processes"), &spec, &t, &err), -1);
+    pipe_fail_at = -1;
+    assert_int_equal(t.started, 1);
+    assert_non_null(strstr(err.msg, "pipe2 failed for worker 2 of 3"));
+    assert_non_null(strstr(err.msg, "EMFILE"));
+    assert_non_null(strstr(err.msg, "RLIMIT_NOFILE"));
+    assert_null(strstr(err.msg, "fork"));
+    cb_test_no_children();
+    cb_shared_unmap(sh);
+}
+
+/* A payload that cannot be allocated is out of memory, not a bad
+ * hand-off: the status names memory and the call. */
+static void test_payload_no_memory(void **state)
+{
+    struct cb_payload_out out = { .way = CB_PAYLOAD_POINTER, .size = 123457, .fd = -1 };
+    struct cb_worker_record rec;
+    char status[160];
+
+    (void)state;
+    memset(&rec, 0, sizeof rec);
+    rec.status = CB_WORKER_OK;
+    malloc_fail_size = 123457;
+    cb_payload_send(&out, &rec);
+    malloc_fail_size = 0;
+    assert_int_equal(rec.status, CB_WORKER_NO_MEMORY);
+    cb_payload_verify(NULL, out.size, 0, &rec);
+    assert_int_equal(rec.status, CB_WORKER_NO_MEMORY);
+    cb_record_status_str(&rec, status, sizeof status);
+    assert_string_equal(status, "out-of-memory: malloc of the 123457-byte --payload failed");
 }
 
 /* Through the whole run: the failing cell says why, the others go on. */
@@ -211,6 +331,9 @@ int main(void)
         cmocka_unit_test(test_thread_fails_immediate),
         cmocka_unit_test(test_thread_fails_barrier),
         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_thread_eagain_hint),
+        cmocka_unit_test(test_pipe_fails),
+        cmocka_unit_test(test_payload_no_memory),
         cmocka_unit_test(test_bench_goes_on),
     };
 

@@ -352,6 +352,24 @@ static void test_check(void **state)
     assert_int_equal(entries(d->path), 1);
 }
 
+/* A name the target allows but its temporary file ".NAME.XXXXXX" does not
+ * (over NAME_MAX): the write could only fail at the end, so the check
+ * fails now, and leaves nothing behind. */
+static void test_check_temp_name(void **state)
+{
+    struct dir *d = *state;
+    struct cb_error err = { "" };
+    char path[700];
+    int n = snprintf(path, sizeof path, "%s/", d->path);
+
+    memset(path + n, 'a', 250);
+    path[n + 250] = '\0';
+    assert_int_equal(cb_output_check(path, &err), -1);
+    assert_non_null(strstr(err.msg, "File name too long"));
+    assert_int_equal(entries(d->path), 0);
+    assert_int_equal(cb_output_write(path, "x", 1, &err), -1);
+}
+
 /* Writing through a symlink replaces its target; the link stays. */
 static void test_symlink(void **state)
 {
@@ -446,6 +464,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stdout, setup, teardown),
         cmocka_unit_test(test_stdout_epipe),
         cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_temp_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
         cmocka_unit_test(test_device),

@@ -16,8 +16,9 @@
 int cb_output_write(const char *path, const char *data, size_t len,
                     struct cb_error *err);
 
-/* Checks, before a run, that path can be written (its directory exists
- * and is writable). Returns 0, or -1 with err naming the file. */
+/* Checks, before a run, that path can be written: a device or FIFO is
+ * writable, otherwise the temporary file can be created (and is removed
+ * at once) in its directory. Returns 0, or -1 with err naming the file. */
 int cb_output_check(const char *path, struct cb_error *err);
 
 #endif

@@ -59,7 +59,8 @@ struct cb_worker_record {
     uint64_t seen_ns;         /* pools: the parent saw it finished */
     int32_t unit;             /* pools: 1 + the unit that ran it (0: none) */
     uint64_t deadline_ns;     /* loop: when its wait was due (0: none) */
-    char note[96];            /* setup-failed: the task's message */
+    char note[96];            /* setup-failed: the task's message;
+                                 out-of-memory: what failed, if known */
 };
 
 /* One unit of execution's creation, as the driver and the unit saw it. A

@@ -59,6 +59,11 @@ struct ring {
     _Alignas(CB_CACHE_LINE) unsigned char data[];
 };
 
+struct msg_batch {
+    struct mmsghdr hdr[MQ_BATCH];
+    struct iovec iov[MQ_BATCH];
+};
+
 struct msg_state {
     uint32_t way;                 /* enum way */
     int futex_flags;              /* FUTEX_PRIVATE_FLAG in one process */
@@ -70,6 +75,7 @@ struct msg_state {
     /* The consumer's, in the process that ran setup(). */
     uint32_t *next;               /* per job: the sequence number due */
     unsigned char *buf;
+    struct msg_batch *batch;      /* recvmmsg's headers, off the stack */
     pthread_t consumer;
     _Atomic uint32_t stop;        /* set by teardown(): no more will come */
     uint64_t valid, invalid;      /* written by the consumer only */
@@ -245,14 +251,15 @@ static bool consume_pipe(struct msg_state *s, size_t *have)
     return true;
 }
 
-/* A SEQPACKET socket: up to MQ_BATCH messages, one per datagram. */
+/* A SEQPACKET socket: up to MQ_BATCH messages, one per datagram. The
+ * headers (5 KiB) live in s->batch: the consumer's stack may be small. */
 static bool consume_socket(struct msg_state *s)
 {
-    struct mmsghdr hdr[MQ_BATCH];
-    struct iovec iov[MQ_BATCH];
+    struct mmsghdr *hdr = s->batch->hdr;
+    struct iovec *iov = s->batch->iov;
     int n;
 
-    memset(hdr, 0, sizeof hdr);
+    memset(hdr, 0, sizeof s->batch->hdr);
     for (uint32_t i = 0; i < MQ_BATCH; i++) {
         iov[i] = (struct iovec){ s->buf + (size_t)i * s->size, s->size };
         hdr[i].msg_hdr.msg_iov = &iov[i];
@@ -389,7 +396,8 @@ static int msg_setup(void *state, const struct cb_params *p, uint32_t jobs, bool
     s->fd[0] = s->fd[1] = -1;
     s->next = calloc(jobs ? jobs : 1, sizeof *s->next);
     s->buf = malloc((size_t)MQ_BATCH * s->size);
-    if (!s->next || !s->buf) {
+    s->batch = malloc(sizeof *s->batch);
+    if (!s->next || !s->buf || !s->batch) {
         cb_error_set(err, "msg: out of memory for the consumer of %" PRIu32 " jobs", jobs);
     } else if (open_channel(s, pshared, err) == 0) {
         if (start_consumer(s, err) == 0)
@@ -398,6 +406,7 @@ static int msg_setup(void *state, const struct cb_params *p, uint32_t jobs, bool
     }
     free(s->next);
     free(s->buf);
+    free(s->batch);
     return -1;
 }
 
@@ -418,8 +427,10 @@ static void msg_teardown(void *state)
     close_channel(s);
     free(s->next);
     free(s->buf);
+    free(s->batch);
     s->next = NULL;
     s->buf = NULL;
+    s->batch = NULL;
 }
 
 static bool send_fd(const struct msg_state *s, const unsigned char *m,
@@ -441,10 +452,10 @@ static uint64_t msg_run(const struct cb_params *p, void *state, const struct cb_
 {
     struct msg_state *s = state;
     uint32_t job = h ? h->job : 0;
-    unsigned char m[MQ_MAX];
+    unsigned char *m; /* one message, on the heap: stacks may be small */
     uint64_t i;
 
-    if (!s)
+    if (!s || !(m = malloc(s->size)))
         return 0;
     for (i = 0; i < p->iterations; i++) {
         fill(m, s->size, job, (uint32_t)i);
@@ -455,6 +466,7 @@ static uint64_t msg_run(const struct cb_params *p, void *state, const struct cb_
         if (i % MQ_CHUNK == MQ_CHUNK - 1)
             cb_hooks_checkpoint(h);
     }
+    free(m);
     return i;
 }
 

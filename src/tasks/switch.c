@@ -90,25 +90,29 @@ static int switch_check_jobs(const struct cb_params *p, uint32_t jobs, struct cb
     return -1;
 }
 
-/* The CPUs this process may use, in order; how many. */
-static int usable_cpus(int *cpus)
+/* The CPUs this process may use, in *allowed; how many. */
+static int usable_cpus(cpu_set_t *allowed)
 {
-    cpu_set_t allowed;
-    int n = 0;
-
-    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+    if (sched_getaffinity(0, sizeof *allowed, allowed) != 0)
         return 0;
+    return CPU_COUNT(allowed);
+}
+
+/* The i-th CPU of set (from 0; i < its count). No array of CPU_SETSIZE
+ * ints: 4 KiB is too much for a small stack. */
+static int nth_cpu(const cpu_set_t *set, uint64_t i)
+{
     for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &allowed))
-            cpus[n++] = c;
-    return n;
+        if (CPU_ISSET(c, set) && i-- == 0)
+            return c;
+    return 0;
 }
 
 /* Pair k on CPU k mod n (same), or its ends on CPUs 2k and 2k+1 mod n. */
 static int place(struct switch_state *s, uint32_t placement, struct cb_error *err)
 {
-    int cpus[CPU_SETSIZE];
-    int n = usable_cpus(cpus);
+    cpu_set_t allowed;
+    int n = usable_cpus(&allowed);
 
     if (n < 1 || (placement == CB_PLACE_SPLIT && n < 2)) {
         cb_error_set(err, "--switch-placement=%s: %d usable CPU%s; accepted: same%s",
@@ -120,8 +124,8 @@ static int place(struct switch_state *s, uint32_t placement, struct cb_error *er
         uint64_t a = placement == CB_PLACE_SPLIT ? 2ull * k : k;
         uint64_t b = placement == CB_PLACE_SPLIT ? a + 1 : a;
 
-        s->pairs[k].cpu[0] = cpus[a % (uint64_t)n];
-        s->pairs[k].cpu[1] = cpus[b % (uint64_t)n];
+        s->pairs[k].cpu[0] = nth_cpu(&allowed, a % (uint64_t)n);
+        s->pairs[k].cpu[1] = nth_cpu(&allowed, b % (uint64_t)n);
     }
     return 0;
 }
