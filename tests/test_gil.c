@@ -4,6 +4,8 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "concbench/gil.h"
 #include "concbench/run.h"
@@ -144,6 +146,100 @@ static void test_hand_over(void **state)
     cb_gil_destroy(&gil);
     /* Handed over both ways, repeatedly: not one long hold. */
     assert_true(atomic_load(&a[0].turns) >= TURNS && atomic_load(&a[1].turns) >= TURNS);
+}
+
+#define NQ 4
+
+struct queued {
+    struct cb_gil_worker w;
+    int order;      /* 0 for the first to get the lock after the holder */
+    long nvcsw;     /* voluntary context switches while queued */
+};
+
+static _Atomic int served;
+
+/* Queues for the lock, notes when its turn came and how often it slept
+ * on the way, holds the lock a moment and passes it on. */
+static void *queue_then_hold(void *arg)
+{
+    struct queued *q = arg;
+    struct rusage r0, r1;
+    uint64_t until;
+
+    getrusage(RUSAGE_THREAD, &r0);
+    cb_gil_acquire(&q->w);
+    getrusage(RUSAGE_THREAD, &r1);
+    q->order = atomic_fetch_add(&served, 1);
+    q->nvcsw = r1.ru_nvcsw - r0.ru_nvcsw;
+    until = cb_clock_now_ns() + 2000000; /* 2 ms */
+    while (cb_clock_now_ns() < until)
+        ;
+    cb_gil_release(&q->w);
+    return NULL;
+}
+
+static int queue_length(void)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&gil.mu);
+    for (const struct cb_gil_waiter *x = gil.head; x; x = x->next)
+        n++;
+    pthread_mutex_unlock(&gil.mu);
+    return n;
+}
+
+/* The main thread holds the lock while NQ threads queue one after
+ * another (each in line before the next starts), then lets go. */
+static void run_queue(struct queued *q)
+{
+    struct cb_gil_worker holder;
+    struct cb_hooks h;
+    pthread_t t[NQ];
+
+    assert_int_equal(cb_gil_init(&gil, 1000000, NULL), 0);
+    cb_gil_hooks(&holder, &gil, &h);
+    cb_gil_acquire(&holder);
+    atomic_store(&served, 0);
+    for (int i = 0; i < NQ; i++) {
+        uint64_t until = cb_clock_now_ns() + 10000000000ull; /* 10 s */
+
+        memset(&q[i], 0, sizeof q[i]);
+        cb_gil_hooks(&q[i].w, &gil, &h);
+        assert_int_equal(pthread_create(&t[i], NULL, queue_then_hold, &q[i]), 0);
+        while (queue_length() < i + 1 && cb_clock_now_ns() < until)
+            nanosleep(&(struct timespec){ 0, 100000 }, NULL);
+        assert_int_equal(queue_length(), i + 1);
+    }
+    cb_gil_release(&holder);
+    for (int i = 0; i < NQ; i++)
+        pthread_join(t[i], NULL);
+    cb_gil_destroy(&gil);
+}
+
+/* Hand-offs go in the order the workers queued. */
+static void test_fifo_order(void **state)
+{
+    struct queued q[NQ];
+
+    (void)state;
+    run_queue(q);
+    for (int i = 0; i < NQ; i++)
+        assert_int_equal(q[i].order, i);
+}
+
+/* A drop wakes the next waiter alone: the last in line sleeps once (once
+ * more at most, if it met a busy queue mutex on its way in), not once per
+ * hand-off before its turn, as a broadcast would make it. */
+static void test_one_wake_per_hand_off(void **state)
+{
+    struct queued q[NQ];
+
+    (void)state;
+    cb_test_need_timing();
+    run_queue(q);
+    for (int i = 0; i < NQ; i++)
+        assert_true(q[i].nvcsw <= 2);
 }
 
 static uint64_t total_wait(uint32_t n)
@@ -289,6 +385,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exclusion),
         cmocka_unit_test(test_hand_over),
+        cmocka_unit_test(test_fifo_order),
+        cmocka_unit_test(test_one_wake_per_hand_off),
         cmocka_unit_test(test_cpu_threads_serialised),
         cmocka_unit_test(test_fib_threads_serialised),
         cmocka_unit_test(test_io_still_overlaps),

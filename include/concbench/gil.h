@@ -1,22 +1,31 @@
 /* An emulated global interpreter lock: one lock a worker must hold to run
  * task code, handed over in FIFO order every switch interval when another
- * worker waits, and released around blocking calls (as CPython does). */
+ * worker waits, and released around blocking calls (as CPython does).
+ * A drop hands the lock straight to the first waiter and wakes that one
+ * alone (its own futex word): one wake-up per hand-off, never a herd. */
 #ifndef CONCBENCH_GIL_H
 #define CONCBENCH_GIL_H
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "concbench/error.h"
 #include "concbench/task.h"
 
+/* A worker queued for the lock; lives on the waiter's stack. */
+struct cb_gil_waiter {
+    struct cb_gil_waiter *next;  /* under mu */
+    _Atomic uint32_t granted;    /* futex word: 1 once the lock is ours */
+};
+
 struct cb_gil {
-    pthread_mutex_t mu;
-    pthread_cond_t turn;        /* broadcast when serving advances */
-    uint64_t next_ticket;       /* under mu */
-    uint64_t serving;           /* under mu: the ticket that may run */
-    _Atomic uint32_t waiting;   /* workers queued for the lock */
+    pthread_mutex_t mu;          /* guards held and the queue, briefly */
+    bool held;                   /* under mu */
+    struct cb_gil_waiter *head;  /* under mu: FIFO of waiters */
+    struct cb_gil_waiter *tail;  /* under mu */
+    _Atomic uint32_t waiting;    /* workers queued for the lock */
     uint64_t switch_ns;
 };
 

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The speed targets of the pool and loop models (issue 10), each beside
+# its raw floor measured in the same run:
+#   1. thread-pool dispatch median <= 2x a raw condition-variable hand-off
+#      to a sleeping thread (cb_rawhandoff threads);
+#   2. process-pool dispatch median <= 2x a raw process-shared hand-off
+#      (cb_rawhandoff processes: PTHREAD_PROCESS_SHARED mutex + condvar);
+#   3. loop, -n 10000 -t io --sleep=100ms: median wall <= 110 ms, p99
+#      lateness <= 5 ms.
+# Dispatch is shown two ways: "wake" (-n = --pool-size: every job goes to
+# a worker asleep at the gate, the like of the raw hand-off) and "busy"
+# (-n 1000 on 2 workers: most jobs are taken by a worker that just
+# finished one, no wake-up at all). The verdict uses "wake".
+# Rounds alternate raw and concbench so the machine's drift hits both.
+#
+# usage: bench/models.sh [BUILD_DIR] [ROUNDS]   (default: build 3)
+# Env: CB_MODELS_REPS (concbench -r per round, default 30).
+set -euo pipefail
+
+prog=${0##*/}
+build=${1:-build}
+rounds=${2:-3}
+reps=${CB_MODELS_REPS:-30}
+concbench=$build/concbench
+raw=$build/bench/cb_rawhandoff
+
+if [[ $# -gt 2 || ${1:-} == -h || ${1:-} == --help ]]; then
+    echo "usage: $prog [BUILD_DIR] [ROUNDS]   (default: build 3)" >&2
+    exit 2
+fi
+[[ $rounds =~ ^[1-9][0-9]*$ && $reps =~ ^[1-9][0-9]*$ ]] ||
+    { echo "$prog: ROUNDS and CB_MODELS_REPS must be positive counts" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "$prog: python3 is needed" >&2; exit 2; }
+for f in "$concbench" "$raw"; do
+    [[ -x $f ]] || { echo "$prog: $f not found: build first (cmake --build $build)" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cb-models.XXXXXX")
+trap 'rm -rf -- "$tmp"' EXIT
+
+for ((i = 1; i <= rounds; i++)); do
+    echo "$prog: round $i/$rounds" >&2
+    "$raw" both 1000 200 >"$tmp/raw.$i"
+    "$concbench" -m thread-pool,process-pool -t cpu --iterations=1000 -n 2 --pool-size=2 \
+        -r "$reps" -q -f json -o "$tmp/wake.$i.json" 2>/dev/null || true
+    "$concbench" -m thread-pool,process-pool -t cpu --iterations=1000 -n 1000 --pool-size=2 \
+        -r 3 -q -f json -o "$tmp/busy.$i.json" 2>/dev/null || true
+    "$concbench" -m loop -t io -n 10000 --sleep=100ms -r 5 -q -f json \
+        -o "$tmp/loop.$i.json" 2>/dev/null || true
+done
+
+python3 - "$tmp" "$rounds" <<'PY'
+import json, os, statistics, sys
+
+tmp, rounds = sys.argv[1], int(sys.argv[2])
+us = lambda s: f"{s * 1e6:8.2f} us"
+ok = True
+
+def load(path):
+    if not os.path.exists(path):
+        return {}
+    return {b["mode"]: b for b in json.load(open(path))["benchmarks"]}
+
+def raw(i):
+    out = {}
+    for line in open(f"{tmp}/raw.{i}"):
+        model, *kv = line.split()
+        out[model] = dict(x.split("=") for x in kv)
+    return out
+
+ratios = {"thread-pool": [], "process-pool": []}
+print("round  model         raw median   wake median  ratio   busy median")
+for i in range(1, rounds + 1):
+    r, wake, busy = raw(i), load(f"{tmp}/wake.{i}.json"), load(f"{tmp}/busy.{i}.json")
+    for mode, rawm in (("thread-pool", "threads"), ("process-pool", "processes")):
+        base = float(r[rawm]["median_s"])
+        if mode not in wake or "pool" not in wake[mode]:
+            print(f"{i:5}  {mode:12}  {us(base)}  (no result: {wake.get(mode, {}).get('status')})")
+            ok = False
+            continue
+        w = wake[mode]["pool"]["dispatch_s"]["median"]
+        b = busy.get(mode, {}).get("pool", {}).get("dispatch_s", {}).get("median", float("nan"))
+        ratios[mode].append(w / base)
+        print(f"{i:5}  {mode:12}  {us(base)}  {us(w)}  {w / base:5.2f}x  {us(b)}")
+for mode, rs in ratios.items():
+    if rs:
+        med = statistics.median(rs)
+        verdict = "ok" if med <= 2 else "MISSED"
+        ok &= med <= 2
+        print(f"{mode}: median ratio over rounds {med:.2f}x (target <= 2x): {verdict}")
+
+walls, p99s = [], []
+for i in range(1, rounds + 1):
+    b = load(f"{tmp}/loop.{i}.json").get("loop")
+    if not b or "loop" not in b:
+        print(f"loop round {i}: no result"); ok = False; continue
+    walls.append(b["wall_s"]["median"])
+    p99s.append(b["loop"]["lateness_s"]["p99"])
+    print(f"loop round {i}: median wall {b['wall_s']['median'] * 1e3:.1f} ms, "
+          f"p99 lateness {p99s[-1] * 1e3:.2f} ms, max lateness "
+          f"{b['loop']['lateness_s']['max'] * 1e3:.2f} ms")
+if walls:
+    w, p = statistics.median(walls), statistics.median(p99s)
+    good = w <= 0.110 and p <= 0.005
+    ok &= good
+    print(f"loop -n 10000 -t io --sleep=100ms: wall {w * 1e3:.1f} ms (<= 110), "
+          f"p99 lateness {p * 1e3:.2f} ms (<= 5): {'ok' if good else 'MISSED'}")
+sys.exit(0 if ok else 1)
+PY
