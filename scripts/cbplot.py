@@ -20,10 +20,12 @@ import importlib.util
 import json
 import math
 import os
+import stat
 import statistics
 import subprocess
 import sys
 import tempfile
+import warnings
 
 SCHEMA_VERSION = 1
 FORMATS = {".png": "png", ".svg": "svg"}
@@ -97,12 +99,33 @@ def prog():
     return os.path.basename(sys.argv[0]) or "cbplot"
 
 
+def clean(text):
+    """text with every control character (C0, DEL, C1) and every byte that
+    was not UTF-8 (a surrogate escape) written as \\xNN, as concbench
+    escapes: nothing from a file or an argument reaches the terminal raw."""
+    out = []
+    for ch in str(text):
+        o = ord(ch)
+        if o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0:
+            out.append("".join(f"\\x{b:02x}" for b in ch.encode("utf-8")))
+        elif 0xDC80 <= o <= 0xDCFF:
+            out.append(f"\\x{o - 0xDC00:02x}")
+        elif 0xD800 <= o <= 0xDFFF:
+            out.append("?")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def run(main):
-    """Runs main(), turning InputError into one line on stderr and exit 2."""
+    """Runs main(), turning InputError into one line on stderr and exit 2.
+    numpy's and matplotlib's warnings (several lines each) are silenced:
+    what matters about the input is said in one line."""
+    warnings.filterwarnings("ignore")
     try:
         rc = main()
     except InputError as e:
-        print(f"{prog()}: error: {e}", file=sys.stderr)
+        print(f"{prog()}: error: {clean(e)}", file=sys.stderr)
         rc = 2
     except KeyboardInterrupt:
         rc = 130
@@ -110,14 +133,15 @@ def run(main):
 
 
 def warn(msg):
-    print(f"{prog()}: warning: {msg}", file=sys.stderr)
+    print(f"{prog()}: warning: {clean(msg)}", file=sys.stderr)
 
 
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line on stderr, exit 2, like concbench itself."""
 
     def error(self, message):
-        print(f"{self.prog}: error: {message}; see {self.prog} --help", file=sys.stderr)
+        print(f"{self.prog}: error: {clean(message)}; see {self.prog} --help",
+              file=sys.stderr)
         sys.exit(2)
 
 
@@ -159,48 +183,89 @@ def _check(cond, path, where, what):
         raise InputError(f"{path}: {where}: {what}")
 
 
+def _is_text(v):
+    """A string concbench could have written: no control character (C0,
+    DEL, C1), no lone surrogate."""
+    return isinstance(v, str) and not any(
+        ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) <= 0xDFFF for c in v)
+
+
+def _check_strings(obj, path, where, keys, need):
+    for key in keys:
+        if key not in obj and not need:
+            continue
+        _check(_is_text(obj.get(key)), path, f"{where}.{key}",
+               "expected a string without control characters")
+
+
+def _validate_sample(s, b, path, sw):
+    _check(isinstance(s, dict), path, sw, "expected an object")
+    for key in ("wall_s", "user_s", "sys_s"):
+        _check(_is_num(s.get(key)) and s[key] >= 0, path, f"{sw}.{key}",
+               "expected a number >= 0")
+    workers = s.get("workers")
+    _check(isinstance(workers, list), path, f"{sw}.workers", "expected an array")
+    _check(len(workers) == b["workers"], path, f"benchmark \"{b['name']}\": {sw}",
+           f"has {len(workers)} worker records, but workers is {b['workers']}")
+    for j, rec in enumerate(workers):
+        _check(isinstance(rec, dict), path, f"{sw}.workers[{j}]", "expected an object")
+        for key in ("spawn_s", "start_s", "end_s", "create_s", "first_s"):
+            if rec.get(key) is not None:
+                _check(_is_num(rec[key]), path, f"{sw}.workers[{j}].{key}",
+                       "expected a number")
+
+
+def _validate_bench(b, path, where):
+    """What concbench's loader checks of one benchmark (src/load.c)."""
+    _check(isinstance(b, dict), path, where, "expected an object")
+    _check_strings(b, path, where, ("name", "task", "mode", "start", "status"), True)
+    _check(b["name"] != "", path, f"{where}.name", "expected a non-empty string")
+    w = b.get("workers")
+    _check(_is_num(w) and w == int(w) and 1 <= w <= 100000, path, f"{where}.workers",
+           "expected a whole number from 1 to 100000")
+    b["workers"] = int(w)
+    want = f"{b['task']}/{b['mode']}/{b['workers']}"
+    _check(b["name"] == want, path, f"benchmark \"{b['name']}\"",
+           f"its task, mode and workers make \"{want}\"")
+    _check(isinstance(b.get("params"), dict), path, f"{where}.params", "expected an object")
+    for key, v in b["params"].items():
+        _check(_is_text(key), path, f"{where}.params", "a key with a control character")
+        _check(_is_num(v) and v >= 0, path, f"{where}.params.{key}", "expected a number >= 0")
+    samples = b.get("samples")
+    _check(isinstance(samples, list), path, f"{where}.samples", "expected an array")
+    reps = b.get("repetitions")
+    if reps is not None:
+        _check(_is_num(reps), path, f"{where}.repetitions", "expected a number")
+        _check(reps == len(samples), path, f"benchmark \"{b['name']}\"",
+               f"repetitions is {reps:g}, but it has {len(samples)} samples")
+    for k, s in enumerate(samples):
+        _validate_sample(s, b, path, f"{where}.samples[{k}]")
+
+
 def _validate(data, path):
     _check(isinstance(data, dict), path, "top level", "expected a JSON object")
-    if "schema_version" not in data:
-        raise InputError(f"{path}: not a concbench result (no schema_version)")
+    tool = data.get("tool")
+    if "schema_version" not in data or not isinstance(tool, dict) or \
+            tool.get("name") != "concbench":
+        raise InputError(f"{path}: not a concbench result file (no schema_version and "
+                         "tool.name \"concbench\")")
     ver = data["schema_version"]
     if ver != SCHEMA_VERSION or isinstance(ver, bool):
         raise InputError(f"{path}: unsupported schema_version {json.dumps(ver)} "
                          f"(these scripts read {SCHEMA_VERSION})")
     ctx = data.setdefault("context", {})
     _check(isinstance(ctx, dict), path, "context", "expected an object")
+    _check_strings(tool, path, "tool", ("version", "build_type"), False)
+    _check_strings(ctx, path, "context",
+                   ("hostname", "os", "kernel", "arch", "cpu_model", "date"), False)
     benches = data.get("benchmarks")
     _check(isinstance(benches, list), path, "benchmarks", "expected an array")
     _check(len(benches) > 0, path, "benchmarks", "empty: nothing to plot")
+    names = set()
     for i, b in enumerate(benches):
-        where = f"benchmarks[{i}]"
-        _check(isinstance(b, dict), path, where, "expected an object")
-        for key in ("name", "task", "mode"):
-            _check(isinstance(b.get(key), str) and b[key], path, f"{where}.{key}",
-                   "expected a non-empty string")
-        w = b.get("workers")
-        _check(isinstance(w, int) and not isinstance(w, bool) and w >= 1, path,
-               f"{where}.workers", "expected an integer >= 1")
-        b.setdefault("start", "immediate")
-        b.setdefault("status", "ok")
-        b.setdefault("params", {})
-        _check(isinstance(b["params"], dict), path, f"{where}.params", "expected an object")
-        samples = b.get("samples")
-        _check(isinstance(samples, list), path, f"{where}.samples", "expected an array")
-        for k, s in enumerate(samples):
-            sw = f"{where}.samples[{k}]"
-            _check(isinstance(s, dict), path, sw, "expected an object")
-            _check(_is_num(s.get("wall_s")) and s["wall_s"] >= 0, path,
-                   f"{sw}.wall_s", "expected a number >= 0")
-            workers = s.get("workers", [])
-            _check(isinstance(workers, list), path, f"{sw}.workers", "expected an array")
-            for j, rec in enumerate(workers):
-                _check(isinstance(rec, dict), path, f"{sw}.workers[{j}]",
-                       "expected an object")
-                for key in ("spawn_s", "start_s", "end_s", "create_s", "first_s"):
-                    if rec.get(key) is not None:
-                        _check(_is_num(rec[key]), path, f"{sw}.workers[{j}].{key}",
-                               "expected a number")
+        _validate_bench(b, path, f"benchmarks[{i}]")
+        _check(b["name"] not in names, path, f"benchmark \"{b['name']}\"", "appears twice")
+        names.add(b["name"])
     return data
 
 
@@ -220,17 +285,51 @@ def _no_constant(name):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _kind(mode):
+    """None for what concbench reads (a regular file, a pipe), else what
+    the file is."""
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _read(path):
+    """The bytes of path, at most MAX_BYTES + 1, as concbench reads them:
+    opened without blocking (a FIFO nobody writes to is empty, not a
+    wait for ever), refused by kind if not a regular file or a pipe."""
+    kind = _kind(os.stat(path).st_mode)
+    if kind is None:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            kind = _kind(os.fstat(fd).st_mode)
+            if kind is None:
+                os.set_blocking(fd, True)  # a writer that is there is waited for
+                with os.fdopen(fd, "rb", closefd=False) as f:
+                    return f.read(MAX_BYTES + 1)
+        finally:
+            os.close(fd)
+    raise InputError(f"{path}: is {kind}, not a result file; accepted: a regular file "
+                     "or a pipe")
+
+
 def load(path):
     """Reads and validates one result file; raises InputError. Refuses
     what concbench's loader refuses: over 64 MiB, not UTF-8, not JSON,
     NaN/Infinity, duplicate keys, nesting too deep to read."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
+        raw = _read(path)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    if not raw:
+        raise InputError(f"{path}: the file is empty; expected a concbench JSON result")
     if len(raw) > MAX_BYTES:
         raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB")
     try:

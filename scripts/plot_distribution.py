@@ -9,6 +9,8 @@ import sys
 sys.dont_write_bytecode = True  # keep scripts/ free of __pycache__
 import cbplot  # noqa: E402
 
+MAX_ROWS = 40  # a row of panels per task: more is no figure anyone can read
+
 EXAMPLE = ("concbench -m threads,processes,serial -t cpu,io -n 1,2,4 -r 20 -o r.json\n"
            "  scripts/plot_distribution.py r.json -o distribution.png")
 
@@ -48,45 +50,68 @@ def select(args, data):
 
 
 def series_of(benches):
-    keys = []
-    for b in benches:
-        if cbplot.series_key(b) not in keys:
-            keys.append(cbplot.series_key(b))
-    return keys
+    return list(dict.fromkeys(cbplot.series_key(b) for b in benches))
+
+
+def draw_series(ax, positions, values, colour, marker, width, violin):
+    """One series' boxes (or violins) and dots, in one call each: a call
+    per cell made a file of thousands of cells take minutes."""
+    if violin:
+        many = [(x, v) for x, v in zip(positions, values) if len(v) > 1]
+        if many:
+            parts = ax.violinplot([v for _, v in many], positions=[x for x, _ in many],
+                                  widths=width, showmedians=True, showextrema=False)
+            for body in parts["bodies"]:
+                body.set_facecolor(colour)
+                body.set_alpha(0.35)
+            parts["cmedians"].set_color(colour)
+        few = [(x, v) for x, v in zip(positions, values) if len(v) <= 1]
+        positions, values = [x for x, _ in few], [v for _, v in few]
+    if positions:
+        ax.boxplot(values, positions=positions, widths=width, manage_ticks=False,
+                   showfliers=False, patch_artist=True,
+                   boxprops={"facecolor": colour + "40", "edgecolor": colour},
+                   medianprops={"color": colour, "lw": 2},
+                   whiskerprops={"color": colour}, capprops={"color": colour})
 
 
 def draw_cells(ax, benches, keys, violin, factor):
     """Boxes (or violins) for benches, grouped by worker count; keys fixes
     each series' slot in a group. Returns the worker counts drawn."""
     counts = sorted({b["workers"] for b in benches})
+    at = {n: i for i, n in enumerate(counts)}
+    slot_of = {k: i for i, k in enumerate(keys)}
     slot = 1.0 / (len(keys) + 1)
     width = slot * 0.8
+    by_key = {}
     for b in benches:
-        colour, marker = cbplot.mode_style(b["mode"])
-        key = cbplot.series_key(b)
-        x = counts.index(b["workers"]) + (keys.index(key) - (len(keys) - 1) / 2) * slot
-        vals = [w * factor for w in cbplot.walls(b)]
-        if violin and len(vals) > 1:
-            parts = ax.violinplot([vals], positions=[x], widths=width,
-                                  showmedians=True, showextrema=False)
-            for body in parts["bodies"]:
-                body.set_facecolor(colour)
-                body.set_alpha(0.35)
-            parts["cmedians"].set_color(colour)
-        else:
-            ax.boxplot([vals], positions=[x], widths=width, manage_ticks=False,
-                       showfliers=False, patch_artist=True,
-                       boxprops={"facecolor": colour + "40", "edgecolor": colour},
-                       medianprops={"color": colour, "lw": 2},
-                       whiskerprops={"color": colour}, capprops={"color": colour})
-        # Every repetition as a dot, spread evenly across the box.
-        n = len(vals)
-        xs = [x + (i / max(n - 1, 1) - 0.5) * width * 0.6 for i in range(n)]
-        ax.scatter(xs, vals, s=12, color=colour, marker=marker, zorder=3,
+        by_key.setdefault(cbplot.series_key(b), []).append(b)
+    for key, mine in by_key.items():
+        colour, marker = cbplot.mode_style(key[0])
+        positions, values, xs, ys = [], [], [], []
+        for b in mine:
+            x = at[b["workers"]] + (slot_of[key] - (len(keys) - 1) / 2) * slot
+            vals = [w * factor for w in cbplot.walls(b)]
+            positions.append(x)
+            values.append(vals)
+            # Every repetition as a dot, spread evenly across the box.
+            n = len(vals)
+            xs.extend(x + (i / max(n - 1, 1) - 0.5) * width * 0.6 for i in range(n))
+            ys.extend(vals)
+        draw_series(ax, positions, values, colour, marker, width, violin)
+        ax.scatter(xs, ys, s=12, color=colour, marker=marker, zorder=3,
                    edgecolors="black", linewidths=0.3)
     ax.set_xlim(-0.5, len(counts) - 0.5)
     ax.grid(axis="x", visible=False)
     return counts
+
+
+def label_counts(ax, drawn):
+    """n = ... under each group; with many groups, about 20 of them."""
+    step = max(1, -(-len(drawn) // 20))
+    ticks = list(range(0, len(drawn), step))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"n = {drawn[i]}" for i in ticks])
 
 
 def main():
@@ -95,6 +120,9 @@ def main():
     data = cbplot.load(args.file)
     benches = select(args, data)
     tasks = cbplot.ordered_tasks(benches)
+    if len(tasks) > MAX_ROWS:
+        raise cbplot.InputError(f"{args.file}: {len(tasks)} tasks make too many rows of "
+                                f"panels (at most {MAX_ROWS}); choose some with --task")
     counts = sorted({b["workers"] for b in benches})
     # A small panel per task and worker count, each scaled to its own cells,
     # so a narrow spread stays visible; one panel per task with many counts.
@@ -127,8 +155,7 @@ def main():
                 if row == 0:
                     ax.set_title(f"n = {n}", fontsize="medium")
             else:
-                ax.set_xticks(range(len(drawn)))
-                ax.set_xticklabels([f"n = {c}" for c in drawn])
+                label_counts(ax, drawn)
             if args.log:
                 ax.set_yscale("log")
             if col == 0:

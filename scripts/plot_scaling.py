@@ -65,11 +65,13 @@ def speedups(series_by_key):
         if over_serial:
             base = serial_baseline(series_by_key, key)
             for n in sorted(by_n):
-                if base and n in base:
+                # A median of 0 s (a file may hold one) has no speed-up.
+                if base and n in base and cbplot.median(by_n[n]) > 0:
                     pts.append((n, cbplot.median(base[n]) / cbplot.median(by_n[n])))
         elif 1 in by_n:
             t1 = cbplot.median(by_n[1])
-            pts = [(n, n * t1 / cbplot.median(by_n[n])) for n in sorted(by_n)]
+            pts = [(n, n * t1 / cbplot.median(by_n[n])) for n in sorted(by_n)
+                   if cbplot.median(by_n[n]) > 0]
         out[key] = pts
     return out, over_serial
 

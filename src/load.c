@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,13 +42,16 @@ static int fail(const struct ld *ld, const char *fmt, ...)
 
 static int fail(const struct ld *ld, const char *fmt, ...)
 {
-    char msg[CB_ERROR_MAX];
+    char msg[CB_ERROR_MAX], clean[CB_ERROR_MAX];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    cb_error_set(ld->err, "%s: %s", ld->name, msg);
+    /* What the file holds (a key, a value) may be quoted in msg: escaped,
+     * no control character from it reaches the terminal. */
+    cb_utf8_escape(clean, sizeof clean, msg);
+    cb_error_set(ld->err, "%s: %s", ld->name, clean);
     return -1;
 }
 
@@ -207,8 +211,10 @@ static int get_number(const struct ld *ld, const cJSON *obj, const char *where,
     return 0;
 }
 
-/* Copies a string field into buf; control characters are refused so that
- * what we print stays one line. Missing and optional: "unknown". */
+/* Copies a string field into buf; control characters (C0, DEL and C1:
+ * concbench writes them escaped, never raw) are refused so that what we
+ * print stays one line and sends the terminal no escape sequence.
+ * Missing and optional: "unknown". */
 static int get_string(const struct ld *ld, const cJSON *obj, const char *where,
                       const char *key, bool need, char *buf, size_t len)
 {
@@ -226,9 +232,8 @@ static int get_string(const struct ld *ld, const cJSON *obj, const char *where,
         return fail(ld, "%s.%s is not a string", where, key);
     if (strlen(it->valuestring) >= len)
         return fail(ld, "%s.%s is longer than %zu bytes", where, key, len - 1);
-    for (const char *p = it->valuestring; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7F)
-            return fail(ld, "%s.%s contains a control character", where, key);
+    if (!cb_utf8_is_text(it->valuestring))
+        return fail(ld, "%s.%s contains a control character", where, key);
     snprintf(buf, len, "%s", it->valuestring);
     return 0;
 }
@@ -360,6 +365,9 @@ static int load_params(const struct ld *ld, const cJSON *b, const char *where,
         if (!p->string || strlen(p->string) >= sizeof out->name)
             return fail(ld, "%s." CB_KEY_PARAMS " has a key longer than %zu bytes", where,
                         sizeof out->name - 1);
+        if (!cb_utf8_is_text(p->string))
+            return fail(ld, "%s." CB_KEY_PARAMS " has a key with a control character",
+                        where);
         if (member(ld, params, where, p->string, &dup) != 0 ||
             check_number(ld, p, where, "params value", 0, 1e300) != 0)
             return -1;
@@ -384,8 +392,10 @@ static double *scratch(struct ld *ld, size_t n)
     return p;
 }
 
-/* The median spawn_s of the workers that report one; NAN if none does. */
-static int load_spawn(struct ld *ld, const cJSON *s, const char *where, double *out)
+/* The median spawn_s of the workers that report one; NAN if none does.
+ * A sample holds one record per job: as many as the benchmark's workers. */
+static int load_spawn(struct ld *ld, const cJSON *s, const char *where,
+                      const struct cb_loaded_cell *cell, double *out)
 {
     const cJSON *workers, *spawn;
     double *v;
@@ -394,6 +404,9 @@ static int load_spawn(struct ld *ld, const cJSON *s, const char *where, double *
     *out = NAN;
     if (get_typed(ld, s, where, CB_KEY_WORKERS, true, &workers) != 0)
         return -1;
+    if ((size_t)cJSON_GetArraySize(workers) != cell->workers)
+        return fail(ld, "benchmark \"%s\": %s has %d worker records, but workers is %u",
+                    cell->name, where, cJSON_GetArraySize(workers), cell->workers);
     v = scratch(ld, (size_t)cJSON_GetArraySize(workers) + 1);
     if (!v)
         return fail(ld, "out of memory reading %s", where);
@@ -459,7 +472,7 @@ static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t
     if (get_number(ld, s, where, CB_KEY_WALL_S, 0, MAX_SECONDS, &cell->wall[i]) ||
         get_number(ld, s, where, CB_KEY_USER_S, 0, MAX_SECONDS, &user) ||
         get_number(ld, s, where, CB_KEY_SYS_S, 0, MAX_SECONDS, &sys) ||
-        load_spawn(ld, s, where, &cell->spawn[i]) ||
+        load_spawn(ld, s, where, cell, &cell->spawn[i]) ||
         load_memory(ld, s, where, &cell->mem[i]) ||
         get_optional(ld, s, where, "floor_s", MAX_SECONDS, &cell->floor[i]) ||
         get_optional(ld, s, where, "others_cpu", 1e6, &cell->others[i]))
@@ -478,14 +491,20 @@ static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t
 static int load_samples(struct ld *ld, const cJSON *b, const char *where,
                         struct cb_loaded_cell *cell)
 {
-    const cJSON *samples;
+    const cJSON *samples, *reps;
     size_t n, i = 0;
 
-    if (get_typed(ld, b, where, CB_KEY_SAMPLES, true, &samples) != 0)
+    if (get_typed(ld, b, where, CB_KEY_SAMPLES, true, &samples) != 0 ||
+        member(ld, b, where, "repetitions", &reps) != 0 ||
+        (reps && check_number(ld, reps, where, "repetitions", 0, 1e9) != 0))
         return -1;
     n = (size_t)cJSON_GetArraySize(samples);
     if (n > CB_LOAD_MAX_SAMPLES)
         return fail(ld, "%s has more than %u samples", where, CB_LOAD_MAX_SAMPLES);
+    /* concbench writes how many samples really ran as repetitions. */
+    if (reps && reps->valuedouble != (double)n)
+        return fail(ld, "benchmark \"%s\": repetitions is %g, but it has %zu samples",
+                    cell->name, reps->valuedouble, n);
     cell->wall = calloc(6 * n + 1, sizeof *cell->wall);
     if (!cell->wall)
         return fail(ld, "out of memory reading %s", where);
@@ -562,6 +581,18 @@ static int load_claims(const struct ld *ld, const cJSON *b, const char *where,
     return 0;
 }
 
+/* The name concbench gives a benchmark is "task/mode/workers". */
+static int check_name(const struct ld *ld, const struct cb_loaded_cell *cell)
+{
+    char want[sizeof cell->task + sizeof cell->mode + 16];
+
+    snprintf(want, sizeof want, "%s/%s/%u", cell->task, cell->mode, cell->workers);
+    if (strcmp(want, cell->name) != 0)
+        return fail(ld, "benchmark \"%s\": its task, mode and workers make \"%s\"",
+                    cell->name, want);
+    return 0;
+}
+
 static int load_cell(struct ld *ld, const cJSON *b, size_t i, struct cb_loaded_cell *cell)
 {
     char where[64];
@@ -582,6 +613,8 @@ static int load_cell(struct ld *ld, const cJSON *b, size_t i, struct cb_loaded_c
     if (workers != floor(workers))
         return fail(ld, "%s." CB_KEY_WORKERS " is %g, not a whole number", where, workers);
     cell->workers = (uint32_t)workers;
+    if (check_name(ld, cell) != 0)
+        return -1;
     return load_params(ld, b, where, cell) || load_claims(ld, b, where, cell) ||
            load_samples(ld, b, where, cell) ? -1 : 0;
 }
@@ -719,6 +752,16 @@ static int read_all(const struct ld *ld, int fd, char **text, size_t *len)
         got = read(fd, buf + n, cap - n);
         if (got < 0 && errno == EINTR)
             continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* A pipe whose writer has not written yet: wait for it. */
+            struct pollfd pfd = { .fd = fd, .events = POLLIN, .revents = 0 };
+
+            if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+                fail(ld, "cannot read: %s", strerror(errno));
+                goto out;
+            }
+            continue;
+        }
         if (got < 0) {
             fail(ld, "cannot read: %s", strerror(errno));
             goto out;
@@ -740,6 +783,63 @@ out:
     return rc;
 }
 
+/* What a result file may be: a regular file, or a pipe (a FIFO, a shell's
+ * <(...), a redirected stdin). Anything else is refused by kind: a device
+ * never ends (/dev/zero) or is a terminal, a socket or directory holds
+ * no file. NULL when the kind is accepted. */
+static const char *refused_kind(mode_t mode)
+{
+    if (S_ISREG(mode) || S_ISFIFO(mode))
+        return NULL;
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a regular file";
+}
+
+static int check_kind(const struct ld *ld, const struct stat *st)
+{
+    const char *kind = refused_kind(st->st_mode);
+
+    if (kind)
+        return fail(ld, "is %s, not a result file; accepted: a regular file or a pipe",
+                    kind);
+    if (S_ISREG(st->st_mode) && st->st_size > CB_LOAD_MAX_BYTES)
+        return fail(ld, "larger than %u MiB; refused", CB_LOAD_MAX_BYTES >> 20);
+    return 0;
+}
+
+/* Opened without blocking: a FIFO nobody writes to would hold open()
+ * forever. Reads on a pipe then wait in poll() only while a writer
+ * holds it open. */
+static int open_input(const struct ld *ld, const char *path, struct stat *st)
+{
+    int fd;
+
+    if (stat(path, st) != 0)
+        return fail(ld, "cannot open: %s", strerror(errno));
+    if (check_kind(ld, st) != 0)
+        return -1;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return fail(ld, "cannot open: %s", strerror(errno));
+    /* The path may have changed between stat() and open(). */
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+
+        close(fd);
+        return fail(ld, "cannot stat: %s", strerror(e));
+    }
+    if (check_kind(ld, st) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err)
 {
     char *name = cb_utf8_escape_dup(path);
@@ -750,18 +850,18 @@ int cb_load_file(const char *path, struct cb_loaded *out, struct cb_error *err)
     int fd, rc = -1;
 
     memset(out, 0, sizeof *out);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open_input(&ld, path, &st);
     if (fd < 0) {
-        fail(&ld, "cannot open: %s", strerror(errno));
         free(name);
         return -1;
     }
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-        fail(&ld, "is a directory, not a result file");
-    else if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > CB_LOAD_MAX_BYTES)
-        fail(&ld, "larger than %u MiB; refused", CB_LOAD_MAX_BYTES >> 20);
-    else if (read_all(&ld, fd, &text, &len) == 0)
-        rc = cb_load_text(path, text, len, out, err);
+    if (read_all(&ld, fd, &text, &len) == 0) {
+        if (len == 0 && S_ISFIFO(st.st_mode))
+            fail(&ld, "is a pipe with nothing in it (no writer, or it wrote nothing); "
+                 "expected a concbench JSON result");
+        else
+            rc = cb_load_text(path, text, len, out, err);
+    }
     close(fd);
     free(text);
     free(name);

@@ -146,13 +146,13 @@ static void test_unreliable(void **state)
 static void one_cell(char *buf, size_t len, double scale)
 {
     int n = snprintf(buf, len, "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
-                     "\"context\":{},\"benchmarks\":[{\"name\":\"x\",\"task\":\"cpu\","
+                     "\"context\":{},\"benchmarks\":[{\"name\":\"cpu/threads/1\",\"task\":\"cpu\","
                      "\"mode\":\"threads\",\"workers\":1,\"params\":{},\"start\":"
                      "\"immediate\",\"status\":\"ok\",\"samples\":[");
 
     for (int i = 0; i < 20; i++)
         n += snprintf(buf + n, len - (size_t)n,
-                      "%s{\"wall_s\":%.9f,\"user_s\":0,\"sys_s\":0,\"workers\":[]}",
+                      "%s{\"wall_s\":%.9f,\"user_s\":0,\"sys_s\":0,\"workers\":[{}]}",
                       i ? "," : "", (1 + 0.001 * i) * scale);
     snprintf(buf + n, len - (size_t)n, "]}]}");
 }
@@ -187,13 +187,13 @@ static void test_inconclusive(void **state)
 static void values_cell(char *buf, size_t len, const double *v, size_t n, int iters)
 {
     int k = snprintf(buf, len, "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
-                     "\"context\":{},\"benchmarks\":[{\"name\":\"x\",\"task\":\"cpu\","
+                     "\"context\":{},\"benchmarks\":[{\"name\":\"cpu/threads/1\",\"task\":\"cpu\","
                      "\"mode\":\"threads\",\"workers\":1,\"params\":{\"iterations\":%d},"
                      "\"start\":\"immediate\",\"status\":\"ok\",\"samples\":[", iters);
 
     for (size_t i = 0; i < n; i++)
         k += snprintf(buf + k, len - (size_t)k,
-                      "%s{\"wall_s\":%.9f,\"user_s\":0,\"sys_s\":0,\"workers\":[]}",
+                      "%s{\"wall_s\":%.9f,\"user_s\":0,\"sys_s\":0,\"workers\":[{}]}",
                       i ? "," : "", v[i]);
     snprintf(buf + k, len - (size_t)k, "]}]}");
 }
@@ -536,7 +536,7 @@ static const char *memory_file(char *path, size_t len, double kib)
                 "\"samples\":[", b ? "," : "", b ? "processes" : "threads",
                 b ? "processes" : "threads");
         for (int s = 0; s < 10; s++) {
-            fprintf(f, "%s{\"wall_s\":0.01,\"user_s\":0,\"sys_s\":0,\"workers\":[]",
+            fprintf(f, "%s{\"wall_s\":0.01,\"user_s\":0,\"sys_s\":0,\"workers\":[{},{}]",
                     s ? "," : "");
             if (b)
                 fprintf(f, ",\"memory\":{\"per_worker_kib\":%g}", kib + s * 0.25);
@@ -595,7 +595,7 @@ static const char *choice_file(char *path, size_t len, const char *extra)
             "\"mode\":\"threads\",\"workers\":2,\"params\":{},\"start\":\"immediate\","
             "\"status\":\"ok\",%s\"samples\":[", extra);
     for (int s = 0; s < 10; s++)
-        fprintf(f, "%s{\"wall_s\":0.01,\"user_s\":0,\"sys_s\":0,\"workers\":[]}",
+        fprintf(f, "%s{\"wall_s\":0.01,\"user_s\":0,\"sys_s\":0,\"workers\":[{},{}]}",
                 s ? "," : "");
     fputs("]}]}\n", f);
     assert_int_equal(fclose(f), 0);

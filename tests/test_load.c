@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "concbench/load.h"
@@ -50,7 +54,7 @@ static void test_minimal_text(void **state)
 {
     static const char text[] =
         "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
-        "\"benchmarks\":[{\"name\":\"a\",\"task\":\"cpu\",\"mode\":\"threads\","
+        "\"benchmarks\":[{\"name\":\"cpu/threads/1\",\"task\":\"cpu\",\"mode\":\"threads\","
         "\"workers\":1,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\","
         "\"samples\":[{\"wall_s\":1,\"user_s\":0.5,\"sys_s\":0.25,"
         "\"cpu_utilization\":null,\"workers\":[{\"id\":0,\"status\":\"no-report\"}]}]}]}";
@@ -125,6 +129,10 @@ static void expect_bad(const char *name, const char *words)
     assert_int_equal(l.ncells, 0);
     if (!strstr(err.msg, path) || !strstr(err.msg, words) || strchr(err.msg, '\n'))
         fail_msg("%s: got \"%s\", want the path and \"%s\"", name, err.msg, words);
+    /* Nothing from the file reaches the terminal raw: no C0, DEL or C1. */
+    for (const unsigned char *p = (const unsigned char *)err.msg; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0))
+            fail_msg("%s: control character 0x%02X in \"%s\"", name, *p, err.msg);
 }
 
 static void test_bad_files(void **state)
@@ -146,6 +154,15 @@ static void test_bad_files(void **state)
     expect_bad("wrongtype.json", "benchmarks[0].samples[0].wall_s is not a number");
     expect_bad("noworkers.json", "benchmarks[0].workers is not a number");
     expect_bad("dupname.json", "benchmark \"cpu/threads/2\" appears twice");
+    expect_bad("misnamed.json",
+               "benchmark \"cpu/threads/2\": its task, mode and workers make "
+               "\"cpu/processes/2\"");
+    expect_bad("fewrecords.json", "benchmark \"cpu/processes/2\": benchmarks[1].samples[3] "
+               "has 1 worker records, but workers is 2");
+    expect_bad("repetitions.json",
+               "benchmark \"cpu/threads/2\": repetitions is 9, but it has 10 samples");
+    expect_bad("c1.json", "context.hostname contains a control character");
+    expect_bad("esckey.json", "benchmarks[0].params has a key with a control character");
     expect_bad("nul.json", "NUL byte");
     expect_bad("latin1.json", "not UTF-8: invalid byte 0xE9");
 }
@@ -158,6 +175,77 @@ static void test_directory(void **state)
     (void)state;
     assert_int_equal(cb_load_file(DATA "bad", &l, &err), -1);
     assert_non_null(strstr(err.msg, "is a directory"));
+}
+
+/* What is not a regular file or a pipe is refused by kind, at once:
+ * before, a FIFO without a writer blocked in open() and /dev/zero was
+ * read until the size cap. The alarm turns a hang into a failure. */
+static void test_not_files(void **state)
+{
+    char dir[] = "/tmp/cb_test_load_XXXXXX", fifo[64], sock[64];
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+    int s;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(sock, sizeof sock, "%s/sock", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    s = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(s >= 0);
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+    assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
+    alarm(20);
+    assert_int_equal(cb_load_file(fifo, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "is a pipe with nothing in it"));
+    assert_int_equal(cb_load_file("/dev/zero", &l, &err), -1);
+    assert_non_null(strstr(err.msg, "/dev/zero: is a device, not a result file"));
+    assert_int_equal(cb_load_file(sock, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "is a socket, not a result file"));
+    alarm(0);
+    close(s);
+    unlink(sock);
+    unlink(fifo);
+    rmdir(dir);
+}
+
+/* A pipe whose writer is slow to write is waited for and read. */
+static void test_slow_pipe(void **state)
+{
+    int fds[2], status;
+    pid_t pid;
+    char path[64];
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+
+    (void)state;
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        static char buf[1 << 16];
+        int in = open(DATA "base.json", O_RDONLY);
+        ssize_t n;
+
+        close(fds[0]);
+        usleep(200 * 1000);
+        while (in >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+            if (write(fds[1], buf, (size_t)n) != n)
+                _exit(1);
+        _exit(0);
+    }
+    close(fds[1]);
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    alarm(20);
+    if (cb_load_file(path, &l, &err) != 0)
+        fail_msg("%s", err.msg);
+    alarm(0);
+    assert_int_equal(l.ncells, 5);
+    cb_load_free(&l);
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
 }
 
 /* A sparse file past the cap is refused from its size, without reading. */
@@ -232,9 +320,9 @@ static void test_claims(void **state)
 {
     static const char head[] =
         "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
-        "\"benchmarks\":[{\"name\":\"a\",\"task\":\"cpu\",\"mode\":\"threads\","
+        "\"benchmarks\":[{\"name\":\"cpu/threads/1\",\"task\":\"cpu\",\"mode\":\"threads\","
         "\"workers\":1,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\",%s"
-        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[]}]}]}";
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[{}]}]}]}";
     static const struct { const char *claims, *error; } bad[] = {
         { "\"memory_per_worker_kib\":5,", "benchmarks[0].memory_per_worker_kib is not an object" },
         { "\"gil_wait_s\":{},", "benchmarks[0].gil_wait_s has no \"median\"" },
@@ -274,6 +362,8 @@ int main(void)
         cmocka_unit_test(test_state),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_directory),
+        cmocka_unit_test(test_not_files),
+        cmocka_unit_test(test_slow_pipe),
         cmocka_unit_test(test_huge_file),
         cmocka_unit_test(test_huge_pipe),
         cmocka_unit_test(test_bad_strings),

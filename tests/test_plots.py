@@ -297,6 +297,58 @@ def test_labels(python, scripts, work):
           repr(p.stdout + p.stderr))
 
 
+def one_clean_line(text):
+    """One line, no traceback, no control character (ESC, C1) echoed raw."""
+    return (text.count("\n") == 1 and "Traceback" not in text and
+            not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) < 0xA0 for c in text))
+
+
+def test_same_as_loader(run, concbench, source, work):
+    """The scripts refuse exactly what concbench refuses (tests/data/bad,
+    and what is not a regular file or a pipe), each with one clean line
+    and exit 2; what concbench reads, they read."""
+    import socket
+    data = os.path.join(source, "tests", "data")
+    odd = os.path.join(work, "odd")
+    os.makedirs(odd)
+    fifo, sock = os.path.join(odd, "fifo"), os.path.join(odd, "sock")
+    os.mkfifo(fifo)
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(sock)
+    bad = sorted(os.path.join(data, "bad", n) for n in os.listdir(os.path.join(data, "bad")))
+    for path in bad + ["/dev/zero", fifo, sock, odd]:
+        name = os.path.relpath(path, data) if path.startswith(data) else path
+        p = subprocess.run([concbench, "report", path], capture_output=True, timeout=60)
+        check(p.returncode == 2, f"concbench report refuses {name}", f"exit {p.returncode}")
+        # One shared reader: every case through one script, a few through another.
+        scripts = ["plot_scaling.py"] + (["plot_distribution.py"]
+                                         if name in (fifo, "bad/c1.json") else [])
+        for script in scripts:
+            q = run(script, path, "-o", os.path.join(work, "out", "odd.png"))
+            check(q.returncode == 2 and one_clean_line(q.stderr),
+                  f"{script} refuses {name}: one clean line, exit 2",
+                  f"exit {q.returncode}: {q.stderr[-300:]!r}")
+    s.close()
+    for name in ("base.json", "params.json", "failed.json"):
+        q = run("plot_scaling.py", os.path.join(data, name), "-o",
+                os.path.join(work, "out", "good.png"))
+        check(q.returncode == 0, f"plot_scaling.py reads {name} as concbench does",
+              q.stderr[-300:])
+    # Wall times of 0 (a file may hold them): no ZeroDivisionError.
+    with open(os.path.join(data, "base.json")) as f:
+        zero = json.load(f)
+    for b in zero["benchmarks"]:
+        for smp in b["samples"]:
+            smp["wall_s"] = 0
+    path = os.path.join(odd, "zero.json")
+    with open(path, "w") as f:
+        json.dump(zero, f)
+    for script in ("plot_scaling.py", "plot_distribution.py"):
+        q = run(script, path, "-o", os.path.join(work, "out", "zero.png"))
+        check(q.returncode == 0 and "Traceback" not in q.stderr,
+              f"{script}: wall times of 0 plot without a traceback", q.stderr[-300:])
+
+
 def main():
     if len(sys.argv) != 3:
         print("usage: test_plots.py CONCBENCH_BINARY SOURCE_DIR", file=sys.stderr)
@@ -318,6 +370,7 @@ def main():
             test_failed_cell(run, work)
             test_bad_input(run, work)
             test_pooling(run, work)
+            test_same_as_loader(run, concbench, source, work)
             test_python_choice(python, os.path.join(source, "scripts"), work, env)
         test_labels(python, os.path.join(source, "scripts"), work)
     print(f"{passed} passed, {failed} failed")

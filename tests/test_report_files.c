@@ -26,11 +26,16 @@ static void bench(const char *task, const char *mode, int workers, const char *s
                             "\"status\":\"%s\",\"samples\":[",
                             json[len - 1] == '[' ? "" : ",", task, mode, workers, task, mode,
                             workers, status);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         len += (size_t)snprintf(json + len, sizeof json - len,
                                 "%s{\"wall_s\":%g,\"user_s\":0,\"sys_s\":0,\"workers\":"
-                                "[{\"id\":0,\"spawn_s\":%g,\"status\":\"ok\"}]}",
+                                "[{\"id\":0,\"spawn_s\":%g,\"status\":\"ok\"}",
                                 i ? "," : "", wall[i], spawn * (double)(i + 1));
+        /* One record per worker, as concbench writes them. */
+        for (int w = 1; w < workers; w++)
+            len += (size_t)snprintf(json + len, sizeof json - len, ",{\"id\":%d}", w);
+        len += (size_t)snprintf(json + len, sizeof json - len, "]}");
+    }
     snprintf(json + len, sizeof json - len, "]}");
 }
 
@@ -157,10 +162,10 @@ static void test_render_claims(void **state)
         "\"benchmarks\":[{\"name\":\"cpu/threads/2\",\"task\":\"cpu\",\"mode\":\"threads\","
         "\"workers\":2,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\","
         "\"memory_per_worker_kib\":{\"median\":2048},\"gil_wait_s\":{\"median\":0.012},"
-        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[]}]},"
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[{},{}]}]},"
         "{\"name\":\"cpu/processes/2\",\"task\":\"cpu\",\"mode\":\"processes\","
         "\"workers\":2,\"params\":{},\"start\":\"immediate\",\"status\":\"ok\","
-        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[]}]}]}";
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[{},{}]}]}]}";
     struct cb_loaded l[2];
     struct cb_error err = { "" };
     char *out, *section, *end;

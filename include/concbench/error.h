@@ -10,7 +10,8 @@ struct cb_error {
 };
 
 /* Formats a message into err (truncating if needed); control characters
- * (newlines, escapes) become '?', so the message is always one line. err
+ * (C0, DEL, C1: newlines, escapes) and bytes that are not UTF-8 become
+ * '?', so the message is always one clean line. err
  * may be NULL, in which case nothing happens. Can't fail. */
 void cb_error_set(struct cb_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -57,11 +57,23 @@ def params_tweak(d):
     del d["benchmarks"][4]                                 # only in BASE
     extra = json.loads(json.dumps(d["benchmarks"][3]))
     extra["name"], extra["workers"] = "io/threads/4", 4     # only in NEW
+    for sample in extra["samples"]:                         # a record per worker
+        sample["workers"] = [{"id": i, "spawn_s": 5e-05, "status": "ok"} for i in range(4)]
     d["benchmarks"].append(extra)
 
 
 def failed_tweak(d):
     d["benchmarks"][1]["status"] = "crashed: SIGSEGV"
+
+
+def dup_tweak(d):
+    d["benchmarks"].append(d["benchmarks"][0])
+    return d
+
+
+def few_records(d):
+    del d["benchmarks"][1]["samples"][3]["workers"][1]
+    return d
 
 
 def main():
@@ -92,8 +104,17 @@ def main():
         "dupkey.json": text.replace('"wall_s": ', '"wall_s": 1, "wall_s": ', 1),
         "wrongtype.json": text.replace('"wall_s": ', '"wall_s": "fast", "x": ', 1),
         "noworkers.json": text.replace('"workers": 2,', '"workers": "two",', 1),
-        "dupname.json": text.replace('"name": "cpu/processes/2"',
-                                     '"name": "cpu/threads/2"', 1),
+        "dupname.json": json.dumps(dup_tweak(json.loads(text)), indent=1),
+        # Inconsistent with itself: a name that is not task/mode/workers,
+        # fewer worker records than workers, repetitions that are not
+        # the number of samples.
+        "misnamed.json": text.replace('"name": "cpu/processes/2"',
+                                      '"name": "cpu/threads/2"', 1),
+        "fewrecords.json": json.dumps(few_records(json.loads(text)), indent=1),
+        "repetitions.json": text.replace('"repetitions": 10', '"repetitions": 9', 1),
+        # Terminal escapes: C1 CSI (U+009B) in a string, ESC in a params key.
+        "c1.json": text.replace('"ci-runner"', '"ci\\u009b2Jrunner"', 1),
+        "esckey.json": text.replace('"iterations"', '"\\u001b[31miterations"', 1),
         "nul.json": text.replace('"ci-runner"', '"ci\\u0000runner"', 1)[:40] + "\0" + "}",
     }
     for name, body in bad.items():
