@@ -34,6 +34,14 @@ static int add_u64(cJSON *o, const char *name, uint64_t v)
     return cJSON_AddRawToObject(o, name, buf) ? 0 : -1;
 }
 
+/* A counter, or null when it could not be read (never 0 for unknown). */
+static int add_u64_or_null(cJSON *o, const char *name, uint64_t v, bool known)
+{
+    if (known)
+        return add_u64(o, name, v);
+    return cJSON_AddNullToObject(o, name) ? 0 : -1;
+}
+
 static cJSON *push_obj(cJSON *arr)
 {
     return cb_json_push(arr, cJSON_CreateObject());
@@ -175,6 +183,9 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
         add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(w->sys_ns)) ||
         add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", w->ctx_involuntary) ||
+        add_u64(o, "minor_faults", w->minor_faults) ||
+        add_u64(o, "major_faults", w->major_faults) ||
+        add_u64_or_null(o, "cpu_migrations", w->cpu_migrations, w->migrations_known != 0) ||
         add_u64(o, "max_rss_kib", w->max_rss_kib) || add_num(o, "cpu", w->cpu) ||
         add_u64(o, "checksum", w->checksum))
         return -1;
@@ -378,6 +389,9 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
         add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
+        add_u64(o, "minor_faults", s->minor_faults) ||
+        add_u64(o, "major_faults", s->major_faults) ||
+        add_u64_or_null(o, "cpu_migrations", s->cpu_migrations, s->migrations_known) ||
         add_sample_claims(o, c, s) || add_units(o, s) || cb_report_sample_state_json(o, s))
         return -1;
     workers = cJSON_AddArrayToObject(o, CB_KEY_WORKERS);
