@@ -872,6 +872,29 @@ static void test_fault_counters(void **state)
     run_free(&r);
 }
 
+/* --lock=none: the run exits 0, its benchmarks ok, and reports the
+ * updates it lost per sample and over the benchmark (any count). */
+static void test_lock_none(void **state)
+{
+    struct run r;
+    cJSON *root;
+    const cJSON *b, *s;
+
+    (void)state;
+    RUN(&r, "-m", "threads,processes", "-t", "lock", "--lock=none", "--start=barrier", "-n", "2",
+        "-r", "2", "-w", "0", "--iterations=100000");
+    root = expect_json_run(&r);
+    cJSON_ArrayForEach(b, get_arr(root, "benchmarks", 2)) {
+        expect_str(b, "status", "ok");
+        expect_str(b, "lock", "none");
+        assert_true(get_num(get_obj(b, "lost_updates"), "median") >= 0);
+        cJSON_ArrayForEach(s, get_arr(b, "samples", 2))
+            EXPECT_LE(get_count(s, "lost_updates") + get_count(s, "checksum"), 2 * 100000);
+    }
+    cJSON_Delete(root);
+    run_free(&r);
+}
+
 /* n jobs of a fault region that cannot all fit are refused before
  * anything runs, naming the task. */
 static void test_fault_memory_refused(void **state)
@@ -1499,6 +1522,7 @@ int main(void)
         cmocka_unit_test(test_address_space_tasks),
         cmocka_unit_test(test_fault_memory_refused),
         cmocka_unit_test(test_fault_counters),
+        cmocka_unit_test(test_lock_none),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_unknown_subcommand),
         cmocka_unit_test(test_version),
