@@ -43,7 +43,7 @@ _concbench()
         run:-t|run:--task) values="cpu io fib lock switch msg fault malloc tlb" ;;
         run:--pin) values="none spread compact" ;;
         run:--transport) values="pipe shm" ;;
-        run:--lock) values="mutex spin semaphore" ;;
+        run:--lock) values="mutex spin semaphore none" ;;
         run:--switch-channel) values="pipe futex" ;;
         run:--switch-placement) values="same split" ;;
         run:--msg-channel) values="pipe socket shm" ;;

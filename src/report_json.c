@@ -34,6 +34,14 @@ static int add_u64(cJSON *o, const char *name, uint64_t v)
     return cJSON_AddRawToObject(o, name, buf) ? 0 : -1;
 }
 
+/* A counter, or null when it could not be read (never 0 for unknown). */
+static int add_u64_or_null(cJSON *o, const char *name, uint64_t v, bool known)
+{
+    if (known)
+        return add_u64(o, name, v);
+    return cJSON_AddNullToObject(o, name) ? 0 : -1;
+}
+
 static cJSON *push_obj(cJSON *arr)
 {
     return cb_json_push(arr, cJSON_CreateObject());
@@ -175,6 +183,9 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
         add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(w->sys_ns)) ||
         add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", w->ctx_involuntary) ||
+        add_u64(o, "minor_faults", w->minor_faults) ||
+        add_u64(o, "major_faults", w->major_faults) ||
+        add_u64_or_null(o, "cpu_migrations", w->cpu_migrations, w->migrations_known != 0) ||
         add_u64(o, "max_rss_kib", w->max_rss_kib) || add_num(o, "cpu", w->cpu) ||
         add_u64(o, "checksum", w->checksum))
         return -1;
@@ -319,11 +330,28 @@ static int add_memory(cJSON *o, const struct cb_sample *s)
     return 0;
 }
 
+/* --lock=none: the updates the run lost (its expected total minus its
+ * total). Returns false when the cell does not measure them. */
+static bool lost_updates(const struct cb_cell *c, const struct cb_sample *s, uint64_t *lost)
+{
+    uint64_t want;
+
+    if (!s->has_total || !c->task->expected_total || !cb_task_total_measured(c->task, &c->params))
+        return false;
+    want = c->task->expected_total(&c->params, c->workers);
+    *lost = want > s->total ? want - s->total : 0;
+    return true;
+}
+
 static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_sample *s)
 {
+    uint64_t lost;
+
     if (add_memory(o, s))
         return -1;
     if (s->has_total && add_u64(o, "checksum", s->total))
+        return -1;
+    if (lost_updates(c, s, &lost) && add_u64(o, "lost_updates", lost))
         return -1;
     if (c->opts.payload && add_u64(o, "payload_bytes", s->payload_bytes))
         return -1;
@@ -378,6 +406,9 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
         add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
         add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
+        add_u64(o, "minor_faults", s->minor_faults) ||
+        add_u64(o, "major_faults", s->major_faults) ||
+        add_u64_or_null(o, "cpu_migrations", s->cpu_migrations, s->migrations_known) ||
         add_sample_claims(o, c, s) || add_units(o, s) || cb_report_sample_state_json(o, s))
         return -1;
     workers = cJSON_AddArrayToObject(o, CB_KEY_WORKERS);
@@ -427,8 +458,31 @@ static int add_per_op(cJSON *b, const struct cb_cell *c)
     return 0;
 }
 
+/* The lost updates of the cell's samples, as statistics (nothing when
+ * the cell does not measure them). */
+static int add_lost_updates(cJSON *b, const struct cb_cell *c)
+{
+    double *v = c->nsamples ? calloc(c->nsamples, sizeof *v) : NULL;
+    struct cb_stats st;
+    size_t n = 0;
+    uint64_t lost;
+    int rc = 0;
+
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < c->nsamples; i++)
+        if (lost_updates(c, &c->samples[i], &lost))
+            v[n++] = (double)lost;
+    if (n && cb_stats_compute(v, n, &st) == 0)
+        rc = add_stats(b, "lost_updates", &st);
+    free(v);
+    return rc;
+}
+
 static int add_claim_stats(cJSON *b, const struct cb_cell *c)
 {
+    if (add_lost_updates(b, c))
+        return -1;
     if (c->mem_kib.n && add_stats(b, CB_KEY_MEMORY_PER_WORKER_KIB, &c->mem_kib))
         return -1;
     if (c->opts.payload && c->handoff.n && add_stats(b, CB_KEY_HANDOFF_S, &c->handoff))

@@ -30,6 +30,8 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
     s->release_spread_ns = 0;
     s->payload_bytes = 0;
     s->ctx_voluntary = s->ctx_involuntary = 0;
+    s->minor_faults = s->major_faults = s->cpu_migrations = 0;
+    s->migrations_known = true;
     for (uint32_t i = 0; i < s->nworkers; i++) {
         const struct cb_worker_record *w = &s->workers[i];
 
@@ -44,6 +46,10 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
         s->sys_ns += w->sys_ns;
         s->ctx_voluntary += w->ctx_voluntary;
         s->ctx_involuntary += w->ctx_involuntary;
+        s->minor_faults += w->minor_faults;
+        s->major_faults += w->major_faults;
+        s->cpu_migrations += w->cpu_migrations;
+        s->migrations_known = s->migrations_known && w->migrations_known;
         if (w->max_rss_kib > s->max_rss_kib)
             s->max_rss_kib = w->max_rss_kib;
     }

@@ -66,6 +66,8 @@ static void fill_usage(struct cb_worker_record *rec, const struct rusage *r0,
     rec->ctx_voluntary = delta((uint64_t)r0->ru_nvcsw, (uint64_t)r1->ru_nvcsw);
     rec->ctx_involuntary = delta((uint64_t)r0->ru_nivcsw, (uint64_t)r1->ru_nivcsw);
     rec->max_rss_kib = (uint64_t)r1->ru_maxrss;
+    rec->minor_faults = delta((uint64_t)r0->ru_minflt, (uint64_t)r1->ru_minflt);
+    rec->major_faults = delta((uint64_t)r0->ru_majflt, (uint64_t)r1->ru_majflt);
 }
 
 /* A job's record once its task is done: its payload, then done. */
@@ -169,6 +171,28 @@ static bool setup_job(const struct cb_worker_args *a, struct cb_worker_record *r
     return false;
 }
 
+/* This thread's CPU migrations so far (se.nr_migrations in
+ * /proc/thread-self/sched). Returns false when it cannot be read. */
+static bool migrations(uint64_t *n)
+{
+    char buf[2048]; /* se.nr_migrations is in its first lines */
+    const char *at;
+    unsigned long long v;
+    int fd = open("/proc/thread-self/sched", O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    if (got <= 0)
+        return false;
+    buf[got] = '\0';
+    at = strstr(buf, "se.nr_migrations");
+    if (!at || !(at = strchr(at, ':')) || sscanf(at + 1, "%llu", &v) != 1)
+        return false;
+    *n = (uint64_t)v;
+    return true;
+}
+
 /* One job, timed: the task between two readings of the clocks. */
 static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec,
                     bool run)
@@ -179,7 +203,8 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
     struct cb_worker_args job = *a;
     struct cb_params params;
     struct rusage r0 = { 0 }, r1 = { 0 };
-    uint64_t checksum = 0, c0, c1;
+    uint64_t checksum = 0, c0, c1, m0 = 0, m1 = 0;
+    bool m0_known;
     uint32_t id = a->payload.id + (uint32_t)(rec - a->rec);
     void *local = NULL;
     bool adjusted = cb_worker_params(a->params, &params);
@@ -189,7 +214,9 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
     if (run && !setup_job(a, rec, id, &local))
         return;
     /* Deltas, so a serial job (the caller's own thread) and a fresh
-     * thread or child are measured the same way. */
+     * thread or child are measured the same way. The migration count is
+     * read before the clocks start and after they stop. */
+    m0_known = migrations(&m0);
     getrusage(who, &r0);
     c0 = cpu_clock_ns(clk);
     rec->start_ns = cb_clock_now_ns();
@@ -198,6 +225,8 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
     rec->end_ns = cb_clock_now_ns();
     c1 = cpu_clock_ns(clk);
     getrusage(who, &r1);
+    rec->migrations_known = m0_known && migrations(&m1);
+    rec->cpu_migrations = rec->migrations_known ? delta(m0, m1) : 0;
 
     rec->cpu_ns = delta(c0, c1);
     fill_usage(rec, &r0, &r1);

@@ -830,6 +830,71 @@ static void test_address_space_tasks(void **state)
     run_free(&r);
 }
 
+/* fault's per-worker page-fault counter matches the pages it touched
+ * (one first write per page, no huge pages), CPU migrations are a count
+ * or null, and at -n 2 the answer compares threads with processes. */
+static void test_fault_counters(void **state)
+{
+    /* --region=1MiB, --iterations=4: 256 pages touched 4 times. */
+    const double touched = 1048576.0 / 4096 * 4;
+    struct run r;
+    cJSON *root;
+    const cJSON *b, *s, *w;
+
+    (void)state;
+    if (sysconf(_SC_PAGESIZE) != 4096)
+        skip(); /* the task writes one byte every 4 KiB */
+    RUN(&r, "-m", "threads,processes", "-t", "fault", "-n", "2", "-r", "2", "-w", "0",
+        "--iterations=4", "--region=1MiB");
+    root = expect_json_run(&r);
+    cJSON_ArrayForEach(b, get_arr(root, "benchmarks", 2)) {
+        cJSON_ArrayForEach(s, get_arr(b, "samples", 2)) {
+            const cJSON *mig = cJSON_GetObjectItemCaseSensitive(s, "cpu_migrations");
+
+            assert_true(cJSON_IsNull(mig) || get_count(s, "cpu_migrations") >= 0);
+            get_count(s, "major_faults");
+            cJSON_ArrayForEach(w, get_arr(s, "workers", 2)) {
+                double minor = get_count(w, "minor_faults");
+
+                if (minor < touched * 0.9 || minor > touched * 1.1)
+                    fail_msg("%s: minor_faults %.0f, touched %.0f pages",
+                             get_str(b, "mode"), minor, touched);
+            }
+        }
+    }
+    cJSON_Delete(root);
+    run_free(&r);
+    RUN(&r, "-m", "threads,processes", "-t", "fault", "-n", "2", "-r", "2", "-w", "0",
+        "--iterations=2", "--region=256KiB", "-f", "table");
+    expect_exit(&r, 0);
+    assert_true(contains(r.out, "fault, 2 workers: "));
+    assert_true(contains(r.out, " times faster than "));
+    run_free(&r);
+}
+
+/* --lock=none: the run exits 0, its benchmarks ok, and reports the
+ * updates it lost per sample and over the benchmark (any count). */
+static void test_lock_none(void **state)
+{
+    struct run r;
+    cJSON *root;
+    const cJSON *b, *s;
+
+    (void)state;
+    RUN(&r, "-m", "threads,processes", "-t", "lock", "--lock=none", "--start=barrier", "-n", "2",
+        "-r", "2", "-w", "0", "--iterations=100000");
+    root = expect_json_run(&r);
+    cJSON_ArrayForEach(b, get_arr(root, "benchmarks", 2)) {
+        expect_str(b, "status", "ok");
+        expect_str(b, "lock", "none");
+        assert_true(get_num(get_obj(b, "lost_updates"), "median") >= 0);
+        cJSON_ArrayForEach(s, get_arr(b, "samples", 2))
+            EXPECT_LE(get_count(s, "lost_updates") + get_count(s, "checksum"), 2 * 100000);
+    }
+    cJSON_Delete(root);
+    run_free(&r);
+}
+
 /* n jobs of a fault region that cannot all fit are refused before
  * anything runs, naming the task. */
 static void test_fault_memory_refused(void **state)
@@ -1456,6 +1521,8 @@ int main(void)
         cmocka_unit_test(test_claim_params),
         cmocka_unit_test(test_address_space_tasks),
         cmocka_unit_test(test_fault_memory_refused),
+        cmocka_unit_test(test_fault_counters),
+        cmocka_unit_test(test_lock_none),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_unknown_subcommand),
         cmocka_unit_test(test_version),

@@ -768,7 +768,7 @@ static void test_list(void **state)
         "(default 35)", "(CPU-bound)", "(I/O-bound)",
         "Modes (--mode=LIST; default: threads,processes)",
         "immediate", "barrier", "json", "table", "markdown", "csv",
-        "--lock=KIND  mutex, spin or semaphore (default mutex)",
+        "--lock=KIND  mutex, spin, semaphore, or none (racing: lost updates counted) (default mutex)",
     };
     char *text = cb_cli_list();
     size_t width = 0;

@@ -64,6 +64,10 @@ static void fill_sample(struct cb_sample *s, uint32_t nw, uint64_t t0, uint64_t 
         w->cpu_ns = w->user_ns + w->sys_ns; /* the exact clock agrees */
         w->ctx_voluntary = 3;
         w->ctx_involuntary = 1 + i;
+        w->minor_faults = 100 + i;
+        w->major_faults = i;
+        w->cpu_migrations = 2;
+        w->migrations_known = i == 1; /* the first worker's was not read */
         w->max_rss_kib = 2048 + i;
         w->checksum = 10000000;
         w->cpu = (int32_t)i;
@@ -447,12 +451,13 @@ static void test_json_benchmarks(void **state)
 
 static const char *const sample_keys[] = {
     "wall_s", "create_s", "release_s", "cpu_s", "user_s", "sys_s", "cpu_utilization", "max_rss_kib",
-    "ctx_voluntary", "ctx_involuntary", "workers", "units",
+    "ctx_voluntary", "ctx_involuntary", "workers", "units", "minor_faults", "major_faults",
+    "cpu_migrations",
 };
 static const char *const worker_keys[] = {
     "id", "spawn_s", "create_s", "first_s", "start_s", "end_s", "run_s", "cpu_s", "user_s", "sys_s",
     "ctx_voluntary", "ctx_involuntary", "max_rss_kib", "cpu", "checksum", "status",
-    "create_call_s", "start_delay_s",
+    "create_call_s", "start_delay_s", "minor_faults", "major_faults", "cpu_migrations",
 };
 
 static void test_json_samples(void **state)
@@ -462,7 +467,7 @@ static void test_json_samples(void **state)
     const cJSON *s = cJSON_GetArrayItem(get(bench(root, THREADS), "samples"), 1);
     const cJSON *w = cJSON_GetArrayItem(get(s, "workers"), 1);
 
-    check_keys(s, sample_keys, 12);
+    check_keys(s, sample_keys, 15);
     for (size_t i = 0; i + 1 < 11; i++)
         num(s, sample_keys[i]);
     assert_near(num(s, "wall_s"), 0.105, 1e-12);
@@ -475,8 +480,15 @@ static void test_json_samples(void **state)
     assert_near(num(s, "max_rss_kib"), 2049, 0);
     assert_near(num(s, "ctx_voluntary"), 6, 0);
     assert_near(num(s, "ctx_involuntary"), 3, 0);
+    assert_near(num(s, "minor_faults"), 201, 0);
+    assert_near(num(s, "major_faults"), 1, 0);
+    /* One worker's migrations unknown: the sum is unknown, not a part. */
+    assert_true(cJSON_IsNull(get(s, "cpu_migrations")));
     assert_int_equal(cJSON_GetArraySize(get(s, "workers")), 2);
-    check_keys(w, worker_keys, 18);
+    check_keys(w, worker_keys, 21);
+    assert_near(num(w, "minor_faults"), 101, 0);
+    assert_near(num(w, "cpu_migrations"), 2, 0);
+    assert_true(cJSON_IsNull(get(cJSON_GetArrayItem(get(s, "workers"), 0), "cpu_migrations")));
     for (size_t i = 0; i + 1 < 16; i++)
         num(w, worker_keys[i]);
     assert_string_equal(str(w, "status"), "ok");

@@ -53,9 +53,10 @@ enum cb_lock_kind {
     CB_LOCK_MUTEX,     /* pthread_mutex_t */
     CB_LOCK_SPIN,      /* test-and-test-and-set on an atomic, yielding */
     CB_LOCK_SEMAPHORE, /* sem_t with a count of 1 */
+    CB_LOCK_NONE,      /* no lock: a separate load and store, racing */
 };
 
-/* "mutex", "spin", "semaphore"; NULL past the last kind. Can't fail. */
+/* "mutex", "spin", "semaphore", "none"; NULL past the last kind. Can't fail. */
 const char *cb_lock_name(size_t kind);
 
 enum cb_param_kind {

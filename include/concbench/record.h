@@ -59,6 +59,11 @@ struct cb_worker_record {
     uint64_t seen_ns;         /* pools: the parent saw it finished */
     int32_t unit;             /* pools: 1 + the unit that ran it (0: none) */
     uint64_t deadline_ns;     /* loop: when its wait was due (0: none) */
+    uint64_t minor_faults;    /* page faults while running (getrusage) */
+    uint64_t major_faults;
+    uint64_t cpu_migrations;  /* se.nr_migrations while running; see
+                                 migrations_known */
+    int32_t migrations_known; /* cpu_migrations was read at both ends */
     char note[96];            /* setup-failed: the task's message;
                                  out-of-memory: what failed, if known */
 };

@@ -33,6 +33,10 @@ struct cb_sample {
     uint64_t max_rss_kib;  /* max over workers */
     uint64_t ctx_voluntary;   /* sum over workers */
     uint64_t ctx_involuntary;
+    uint64_t minor_faults;    /* sum over workers */
+    uint64_t major_faults;
+    uint64_t cpu_migrations;  /* sum over workers; see migrations_known */
+    bool migrations_known;    /* every finished worker's was read */
     uint32_t nworkers;     /* jobs */
     struct cb_worker_record *workers; /* owned, nworkers entries */
     uint32_t nunits;       /* units of execution (0: not recorded) */

@@ -96,6 +96,10 @@ struct cb_task {
     uint64_t (*total)(const void *state);
     /* What total() must return for a correct run of workers workers. */
     uint64_t (*expected_total)(const struct cb_params *p, uint32_t workers);
+    /* Optional: true when, with p, a total short of expected_total() is
+     * a measured figure (lost updates under --lock=none), reported as
+     * such, not a failure; a total above it still fails. Can't fail. */
+    bool (*total_measured)(const struct cb_params *p);
 
     /* Optional: the run-wide state's size for a run of jobs jobs (one
      * page per job); when set it replaces state_size. Can't fail; 0
@@ -148,6 +152,10 @@ int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
  * tears down and unmaps the state. Can't fail. */
 bool cb_task_run_end(const struct cb_task *task, struct cb_task_run *run,
                      uint64_t *total);
+
+/* Whether task, with p, measures a short total as lost updates instead
+ * of failing on it (its total_measured trait). Can't fail. */
+bool cb_task_total_measured(const struct cb_task *task, const struct cb_params *p);
 
 /* Call hooks->block_begin / block_end, if there are, around a blocking
  * call (the GIL is let go around it). Can't fail. */

@@ -1,5 +1,7 @@
 /* lock: every worker increments one shared counter --iterations times
- * under a lock (--lock=mutex|spin|semaphore). For processes the lock and
+ * under a lock (--lock=mutex|spin|semaphore), or with none (--lock=none:
+ * a relaxed load, then a relaxed store, so concurrent workers lose
+ * updates; the run reports how many instead of failing). For processes the lock and
  * the counter live in shared memory and the lock is PTHREAD_PROCESS_SHARED
  * (the semaphore pshared). A lost update shows in the run's total.
  *
@@ -30,7 +32,9 @@ struct lock_state {
     pthread_mutex_t mutex;
     sem_t sem;
     _Atomic uint32_t spin;
-    _Alignas(CB_CACHE_LINE) uint64_t counter; /* guarded by the lock */
+    /* Guarded by the lock; atomic only so that --lock=none's race is a
+     * defined one (relaxed loads and stores: a plain mov on x86). */
+    _Alignas(CB_CACHE_LINE) _Atomic uint64_t counter;
 };
 
 static const struct cb_param_desc lock_params[] = {
@@ -40,14 +44,15 @@ static const struct cb_param_desc lock_params[] = {
     /* A name, not a number: beside params in the JSON. */
     { .flag = "lock", .json_name = "lock", .kind = CB_PARAM_CHOICE,
       CB_PARAM_AT(struct cb_params, lock), .def = CB_LOCK_MUTEX,
-      .choice = cb_lock_name, .metavar = "KIND", .help = "mutex, spin or semaphore",
+      .choice = cb_lock_name, .metavar = "KIND",
+      .help = "mutex, spin, semaphore, or none (racing: lost updates counted)",
       .json = CB_JSON_BESIDE, .distinguishes = true },
     { .flag = NULL },
 };
 
 const char *cb_lock_name(size_t kind)
 {
-    static const char *const names[] = { "mutex", "spin", "semaphore" };
+    static const char *const names[] = { "mutex", "spin", "semaphore", "none" };
 
     return kind < sizeof names / sizeof names[0] ? names[kind] : NULL;
 }
@@ -89,6 +94,7 @@ static int lock_setup(void *state, const struct cb_params *p, uint32_t jobs,
         }
         return 0;
     case CB_LOCK_SPIN:
+    case CB_LOCK_NONE:
         break;
     }
     return 0;
@@ -133,6 +139,8 @@ static bool lock_mutex(pthread_mutex_t *m)
 /* Returns false when the lock cannot be taken: the worker stops short. */
 static bool acquire(struct lock_state *s)
 {
+    if (s->kind == CB_LOCK_NONE)
+        return true;
     if (s->kind == CB_LOCK_MUTEX)
         return lock_mutex(&s->mutex);
     if (s->kind == CB_LOCK_SEMAPHORE) {
@@ -152,7 +160,7 @@ static void release(struct lock_state *s)
         pthread_mutex_unlock(&s->mutex);
     else if (s->kind == CB_LOCK_SEMAPHORE)
         sem_post(&s->sem);
-    else
+    else if (s->kind == CB_LOCK_SPIN)
         atomic_store_explicit(&s->spin, 0, memory_order_release);
 }
 
@@ -171,8 +179,10 @@ static uint64_t lock_run(const struct cb_params *p, void *state,
         for (uint64_t i = 0; i < chunk; i++) {
             if (!acquire(s))
                 return done + i; /* short: a wrong checksum */
-            /* Read, then write: a broken lock loses updates. */
-            *(volatile uint64_t *)&s->counter = *(volatile uint64_t *)&s->counter + 1;
+            /* Read, then write: a broken lock (or none) loses updates. */
+            atomic_store_explicit(&s->counter,
+                                  atomic_load_explicit(&s->counter, memory_order_relaxed) + 1,
+                                  memory_order_relaxed);
             release(s);
         }
         done += chunk;
@@ -190,7 +200,13 @@ static uint64_t lock_total(const void *state)
 {
     const struct lock_state *s = state;
 
-    return s->counter;
+    return atomic_load_explicit(&s->counter, memory_order_relaxed);
+}
+
+/* --lock=none: a short total is the lost updates, measured. */
+static bool lock_total_measured(const struct cb_params *p)
+{
+    return p->lock == CB_LOCK_NONE;
 }
 
 static uint64_t lock_expected_total(const struct cb_params *p, uint32_t workers)
@@ -223,4 +239,5 @@ const struct cb_task cb_task_lock = {
     .teardown = lock_teardown,
     .total = lock_total,
     .expected_total = lock_expected_total,
+    .total_measured = lock_total_measured,
 };

@@ -99,3 +99,8 @@ bool cb_task_run_end(const struct cb_task *task, struct cb_task_run *run,
     run->state = NULL;
     return has;
 }
+
+bool cb_task_total_measured(const struct cb_task *task, const struct cb_params *p)
+{
+    return task->total_measured && task->total_measured(p);
+}
