@@ -167,16 +167,8 @@ const struct cb_executor cb_executor_loop = {
     .description = "one thread runs every job as a libuv event loop (asyncio): "
                    "waits are timers",
     .opt_in = true,
-    .concurrent = true,
-    .spawns = true,
     .order = 6,
-    .create_call = "pthread_create",
-    .unit_noun = "threads",
     .units = loop_units,
     .run_jobs = loop_run_jobs,
-    .open = cb_threads_open,
-    .close = cb_threads_close,
-    .start = cb_threads_start,
-    .wait = cb_threads_wait,
-    .kill = cb_threads_kill,
+    CB_THREAD_UNITS,
 };

@@ -22,16 +22,8 @@ const struct cb_executor cb_executor_thread_pool = {
     .description = "--pool-size threads taking the jobs from one queue "
                    "(ThreadPoolExecutor)",
     .opt_in = true,
-    .concurrent = true,
-    .spawns = true,
     .pooled = true,
     .order = 3,
-    .create_call = "pthread_create",
-    .unit_noun = "threads",
     .units = thread_pool_units,
-    .open = cb_threads_open,
-    .close = cb_threads_close,
-    .start = cb_threads_start,
-    .wait = cb_threads_wait,
-    .kill = cb_threads_kill,
+    CB_THREAD_UNITS,
 };

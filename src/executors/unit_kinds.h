@@ -23,4 +23,21 @@ int cb_processes_kill(struct cb_exec *x, struct cb_unit *u);
 bool cb_processes_any_ended(struct cb_exec *x);
 bool cb_processes_ended(struct cb_exec *x, const struct cb_unit *u);
 
+/* The traits and operations every executor made of forked processes
+ * shares, as designated initialisers for its struct cb_executor. */
+#define CB_PROCESS_UNITS                                                    \
+    .separate_memory = true, .concurrent = true, .spawns = true,           \
+    .killable = true, .create_call = "fork", .unit_noun = "processes",     \
+    .open = cb_processes_open, .close = cb_processes_close,                \
+    .start = cb_processes_start, .wait = cb_processes_wait,                \
+    .kill = cb_processes_kill, .any_ended = cb_processes_any_ended,        \
+    .ended = cb_processes_ended
+
+/* The same for executors made of threads. */
+#define CB_THREAD_UNITS                                                     \
+    .concurrent = true, .spawns = true, .create_call = "pthread_create",   \
+    .unit_noun = "threads", .open = cb_threads_open,                       \
+    .close = cb_threads_close, .start = cb_threads_start,                  \
+    .wait = cb_threads_wait, .kill = cb_threads_kill
+
 #endif
