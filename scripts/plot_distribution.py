@@ -68,11 +68,32 @@ def draw_series(ax, positions, values, colour, marker, width, violin):
         few = [(x, v) for x, v in zip(positions, values) if len(v) <= 1]
         positions, values = [x for x, _ in few], [v for _, v in few]
     if positions:
-        ax.boxplot(values, positions=positions, widths=width, manage_ticks=False,
-                   showfliers=False, patch_artist=True,
-                   boxprops={"facecolor": colour + "40", "edgecolor": colour},
-                   medianprops={"color": colour, "lw": 2},
-                   whiskerprops={"color": colour}, capprops={"color": colour})
+        draw_boxes(ax, positions, values, colour, width)
+
+
+def draw_boxes(ax, positions, values, colour, width):
+    """Tukey boxes (quartiles, whiskers to the furthest value within 1.5
+    IQR, no fliers) as three collections for the whole series, not half a
+    dozen artists per box: thousands of cells draw in seconds."""
+    import numpy as np
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    boxes, medians, whiskers = [], [], []
+    h = width / 2
+    for x, v in zip(positions, values):
+        a = np.asarray(v, dtype=float)
+        q1, med, q3 = np.percentile(a, [25, 50, 75])
+        reach = 1.5 * (q3 - q1)
+        lo = a[a >= q1 - reach].min()
+        hi = a[a <= q3 + reach].max()
+        boxes.append([(x - h, q1), (x + h, q1), (x + h, q3), (x - h, q3)])
+        medians.append([(x - h, med), (x + h, med)])
+        whiskers += [[(x, lo), (x, q1)], [(x, q3), (x, hi)],
+                     [(x - h / 2, lo), (x + h / 2, lo)], [(x - h / 2, hi), (x + h / 2, hi)]]
+    ax.add_collection(PolyCollection(boxes, facecolors=colour + "40", edgecolors=colour))
+    ax.add_collection(LineCollection(whiskers, colors=colour))
+    ax.add_collection(LineCollection(medians, colors=colour, linewidths=2))
+    ax.autoscale_view()
 
 
 def draw_cells(ax, benches, keys, violin, factor):

@@ -844,6 +844,12 @@ static void test_fault_counters(void **state)
     (void)state;
     if (sysconf(_SC_PAGESIZE) != 4096)
         skip(); /* the task writes one byte every 4 KiB */
+    if (CB_TEST_TSAN) {
+        /* ThreadSanitizer faults in shadow memory for every page too. */
+        printf("skip: test_fault_counters: under ThreadSanitizer a page touched costs "
+               "faults of its shadow memory as well\n");
+        skip();
+    }
     RUN(&r, "-m", "threads,processes", "-t", "fault", "-n", "2", "-r", "2", "-w", "0",
         "--iterations=4", "--region=1MiB");
     root = expect_json_run(&r);

@@ -349,6 +349,31 @@ def test_same_as_loader(run, concbench, source, work):
               f"{script}: wall times of 0 plot without a traceback", q.stderr[-300:])
 
 
+def test_many_cells(run, work):
+    """5,000 benchmarks (500 modes x 10 worker counts, as a file from a
+    build with many modes could hold) plot within the runner's 120 s: the
+    boxes are drawn as collections, not half a dozen artists each (which
+    took about a minute here, quiet)."""
+    with open(os.path.join(work, "r.json")) as f:
+        d = json.load(f)
+    b0 = next(b for b in d["benchmarks"] if b["status"] == "ok" and b["workers"] == 1)
+    w0 = b0["samples"][0]["workers"][0]
+    big = dict(d, benchmarks=[])
+    for m in range(500):
+        for n in range(1, 11):
+            b = dict(b0, mode=f"m{m}", workers=n, name=f"{b0['task']}/m{m}/{n}",
+                     repetitions=3)
+            b["samples"] = [dict(s, workers=[dict(w0, id=i) for i in range(n)])
+                            for s in b0["samples"][:3]]
+            big["benchmarks"].append(b)
+    path = os.path.join(work, "many.json")
+    with open(path, "w") as f:
+        json.dump(big, f)
+    p = run("plot_distribution.py", path, "-o", os.path.join(work, "out", "many.png"))
+    check(p.returncode == 0, "plot_distribution.py draws 5,000 benchmarks",
+          p.stderr.strip()[-300:])
+
+
 def main():
     if len(sys.argv) != 3:
         print("usage: test_plots.py CONCBENCH_BINARY SOURCE_DIR", file=sys.stderr)
@@ -371,6 +396,7 @@ def main():
             test_bad_input(run, work)
             test_pooling(run, work)
             test_same_as_loader(run, concbench, source, work)
+            test_many_cells(run, work)
             test_python_choice(python, os.path.join(source, "scripts"), work, env)
         test_labels(python, os.path.join(source, "scripts"), work)
     print(f"{passed} passed, {failed} failed")
