@@ -115,3 +115,13 @@ const char *cb_format_name(enum cb_format f)
     }
     return "json";
 }
+
+uint32_t cb_config_max_workers(const struct cb_config *cfg)
+{
+    uint32_t m = 1;
+
+    for (size_t i = 0; i < cfg->nworkers; i++)
+        if (cfg->workers[i] > m)
+            m = cfg->workers[i];
+    return m;
+}

@@ -75,6 +75,9 @@ void cb_config_task_params(const struct cb_config *cfg, const struct cb_task *ta
  * with err naming the flag. */
 int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err);
 
+/* The largest -n of cfg (at least 1). Can't fail. */
+uint32_t cb_config_max_workers(const struct cb_config *cfg);
+
 /* Names used in the JSON and on the command line. Can't fail. */
 const char *cb_start_name(enum cb_start s);
 const char *cb_format_name(enum cb_format f);
