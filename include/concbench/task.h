@@ -124,6 +124,10 @@ struct cb_task {
     void (*worker_teardown)(void *local);
 };
 
+/* p->iterations: the checksum or the operation count of every task whose
+ * job is --iterations steps. Can't fail. */
+uint64_t cb_task_iterations(const struct cb_params *p);
+
 /* Every task, ending with NULL (generated from the CB_TASKS list in
  * CMakeLists.txt). */
 extern const struct cb_task *const cb_tasks[];

@@ -39,11 +39,6 @@ static uint64_t cpu_run(const struct cb_params *p, void *state,
     return count;
 }
 
-static uint64_t cpu_expected(const struct cb_params *p)
-{
-    return p->iterations;
-}
-
 const struct cb_task cb_task_cpu = {
     .name = "cpu",
     .description = "CPU-bound counting loop of --iterations steps",
@@ -53,5 +48,5 @@ const struct cb_task cb_task_cpu = {
     .params = cpu_params,
     .check = NULL,
     .run = cpu_run,
-    .expected = cpu_expected,
+    .expected = cb_task_iterations,
 };

@@ -191,11 +191,6 @@ static uint64_t lock_run(const struct cb_params *p, void *state,
     return done;
 }
 
-static uint64_t lock_expected(const struct cb_params *p)
-{
-    return p->iterations;
-}
-
 static uint64_t lock_total(const void *state)
 {
     const struct lock_state *s = state;
@@ -214,11 +209,6 @@ static uint64_t lock_expected_total(const struct cb_params *p, uint32_t workers)
     return p->iterations * workers;
 }
 
-static uint64_t lock_ops(const struct cb_params *p)
-{
-    return p->iterations;
-}
-
 const struct cb_task cb_task_lock = {
     .name = "lock",
     .description = "workers increment one shared counter --iterations times "
@@ -229,11 +219,11 @@ const struct cb_task cb_task_lock = {
     .size_param = "iterations",
     .size_linear = true,
     .op = "locked increment",
-    .ops = lock_ops,
+    .ops = cb_task_iterations,
     .params = lock_params,
     .check = NULL, /* --lock is checked against its table line */
     .run = lock_run,
-    .expected = lock_expected,
+    .expected = cb_task_iterations,
     .state_size = sizeof(struct lock_state),
     .setup = lock_setup,
     .teardown = lock_teardown,

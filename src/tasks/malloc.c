@@ -88,11 +88,6 @@ static uint64_t malloc_expected(const struct cb_params *p)
     return sum;
 }
 
-static uint64_t malloc_ops(const struct cb_params *p)
-{
-    return p->iterations;
-}
-
 static uint64_t malloc_memory(const struct cb_params *p)
 {
     return p->block_bytes;
@@ -118,7 +113,7 @@ const struct cb_task cb_task_malloc = {
     .cpu_bound = true,
     .opt_in = true, /* an address-space test, not one of the speed claims */
     .op = "malloc+write+free",
-    .ops = malloc_ops,
+    .ops = cb_task_iterations,
     .params = malloc_params,
     .run = malloc_run,
     .expected = malloc_expected,

@@ -470,11 +470,6 @@ static uint64_t msg_run(const struct cb_params *p, void *state, const struct cb_
     return i;
 }
 
-static uint64_t msg_expected(const struct cb_params *p)
-{
-    return p->iterations;
-}
-
 static uint64_t msg_total(const void *state)
 {
     const struct msg_state *s = state;
@@ -485,11 +480,6 @@ static uint64_t msg_total(const void *state)
 static uint64_t msg_expected_total(const struct cb_params *p, uint32_t workers)
 {
     return p->iterations * workers;
-}
-
-static uint64_t msg_ops(const struct cb_params *p)
-{
-    return p->iterations;
 }
 
 static uint64_t msg_op_bytes(const struct cb_params *p)
@@ -505,12 +495,12 @@ const struct cb_task cb_task_msg = {
     .cpu_bound = false,
     .opt_in = true, /* a channel test, not one of the speed claims */
     .op = "message",
-    .ops = msg_ops,
+    .ops = cb_task_iterations,
     .op_bytes = msg_op_bytes,
     .shares_state = true, /* a channel every job writes to */
     .params = msg_params,
     .run = msg_run,
-    .expected = msg_expected,
+    .expected = cb_task_iterations,
     .state_size = sizeof(struct msg_state),
     .setup = msg_setup,
     .teardown = msg_teardown,

@@ -321,11 +321,6 @@ static uint64_t switch_expected(const struct cb_params *p)
     return n % 2 == 0 ? (n / 2) * (n + 1) : n * ((n + 1) / 2);
 }
 
-static uint64_t switch_ops(const struct cb_params *p)
-{
-    return p->iterations;
-}
-
 const struct cb_task cb_task_switch = {
     .name = "switch",
     .description = "jobs in pairs pass a token back and forth --iterations times "
@@ -334,7 +329,7 @@ const struct cb_task cb_task_switch = {
     .cpu_bound = false,
     .opt_in = true, /* pairs, pinned: not one of the speed claims */
     .op = "round trip",
-    .ops = switch_ops,
+    .ops = cb_task_iterations,
     .shares_state = true, /* a dead end leaves its peer waiting */
     .all_at_once = true,  /* both ends of a pair must run */
     .params = switch_params,

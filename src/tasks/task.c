@@ -104,3 +104,8 @@ bool cb_task_total_measured(const struct cb_task *task, const struct cb_params *
 {
     return task->total_measured && task->total_measured(p);
 }
+
+uint64_t cb_task_iterations(const struct cb_params *p)
+{
+    return p->iterations;
+}

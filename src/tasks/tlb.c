@@ -69,11 +69,6 @@ static uint64_t tlb_memory(const struct cb_params *p)
     return p->tlb_pages * TLB_PAGE;
 }
 
-static uint64_t tlb_ops(const struct cb_params *p)
-{
-    return p->iterations;
-}
-
 const struct cb_task cb_task_tlb = {
     .name = "tlb",
     .description = "TLB shootdowns: each job writes its own page(s) of one "
@@ -81,7 +76,7 @@ const struct cb_task cb_task_tlb = {
     .cpu_bound = true,
     .opt_in = true, /* an address-space test, not one of the speed claims */
     .op = "release",
-    .ops = tlb_ops,
+    .ops = cb_task_iterations,
     .params = tlb_params,
     .run = tlb_run,
     .expected = tlb_expected,

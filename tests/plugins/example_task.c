@@ -34,18 +34,13 @@ static uint64_t example_expected(const struct cb_params *p)
     return p->iterations * p->iterations;
 }
 
-static uint64_t example_ops(const struct cb_params *p)
-{
-    return p->iterations;
-}
-
 const struct cb_task cb_task_example = {
     .name = "example",
     .description = "example plug-in: sums the first --iterations odd numbers",
     .cpu_bound = true,
     .opt_in = true,
     .op = "odd number",
-    .ops = example_ops,
+    .ops = cb_task_iterations,
     .params = example_params,
     .run = example_run,
     .expected = example_expected,
