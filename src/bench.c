@@ -84,34 +84,28 @@ static void verify(const struct cb_cell *c, struct cb_shared *sh, bool has_total
     }
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* The median of v[0..n) in ns; 0 for none or out of memory. */
+static uint64_t median_ns(const double *v, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    double m = NAN;
 
-    return (x > y) - (x < y);
-}
-
-/* The median of n values (sorted in place); 0 for none. */
-static uint64_t median_u64(uint64_t *v, size_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_u64);
-    return n % 2 ? v[n / 2] : v[n / 2 - 1] / 2 + v[n / 2] / 2;
+    cb_stats_median(v, n, &m);
+    return isnan(m) ? 0 : (uint64_t)m;
 }
 
 /* The median run time of the ok jobs among rec[0..n); 0 when none. */
 static uint64_t median_job_ns(const struct cb_worker_record *rec, uint32_t n)
 {
-    uint64_t *v = malloc((n ? n : 1) * sizeof *v), m;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    uint64_t m;
     size_t k = 0;
 
     if (!v)
         return 0;
     for (uint32_t i = 0; i < n; i++)
         if (rec[i].status == CB_WORKER_OK && rec[i].end_ns > rec[i].start_ns)
-            v[k++] = rec[i].end_ns - rec[i].start_ns;
-    m = median_u64(v, k);
+            v[k++] = (double)(rec[i].end_ns - rec[i].start_ns);
+    m = median_ns(v, k);
     free(v);
     return m;
 }
@@ -309,22 +303,33 @@ static bool out_of_time(const struct cb_config *cfg, uint64_t t0, uint32_t done)
 /* After each measured round: the noise floor, sized on the first to the
  * median job of the cells' latest samples, timed once, and told to the
  * samples of this round. Returns 0, or -1 with err set. */
-static int floor_round(struct cb_results *out, struct cb_error *err)
+/* Sizes the floor to the median job of this round's samples (once). */
+static int size_floor(struct cb_results *out, struct cb_error *err)
 {
-    uint64_t *v = malloc((out->ncells ? out->ncells : 1) * sizeof *v), ns;
+    double *v = malloc((out->ncells ? out->ncells : 1) * sizeof *v);
     size_t k = 0;
 
     if (!v)
         return cb_error_set(err, "out of memory for the noise floor"), -1;
     for (size_t i = 0; i < out->ncells; i++) {
         const struct cb_cell *c = &out->cells[i];
+        const struct cb_sample *s = c->nsamples ? &c->samples[c->nsamples - 1] : NULL;
 
-        if (c->nsamples && c->samples[c->nsamples - 1].job_ns && !c->samples[c->nsamples - 1].floor_ns)
-            v[k++] = c->samples[c->nsamples - 1].job_ns;
+        if (s && s->job_ns && !s->floor_ns)
+            v[k++] = (double)s->job_ns;
     }
-    if (!out->floor.steps && k)
-        cb_floor_calibrate(&out->floor, median_u64(v, k));
+    if (k)
+        cb_floor_calibrate(&out->floor, median_ns(v, k));
     free(v);
+    return 0;
+}
+
+static int floor_round(struct cb_results *out, struct cb_error *err)
+{
+    uint64_t ns;
+
+    if (!out->floor.steps && size_floor(out, err) != 0)
+        return -1;
     if (cb_floor_round(&out->floor, &ns, err) != 0)
         return -1;
     for (size_t i = 0; ns && i < out->ncells; i++) {
