@@ -171,6 +171,21 @@ static bool setup_job(const struct cb_worker_args *a, struct cb_worker_record *r
     return false;
 }
 
+/* The start of a small /proc file into buf, terminated. Returns false
+ * when it cannot be read. */
+static bool read_proc(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, buf, len - 1) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    if (got <= 0)
+        return false;
+    buf[got] = '\0';
+    return true;
+}
+
 /* This thread's CPU migrations so far (se.nr_migrations in
  * /proc/thread-self/sched). Returns false when it cannot be read. */
 static bool migrations(uint64_t *n)
@@ -178,14 +193,9 @@ static bool migrations(uint64_t *n)
     char buf[2048]; /* se.nr_migrations is in its first lines */
     const char *at;
     unsigned long long v;
-    int fd = open("/proc/thread-self/sched", O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
 
-    if (fd >= 0)
-        close(fd);
-    if (got <= 0)
+    if (!read_proc("/proc/thread-self/sched", buf, sizeof buf))
         return false;
-    buf[got] = '\0';
     at = strstr(buf, "se.nr_migrations");
     if (!at || !(at = strchr(at, ':')) || sscanf(at + 1, "%llu", &v) != 1)
         return false;
@@ -249,14 +259,9 @@ static bool queue_wait(uint64_t *ns)
 {
     char buf[96];
     unsigned long long on_cpu, waited;
-    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
 
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
+    if (!read_proc("/proc/thread-self/schedstat", buf, sizeof buf))
         return false;
-    buf[n] = '\0';
     if (sscanf(buf, "%llu %llu", &on_cpu, &waited) != 2)
         return false;
     *ns = (uint64_t)waited;
