@@ -502,6 +502,7 @@ static int parse_line(struct cli *c, int val, const struct cb_param_desc *d,
     if (rc != 0)
         return -1;
     cb_option_set(d, c->cfg, v);
+    c->given[val - CB_CLI_OPT_TABLE] = true;
     if (d->scope == CB_SCOPE_TASK)
         mark_given(c, d);
     return 0;
@@ -591,6 +592,7 @@ static int parse_options(struct cli *c, int argc, char **argv, enum cb_command *
     }
     if (cb_config_check_tasks(c->cfg, c->err) != 0)
         return -1;
+    cb_cli_check_given(c);
     *cmd = CB_CMD_RUN;
     return 0;
 }

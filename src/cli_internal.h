@@ -39,7 +39,14 @@ struct cli {
     struct cb_config *cfg;
     struct cb_error *err;
     bool from_max[CB_MAX_LIST]; /* worker count i came from "max" */
+    bool given[CB_OPTIONS_MAX];  /* table line i was on the command line */
 };
+
+/* Notes in c->cfg->ignored each table option given on the command line
+ * that no selected task reads, that no selected mode applies to, or
+ * whose required option (--transport: --payload) is off: it changes
+ * nothing. Can't fail. */
+void cb_cli_check_given(const struct cli *c);
 
 /* Returns the name at index i of a list, NULL past its end. */
 typedef const char *(*cb_cli_name_fn)(size_t i);

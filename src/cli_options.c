@@ -1,10 +1,13 @@
 /* The command line's options: the fixed ones and the table lines
  * (every task's and cb_options[]), their names and what they accept. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli_internal.h"
+#include "concbench/executor.h"
+#include "concbench/task.h"
 
 const struct option cb_cli_fixed[] = {
     { "mode", required_argument, NULL, 'm' },
@@ -199,5 +202,89 @@ void cb_cli_init(struct cli *c, struct cb_config *cfg, struct cb_error *err)
         o->has_arg = all[i]->kind == CB_PARAM_FLAG ? no_argument : required_argument;
         o->val = CB_CLI_OPT_TABLE + (int)c->nopts;
         c->opts[c->nopts++] = all[i];
+    }
+}
+
+/* Whether task t's own table has a line with flag. */
+static bool task_reads(const struct cb_task *t, const char *flag)
+{
+    for (const struct cb_param_desc *d = t->params; d && d->flag; d++)
+        if (strcmp(d->flag, flag) == 0)
+            return true;
+    return false;
+}
+
+/* A task option: whether a selected task reads it; names the tasks that
+ * do in acc. An option no task's table has is read by all. */
+static bool read_by_selected(const struct cb_config *cfg, const char *flag, char *acc,
+                             size_t size)
+{
+    size_t len = 0;
+
+    acc[0] = '\0';
+    for (size_t i = 0; cb_tasks[i]; i++)
+        if (task_reads(cb_tasks[i], flag) && len < size)
+            len += (size_t)snprintf(acc + len, size - len, "%s%s", len ? ", " : "",
+                                    cb_tasks[i]->name);
+    if (len == 0)
+        return true;
+    for (size_t t = 0; t < cfg->ntasks; t++)
+        if (task_reads(cfg->tasks[t], flag))
+            return true;
+    return false;
+}
+
+/* An executor-scope option: whether d applies to a selected mode; names
+ * the modes it applies to in acc. */
+static bool applies_to_selected(const struct cb_config *cfg, const struct cb_param_desc *d,
+                                char *acc, size_t size)
+{
+    size_t len = 0;
+
+    acc[0] = '\0';
+    for (size_t i = 0; cb_executors[i]; i++)
+        if (d->applies(cb_executors[i]) && len < size)
+            len += (size_t)snprintf(acc + len, size - len, "%s%s", len ? ", " : "",
+                                    cb_executors[i]->name);
+    for (size_t m = 0; m < cfg->nmodes; m++)
+        if (d->applies(cfg->modes[m]))
+            return true;
+    return false;
+}
+
+/* Adds one "changes nothing" line to cfg (the first CB_MAX_IGNORED). */
+static void ignored(struct cb_config *cfg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void ignored(struct cb_config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (cfg->nignored >= CB_MAX_IGNORED)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(cfg->ignored[cfg->nignored++], CB_IGNORED_LINE, fmt, ap);
+    va_end(ap);
+}
+
+void cb_cli_check_given(const struct cli *c)
+{
+    struct cb_option_view v = cb_option_view_config(c->cfg);
+    char acc[CB_CLI_ACCEPTED_MAX];
+
+    for (size_t i = 0; i < c->nopts; i++) {
+        const struct cb_param_desc *d = c->opts[i], *req;
+
+        if (!c->given[i])
+            continue;
+        req = d->requires ? cb_options_find(d->requires) : NULL;
+        if (d->scope == CB_SCOPE_TASK && !read_by_selected(c->cfg, d->flag, acc, sizeof acc))
+            ignored(c->cfg, "--%s changes nothing: only --task=%s read it, and none of them "
+                    "is selected", d->flag, acc);
+        else if (d->applies && !applies_to_selected(c->cfg, d, acc, sizeof acc))
+            ignored(c->cfg, "--%s changes nothing: it applies to --mode=%s, and none of them "
+                    "is selected", d->flag, acc);
+        else if (req && cb_option_get(req, &v) == 0)
+            ignored(c->cfg, "--%s changes nothing without --%s", d->flag, d->requires);
     }
 }

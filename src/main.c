@@ -313,7 +313,11 @@ static int cmd_run(const struct cb_config *cfg, int argc, char **argv)
 {
     struct cb_results *res = calloc(1, sizeof *res);
     struct cb_loaded *base = calloc(1, sizeof *base);
-    int code = res && base ? run_with(cfg, argc, argv, res, base)
+    int code;
+
+    for (size_t i = 0; i < cfg->nignored && !cfg->quiet; i++)
+        fprintf(stderr, "concbench: warning: %s\n", cfg->ignored[i]);
+    code = res && base ? run_with(cfg, argc, argv, res, base)
                            : fail(EXIT_FAILED, "out of memory");
 
     free(res);

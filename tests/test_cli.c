@@ -650,6 +650,43 @@ static void test_repeated_calls(void **state)
     }
 }
 
+static bool task_reads(const struct cb_task *t, const char *flag)
+{
+    for (const struct cb_param_desc *d = t->params; d && d->flag; d++)
+        if (strcmp(d->flag, flag) == 0)
+            return true;
+    return false;
+}
+
+/* An executor option no selected mode uses, a task option no selected
+ * task reads, or an option whose required option is off changes nothing:
+ * accepted (one set of options may serve a loop over tasks or modes) and
+ * noted, naming where it applies. */
+static void test_option_that_changes_nothing(void **state)
+{
+    (void)state;
+    OK("-m", "threads,processes", "--pool-size=4");
+    assert_int_equal(cfg.nignored, 1);
+    assert_string_equal(cfg.ignored[0], "--pool-size changes nothing: it applies to "
+                                        "--mode=thread-pool, process-pool, and none of them "
+                                        "is selected");
+    OK("-m", "threads,thread-pool", "--pool-size=4");
+    assert_int_equal(cfg.nignored, 0);
+    OK("-m", "serial", "--pin=spread");
+    assert_non_null(strstr(cfg.ignored[0], "--mode=threads, processes"));
+    OK("-m", "processes", "--transport=shm");
+    assert_string_equal(cfg.ignored[0], "--transport changes nothing without --payload");
+    OK("-m", "processes", "--transport=shm", "--payload=1KiB");
+    assert_int_equal(cfg.nignored, 0);
+    OK("--switch-interval=1ms", "-t", "io", "--iterations=5", "--lock=spin");
+    assert_int_equal(cfg.nignored, 3);
+    assert_string_equal(cfg.ignored[0], "--iterations changes nothing: only --task=cpu, lock, "
+                                        "fault, malloc, tlb, switch, msg read it, and none of "
+                                        "them is selected");
+    OK("--gil", "--switch-interval=1ms", "-t", "io");
+    assert_int_equal(cfg.nignored, 0);
+}
+
 /* Every parameter a task describes is an option, by its flag. */
 static void test_params_are_options(void **state)
 {
@@ -676,8 +713,20 @@ static void test_params_are_options(void **state)
                 snprintf(opt, sizeof opt, "--%s=%llu%s", d->flag, (unsigned long long)want,
                          d->kind == CB_PARAM_DURATION ? "ns" : "");
             }
-            OK(opt);
+            char task[64];
+
+            snprintf(task, sizeof task, "--task=%s", cb_tasks[t]->name);
+            OK(opt, task, "-n", "2");
             assert_int_equal(cb_params_get(&cfg.params, d), want);
+            assert_int_equal(cfg.nignored, 0);
+            /* An option no selected task reads changes nothing. */
+            if (!task_reads(cb_task_find("cpu"), d->flag)) {
+                OK(opt, "--task=cpu");
+                assert_int_equal(cfg.nignored, 1);
+                snprintf(msg, sizeof msg, "--%s changes nothing: only --task=", d->flag);
+                assert_memory_equal(cfg.ignored[0], msg, strlen(msg));
+                assert_non_null(strstr(cfg.ignored[0], cb_tasks[t]->name));
+            }
         }
     }
 }
@@ -833,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_unknown_options),
         cmocka_unit_test(test_repeated_calls),
         cmocka_unit_test(test_params_are_options),
+        cmocka_unit_test(test_option_that_changes_nothing),
         cmocka_unit_test(test_control_chars),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_list),

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "concbench/cli.h"
+#include "concbench/executor.h"
 #include "concbench/options.h"
+#include "concbench/task.h"
 
 static size_t all_options(const struct cb_param_desc **out)
 {
@@ -82,6 +84,32 @@ static uint64_t sample_value(const struct cb_param_desc *d, char *buf, size_t le
     return v;
 }
 
+/* -t and -m arguments selecting a task that reads d and a mode it
+ * applies to, and the option it requires (if any) switched on: an option
+ * that would change nothing is refused. Each buffer holds 64 bytes, req
+ * 128. */
+static void where_it_applies(const struct cb_param_desc *d, char *task, char *mode, char *req)
+{
+    const char *t = "cpu", *m = "threads";
+    const struct cb_param_desc *r = d->requires ? cb_options_find(d->requires) : NULL;
+
+    for (size_t i = 0; cb_tasks[i]; i++)
+        for (const struct cb_param_desc *p = cb_tasks[i]->params; p && p->flag; p++)
+            if (d->scope == CB_SCOPE_TASK && strcmp(p->flag, d->flag) == 0 &&
+                strcmp(t, "cpu") == 0)
+                t = cb_tasks[i]->name;
+    for (size_t i = 0; d->applies && cb_executors[i]; i++)
+        if (d->applies(cb_executors[i])) {
+            m = cb_executors[i]->name;
+            break;
+        }
+    snprintf(task, 64, "--task=%s", t);
+    snprintf(mode, 64, "--mode=%s", m);
+    req[0] = '\0';
+    if (r)
+        (void)sample_value(r, req, 128);
+}
+
 /* Every line is an option of the command line, parsed by its kind and
  * stored where its scope says. */
 static void test_every_line_parses(void **state)
@@ -91,17 +119,20 @@ static void test_every_line_parses(void **state)
 
     (void)state;
     for (size_t i = 0; i < n; i++) {
-        char arg[128], prog[] = "concbench", *argv[] = { prog, arg, NULL };
+        char arg[128], task[64], mode[64], req[128], prog[] = "concbench";
+        char *argv[] = { prog, arg, task, mode, req, NULL };
         struct cb_config cfg;
         struct cb_option_view v;
         struct cb_error err = { "" };
         enum cb_command cmd;
         uint64_t want = sample_value(all[i], arg, sizeof arg);
 
-        if (cb_cli_parse(2, argv, &cfg, &cmd, &err) != 0)
+        where_it_applies(all[i], task, mode, req);
+        if (cb_cli_parse(req[0] ? 5 : 4, argv, &cfg, &cmd, &err) != 0)
             fail_msg("%s: %s", arg, err.msg);
         v = cb_option_view_config(&cfg);
         assert_int_equal(cb_option_get(all[i], &v), want);
+        assert_int_equal(cfg.nignored, 0); /* it applies where it was given */
     }
 }
 

@@ -12,6 +12,8 @@
 
 #define CB_MAX_WORKERS 100000u /* -n above this is a usage error */
 #define CB_MAX_LIST 64          /* entries in a --mode / --task / -n list */
+#define CB_MAX_IGNORED 8        /* options warned about as changing nothing */
+#define CB_IGNORED_LINE 192
 
 enum cb_format {
     CB_FORMAT_JSON,
@@ -55,6 +57,11 @@ struct cb_config {
     bool per_sample;       /* csv: one row per sample and worker too */
     bool quiet;            /* no warnings or progress on stderr */
     const char *compare_to; /* --compare-to BASE.json; NULL: none */
+    /* Options given that change nothing here (no selected task reads
+     * them, no selected mode uses them): warned about, not refused, so
+     * one set of options can serve a loop over tasks or modes. */
+    char ignored[CB_MAX_IGNORED][CB_IGNORED_LINE];
+    size_t nignored;
 };
 
 /* Fills cfg with the defaults (all modes but serial, all tasks, workers =
