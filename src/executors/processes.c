@@ -55,7 +55,7 @@ int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void
 {
     pid_t parent = getpid();
     pid_t pid = fork();
-    struct proc_set *s = x->priv;
+    struct proc_set *s;
 
     if (pid == 0)
         run_child(parent, fn, arg);
@@ -64,6 +64,7 @@ int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void
         return errno;
     }
     u->pid = pid;
+    s = x->priv;
     if (s && s->n < s->cap)
         s->pids[s->n++] = pid;
     return 0;
