@@ -268,6 +268,49 @@ static bool queue_wait(uint64_t *ns)
     return true;
 }
 
+/* This process's first instruction, when its executor marked it
+ * (cb_worker_mark_first); ns 0: not marked (a thread's unit stamps its
+ * own). */
+static struct {
+    uint64_t ns;
+    uint64_t queue_wait_ns;
+    bool queue_known;
+    int cpu;
+} marked;
+
+void cb_worker_mark_first(void)
+{
+    uint64_t now = cb_clock_now_ns();
+
+    /* Stamped before anything is written: the store below is the child's
+     * first copy-on-write of this page, after the stamp. */
+    marked.ns = now;
+    marked.cpu = sched_getcpu();
+    marked.queue_known = queue_wait(&marked.queue_wait_ns);
+}
+
+/* The unit's first instruction: the mark, or now. */
+static uint64_t first_instruction(void)
+{
+    return marked.ns ? marked.ns : cb_clock_now_ns();
+}
+
+/* The run-queue wait before the unit's first instruction into *ns; false
+ * when unknown or the unit is not new. */
+static bool first_queue_wait(const struct cb_worker_args *a, uint64_t *ns)
+{
+    if (marked.ns) {
+        *ns = marked.queue_wait_ns;
+        return marked.queue_known;
+    }
+    return a->fresh && queue_wait(ns);
+}
+
+static int first_cpu(void)
+{
+    return marked.ns ? marked.cpu : sched_getcpu();
+}
+
 void cb_worker_job(const struct cb_worker_args *a, struct cb_worker_record *rec, bool run)
 {
     run_job(a, rec, run);
@@ -420,14 +463,14 @@ static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
 void cb_worker_run(const struct cb_worker_args *a)
 {
     uint32_t jobs = a->jobs ? a->jobs : 1;
-    uint64_t first = cb_clock_now_ns();
+    uint64_t first = first_instruction();
     bool run = true;
 
     if (a->pool) {
         if (a->unit) {
             a->unit->first_ns = first;
-            a->unit->cpu = sched_getcpu();
-            if (a->fresh && queue_wait(&a->unit->queue_wait_ns))
+            a->unit->cpu = first_cpu();
+            if (first_queue_wait(a, &a->unit->queue_wait_ns))
                 a->unit->queue_known = 1;
         }
         if (a->pin != CB_PIN_NONE)
@@ -440,11 +483,11 @@ void cb_worker_run(const struct cb_worker_args *a)
         return;
     }
     a->rec[0].first_ns = first;
-    if (a->fresh && queue_wait(&a->rec[0].queue_wait_ns))
+    if (first_queue_wait(a, &a->rec[0].queue_wait_ns))
         a->rec[0].queue_known = 1;
     if (a->unit) {
         a->unit->first_ns = first;
-        a->unit->cpu = sched_getcpu();
+        a->unit->cpu = first_cpu();
         a->unit->queue_wait_ns = a->rec[0].queue_wait_ns;
         a->unit->queue_known = a->rec[0].queue_known;
     }

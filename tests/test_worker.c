@@ -3,7 +3,9 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "concbench/worker.h"
 
@@ -138,6 +140,47 @@ static void test_gate_abort(void **state)
     gated(true);
 }
 
+/* A forked unit whose executor marked its first instruction right after
+ * fork(): the worker keeps that stamp (and the run-queue wait and CPU read
+ * with it), so set-up done after the mark counts as waiting, before the
+ * task's start, never as creation. Here the set-up is a 5 ms sleep. */
+static void test_marked_first(void **state)
+{
+    struct cb_params p = { 0 };
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, NULL);
+    const struct timespec setup = { 0, 5000000 };
+    const struct cb_worker_record *r = &shared->rec[0];
+    int status = 0;
+    pid_t pid;
+
+    (void)state;
+    p.iterations = 1000;
+    a.scope = CB_SCOPE_PROCESS;
+    a.fresh = true;
+    a.unit = &shared->unit[0];
+    shared->rec[0].create_ns = cb_clock_now_ns();
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        cb_worker_mark_first();
+        nanosleep(&setup, NULL);
+        shared->rec[1].create_ns = cb_clock_now_ns(); /* set-up done */
+        cb_worker_run(&a);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(r->status, CB_WORKER_OK);
+    assert_true(r->create_ns <= r->first_ns);
+    assert_true(r->first_ns + 5000000 <= shared->rec[1].create_ns);
+    assert_true(shared->rec[1].create_ns <= r->start_ns);
+    assert_true(shared->unit[0].first_ns == r->first_ns);
+    assert_true(shared->unit[0].cpu >= 0);
+    /* Read at the mark, where it can be read. */
+    if (access("/proc/thread-self/schedstat", R_OK) == 0)
+        assert_int_equal(r->queue_known, 1);
+}
+
 static bool never_alive(void *arg)
 {
     (void)arg;
@@ -199,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_gate_release),
         cmocka_unit_test(test_gate_abort),
         cmocka_unit_test(test_gate_wait_gives_up),
+        cmocka_unit_test(test_marked_first),
         cmocka_unit_test(test_status_strings),
     };
 

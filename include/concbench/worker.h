@@ -49,6 +49,18 @@ struct cb_worker_args {
     uint32_t nunits;          /* how many units the run has (for pinning) */
 };
 
+/* A new process's first instruction of its own: what a process unit's
+ * executor calls in the child as soon as fork() returns there, before the
+ * child's own set-up (signal dispositions, death signal), so that its
+ * spawn_s is the fork's, as a raw fork's would be. Stamps the time, reads
+ * the run-queue wait so far and the CPU; cb_worker_run then takes these as
+ * the unit's first instruction instead of stamping its own, and the
+ * set-up lands between the first instruction and the task's start
+ * (waiting, never task time). Call it at most once per process, in the
+ * child, never in a process whose threads are units. Can't fail: an
+ * unreadable run-queue wait stays unknown. */
+void cb_worker_mark_first(void);
+
 /* The body of one unit: timestamps its first instruction, pins itself,
  * passes the gate, then runs its jobs one after another, each under
  * a->gil when given (recording the wait in gil_wait_ns), reading CPU

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "concbench/executor.h"
+#include "concbench/worker.h"
 #include "unit_kinds.h"
 
 /* The pids this sample started, so that another child of concbench's
@@ -34,29 +35,39 @@ static void child_default_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
+/* The child: its first instruction of its own (before it makes a system
+ * call or writes to a page it shares with the parent: stamped as a raw
+ * fork's child would be), then the harness's set-up, which the worker
+ * records as waiting, never as creation or task time, then the unit. */
+static _Noreturn void run_child(pid_t parent, cb_unit_fn fn, void *arg)
 {
-    pid_t parent = getpid();
-
-    u->pid = fork();
-    if (u->pid < 0) {
-        u->pid = 0;
-        return errno;
-    }
-    if (u->pid > 0) {
-        struct proc_set *s = x->priv;
-
-        if (s && s->n < s->cap)
-            s->pids[s->n++] = u->pid;
-        return 0;
-    }
-    /* A child must not outlive a killed parent and run on as an orphan. */
+    cb_worker_mark_first();
     child_default_signals();
+    /* A child must not outlive a killed parent and run on as an orphan. */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
     if (getppid() != parent)
         _exit(125);
     fn(arg);
     _exit(0);
+}
+
+int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    struct proc_set *s;
+
+    if (pid == 0)
+        run_child(parent, fn, arg);
+    if (pid < 0) {
+        u->pid = 0;
+        return errno;
+    }
+    u->pid = pid;
+    s = x->priv;
+    if (s && s->n < s->cap)
+        s->pids[s->n++] = pid;
+    return 0;
 }
 
 /* The deadline is kept by the driver's watchdog, which kills every tracked
