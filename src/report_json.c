@@ -123,7 +123,7 @@ static int add_context(cJSON *root, const struct cb_context *c)
 }
 
 /* One option's value as its kind is written: durations in seconds,
- * choices by name, a flag as 1 in params (numbers only: compare reads
+ * fractions as 0 to 1, choices by name, a flag as 1 in params (numbers only: compare reads
  * every params value as a number) and as true beside them. */
 static int add_option(cJSON *o, const struct cb_param_desc *d, uint64_t v, bool beside)
 {
@@ -140,6 +140,8 @@ static int add_option(cJSON *o, const struct cb_param_desc *d, uint64_t v, bool 
         snprintf(shape, sizeof shape, "%" PRIu32 "x%" PRIu32, cb_shape_p(v), cb_shape_t(v));
         return add_str(o, d->json_name, shape);
     }
+    case CB_PARAM_FRACTION:
+        return add_num(o, d->json_name, (double)v / (double)CB_FRACTION_ONE);
     case CB_PARAM_COUNT: case CB_PARAM_SIZE: break;
     }
     return add_u64(o, d->json_name, v);

@@ -417,6 +417,21 @@ static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
         atomic_store_explicit(&a->unit->done, 1, memory_order_release);
 }
 
+/* Writes a->cow_touch of the a->cow pages, spread evenly (page i when
+ * the running count of touch-worthy pages steps up): in a forked unit,
+ * each write copies a page the parent shares, as CPython's reference
+ * counts do to objects the child inherited. */
+static void touch_inherited(const struct cb_worker_args *a)
+{
+    volatile unsigned char *p = a->cow;
+    long ps = sysconf(_SC_PAGESIZE);
+    uint64_t page = ps > 0 ? (uint64_t)ps : 4096u, n = a->cow_len / page;
+
+    for (uint64_t i = 0; p && i < n; i++)
+        if ((i + 1) * a->cow_touch / CB_FRACTION_ONE > i * a->cow_touch / CB_FRACTION_ONE)
+            p[i * page] = (unsigned char)(p[i * page] + 1);
+}
+
 void cb_worker_run(const struct cb_worker_args *a)
 {
     uint32_t jobs = a->jobs ? a->jobs : 1;
@@ -430,6 +445,7 @@ void cb_worker_run(const struct cb_worker_args *a)
             if (a->fresh && queue_wait(&a->unit->queue_wait_ns))
                 a->unit->queue_known = 1;
         }
+        touch_inherited(a);
         if (a->pin != CB_PIN_NONE)
             pin_self(a);
         /* Idle at the gate from now: a job queued meanwhile could start. */
@@ -448,6 +464,7 @@ void cb_worker_run(const struct cb_worker_args *a)
         a->unit->queue_wait_ns = a->rec[0].queue_wait_ns;
         a->unit->queue_known = a->rec[0].queue_known;
     }
+    touch_inherited(a);
     if (a->pin != CB_PIN_NONE)
         pin_self(a);
     if (a->gate) {

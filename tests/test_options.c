@@ -78,6 +78,10 @@ static uint64_t sample_value(const struct cb_param_desc *d, char *buf, size_t le
             ;
         snprintf(buf, len, "--%s=%s", d->flag, d->choice((size_t)v));
         break;
+    case CB_PARAM_FRACTION:
+        v = d->max / 4;
+        snprintf(buf, len, "--%s=%g", d->flag, (double)v / (double)CB_FRACTION_ONE);
+        break;
     }
     return v;
 }
@@ -91,14 +95,19 @@ static void test_every_line_parses(void **state)
 
     (void)state;
     for (size_t i = 0; i < n; i++) {
-        char arg[128], prog[] = "concbench", *argv[] = { prog, arg, NULL };
+        char arg[128], req[128], prog[] = "concbench", *argv[] = { prog, arg, req, NULL };
+        const struct cb_param_desc *r = all[i]->requires ? cb_options_find(all[i]->requires)
+                                                         : NULL;
         struct cb_config cfg;
         struct cb_option_view v;
         struct cb_error err = { "" };
         enum cb_command cmd;
         uint64_t want = sample_value(all[i], arg, sizeof arg);
 
-        if (cb_cli_parse(2, argv, &cfg, &cmd, &err) != 0)
+        /* With the option it needs (--cow-touch: --parent-memory). */
+        if (r)
+            (void)sample_value(r, req, sizeof req);
+        if (cb_cli_parse(r ? 3 : 2, argv, &cfg, &cmd, &err) != 0)
             fail_msg("%s: %s", arg, err.msg);
         v = cb_option_view_config(&cfg);
         assert_int_equal(cb_option_get(all[i], &v), want);
