@@ -332,19 +332,6 @@ static int add_memory(cJSON *o, const struct cb_sample *s)
     return 0;
 }
 
-/* --lock=none: the updates the run lost (its expected total minus its
- * total). Returns false when the cell does not measure them. */
-static bool lost_updates(const struct cb_cell *c, const struct cb_sample *s, uint64_t *lost)
-{
-    uint64_t want;
-
-    if (!s->has_total || !c->task->expected_total || !cb_task_total_measured(c->task, &c->params))
-        return false;
-    want = c->task->expected_total(&c->params, c->workers);
-    *lost = want > s->total ? want - s->total : 0;
-    return true;
-}
-
 static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_sample *s)
 {
     uint64_t lost;
@@ -353,7 +340,7 @@ static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_
         return -1;
     if (s->has_total && add_u64(o, "checksum", s->total))
         return -1;
-    if (lost_updates(c, s, &lost) && add_u64(o, "lost_updates", lost))
+    if (cb_cell_lost_updates(c, s, &lost) && add_u64(o, "lost_updates", lost))
         return -1;
     if (c->opts.payload && add_u64(o, "payload_bytes", s->payload_bytes))
         return -1;
@@ -473,7 +460,7 @@ static int add_lost_updates(cJSON *b, const struct cb_cell *c)
     if (!v)
         return 0;
     for (size_t i = 0; i < c->nsamples; i++)
-        if (lost_updates(c, &c->samples[i], &lost))
+        if (cb_cell_lost_updates(c, &c->samples[i], &lost))
             v[n++] = (double)lost;
     if (n && cb_stats_compute(v, n, &st) == 0)
         rc = add_stats(b, "lost_updates", &st);

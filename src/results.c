@@ -66,6 +66,17 @@ bool cb_sample_worker_kib(const struct cb_sample *s, double *kib)
     return true;
 }
 
+bool cb_cell_lost_updates(const struct cb_cell *c, const struct cb_sample *s, uint64_t *lost)
+{
+    uint64_t want;
+
+    if (!s->has_total || !c->task->expected_total || !cb_task_total_measured(c->task, &c->params))
+        return false;
+    want = c->task->expected_total(&c->params, c->workers);
+    *lost = want > s->total ? want - s->total : 0;
+    return true;
+}
+
 static int stats_or_zero(const double *v, size_t n, struct cb_stats *out)
 {
     if (n == 0) {

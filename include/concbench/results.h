@@ -120,6 +120,11 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start);
  * leaving *kib alone, when s has no memory reading. Can't fail. */
 bool cb_sample_worker_kib(const struct cb_sample *s, double *kib);
 
+/* --lock=none: the updates sample s of c lost (the expected total minus
+ * its total) into *lost. Returns false, *lost untouched, when c does not
+ * measure them. Can't fail. */
+bool cb_cell_lost_updates(const struct cb_cell *c, const struct cb_sample *s, uint64_t *lost);
+
 /* Computes the wall, spawn and utilisation statistics, the status and the
  * warnings of c; speedup stays NAN until cb_results_speedups(). Returns 0,
  * or -1 on allocation failure (err set). */
