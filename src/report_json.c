@@ -340,7 +340,7 @@ static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_
         return -1;
     if (s->has_total && add_u64(o, "checksum", s->total))
         return -1;
-    if (cb_cell_lost_updates(c, s, &lost) && add_u64(o, "lost_updates", lost))
+    if (cb_cell_lost_updates(c, s, &lost) && add_u64(o, CB_KEY_LOST_UPDATES, lost))
         return -1;
     if (c->opts.payload && add_u64(o, "payload_bytes", s->payload_bytes))
         return -1;
@@ -439,7 +439,7 @@ static int add_per_op(cJSON *b, const struct cb_cell *c)
     if (!c->ops_per_job || !c->per_op.n)
         return 0;
     if (add_str(b, "op", c->task->op) || add_u64(b, "ops_per_job", c->ops_per_job) ||
-        add_stats(b, "per_op_s", &c->per_op) || add_num(b, "ops_per_s", per_s))
+        add_stats(b, CB_KEY_PER_OP_S, &c->per_op) || add_num(b, CB_KEY_OPS_PER_S, per_s))
         return -1;
     if (c->task->op_bytes &&
         add_num(b, "bytes_per_s", per_s * (double)c->task->op_bytes(&c->params)))
@@ -463,7 +463,7 @@ static int add_lost_updates(cJSON *b, const struct cb_cell *c)
         if (cb_cell_lost_updates(c, &c->samples[i], &lost))
             v[n++] = (double)lost;
     if (n && cb_stats_compute(v, n, &st) == 0)
-        rc = add_stats(b, "lost_updates", &st);
+        rc = add_stats(b, CB_KEY_LOST_UPDATES, &st);
     free(v);
     return rc;
 }
