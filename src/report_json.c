@@ -183,10 +183,10 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
         add_num(o, CB_KEY_CPU_S, cb_clock_ns_to_s(w->cpu_ns)) ||
         add_num(o, CB_KEY_USER_S, cb_clock_ns_to_s(w->user_ns)) ||
         add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(w->sys_ns)) ||
-        add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
-        add_u64(o, "ctx_involuntary", w->ctx_involuntary) ||
-        add_u64(o, "minor_faults", w->minor_faults) ||
-        add_u64(o, "major_faults", w->major_faults) ||
+        add_u64_or_null(o, "ctx_voluntary", w->ctx_voluntary, w->usage_known != 0) ||
+        add_u64_or_null(o, "ctx_involuntary", w->ctx_involuntary, w->usage_known != 0) ||
+        add_u64_or_null(o, "minor_faults", w->minor_faults, w->usage_known != 0) ||
+        add_u64_or_null(o, "major_faults", w->major_faults, w->usage_known != 0) ||
         add_u64_or_null(o, "cpu_migrations", w->cpu_migrations, w->migrations_known != 0) ||
         add_u64(o, "max_rss_kib", w->max_rss_kib) || add_num(o, "cpu", w->cpu) ||
         add_u64(o, "checksum", w->checksum))
@@ -393,10 +393,10 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
         add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(s->sys_ns)) ||
         add_num(o, "cpu_utilization", s->wall_ns ? cpu / wall : NAN) ||
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
-        add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
-        add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
-        add_u64(o, "minor_faults", s->minor_faults) ||
-        add_u64(o, "major_faults", s->major_faults) ||
+        add_u64_or_null(o, "ctx_voluntary", s->ctx_voluntary, s->usage_known) ||
+        add_u64_or_null(o, "ctx_involuntary", s->ctx_involuntary, s->usage_known) ||
+        add_u64_or_null(o, "minor_faults", s->minor_faults, s->usage_known) ||
+        add_u64_or_null(o, "major_faults", s->major_faults, s->usage_known) ||
         add_u64_or_null(o, "cpu_migrations", s->cpu_migrations, s->migrations_known) ||
         add_sample_claims(o, c, s) || add_units(o, s) || cb_report_sample_state_json(o, s))
         return -1;

@@ -65,15 +65,17 @@ static void creation_cell(char *buf, size_t len, const struct cb_cell *c)
 enum counter { FAULTS, SWITCHES, MIGRATIONS };
 
 /* A sample's counter per operation (per job for MIGRATIONS); false when
- * it was not read (a migration count that could not be). */
+ * it was not read (getrusage or the migration count failed). */
 static bool sample_counter(const struct cb_cell *c, const struct cb_sample *s, enum counter k,
                            double *v)
 {
     double jobs = c->workers ? c->workers : 1, ops = jobs * (double)c->ops_per_job;
 
     switch (k) {
-    case FAULTS: *v = (double)(s->minor_faults + s->major_faults) / ops; return true;
-    case SWITCHES: *v = (double)(s->ctx_voluntary + s->ctx_involuntary) / ops; return true;
+    case FAULTS: *v = (double)(s->minor_faults + s->major_faults) / ops; return s->usage_known;
+    case SWITCHES:
+        *v = (double)(s->ctx_voluntary + s->ctx_involuntary) / ops;
+        return s->usage_known;
     case MIGRATIONS: break;
     }
     *v = (double)s->cpu_migrations / jobs;

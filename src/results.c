@@ -31,7 +31,7 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
     s->payload_bytes = 0;
     s->ctx_voluntary = s->ctx_involuntary = 0;
     s->minor_faults = s->major_faults = s->cpu_migrations = 0;
-    s->migrations_known = true;
+    s->migrations_known = s->usage_known = true;
     for (uint32_t i = 0; i < s->nworkers; i++) {
         const struct cb_worker_record *w = &s->workers[i];
 
@@ -50,6 +50,7 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
         s->major_faults += w->major_faults;
         s->cpu_migrations += w->cpu_migrations;
         s->migrations_known = s->migrations_known && w->migrations_known;
+        s->usage_known = s->usage_known && w->usage_known;
         if (w->max_rss_kib > s->max_rss_kib)
             s->max_rss_kib = w->max_rss_kib;
     }

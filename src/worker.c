@@ -214,7 +214,7 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
     struct cb_params params;
     struct rusage r0 = { 0 }, r1 = { 0 };
     uint64_t checksum = 0, c0, c1, m0 = 0, m1 = 0;
-    bool m0_known;
+    bool m0_known, usage_known;
     uint32_t id = a->payload.id + (uint32_t)(rec - a->rec);
     void *local = NULL;
     bool adjusted = cb_worker_params(a->params, &params);
@@ -227,14 +227,14 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
      * thread or child are measured the same way. The migration count is
      * read before the clocks start and after they stop. */
     m0_known = migrations(&m0);
-    getrusage(who, &r0);
+    usage_known = getrusage(who, &r0) == 0;
     c0 = cpu_clock_ns(clk);
     rec->start_ns = cb_clock_now_ns();
     if (run)
         checksum = run_task(&job, id, local);
     rec->end_ns = cb_clock_now_ns();
     c1 = cpu_clock_ns(clk);
-    getrusage(who, &r1);
+    rec->usage_known = usage_known && getrusage(who, &r1) == 0;
     rec->migrations_known = m0_known && migrations(&m1);
     rec->cpu_migrations = rec->migrations_known ? delta(m0, m1) : 0;
 

@@ -68,6 +68,7 @@ static void fill_sample(struct cb_sample *s, uint32_t nw, uint64_t t0, uint64_t 
         w->major_faults = i;
         w->cpu_migrations = 2;
         w->migrations_known = i == 1; /* the first worker's was not read */
+        w->usage_known = 1;
         w->max_rss_kib = 2048 + i;
         w->checksum = 10000000;
         w->cpu = (int32_t)i;
@@ -502,6 +503,36 @@ static void test_json_samples(void **state)
     assert_near(num(w, "cpu_s"), 0.105 / 4 + 0.001, 1e-12);
     assert_near(num(w, "cpu"), 1, 0);
     assert_near(num(w, "checksum"), 10000000, 0);
+    cJSON_Delete(root);
+    free(text);
+}
+
+/* A worker whose getrusage could not be read has null faults and
+ * switches, and so has its sample's sum: never a made-up 0. */
+static void test_json_usage_unknown(void **state)
+{
+    struct cb_results *r = *state;
+    struct cb_sample *sa = &r->cells[THREADS].samples[1];
+    char *text;
+    cJSON *root;
+    const cJSON *s, *w0, *w1;
+
+    sa->workers[0].usage_known = 0;
+    cb_sample_summarise(sa, r->cells[THREADS].start);
+    root = parse(text = render(r, CB_FORMAT_JSON, false));
+    s = cJSON_GetArrayItem(get(bench(root, THREADS), "samples"), 1);
+    w0 = cJSON_GetArrayItem(get(s, "workers"), 0);
+    w1 = cJSON_GetArrayItem(get(s, "workers"), 1);
+    for (size_t i = 0; i < 4; i++) {
+        static const char *const keys[] = { "minor_faults", "major_faults", "ctx_voluntary",
+                                            "ctx_involuntary" };
+
+        assert_true(cJSON_IsNull(get(s, keys[i])));
+        assert_true(cJSON_IsNull(get(w0, keys[i])));
+        num(w1, keys[i]);
+    }
+    assert_near(num(cJSON_GetArrayItem(get(bench(root, THREADS), "samples"), 0),
+                    "minor_faults"), 201, 0);
     cJSON_Delete(root);
     free(text);
 }
@@ -1064,6 +1095,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_benchmarks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_failed_workers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_usage_unknown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_big_checksum, setup, teardown),
         cmocka_unit_test(test_json_empty),
         cmocka_unit_test_setup_teardown(test_table, setup, teardown),

@@ -37,6 +37,8 @@ struct cb_sample {
     uint64_t major_faults;
     uint64_t cpu_migrations;  /* sum over workers; see migrations_known */
     bool migrations_known;    /* every finished worker's was read */
+    bool usage_known;         /* every finished worker's getrusage was read:
+                                 the fault and switch sums are counts */
     uint32_t nworkers;     /* jobs */
     struct cb_worker_record *workers; /* owned, nworkers entries */
     uint32_t nunits;       /* units of execution (0: not recorded) */

@@ -61,7 +61,8 @@ struct cb_worker_args {
  * CB_WORKER_OK; the parent verifies the checksum). Then, outside the
  * timed run: touches worker_mem bytes, waits at the hold gate, frees the
  * memory, hands each job's payload over and marks each record done.
- * Can't fail: a failed getrusage leaves zeros. */
+ * Can't fail: a failed getrusage leaves zeros and usage_known 0 (the
+ * counters are then written as null). */
 void cb_worker_run(const struct cb_worker_args *a);
 
 /* One job of the unit, timed as every job is: rec is one of a->rec's,
