@@ -490,14 +490,17 @@ static int parse_fraction(struct cli *c, const struct cb_param_desc *d, const ch
     int end = 0;
 
     cb_cli_range(d, range, sizeof range);
-    if (!((arg[0] >= '0' && arg[0] <= '9') || arg[0] == '.') ||
-        sscanf(arg, "%lf%n", &f, &end) != 1 || !(f >= 0))
-        f = -1;
-    else if (strcmp(arg + end, "%") == 0)
-        f /= 100;
-    else if (arg[end] != '\0')
-        f = -1;
-    if (f < 0 || f * (double)CB_FRACTION_ONE + 0.5 < (double)d->min ||
+    /* A plain decimal number: no sign, inf, nan or hex float. */
+    if (((arg[0] >= '0' && arg[0] <= '9') || arg[0] == '.') &&
+        strspn(arg, "0123456789.%") == strlen(arg) && sscanf(arg, "%lf%n", &f, &end) == 1) {
+        bool percent = strcmp(arg + end, "%") == 0;
+
+        if (percent || arg[end] == '\0')
+            f = percent ? f / 100 : f;
+        else
+            f = -1;
+    }
+    if (!(f >= 0) || f * (double)CB_FRACTION_ONE + 0.5 < (double)d->min ||
         f * (double)CB_FRACTION_ONE - 0.5 > (double)d->max) {
         cb_error_set(c->err, "--%s: '%s' is not a fraction %s; accepted: a number "
                      "like 0.5, or a percentage like 50%%", d->flag, arg, range);
