@@ -15,7 +15,7 @@ _concbench()
         opts="--mode --task --workers --jobs --repetitions --warmup --iterations
             --sleep --fib --start --format --output --context --per-sample
             --quiet --help --version --min-time --max-time --timeout --stack-size --pin
-            --compare-to --worker-memory --parent-memory --payload --transport
+            --compare-to --worker-memory --parent-memory --cow-touch --payload --transport
             --gil --switch-interval --lock --isolation --pool-size --chunk --shape --loop-block
             --switch-channel --switch-placement --msg-channel --message
             --region --block --mmap-threshold --tlb-pages"

@@ -153,6 +153,7 @@ struct sampler {
     struct cb_isolate iso;
     bool isolate;
     bool next_isolated; /* the sample after this one runs in the server */
+    unsigned char *parent_mem; /* --parent-memory, or NULL */
 };
 
 static bool isolated(const struct sampler *sp, const struct cb_cell *c)
@@ -239,7 +240,7 @@ static int run_sample(struct sampler *sp, struct cb_cell *c, bool keep,
     struct cb_shared *sh = sp->sh;
     struct cb_run_spec spec = {
         .task = c->task, .params = &c->params, .workers = c->workers,
-        .start = c->start, .shared = sh, .opts = &c->opts,
+        .start = c->start, .shared = sh, .opts = &c->opts, .parent_mem = sp->parent_mem,
     };
     struct cb_isolate_result res;
     struct cb_sysstate_snap before, after;
@@ -440,7 +441,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
                  cb_progress_fn progress, void *arg, struct cb_error *err)
 {
     struct sampler sp = { .sh = NULL, .iso = { 0, -1, -1 }, .isolate = false };
-    void *parent_mem = NULL;
+    unsigned char *parent_mem = NULL;
     int rc, ret = -1;
     long cpus;
 
@@ -463,6 +464,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
         parent_mem = cb_memory_touch(cfg->run.parent_mem, err);
         if (!parent_mem)
             goto out;
+        sp.parent_mem = parent_mem;
     }
     rc = run_rounds(cfg, out, &sp, progress, arg, err);
     if (rc < 0)

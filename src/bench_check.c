@@ -43,7 +43,8 @@ static uint64_t task_job_memory(const struct cb_config *cfg, const struct cb_tas
 }
 
 /* The memory a benchmark of the config holds at once at its largest:
- * the parent's, per unit of execution its --worker-memory, and per job
+ * the parent's, per unit of execution its --worker-memory and its copies
+ * of the parent's pages (--cow-touch), and per job
  * its payload (twice across a process boundary: the child's copy and the
  * parent's slot) and the task's own memory (every job at once where they
  * run concurrently). Saturates. */
@@ -58,6 +59,13 @@ static uint64_t peak_memory(const struct cb_config *cfg, const struct cb_task **
         uint64_t units = cb_executor_units(x, (uint32_t)jobs, o);
         uint64_t need = sat_add(o->parent_mem, sat_add(sat_mul(units, o->worker_mem),
                                                        sat_mul(jobs, payload)));
+        /* --cow-touch: each process copies its share of the parent's. */
+        uint64_t copied = x->separate_memory
+            ? o->parent_mem / CB_FRACTION_ONE * o->cow_touch +
+              o->parent_mem % CB_FRACTION_ONE * o->cow_touch / CB_FRACTION_ONE
+            : 0;
+
+        need = sat_add(need, sat_mul(units, copied));
 
         /* Jobs alive at once: all, one at a time (serial, a loop's
          * computing jobs), or one per unit and thread (pools, hybrids). */
@@ -97,7 +105,7 @@ static int check_memory(const struct cb_config *cfg, struct cb_error *err)
 {
     const struct cb_task *who;
     uint64_t need = peak_memory(cfg, &who), avail;
-    char a[32], b[32], task[64] = " and --parent-memory";
+    char a[32], b[32], task[80] = " and --parent-memory";
 
     if (cb_memory_available(&avail) != 0 || need <= avail)
         return 0;
@@ -106,6 +114,8 @@ static int check_memory(const struct cb_config *cfg, struct cb_error *err)
     if (who)
         snprintf(task, sizeof task, ", --parent-memory and the %s task's memory per job",
                  who->name);
+    else if (cfg->run.cow_touch)
+        snprintf(task, sizeof task, ", --parent-memory and --cow-touch");
     cb_error_set(err, "--workers, --worker-memory, --payload%s together "
                  "need %s at once, more than the %s available here (MemAvailable, "
                  "or what the memory cgroup's limit leaves); accepted: less", task, a, b);

@@ -480,6 +480,36 @@ static int parse_shape(struct cli *c, const struct cb_param_desc *d, const char 
     return 0;
 }
 
+/* "0.25" or "25%": a fraction min to max, in parts of CB_FRACTION_ONE
+ * (finer parts are rounded to the nearest). */
+static int parse_fraction(struct cli *c, const struct cb_param_desc *d, const char *arg,
+                          uint64_t *out)
+{
+    char range[80];
+    double f = -1;
+    int end = 0;
+
+    cb_cli_range(d, range, sizeof range);
+    /* A plain decimal number: no sign, inf, nan or hex float. */
+    if (((arg[0] >= '0' && arg[0] <= '9') || arg[0] == '.') &&
+        strspn(arg, "0123456789.%") == strlen(arg) && sscanf(arg, "%lf%n", &f, &end) == 1) {
+        bool percent = strcmp(arg + end, "%") == 0;
+
+        if (percent || arg[end] == '\0')
+            f = percent ? f / 100 : f;
+        else
+            f = -1;
+    }
+    if (!(f >= 0) || f * (double)CB_FRACTION_ONE + 0.5 < (double)d->min ||
+        f * (double)CB_FRACTION_ONE - 0.5 > (double)d->max) {
+        cb_error_set(c->err, "--%s: '%s' is not a fraction %s; accepted: a number "
+                     "like 0.5, or a percentage like 50%%", d->flag, arg, range);
+        return -1;
+    }
+    *out = (uint64_t)(f * (double)CB_FRACTION_ONE + 0.5);
+    return 0;
+}
+
 /* One table line's option: parsed by its kind, stored where it says. */
 static int parse_line(struct cli *c, int val, const struct cb_param_desc *d,
                       const char *arg)
@@ -498,6 +528,7 @@ static int parse_line(struct cli *c, int val, const struct cb_param_desc *d,
         break;
     case CB_PARAM_FLAG: break;
     case CB_PARAM_SHAPE: rc = parse_shape(c, d, arg, &v); break;
+    case CB_PARAM_FRACTION: rc = parse_fraction(c, d, arg, &v); break;
     }
     if (rc != 0)
         return -1;

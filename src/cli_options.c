@@ -109,6 +109,9 @@ void cb_cli_value(const struct cb_param_desc *d, uint64_t v, char *buf, size_t l
     case CB_PARAM_SHAPE:
         snprintf(buf, len, "%" PRIu32 "x%" PRIu32, cb_shape_p(v), cb_shape_t(v));
         break;
+    case CB_PARAM_FRACTION:
+        snprintf(buf, len, "%g", (double)v / (double)CB_FRACTION_ONE);
+        break;
     }
 }
 
@@ -130,6 +133,7 @@ static void accepted_line(const struct cb_param_desc *d, char *buf, size_t len)
     case CB_PARAM_CHOICE: cb_cli_choices(d, buf, len); break;
     case CB_PARAM_FLAG: buf[0] = '\0'; break;
     case CB_PARAM_SHAPE: snprintf(buf, len, "PxT, e.g. 2x4"); break;
+    case CB_PARAM_FRACTION: cb_cli_range(d, buf, len); break;
     }
 }
 
@@ -170,6 +174,7 @@ const char *cb_cli_metavar(const struct cb_param_desc *d)
     case CB_PARAM_SIZE: return "SIZE";
     case CB_PARAM_FLAG: return NULL;
     case CB_PARAM_SHAPE: return "PxT";
+    case CB_PARAM_FRACTION: return "FRACTION";
     case CB_PARAM_COUNT: case CB_PARAM_CHOICE: break;
     }
     return "N";

@@ -569,11 +569,20 @@ static int load_claims(const struct ld *ld, const cJSON *b, const char *where,
 {
     const struct cb_param_desc *all[CB_OPTIONS_MAX];
     size_t n = cb_options_all(all, CB_OPTIONS_MAX);
+    const cJSON *it;
 
     if (get_median(ld, b, where, CB_KEY_MEMORY_PER_WORKER_KIB, 1e15, &cell->mem_kib) ||
         get_median(ld, b, where, CB_KEY_HANDOFF_S, MAX_SECONDS, &cell->handoff) ||
-        get_median(ld, b, where, CB_KEY_GIL_WAIT_S, MAX_SECONDS, &cell->gil_wait))
+        get_median(ld, b, where, CB_KEY_GIL_WAIT_S, MAX_SECONDS, &cell->gil_wait) ||
+        get_median(ld, b, where, CB_KEY_PER_OP_S, MAX_SECONDS, &cell->per_op) ||
+        get_median(ld, b, where, CB_KEY_LOST_UPDATES, 1e19, &cell->lost_updates))
         return -1;
+    cell->ops_per_s = NAN;
+    if (member(ld, b, where, CB_KEY_OPS_PER_S, &it) ||
+        (it && check_number(ld, it, where, CB_KEY_OPS_PER_S, 0, 1e15)))
+        return -1;
+    if (it)
+        cell->ops_per_s = it->valuedouble;
     for (size_t i = 0; i < n; i++)
         if ((all[i]->json & CB_JSON_BESIDE) && all[i]->distinguishes &&
             load_choice(ld, b, where, all[i], cell) != 0)

@@ -92,6 +92,14 @@ const struct cb_param_desc cb_options[] = {
       EXEC_AT(parent_mem), .max = MAX_MEMORY,
       .help = "the parent touches SIZE bytes before spawning", .default_help = "",
       .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .omit_zero = true },
+    { .flag = "cow-touch", .json_name = "cow_touch", .kind = CB_PARAM_FRACTION,
+      EXEC_AT(cow_touch), .max = CB_FRACTION_ONE,
+      .help = "with --parent-memory, processes: each child\n"
+              "writes this fraction (0 to 1) of the pages it\n"
+              "inherited (copy on write, as CPython's\n"
+              "reference counts do) before its jobs",
+      .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .omit_zero = true,
+      .requires = "parent-memory", .applies = separate_memory },
     { .flag = "payload", .json_name = "payload_bytes", .kind = CB_PARAM_SIZE,
       EXEC_AT(payload), .max = MAX_PAYLOAD,
       .help = "each worker hands SIZE bytes of result back", .default_help = "",

@@ -123,7 +123,7 @@ static int add_context(cJSON *root, const struct cb_context *c)
 }
 
 /* One option's value as its kind is written: durations in seconds,
- * choices by name, a flag as 1 in params (numbers only: compare reads
+ * fractions as 0 to 1, choices by name, a flag as 1 in params (numbers only: compare reads
  * every params value as a number) and as true beside them. */
 static int add_option(cJSON *o, const struct cb_param_desc *d, uint64_t v, bool beside)
 {
@@ -140,6 +140,8 @@ static int add_option(cJSON *o, const struct cb_param_desc *d, uint64_t v, bool 
         snprintf(shape, sizeof shape, "%" PRIu32 "x%" PRIu32, cb_shape_p(v), cb_shape_t(v));
         return add_str(o, d->json_name, shape);
     }
+    case CB_PARAM_FRACTION:
+        return add_num(o, d->json_name, (double)v / (double)CB_FRACTION_ONE);
     case CB_PARAM_COUNT: case CB_PARAM_SIZE: break;
     }
     return add_u64(o, d->json_name, v);
@@ -181,10 +183,10 @@ static int add_worker_numbers(cJSON *o, const struct cb_sample *s,
         add_num(o, CB_KEY_CPU_S, cb_clock_ns_to_s(w->cpu_ns)) ||
         add_num(o, CB_KEY_USER_S, cb_clock_ns_to_s(w->user_ns)) ||
         add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(w->sys_ns)) ||
-        add_u64(o, "ctx_voluntary", w->ctx_voluntary) ||
-        add_u64(o, "ctx_involuntary", w->ctx_involuntary) ||
-        add_u64(o, "minor_faults", w->minor_faults) ||
-        add_u64(o, "major_faults", w->major_faults) ||
+        add_u64_or_null(o, "ctx_voluntary", w->ctx_voluntary, w->usage_known != 0) ||
+        add_u64_or_null(o, "ctx_involuntary", w->ctx_involuntary, w->usage_known != 0) ||
+        add_u64_or_null(o, "minor_faults", w->minor_faults, w->usage_known != 0) ||
+        add_u64_or_null(o, "major_faults", w->major_faults, w->usage_known != 0) ||
         add_u64_or_null(o, "cpu_migrations", w->cpu_migrations, w->migrations_known != 0) ||
         add_u64(o, "max_rss_kib", w->max_rss_kib) || add_num(o, "cpu", w->cpu) ||
         add_u64(o, "checksum", w->checksum))
@@ -330,19 +332,6 @@ static int add_memory(cJSON *o, const struct cb_sample *s)
     return 0;
 }
 
-/* --lock=none: the updates the run lost (its expected total minus its
- * total). Returns false when the cell does not measure them. */
-static bool lost_updates(const struct cb_cell *c, const struct cb_sample *s, uint64_t *lost)
-{
-    uint64_t want;
-
-    if (!s->has_total || !c->task->expected_total || !cb_task_total_measured(c->task, &c->params))
-        return false;
-    want = c->task->expected_total(&c->params, c->workers);
-    *lost = want > s->total ? want - s->total : 0;
-    return true;
-}
-
 static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_sample *s)
 {
     uint64_t lost;
@@ -351,7 +340,7 @@ static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_
         return -1;
     if (s->has_total && add_u64(o, "checksum", s->total))
         return -1;
-    if (lost_updates(c, s, &lost) && add_u64(o, "lost_updates", lost))
+    if (cb_cell_lost_updates(c, s, &lost) && add_u64(o, CB_KEY_LOST_UPDATES, lost))
         return -1;
     if (c->opts.payload && add_u64(o, "payload_bytes", s->payload_bytes))
         return -1;
@@ -404,10 +393,10 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
         add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(s->sys_ns)) ||
         add_num(o, "cpu_utilization", s->wall_ns ? cpu / wall : NAN) ||
         add_u64(o, "max_rss_kib", s->max_rss_kib) ||
-        add_u64(o, "ctx_voluntary", s->ctx_voluntary) ||
-        add_u64(o, "ctx_involuntary", s->ctx_involuntary) ||
-        add_u64(o, "minor_faults", s->minor_faults) ||
-        add_u64(o, "major_faults", s->major_faults) ||
+        add_u64_or_null(o, "ctx_voluntary", s->ctx_voluntary, s->usage_known) ||
+        add_u64_or_null(o, "ctx_involuntary", s->ctx_involuntary, s->usage_known) ||
+        add_u64_or_null(o, "minor_faults", s->minor_faults, s->usage_known) ||
+        add_u64_or_null(o, "major_faults", s->major_faults, s->usage_known) ||
         add_u64_or_null(o, "cpu_migrations", s->cpu_migrations, s->migrations_known) ||
         add_sample_claims(o, c, s) || add_units(o, s) || cb_report_sample_state_json(o, s))
         return -1;
@@ -450,7 +439,7 @@ static int add_per_op(cJSON *b, const struct cb_cell *c)
     if (!c->ops_per_job || !c->per_op.n)
         return 0;
     if (add_str(b, "op", c->task->op) || add_u64(b, "ops_per_job", c->ops_per_job) ||
-        add_stats(b, "per_op_s", &c->per_op) || add_num(b, "ops_per_s", per_s))
+        add_stats(b, CB_KEY_PER_OP_S, &c->per_op) || add_num(b, CB_KEY_OPS_PER_S, per_s))
         return -1;
     if (c->task->op_bytes &&
         add_num(b, "bytes_per_s", per_s * (double)c->task->op_bytes(&c->params)))
@@ -471,10 +460,10 @@ static int add_lost_updates(cJSON *b, const struct cb_cell *c)
     if (!v)
         return 0;
     for (size_t i = 0; i < c->nsamples; i++)
-        if (lost_updates(c, &c->samples[i], &lost))
+        if (cb_cell_lost_updates(c, &c->samples[i], &lost))
             v[n++] = (double)lost;
     if (n && cb_stats_compute(v, n, &st) == 0)
-        rc = add_stats(b, "lost_updates", &st);
+        rc = add_stats(b, CB_KEY_LOST_UPDATES, &st);
     free(v);
     return rc;
 }

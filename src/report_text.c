@@ -13,15 +13,19 @@
 #include "report_internal.h"
 #include "strbuf.h"
 
-/* The table's columns; the last three only when some cell measured them. */
+/* The table's columns; those from COL_MEM on only when some cell
+ * measured them: the counters with the per-operation figure (the tasks
+ * whose figures they explain), lost updates with --lock=none. */
 enum {
     COL_NAME, COL_STATUS, COL_MEDIAN, COL_MAD, COL_MIN, COL_MAX, COL_CV,
-    COL_SPAWN, COL_SPEEDUP, COL_UTIL, COL_MEM, COL_HANDOFF, COL_GIL, NCOLS
+    COL_SPAWN, COL_SPEEDUP, COL_UTIL, COL_MEM, COL_HANDOFF, COL_GIL,
+    COL_PER_OP, COL_FAULTS, COL_SWITCHES, COL_MIGRATIONS, COL_LOST, NCOLS
 };
 
 static const char *const headers[NCOLS] = {
     "benchmark", "status", "median wall", "±MAD", "min", "max", "CV%",
     "creation", "speed-up", "CPU util", "mem/worker", "hand-off", "GIL wait",
+    "per op", "faults/op", "switches/op", "migrations", "lost updates",
 };
 
 static void fmt_duration(char *buf, size_t len, const struct cb_stats *s, double v)
@@ -56,6 +60,60 @@ static void creation_cell(char *buf, size_t len, const struct cb_cell *c)
     snprintf(buf, len, "%s%s", d, c->queue_wait.median > c->spawn.median / 2 ? " q" : "");
 }
 
+/* Which of a sample's counters: page faults, context switches, CPU
+ * migrations (per job, not per operation). */
+enum counter { FAULTS, SWITCHES, MIGRATIONS };
+
+/* A sample's counter per operation (per job for MIGRATIONS); false when
+ * it was not read (getrusage or the migration count failed). */
+static bool sample_counter(const struct cb_cell *c, const struct cb_sample *s, enum counter k,
+                           double *v)
+{
+    double jobs = c->workers ? c->workers : 1, ops = jobs * (double)c->ops_per_job;
+
+    switch (k) {
+    case FAULTS: *v = (double)(s->minor_faults + s->major_faults) / ops; return s->usage_known;
+    case SWITCHES:
+        *v = (double)(s->ctx_voluntary + s->ctx_involuntary) / ops;
+        return s->usage_known;
+    case MIGRATIONS: break;
+    }
+    *v = (double)s->cpu_migrations / jobs;
+    return s->migrations_known;
+}
+
+/* The median over c's samples of counter k: "-" when none was read. */
+static void counter_cell(char *buf, size_t len, const struct cb_cell *c, enum counter k)
+{
+    double *v = c->nsamples ? calloc(c->nsamples, sizeof *v) : NULL, m;
+    size_t n = 0;
+
+    for (size_t i = 0; v && c->ops_per_job && i < c->nsamples; i++)
+        n += sample_counter(c, &c->samples[i], k, &v[n]);
+    if (n && cb_stats_median(v, n, &m) == 0)
+        snprintf(buf, len, k == MIGRATIONS ? "%.1f" : "%.3g", m);
+    else
+        snprintf(buf, len, "-");
+    free(v);
+}
+
+/* --lock=none: the median of the updates the samples lost, or "-". */
+static void lost_cell(char *buf, size_t len, const struct cb_cell *c)
+{
+    double *v = c->nsamples ? calloc(c->nsamples, sizeof *v) : NULL, m;
+    size_t n = 0;
+    uint64_t lost;
+
+    for (size_t i = 0; v && i < c->nsamples; i++)
+        if (cb_cell_lost_updates(c, &c->samples[i], &lost))
+            v[n++] = (double)lost;
+    if (n && cb_stats_median(v, n, &m) == 0)
+        snprintf(buf, len, "%.0f", m);
+    else
+        snprintf(buf, len, "-");
+    free(v);
+}
+
 static void format_row(const struct cb_cell *c, char col[NCOLS][64])
 {
     char mad[48];
@@ -82,6 +140,18 @@ static void format_row(const struct cb_cell *c, char col[NCOLS][64])
     fmt_kib(col[COL_MEM], len, &c->mem_kib);
     fmt_duration(col[COL_HANDOFF], len, &c->handoff, c->handoff.median);
     fmt_duration(col[COL_GIL], len, &c->gil_wait, c->gil_wait.median);
+    fmt_duration(col[COL_PER_OP], len, &c->per_op, c->per_op.median);
+    counter_cell(col[COL_FAULTS], len, c, FAULTS);
+    counter_cell(col[COL_SWITCHES], len, c, SWITCHES);
+    counter_cell(col[COL_MIGRATIONS], len, c, MIGRATIONS);
+    lost_cell(col[COL_LOST], len, c);
+}
+
+static bool measures_lost(const struct cb_cell *c)
+{
+    uint64_t lost;
+
+    return c->nsamples && cb_cell_lost_updates(c, &c->samples[0], &lost);
 }
 
 /* Which columns the table shows: the optional ones when some cell has
@@ -95,7 +165,10 @@ static size_t pick_columns(const struct cb_results *r, int *cols)
         any[COL_MEM] |= r->cells[i].mem_kib.n > 0;
         any[COL_HANDOFF] |= r->cells[i].handoff.n > 0;
         any[COL_GIL] |= r->cells[i].gil_wait.n > 0;
+        any[COL_PER_OP] |= r->cells[i].per_op.n > 0;
+        any[COL_LOST] |= measures_lost(&r->cells[i]);
     }
+    any[COL_FAULTS] = any[COL_SWITCHES] = any[COL_MIGRATIONS] = any[COL_PER_OP];
     for (int c = 0; c < NCOLS; c++)
         if (c < COL_MEM || any[c])
             cols[n++] = c;
@@ -145,7 +218,10 @@ static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool ma
     }
     char floor[256];
     bool has_floor = cb_floor_line(&r->floor, floor, sizeof floor), queued = false;
+    bool counters = false;
 
+    for (size_t i = 0; i < r->ncells; i++)
+        counters |= r->cells[i].per_op.n > 0;
     for (size_t i = 0; i < r->ncells; i++)
         queued |= r->cells[i].creation.n &&
                   r->cells[i].queue_wait.median > r->cells[i].spawn.median / 2;
@@ -153,6 +229,12 @@ static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool ma
         cb_strbuf_printf(sb, "%screation: create call to first instruction, less the "
                          "run-queue wait; q: that start was mostly waiting for a CPU, "
                          "not creating (queue_wait_s)\n", "\n");
+    if (counters)
+        cb_strbuf_puts(sb, "\nper op: a job's run time / its operations; faults/op, "
+                       "switches/op: page faults (minor + major) and context switches "
+                       "(voluntary + involuntary) per operation, read outside the timed "
+                       "span; migrations: CPU migrations per job (- where unreadable); "
+                       "medians over samples\n");
     if (n || has_floor)
         cb_strbuf_printf(sb, "%s%s", markdown ? "\n**Summary**\n\n" : "\nsummary:\n", lines);
     if (has_floor)

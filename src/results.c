@@ -31,7 +31,7 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
     s->payload_bytes = 0;
     s->ctx_voluntary = s->ctx_involuntary = 0;
     s->minor_faults = s->major_faults = s->cpu_migrations = 0;
-    s->migrations_known = true;
+    s->migrations_known = s->usage_known = true;
     for (uint32_t i = 0; i < s->nworkers; i++) {
         const struct cb_worker_record *w = &s->workers[i];
 
@@ -50,6 +50,7 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start)
         s->major_faults += w->major_faults;
         s->cpu_migrations += w->cpu_migrations;
         s->migrations_known = s->migrations_known && w->migrations_known;
+        s->usage_known = s->usage_known && w->usage_known;
         if (w->max_rss_kib > s->max_rss_kib)
             s->max_rss_kib = w->max_rss_kib;
     }
@@ -63,6 +64,17 @@ bool cb_sample_worker_kib(const struct cb_sample *s, double *kib)
         return false;
     *kib = (double)(m->total_pss_kib > m->baseline_kib ? m->total_pss_kib - m->baseline_kib : 0) /
            (s->nunits ? s->nunits : s->nworkers);
+    return true;
+}
+
+bool cb_cell_lost_updates(const struct cb_cell *c, const struct cb_sample *s, uint64_t *lost)
+{
+    uint64_t want;
+
+    if (!s->has_total || !c->task->expected_total || !cb_task_total_measured(c->task, &c->params))
+        return false;
+    want = c->task->expected_total(&c->params, c->workers);
+    *lost = want > s->total ? want - s->total : 0;
     return true;
 }
 

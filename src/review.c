@@ -317,30 +317,84 @@ static int render_ratios(struct render *rd, const char *task, const struct layou
     return 0;
 }
 
-#define CLAIMS 3 /* columns per file: memory per worker, hand-off, GIL wait */
+#define CLAIMS 3 /* columns per file in one table of figures */
 
-/* The claims' figures of one cell as text, "-" where not measured;
- * returns whether any was. */
-static bool fmt_claims(const struct cb_loaded_cell *c, char out[CLAIMS][CELL])
+/* A table of a cell's figures: three columns per file. */
+struct figures {
+    const char *names[CLAIMS];
+    const char *title;
+    /* The figures of cell c into v (NAN: not measured). */
+    void (*get)(const struct cb_loaded_cell *c, double v[CLAIMS]);
+    /* How figure k is written into out. */
+    void (*fmt)(size_t k, double v, char *out, size_t len);
+};
+
+static void claims_get(const struct cb_loaded_cell *c, double v[CLAIMS])
 {
-    const double v[CLAIMS] = { c ? c->mem_kib : NAN, c ? c->handoff : NAN,
-                               c ? c->gil_wait : NAN };
-
-    for (size_t k = 0; k < CLAIMS; k++)
-        snprintf(out[k], CELL, "-");
-    if (!isnan(v[0]))
-        cb_units_format_size(v[0] * 1024, out[0], CELL);
-    for (size_t k = 1; k < CLAIMS; k++)
-        if (!isnan(v[k]))
-            cb_units_format_duration(v[k], out[k], CELL);
-    return !isnan(v[0]) || !isnan(v[1]) || !isnan(v[2]);
+    v[0] = c->mem_kib;
+    v[1] = c->handoff;
+    v[2] = c->gil_wait;
 }
 
-/* One row of the claims table; counted only when some file has a figure. */
-static bool claims_row(struct render *rd, struct cb_grid *g, const char *task,
-                       uint32_t workers, const char *mode)
+static void claims_fmt(size_t k, double v, char *out, size_t len)
 {
-    static const char *const names[CLAIMS] = { "mem/worker", "hand-off", "GIL wait" };
+    if (k == 0)
+        cb_units_format_size(v * 1024, out, len);
+    else
+        cb_units_format_duration(v, out, len);
+}
+
+static void ops_get(const struct cb_loaded_cell *c, double v[CLAIMS])
+{
+    v[0] = c->per_op;
+    v[1] = c->ops_per_s;
+    v[2] = c->lost_updates;
+}
+
+static void ops_fmt(size_t k, double v, char *out, size_t len)
+{
+    if (k == 0)
+        cb_units_format_duration(v, out, len);
+    else
+        snprintf(out, len, k == 1 ? "%.3g" : "%.0f", v);
+}
+
+static const struct figures claims_figures = {
+    { "mem/worker", "hand-off", "GIL wait" },
+    "Memory per live worker (PSS), payload hand-off and GIL wait, medians",
+    claims_get, claims_fmt,
+};
+
+static const struct figures ops_figures = {
+    { "per op", "ops/s", "lost updates" },
+    "Per operation (the address-space tasks, lock) and updates lost "
+    "(--lock=none, not a failure), medians",
+    ops_get, ops_fmt,
+};
+
+/* The figures of one cell as text, "-" where not measured; returns
+ * whether any was. */
+static bool fmt_cell_figures(const struct figures *fs, const struct cb_loaded_cell *c,
+                        char out[CLAIMS][CELL])
+{
+    double v[CLAIMS] = { NAN, NAN, NAN };
+    bool any = false;
+
+    if (c)
+        fs->get(c, v);
+    for (size_t k = 0; k < CLAIMS; k++) {
+        snprintf(out[k], CELL, "-");
+        if (!isnan(v[k]))
+            fs->fmt(k, v[k], out[k], CELL);
+        any |= !isnan(v[k]);
+    }
+    return any;
+}
+
+/* One row of a figures table; counted only when some file has a figure. */
+static bool figures_row(struct render *rd, const struct figures *fs, struct cb_grid *g,
+                        const char *task, uint32_t workers, const char *mode)
+{
     size_t r = g->nrows;
     char b[CELL], figs[CLAIMS][CELL];
     bool any = false;
@@ -349,9 +403,9 @@ static bool claims_row(struct render *rd, struct cb_grid *g, const char *task,
     cb_grid_put(g, r, 0, b, rd->md);
     cb_grid_put(g, r, 1, mode, rd->md);
     for (size_t f = 0; f < rd->n; f++) {
-        any |= fmt_claims(find_cell(&rd->files[f], task, mode, workers), figs);
+        any |= fmt_cell_figures(fs, find_cell(&rd->files[f], task, mode, workers), figs);
         for (size_t k = 0; k < CLAIMS; k++) {
-            header(rd, g, f, 2 + f * CLAIMS + k, names[k]);
+            header(rd, g, f, 2 + f * CLAIMS + k, fs->names[k]);
             g->right[2 + f * CLAIMS + k] = true;
             cb_grid_put(g, r, 2 + f * CLAIMS + k, figs[k], rd->md);
         }
@@ -360,22 +414,23 @@ static bool claims_row(struct render *rd, struct cb_grid *g, const char *task,
     return any;
 }
 
-/* Memory of live workers, payload hand-off and GIL wait, when measured. */
-static int render_claims(struct render *rd, const char *task, const struct layout *lay)
+/* A table of figures (memory, hand-off, GIL wait; per operation, lost
+ * updates), when some file measured them. */
+static int render_figures(struct render *rd, const struct figures *fs, const char *task,
+                          const struct layout *lay)
 {
     struct cb_grid g;
     bool any = false;
 
     if (cb_grid_init(&g, lay->nworkers * lay->nmodes + 1, 2 + CLAIMS * rd->n) != 0)
-        return cb_error_set(rd->err, "out of memory for the claims of %s", task), -1;
+        return cb_error_set(rd->err, "out of memory for the figures of %s", task), -1;
     g.nrows = 1; /* row 0: the header */
     cb_grid_put(&g, 0, 0, "workers", false);
     cb_grid_put(&g, 0, 1, "mode", false);
     for (size_t w = 0; w < lay->nworkers; w++)
         for (size_t m = 0; m < lay->nmodes; m++)
-            any |= claims_row(rd, &g, task, lay->workers[w], lay->modes[m]);
-    put_section(rd, &g, any, "Memory per live worker (PSS), payload hand-off and GIL wait, "
-                "medians");
+            any |= figures_row(rd, fs, &g, task, lay->workers[w], lay->modes[m]);
+    put_section(rd, &g, any, fs->title);
     cb_grid_free(&g);
     return 0;
 }
@@ -393,7 +448,8 @@ static int render_task(struct render *rd, const char *task)
     cb_strbuf_puts(&rd->sb, task);
     cb_strbuf_puts(&rd->sb, "\n\n");
     if (render_main(rd, task, &lay) == 0 && render_ratios(rd, task, &lay) == 0 &&
-        render_claims(rd, task, &lay) == 0)
+        render_figures(rd, &claims_figures, task, &lay) == 0 &&
+        render_figures(rd, &ops_figures, task, &lay) == 0)
         rc = 0;
 out:
     layout_free(&lay);

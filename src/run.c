@@ -91,6 +91,13 @@ static void unit_in_child(struct run *r, struct cb_worker_args *a, struct cb_gil
      * interpreter, and so its own GIL. */
     if (r->o->gil && cb_gil_init(own, r->o->switch_ns, NULL) == 0)
         a->gil = own;
+    /* Only a process of its own has copies to make: a thread's write
+     * would land in the one copy every unit shares. */
+    if (r->spec->parent_mem && r->o->cow_touch) {
+        a->cow = r->spec->parent_mem;
+        a->cow_len = r->o->parent_mem;
+        a->cow_touch = r->o->cow_touch;
+    }
     if (a->payload.size) {
         a->payload.way = r->shm ? CB_PAYLOAD_SHM : CB_PAYLOAD_PIPE;
         a->payload.slot = r->shm ? r->slots + (size_t)ur->first_job * a->payload.size

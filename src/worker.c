@@ -214,7 +214,7 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
     struct cb_params params;
     struct rusage r0 = { 0 }, r1 = { 0 };
     uint64_t checksum = 0, c0, c1, m0 = 0, m1 = 0;
-    bool m0_known;
+    bool m0_known, usage_known;
     uint32_t id = a->payload.id + (uint32_t)(rec - a->rec);
     void *local = NULL;
     bool adjusted = cb_worker_params(a->params, &params);
@@ -227,14 +227,14 @@ static void run_job(const struct cb_worker_args *a, struct cb_worker_record *rec
      * thread or child are measured the same way. The migration count is
      * read before the clocks start and after they stop. */
     m0_known = migrations(&m0);
-    getrusage(who, &r0);
+    usage_known = getrusage(who, &r0) == 0;
     c0 = cpu_clock_ns(clk);
     rec->start_ns = cb_clock_now_ns();
     if (run)
         checksum = run_task(&job, id, local);
     rec->end_ns = cb_clock_now_ns();
     c1 = cpu_clock_ns(clk);
-    getrusage(who, &r1);
+    rec->usage_known = usage_known && getrusage(who, &r1) == 0;
     rec->migrations_known = m0_known && migrations(&m1);
     rec->cpu_migrations = rec->migrations_known ? delta(m0, m1) : 0;
 
@@ -460,6 +460,21 @@ static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
         atomic_store_explicit(&a->unit->done, 1, memory_order_release);
 }
 
+/* Writes a->cow_touch of the a->cow pages, spread evenly (page i when
+ * the running count of touch-worthy pages steps up): in a forked unit,
+ * each write copies a page the parent shares, as CPython's reference
+ * counts do to objects the child inherited. */
+static void touch_inherited(const struct cb_worker_args *a)
+{
+    volatile unsigned char *p = a->cow;
+    long ps = sysconf(_SC_PAGESIZE);
+    uint64_t page = ps > 0 ? (uint64_t)ps : 4096u, n = a->cow_len / page;
+
+    for (uint64_t i = 0; p && i < n; i++)
+        if ((i + 1) * a->cow_touch / CB_FRACTION_ONE > i * a->cow_touch / CB_FRACTION_ONE)
+            p[i * page] = (unsigned char)(p[i * page] + 1);
+}
+
 void cb_worker_run(const struct cb_worker_args *a)
 {
     uint32_t jobs = a->jobs ? a->jobs : 1;
@@ -473,6 +488,7 @@ void cb_worker_run(const struct cb_worker_args *a)
             if (first_queue_wait(a, &a->unit->queue_wait_ns))
                 a->unit->queue_known = 1;
         }
+        touch_inherited(a);
         if (a->pin != CB_PIN_NONE)
             pin_self(a);
         /* Idle at the gate from now: a job queued meanwhile could start. */
@@ -491,6 +507,7 @@ void cb_worker_run(const struct cb_worker_args *a)
         a->unit->queue_wait_ns = a->rec[0].queue_wait_ns;
         a->unit->queue_known = a->rec[0].queue_known;
     }
+    touch_inherited(a);
     if (a->pin != CB_PIN_NONE)
         pin_self(a);
     if (a->gate) {

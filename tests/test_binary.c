@@ -901,6 +901,65 @@ static void test_lock_none(void **state)
     run_free(&r);
 }
 
+/* One run of cpu with --parent-memory=64MiB and --cow-touch=frac under
+ * threads and processes: mem/worker of each mode (KiB) into kib[0..1];
+ * cow_touch is in the processes' params only. */
+static void cow_run(const char *frac, double want_recorded, double kib[2])
+{
+    char arg[48];
+    struct run r;
+    cJSON *root;
+    const cJSON *b;
+    int i = 0;
+
+    snprintf(arg, sizeof arg, "--cow-touch=%s", frac);
+    RUN(&r, "-m", "threads,processes", "-t", "cpu", "--iterations=1000", "-n", "2", "-r", "2",
+        "-w", "0", "--parent-memory=64MiB", arg);
+    root = expect_json_run(&r);
+    cJSON_ArrayForEach(b, get_arr(root, "benchmarks", 2)) {
+        const cJSON *rec = cJSON_GetObjectItemCaseSensitive(get_obj(b, "params"), "cow_touch");
+
+        expect_str(b, "status", "ok");
+        expect_str(b, "mode", i == 0 ? "threads" : "processes");
+        if (i == 0 || want_recorded == 0)
+            assert_null(rec); /* threads: not theirs; 0: omitted */
+        else
+            expect_num(get_obj(b, "params"), "cow_touch", want_recorded);
+        kib[i++] = get_num(get_obj(b, "memory_per_worker_kib"), "median");
+    }
+    cJSON_Delete(root);
+    run_free(&r);
+}
+
+/* --cow-touch: a process's memory grows by about the fraction of the
+ * parent's it wrote (generous bounds: PSS, not timing); threads, whose
+ * writes would land in the one shared copy, are unaffected. */
+static void test_cow_touch(void **state)
+{
+    const double parent = 64.0 * 1024; /* KiB */
+    double none[2], half[2], all[2];
+
+    (void)state;
+    if (CB_TEST_TSAN) {
+        /* Each write also writes TSan's shadow of the page: copied too. */
+        printf("skip: test_cow_touch: under ThreadSanitizer a page written copies its "
+               "shadow memory as well\n");
+        skip();
+    }
+    cow_run("0", 0, none);
+    cow_run("50%", 0.5, half);
+    cow_run("1", 1, all);
+    if (half[1] - none[1] < 0.3 * parent || half[1] - none[1] > 0.7 * parent)
+        fail_msg("cow 0.5: processes mem/worker %.0f KiB, at 0 %.0f KiB, parent %.0f KiB",
+                 half[1], none[1], parent);
+    if (all[1] - none[1] < 0.7 * parent || all[1] - none[1] > 1.3 * parent)
+        fail_msg("cow 1: processes mem/worker %.0f KiB, at 0 %.0f KiB, parent %.0f KiB",
+                 all[1], none[1], parent);
+    if (fabs(all[0] - none[0]) > 0.1 * parent || fabs(half[0] - none[0]) > 0.1 * parent)
+        fail_msg("threads mem/worker moved with --cow-touch: %.0f, %.0f, %.0f KiB",
+                 none[0], half[0], all[0]);
+}
+
 /* n jobs of a fault region that cannot all fit are refused before
  * anything runs, naming the task. */
 static void test_fault_memory_refused(void **state)
@@ -971,6 +1030,12 @@ static const struct bad_case bad_cases[] = {
     { { "--block=0" }, { "--block" }, "0" },
     { { "--mmap-threshold=33MiB" }, { "--mmap-threshold" }, "33MiB" },
     { { "--tlb-pages=513" }, { "--tlb-pages" }, "513" },
+    { { "--cow-touch=1.5", "--parent-memory=1MiB" }, { "--cow-touch" }, "1.5" },
+    { { "--cow-touch=-0.1", "--parent-memory=1MiB" }, { "--cow-touch" }, "-0.1" },
+    { { "--cow-touch=101%", "--parent-memory=1MiB" }, { "--cow-touch" }, "101%" },
+    { { "--cow-touch=0.5" }, { "--cow-touch" }, "--parent-memory" },
+    /* BASE is threads alone: no process to copy a page into. */
+    { { "--cow-touch=0.5", "--parent-memory=1MiB" }, { "--cow-touch" }, "processes" },
     { { "--bogus-option" }, { "--bogus-option" }, NULL },
     { { "-r", "0" }, { "--repetitions", "-r" }, NULL },
     { { "--format=xml" }, { "--format" }, "xml" },
@@ -1529,6 +1594,7 @@ int main(void)
         cmocka_unit_test(test_fault_memory_refused),
         cmocka_unit_test(test_fault_counters),
         cmocka_unit_test(test_lock_none),
+        cmocka_unit_test(test_cow_touch),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_unknown_subcommand),
         cmocka_unit_test(test_version),

@@ -147,6 +147,33 @@ static void test_run_compare_to(void **state)
                                 "compared: FAIL"));
 }
 
+/* The new tasks and their parameters through compare: lost updates
+ * (--lock=none) are not a failure, an address-space task compares with
+ * itself, and --cow-touch or --lock tell benchmarks apart. */
+static void test_new_tasks(void **state)
+{
+    (void)state;
+    assert_int_equal(run("-t lock --lock=none --start=barrier -m threads,processes -n 2 -r 5 "
+                         "-w 0 --iterations=100k -q -o lost.json"), 0);
+    assert_int_equal(run("compare lost.json lost.json --fail-on=slower -f table"), 0);
+    assert_non_null(strstr(out, "0 failed"));
+    assert_int_equal(run("-t lock --lock=mutex -m threads -n 2 -r 5 -w 0 --iterations=100k "
+                         "-q -o locked.json"), 0);
+    assert_int_equal(run("compare lost.json locked.json -f table"), 1);
+    assert_non_null(strstr(out, "lock/threads/2: not comparable"));
+    assert_int_equal(run("-t tlb,switch -m threads,processes -n 2 -r 5 -w 0 "
+                         "--iterations=200 -q -o as.json"), 0);
+    assert_int_equal(run("compare as.json as.json -f table"), 0);
+    assert_non_null(strstr(out, "4 of 4 BASE benchmarks compared"));
+    assert_int_equal(run("-t cpu --iterations=1k -m processes -n 2 -r 5 -w 0 "
+                         "--parent-memory=1MiB -q -o cow0.json"), 0);
+    assert_int_equal(run("-t cpu --iterations=1k -m processes -n 2 -r 5 -w 0 "
+                         "--parent-memory=1MiB --cow-touch=0.5 -q -o cow5.json"), 0);
+    assert_int_equal(run("compare cow0.json cow5.json -f table"), 1);
+    assert_non_null(strstr(out, "cpu/processes/2: not comparable"));
+    assert_non_null(strstr(out, "cow_touch"));
+}
+
 /* Writes text to name in dir. */
 /* Writes the result file from without its noise floor, as an older
  * concbench wrote it. */
@@ -297,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_per_floor),
         cmocka_unit_test(test_gate),
         cmocka_unit_test(test_bmf),
+        cmocka_unit_test(test_new_tasks),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -80,6 +80,10 @@ static uint64_t sample_value(const struct cb_param_desc *d, char *buf, size_t le
             ;
         snprintf(buf, len, "--%s=%s", d->flag, d->choice((size_t)v));
         break;
+    case CB_PARAM_FRACTION:
+        v = d->max / 4;
+        snprintf(buf, len, "--%s=%g", d->flag, (double)v / (double)CB_FRACTION_ONE);
+        break;
     }
     return v;
 }

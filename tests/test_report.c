@@ -68,6 +68,7 @@ static void fill_sample(struct cb_sample *s, uint32_t nw, uint64_t t0, uint64_t 
         w->major_faults = i;
         w->cpu_migrations = 2;
         w->migrations_known = i == 1; /* the first worker's was not read */
+        w->usage_known = 1;
         w->max_rss_kib = 2048 + i;
         w->checksum = 10000000;
         w->cpu = (int32_t)i;
@@ -506,6 +507,36 @@ static void test_json_samples(void **state)
     free(text);
 }
 
+/* A worker whose getrusage could not be read has null faults and
+ * switches, and so has its sample's sum: never a made-up 0. */
+static void test_json_usage_unknown(void **state)
+{
+    struct cb_results *r = *state;
+    struct cb_sample *sa = &r->cells[THREADS].samples[1];
+    char *text;
+    cJSON *root;
+    const cJSON *s, *w0, *w1;
+
+    sa->workers[0].usage_known = 0;
+    cb_sample_summarise(sa, r->cells[THREADS].start);
+    root = parse(text = render(r, CB_FORMAT_JSON, false));
+    s = cJSON_GetArrayItem(get(bench(root, THREADS), "samples"), 1);
+    w0 = cJSON_GetArrayItem(get(s, "workers"), 0);
+    w1 = cJSON_GetArrayItem(get(s, "workers"), 1);
+    for (size_t i = 0; i < 4; i++) {
+        static const char *const keys[] = { "minor_faults", "major_faults", "ctx_voluntary",
+                                            "ctx_involuntary" };
+
+        assert_true(cJSON_IsNull(get(s, keys[i])));
+        assert_true(cJSON_IsNull(get(w0, keys[i])));
+        num(w1, keys[i]);
+    }
+    assert_near(num(cJSON_GetArrayItem(get(bench(root, THREADS), "samples"), 0),
+                    "minor_faults"), 201, 0);
+    cJSON_Delete(root);
+    free(text);
+}
+
 /* Crashed and silent workers carry their status only. */
 static void test_json_failed_workers(void **state)
 {
@@ -692,6 +723,8 @@ static void test_table(void **state)
     assert_non_null(strstr(buf, "speed-up"));
     assert_non_null(strstr(buf, "CPU util"));
     assert_null(strstr(buf, "mem/worker")); /* nothing measured it */
+    assert_null(strstr(buf, "faults/op"));  /* no task with operations */
+    assert_null(strstr(buf, "lost updates"));
     assert_int_equal(line(text, 1, buf, sizeof buf)[0], '-');
     /* Every line of the table is as wide as the header, µ or not. */
     for (int i = 1; i < NCELLS + 2; i++)
@@ -996,6 +1029,59 @@ static void test_claims(void **state)
     free(text);
 }
 
+/* The counters (per operation, migrations per job) show beside the
+ * per-operation figure of a task that has one, "-" where unread; lost
+ * updates beside a --lock=none run, which is ok. */
+static void test_counters(void **state)
+{
+    struct cb_results *r = *state;
+    struct cb_cell *t = &r->cells[THREADS], *p = &r->cells[PROCESSES];
+    char *text;
+    char buf[1024];
+
+    t->ops_per_job = 10;
+    t->per_op = (struct cb_stats){ .n = 1, .median = 1e-6 };
+    for (size_t i = 0; i < t->nsamples; i++)
+        t->samples[i].migrations_known = true;
+    p->task = cb_task_find("lock");
+    assert_non_null(p->task);
+    p->params.lock = CB_LOCK_NONE;
+    p->params.iterations = 1000;
+    for (size_t i = 0; i < p->nsamples; i++) {
+        p->samples[i].has_total = true;
+        p->samples[i].total = 1500 + i; /* lost: 500, 499, ... */
+    }
+    text = render(r, CB_FORMAT_TABLE, false);
+    line(text, 0, buf, sizeof buf);
+    assert_non_null(strstr(buf, "per op"));
+    assert_non_null(strstr(buf, "faults/op"));
+    assert_non_null(strstr(buf, "switches/op"));
+    assert_non_null(strstr(buf, "migrations"));
+    assert_true(ends(buf, "lost updates"));
+    /* 201 minor + 1 major faults, 9 switches, 4 migrations over 2 jobs
+     * of 10 operations each. */
+    line(text, 2 + THREADS, buf, sizeof buf);
+    assert_non_null(strstr(buf, "1.00 \xc2\xb5s"));
+    assert_non_null(strstr(buf, " 10.1 "));
+    assert_non_null(strstr(buf, " 0.45 "));
+    assert_non_null(strstr(buf, " 2.0 "));
+    assert_true(ends(buf, " -"));
+    line(text, 2 + PROCESSES, buf, sizeof buf);
+    assert_true(ends(buf, " 500") || ends(buf, " 499"));
+    assert_true(ends(line(text, 2 + SERIAL, buf, sizeof buf), " -"));
+    assert_non_null(strstr(text, "faults/op, switches/op: page faults"));
+    free(text);
+    /* A migration count that could not be read is no count. */
+    t->samples[0].migrations_known = t->samples[1].migrations_known = false;
+    if (t->nsamples > 2)
+        t->samples[2].migrations_known = false;
+    text = render(r, CB_FORMAT_TABLE, false);
+    line(text, 2 + THREADS, buf, sizeof buf);
+    assert_non_null(strstr(buf, " 0.45 "));
+    assert_null(strstr(buf, " 2.0 "));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1009,6 +1095,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_benchmarks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_failed_workers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_usage_unknown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_big_checksum, setup, teardown),
         cmocka_unit_test(test_json_empty),
         cmocka_unit_test_setup_teardown(test_table, setup, teardown),
@@ -1016,6 +1103,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_per_sample, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_colour, setup, teardown),
     };

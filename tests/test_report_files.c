@@ -193,6 +193,45 @@ static void test_render_claims(void **state)
     cb_load_free(&l[1]);
 }
 
+/* A lock --lock=none benchmark is ok with its lost updates shown; the
+ * per-operation figures of a task that has them beside it. */
+static void test_render_lost_updates(void **state)
+{
+    static const char text[] =
+        "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},\"context\":{},"
+        "\"benchmarks\":[{\"name\":\"lock/threads/2\",\"task\":\"lock\",\"mode\":\"threads\","
+        "\"workers\":2,\"params\":{\"iterations\":1000},\"start\":\"barrier\","
+        "\"lock\":\"none\",\"status\":\"ok\",\"lost_updates\":{\"median\":321},"
+        "\"per_op_s\":{\"median\":2e-9},\"ops_per_s\":5e8,"
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"lost_updates\":321,"
+        "\"workers\":[{},{}]}]},"
+        "{\"name\":\"lock/processes/2\",\"task\":\"lock\",\"mode\":\"processes\","
+        "\"workers\":2,\"params\":{\"iterations\":1000},\"start\":\"barrier\","
+        "\"lock\":\"none\",\"status\":\"ok\","
+        "\"samples\":[{\"wall_s\":1,\"user_s\":0,\"sys_s\":0,\"workers\":[{},{}]}]}]}";
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+    const struct cb_loaded_cell *c;
+    char *out, *section;
+
+    (void)state;
+    assert_int_equal(cb_load_text("lost", text, sizeof text - 1, &l, &err), 0);
+    c = cb_load_find(&l, "lock/threads/2");
+    assert_non_null(c);
+    assert_true(c->lost_updates == 321);
+    assert_true(c->per_op == 2e-9);
+    assert_true(isnan(cb_load_find(&l, "lock/processes/2")->lost_updates));
+    out = cb_review_render(&l, 1, CB_FORMAT_TABLE, &err);
+    assert_non_null(out);
+    section = strstr(out, "updates lost (--lock=none, not a failure)");
+    assert_non_null(section);
+    assert_non_null(strstr(section, "threads  2.00 ns  5e+08           321"));
+    assert_null(strstr(section, "processes")); /* nothing measured */
+    assert_null(strstr(out, "failed"));
+    free(out);
+    cb_load_free(&l);
+}
+
 static void test_parse_args(void **state)
 {
     struct cb_review_opts o;
@@ -338,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_figures_over_one_worker),
         cmocka_unit_test(test_render_side_by_side),
         cmocka_unit_test(test_render_claims),
+        cmocka_unit_test(test_render_lost_updates),
         cmocka_unit_test(test_parse_args),
         cmocka_unit_test(test_pool_warnings),
         cmocka_unit_test(test_cli),

@@ -350,6 +350,22 @@ static void test_address_space_defaults(void **state)
     }
 }
 
+/* `concbench list` says in one line what each task with per-operation
+ * figures shows: its description has a "; shows ..." part, one line. */
+static void test_descriptions_show(void **state)
+{
+    (void)state;
+    for (size_t t = 0; cb_tasks[t]; t++) {
+        const struct cb_task *k = cb_tasks[t];
+
+        assert_non_null(k->description);
+        assert_null(strchr(k->description, '\n'));
+        if (k->op && !strstr(k->description, "; shows "))
+            fail_msg("%s: the description does not say what it shows: %s", k->name,
+                     k->description);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_tlb_checksum),
         cmocka_unit_test(test_tlb_range),
         cmocka_unit_test(test_address_space_defaults),
+        cmocka_unit_test(test_descriptions_show),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

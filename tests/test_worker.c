@@ -1,8 +1,11 @@
 /* The worker body: timestamps, CPU time, counters and the start gate. */
 #include "cb_test.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,6 +13,19 @@
 #include "concbench/worker.h"
 
 CB_TEST_SHARED_RECORDS(4)
+
+/* getrusage, failing while fail_usage is set. */
+static bool fail_usage;
+int __real_getrusage(int who, struct rusage *usage);
+int __wrap_getrusage(int who, struct rusage *usage);
+int __wrap_getrusage(int who, struct rusage *usage)
+{
+    if (fail_usage) {
+        errno = EINVAL;
+        return -1;
+    }
+    return __real_getrusage(who, usage);
+}
 
 static struct cb_worker_args args(const struct cb_task *task, struct cb_params *p,
                                   struct cb_gate *gate)
@@ -60,6 +76,28 @@ static void test_cpu_worker(void **state)
     assert_true(cpu <= run * 1.2 + 0.01);
     assert_true(cpu <= (double)r->cpu_ns / 1e9 * 1.2 + 0.01);
     assert_true(cpu >= (double)r->cpu_ns / 1e9 * 0.8 - 0.01);
+}
+
+/* Counters read: usage_known; getrusage failing: usage_known 0, so the
+ * counters are written as null, not as zeros that look measured. */
+static void test_usage_known(void **state)
+{
+    struct cb_params p = { 0 };
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, NULL);
+
+    (void)state;
+    p.iterations = 1000;
+    cb_worker_run(&a);
+    assert_int_equal(a.rec->status, CB_WORKER_OK);
+    assert_int_equal(a.rec->usage_known, 1);
+    a = args(cb_task_find("cpu"), &p, NULL);
+    p.iterations = 1000;
+    fail_usage = true;
+    cb_worker_run(&a);
+    fail_usage = false;
+    assert_int_equal(a.rec->status, CB_WORKER_OK);
+    assert_int_equal(a.rec->usage_known, 0);
+    assert_int_equal(a.rec->minor_faults, 0);
 }
 
 static void test_io_worker(void **state)
@@ -237,6 +275,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_layout),
         cmocka_unit_test(test_cpu_worker),
+        cmocka_unit_test(test_usage_known),
         cmocka_unit_test(test_io_worker),
         cmocka_unit_test(test_worker_memory_refused),
         cmocka_unit_test(test_gate_release),

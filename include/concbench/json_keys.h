@@ -48,6 +48,9 @@
 #define CB_KEY_PARAMS "params"
 #define CB_KEY_SAMPLES "samples"
 #define CB_KEY_MEMORY_PER_WORKER_KIB "memory_per_worker_kib" /* statistics */
+#define CB_KEY_PER_OP_S "per_op_s"         /* statistics: a job's run / its ops */
+#define CB_KEY_OPS_PER_S "ops_per_s"       /* a number: 1 / per_op_s median */
+#define CB_KEY_LOST_UPDATES "lost_updates" /* --lock=none: per sample, statistics */
 #define CB_KEY_HANDOFF_S "handoff_s"      /* statistics here; a worker's number */
 #define CB_KEY_GIL_WAIT_S "gil_wait_s"    /* statistics here; a worker's number */
 #define CB_KEY_MEDIAN "median"            /* in every statistics object */

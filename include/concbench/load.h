@@ -55,6 +55,9 @@ struct cb_loaded_cell {
     /* The claims' medians over the benchmark (memory_per_worker_kib,
      * handoff_s, gil_wait_s); NAN when the file has none. */
     double mem_kib, handoff, gil_wait;
+    /* Medians of per_op_s, ops_per_s (a number) and lost_updates
+     * (--lock=none); NAN when the file has none. */
+    double per_op, ops_per_s, lost_updates;
     /* The distinguishing options beside params, in option table order
      * (cb_options_all()): every file loaded by one build has the same keys
      * at the same indices. Two benchmarks that differ in one measure

@@ -67,7 +67,12 @@ enum cb_param_kind {
     CB_PARAM_FLAG,     /* takes no value: given means 1 */
     CB_PARAM_SHAPE,    /* "PxT": P << 32 | T, each 1 to max; 0: none given;
                           written as the text "PxT" */
+    CB_PARAM_FRACTION, /* parts of CB_FRACTION_ONE; given as 0.25 or 25%,
+                          written as a number 0 to 1 */
 };
+
+/* A CB_PARAM_FRACTION value of 1 (the whole): parts per million. */
+#define CB_FRACTION_ONE UINT64_C(1000000)
 
 /* A CB_PARAM_SHAPE value's two halves. Can't fail. */
 static inline uint32_t cb_shape_p(uint64_t v) { return (uint32_t)(v >> 32); }

@@ -64,6 +64,8 @@ struct cb_worker_record {
     uint64_t cpu_migrations;  /* se.nr_migrations while running; see
                                  migrations_known */
     int32_t migrations_known; /* cpu_migrations was read at both ends */
+    int32_t usage_known;      /* getrusage read at both ends: the faults
+                                 and context switches are counts, not 0s */
     char note[96];            /* setup-failed: the task's message;
                                  out-of-memory: what failed, if known */
 };

@@ -37,6 +37,8 @@ struct cb_sample {
     uint64_t major_faults;
     uint64_t cpu_migrations;  /* sum over workers; see migrations_known */
     bool migrations_known;    /* every finished worker's was read */
+    bool usage_known;         /* every finished worker's getrusage was read:
+                                 the fault and switch sums are counts */
     uint32_t nworkers;     /* jobs */
     struct cb_worker_record *workers; /* owned, nworkers entries */
     uint32_t nunits;       /* units of execution (0: not recorded) */
@@ -119,6 +121,11 @@ void cb_sample_summarise(struct cb_sample *s, enum cb_start start);
  * one job per unit, per worker). Returns false,
  * leaving *kib alone, when s has no memory reading. Can't fail. */
 bool cb_sample_worker_kib(const struct cb_sample *s, double *kib);
+
+/* --lock=none: the updates sample s of c lost (the expected total minus
+ * its total) into *lost. Returns false, *lost untouched, when c does not
+ * measure them. Can't fail. */
+bool cb_cell_lost_updates(const struct cb_cell *c, const struct cb_sample *s, uint64_t *lost);
 
 /* Computes the wall, spawn and utilisation statistics, the status and the
  * warnings of c; speedup stays NAN until cb_results_speedups(). Returns 0,

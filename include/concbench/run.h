@@ -53,6 +53,8 @@ struct cb_run_opts {
     uint64_t switch_ns;      /* GIL: hand over after this long if wanted */
     uint64_t worker_mem;     /* bytes each worker allocates and touches */
     uint64_t parent_mem;     /* bytes the parent touches before the runs */
+    uint64_t cow_touch;      /* processes: parts of CB_FRACTION_ONE of the
+                                parent's pages each writes (copy on write) */
     uint64_t payload;        /* bytes of result each worker hands back */
     enum cb_transport transport;
     uint64_t timeout_ns;     /* --timeout per repetition; 0: none */
@@ -76,6 +78,9 @@ struct cb_run_spec {
                                  records, reset by the caller */
     const struct cb_run_opts *opts; /* NULL: all zero */
     void *task_state;         /* from cb_task_run_begin(), or NULL */
+    /* --parent-memory (opts->parent_mem bytes), inherited by forked
+     * units, which write opts->cow_touch of its pages; NULL: none. */
+    unsigned char *parent_mem;
 };
 
 /* Memory of the live worker set, read while every worker is held after

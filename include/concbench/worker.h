@@ -30,6 +30,10 @@ struct cb_worker_args {
     struct cb_gil *gil;       /* run the task code holding this lock */
     struct cb_gate *hold;     /* passed after the task, before returning */
     uint64_t worker_mem;      /* bytes touched after the task, until return */
+    unsigned char *cow;       /* pages inherited from the parent: write */
+    uint64_t cow_len;         /* bytes of them, of which */
+    uint64_t cow_touch;       /* parts of CB_FRACTION_ONE's pages, spread
+                                 evenly, once per unit before its jobs */
     struct cb_payload_out payload; /* result hand-off after the task: the
                                       first job's (id, slot); job k uses
                                       id + k and slot + k * size */
@@ -61,14 +65,16 @@ struct cb_worker_args {
  * unreadable run-queue wait stays unknown. */
 void cb_worker_mark_first(void);
 
-/* The body of one unit: timestamps its first instruction, pins itself,
+/* The body of one unit: timestamps its first instruction, writes
+ * cow_touch of the cow pages (a forked unit: copies on write), pins itself,
  * passes the gate, then runs its jobs one after another, each under
  * a->gil when given (recording the wait in gil_wait_ns), reading CPU
  * time, context switches and CPU, and filling its record (status
  * CB_WORKER_OK; the parent verifies the checksum). Then, outside the
  * timed run: touches worker_mem bytes, waits at the hold gate, frees the
  * memory, hands each job's payload over and marks each record done.
- * Can't fail: a failed getrusage leaves zeros. */
+ * Can't fail: a failed getrusage leaves zeros and usage_known 0 (the
+ * counters are then written as null). */
 void cb_worker_run(const struct cb_worker_args *a);
 
 /* One job of the unit, timed as every job is: rec is one of a->rec's,

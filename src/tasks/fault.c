@@ -83,7 +83,8 @@ static uint64_t fault_memory(const struct cb_params *p)
 const struct cb_task cb_task_fault = {
     .name = "fault",
     .description = "page faults: each job maps --region, touches every page, "
-                   "unmaps it, --iterations times",
+                   "unmaps it, --iterations times; shows what a fault costs in one "
+                   "shared address space or in one each",
     .cpu_bound = true,
     .opt_in = true, /* an address-space test, not one of the speed claims */
     .op = "page fault",

@@ -212,7 +212,8 @@ static uint64_t lock_expected_total(const struct cb_params *p, uint32_t workers)
 const struct cb_task cb_task_lock = {
     .name = "lock",
     .description = "workers increment one shared counter --iterations times "
-                   "under --lock",
+                   "under --lock; shows a lock's cost shared by threads or by processes "
+                   "(none: the updates a race loses)",
     .cpu_bound = true,
     .opt_in = true, /* a contention test, not one of the speed claims */
     .shares_state = true,

@@ -109,7 +109,8 @@ static int malloc_worker_setup(const struct cb_params *p, void *state, uint32_t 
 const struct cb_task cb_task_malloc = {
     .name = "malloc",
     .description = "allocator: each job mallocs, writes and frees --iterations "
-                   "blocks up to --block (mmap threshold fixed)",
+                   "blocks up to --block (mmap threshold fixed); shows munmap's TLB "
+                   "flushes costing threads, who share one address space",
     .cpu_bound = true,
     .opt_in = true, /* an address-space test, not one of the speed claims */
     .op = "malloc+write+free",

@@ -324,8 +324,8 @@ static uint64_t switch_expected(const struct cb_params *p)
 const struct cb_task cb_task_switch = {
     .name = "switch",
     .description = "jobs in pairs pass a token back and forth --iterations times "
-                   "(--switch-channel), pinned by --switch-placement: a switch's cost, "
-                   "which placement dominates",
+                   "(--switch-channel), pinned by --switch-placement; shows a switch's "
+                   "cost, which placement dominates",
     .cpu_bound = false,
     .opt_in = true, /* pairs, pinned: not one of the speed claims */
     .op = "round trip",

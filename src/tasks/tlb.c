@@ -72,7 +72,8 @@ static uint64_t tlb_memory(const struct cb_params *p)
 const struct cb_task cb_task_tlb = {
     .name = "tlb",
     .description = "TLB shootdowns: each job writes its own page(s) of one "
-                   "shared region and releases them (MADV_DONTNEED)",
+                   "shared region and releases them (MADV_DONTNEED); shows a release "
+                   "flushing every CPU a shared address space runs on",
     .cpu_bound = true,
     .opt_in = true, /* an address-space test, not one of the speed claims */
     .op = "release",

@@ -36,7 +36,8 @@ static uint64_t example_expected(const struct cb_params *p)
 
 const struct cb_task cb_task_example = {
     .name = "example",
-    .description = "example plug-in: sums the first --iterations odd numbers",
+    .description = "example plug-in: sums the first --iterations odd numbers; shows that "
+                   "a task needs only its own file",
     .cpu_bound = true,
     .opt_in = true,
     .op = "odd number",
