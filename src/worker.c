@@ -365,7 +365,7 @@ static void pool_no_memory(const struct cb_worker_args *a)
 }
 
 /* One job taken from the pool's queue, run, and made known. */
-static uint64_t pool_job(const struct cb_worker_args *a, uint32_t j, bool run, uint64_t free_ns)
+static void pool_job(const struct cb_worker_args *a, uint32_t j, bool run, uint64_t free_ns)
 {
     struct cb_worker_record *rec = &a->rec[j];
     struct cb_worker_args one = *a;
@@ -384,12 +384,14 @@ static uint64_t pool_job(const struct cb_worker_args *a, uint32_t j, bool run, u
     publish(a, j);
     if (a->hold)
         cb_gate_nudge(a->hold); /* the parent sees it finished */
-    return rec->end_ns;
 }
 
-/* free_ns: when the unit got to the gate, idle, ready for a job. The
- * chunk a unit has claimed is in its unit record until it is done, so
- * that the parent can account for it if the unit dies. */
+/* free_ns: when the unit got to the gate, idle, ready for a job; then
+ * each time it is back for the next one, its last job handed back. What
+ * concbench reads of a finished job (rusage, /proc, its record) is the
+ * tool's cost, not the pool's: it is in no job's dispatch. The chunk a
+ * unit has claimed is in its unit record until it is done, so that the
+ * parent can account for it if the unit dies. */
 static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
 {
     uint32_t chunk = a->chunk ? a->chunk : 1, n = a->njobs;
@@ -404,8 +406,10 @@ static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
             a->unit->claim_from = k;
             a->unit->claim_to = k + chunk < n ? k + chunk : n;
         }
-        for (uint32_t j = k; j < n && j < k + chunk; j++)
-            free_ns = pool_job(a, j, run, free_ns);
+        for (uint32_t j = k; j < n && j < k + chunk; j++) {
+            pool_job(a, j, run, free_ns);
+            free_ns = cb_clock_now_ns();
+        }
     }
     mem = cb_memory_touch(a->worker_mem, NULL);
     if (a->worker_mem && !mem)
