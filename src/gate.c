@@ -49,15 +49,20 @@ void cb_gate_nudge(struct cb_gate *g)
     syscall(SYS_futex, g->count, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
+void cb_gate_arrive(struct cb_gate *g)
+{
+    atomic_fetch_add(g->count, 1);
+    /* The parent sleeps on the count (shared across processes: not a
+     * private futex); every arrival wakes it to look. */
+    cb_gate_nudge(g);
+}
+
 bool cb_gate_pass(struct cb_gate *g)
 {
     char c;
     ssize_t n;
 
-    atomic_fetch_add(g->count, 1);
-    /* The parent sleeps on the count (shared across processes: not a
-     * private futex); every arrival wakes it to look. */
-    cb_gate_nudge(g);
+    cb_gate_arrive(g);
     /* Nothing is ever written: read returns 0 (EOF) once every write end
      * is closed, i.e. when the parent releases the gate or dies. */
     do

@@ -16,6 +16,7 @@
 #include "concbench/interrupt.h"
 #include "concbench/memory.h"
 #include "concbench/payload.h"
+#include "concbench/pool_pipe.h"
 #include "concbench/sysname.h"
 #include "concbench/worker.h"
 
@@ -44,6 +45,8 @@ struct run {
     pid_t *pids;             /* tracked for interrupts and the watchdog */
     bool *killed;            /* the driver killed unit i (a dead peer) */
     uint32_t seen;           /* pools: finished jobs the parent has seen */
+    struct cb_pool_pipe queue; /* process-pool --queue=pipe */
+    bool queue_open;
     struct cb_gate gate, hold, *gp, *hp;
     struct cb_gil gil, *gilp; /* one lock for units sharing an address space */
     /* Payloads across a process boundary. */
@@ -91,6 +94,8 @@ static void unit_in_child(struct run *r, struct cb_worker_args *a, struct cb_gil
      * interpreter, and so its own GIL. */
     if (r->o->gil && cb_gil_init(own, r->o->switch_ns, NULL) == 0)
         a->gil = own;
+    if (r->queue_open)
+        cb_pool_pipe_child(&r->queue);
     if (a->payload.size) {
         a->payload.way = r->shm ? CB_PAYLOAD_SHM : CB_PAYLOAD_PIPE;
         a->payload.slot = r->shm ? r->slots + (size_t)ur->first_job * a->payload.size
@@ -136,6 +141,9 @@ static void unit_main(void *arg)
         a.rec = spec->shared->rec;
         a.pool = spec->shared;
         a.chunk = r->o->chunk;
+        a.queue_pipe = r->queue_open;
+        a.queue_fd = r->queue.job_r;
+        a.done_fd = r->queue.done_w;
     }
     if (r->x->separate_memory) {
         unit_in_child(r, &a, &own);
@@ -231,6 +239,10 @@ static void stamp_seen(struct run *r)
 {
     struct cb_shared *sh = r->spec->shared;
 
+    if (r->queue_open) {
+        cb_pool_pipe_drain(&r->queue, sh->rec);
+        return;
+    }
     while (r->seen < atomic_load(&sh->done_count)) {
         uint32_t id = atomic_load_explicit(&sh->done_ids[r->seen], memory_order_acquire);
 
@@ -283,6 +295,38 @@ static void end_on_dead_peer(struct run *r, uint32_t started)
         if (r->x->kill(&r->exec, &r->units[u]) == 0)
             r->killed[u] = true;
     }
+}
+
+/* Every started unit of a --queue=pipe pool has said it is out of jobs
+ * or has ended. */
+static bool pool_accounted(struct run *r, uint32_t started)
+{
+    for (uint32_t u = 0; u < started; u++)
+        if (!r->queue.out[u] && !(r->x->ended && r->x->ended(&r->exec, &r->units[u])))
+            return false;
+    return true;
+}
+
+/* process-pool --queue=pipe, as ProcessPoolExecutor's management thread:
+ * the parent feeds the job pipe as it has room and reads the completions
+ * until every unit is out of jobs. A unit that died leaves the rest to
+ * the others, unless the task's units depend on each other; the
+ * --timeout stops it; nothing here waits longer than a poll. */
+static void pool_pump(struct run *r, uint32_t started)
+{
+    for (;;) {
+        (void)cb_pool_pipe_feed(&r->queue);
+        cb_pool_pipe_drain(&r->queue, r->spec->shared->rec);
+        if (r->queue.outs >= started)
+            break;
+        if (r->o->timeout_ns && cb_interrupt_deadline_passed())
+            break;
+        if (r->x->any_ended && r->x->any_ended(&r->exec) &&
+            (r->spec->task->shares_state || pool_accounted(r, started)))
+            break;
+        cb_pool_pipe_wait(&r->queue, 1);
+    }
+    cb_pool_pipe_stop(&r->queue);
 }
 
 /* Waits until the started units are held after their jobs, reads the
@@ -475,6 +519,11 @@ static int drive(struct run *r, struct cb_run_times *t)
         atomic_store(&r->spec->shared->queued_ns, t->release_ns);
         cb_gate_release(r->gp, rc != 0);
     }
+    if (r->queue_open) { /* a failed start queues nothing: EOF at once */
+        if (rc == 0)
+            pool_pump(r, t->units_started);
+        cb_pool_pipe_stop(&r->queue);
+    }
     if (r->hp) {
         /* Units killed after a failed creation never arrive. */
         held = rc != 0 && r->x->killable ? 0 : t->units_started;
@@ -579,6 +628,10 @@ static int setup(struct run *r, struct cb_error *err)
             return -1;
         r->gp = &r->gate;
     }
+    if (r->x->pooled && r->x->separate_memory && r->o->queue == CB_QUEUE_PIPE) {
+        r->queue_open = true; /* closed in teardown even if half open */
+        return cb_pool_pipe_open(&r->queue, r->spec->workers, r->o->chunk, r->nunits, err);
+    }
     return 0;
 }
 
@@ -592,6 +645,8 @@ static void teardown(struct run *r)
         cb_gil_destroy(r->gilp);
     if (r->exec_open && r->x->close)
         r->x->close(&r->exec);
+    if (r->queue_open)
+        cb_pool_pipe_close(&r->queue);
     if (r->slots)
         munmap(r->slots, r->slots_len);
     for (uint32_t i = 0; r->rfds && i < 2 * r->spec->workers; i++)
@@ -691,6 +746,13 @@ out:
 const char *cb_pin_name(size_t i)
 {
     static const char *const names[] = { "none", "spread", "compact" };
+
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
+}
+
+const char *cb_queue_name(size_t i)
+{
+    static const char *const names[] = { "shm", "pipe" };
 
     return i < sizeof names / sizeof names[0] ? names[i] : NULL;
 }
