@@ -79,6 +79,15 @@ for queue in shm pipe; do
         '[ "$(json "$dir/k.json" "sorted(w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"])")" = "['"'crashed: SIGKILL', 'ok', 'ok', 'ok', 'ok', 'ok'"']" ]'
 done
 
+# --timeout while the parent feeds and polls the pipe: the sample ends.
+start=$(date +%s)
+"$bin" -q -m process-pool -t io -n 6 --pool-size=2 --sleep=5s --timeout=300ms -r 1 -w 0 \
+    --queue=pipe -o "$dir/t.json" 2>/dev/null
+code=$?
+check "--queue=pipe --timeout=300ms: exit 1 well before the 5 s sleeps, two jobs timeout" \
+    '[ $code -eq 1 ] && [ $(( $(date +%s) - start )) -lt 4 ] &&
+     [ "$(json "$dir/t.json" "sorted(w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"])[-2:]")" = "['"'timeout', 'timeout'"']" ]'
+
 # Ctrl-C while a pool waits on its queue: exit 130, no pool process left.
 for queue in shm pipe; do
     "$bin" -q -m process-pool -t io -n 8 --pool-size=2 --sleep=2s -r 1 -w 0 \
