@@ -92,8 +92,6 @@ bool cb_pool_pipe_feed(struct cb_pool_pipe *q)
         for (size_t i = 0; i < (size_t)put / sizeof batch[0]; i++)
             q->next += batch[i].count;
     }
-    if (q->next >= q->jobs)
-        cb_pool_pipe_stop(q);
     return q->next >= q->jobs;
 }
 

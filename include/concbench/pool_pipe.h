@@ -44,8 +44,8 @@ int cb_pool_pipe_open(struct cb_pool_pipe *q, uint32_t jobs, uint32_t chunk,
 void cb_pool_pipe_child(struct cb_pool_pipe *q);
 
 /* In the parent: writes the descriptors that fit without blocking, each
- * stamped queued now. Returns true once every job is queued (the job
- * pipe is then closed: EOF for the readers). Can't fail. */
+ * stamped queued now. Returns true once every job is queued (then
+ * cb_pool_pipe_stop gives the readers their EOF). Can't fail. */
 bool cb_pool_pipe_feed(struct cb_pool_pipe *q);
 
 /* In the parent: no more jobs will be queued (closes the job pipe).
