@@ -537,6 +537,11 @@ static int drive(struct run *r, struct cb_run_times *t)
         settle_pool();
     t->ready_ns = gated ? cb_clock_now_ns() : t->t0_ns;
     if (gated) {
+        /* The gate's descriptor is written (-1) as it closes: written
+         * once before the stamp, so the copy-on-write fault of its page
+         * (the units were forked since) is not taken between waking the
+         * units and going to sleep, on a CPU a woken unit may wait for. */
+        *(volatile int *)&r->gp->wfd = r->gp->wfd;
         /* On failure the started units skip their jobs: abort. */
         t->release_ns = cb_clock_now_ns();
         atomic_store(&r->spec->shared->queued_ns, t->release_ns);
