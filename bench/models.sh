@@ -7,10 +7,14 @@
 #      (cb_rawhandoff processes: PTHREAD_PROCESS_SHARED mutex + condvar);
 #   3. loop, -n 10000 -t io --sleep=100ms: median wall <= 110 ms, p99
 #      lateness <= 5 ms.
-# Dispatch is shown two ways: "wake" (-n = --pool-size: every job goes to
-# a worker asleep at the gate, the like of the raw hand-off) and "busy"
-# (-n 1000 on 2 workers: most jobs are taken by a worker that just
-# finished one, no wake-up at all). The verdict uses "wake".
+# Dispatch is shown two ways: "wake" (-n 1 --pool-size=1: every job is a
+# hand-off to a worker asleep at the gate, the like of the raw hand-off;
+# with -n 2 on 2 workers a tiny job's pool often runs both on the first
+# worker woken, and the second is no wake-up at all) and "busy" (-n 1000
+# on 2 workers: most jobs are taken by a worker that just finished one).
+# The verdict uses "wake". process-pool runs with --queue=shm (the
+# verdict) and --queue=pipe (ProcessPoolExecutor's dispatch, reported
+# against the same floor, no target).
 # Rounds alternate raw and concbench so the machine's drift hits both.
 #
 # usage: bench/models.sh [BUILD_DIR] [ROUNDS]   (default: build 3)
@@ -41,10 +45,12 @@ trap 'rm -rf -- "$tmp"' EXIT
 for ((i = 1; i <= rounds; i++)); do
     echo "$prog: round $i/$rounds" >&2
     "$raw" both 1000 200 >"$tmp/raw.$i"
-    "$concbench" -m thread-pool,process-pool -t cpu --iterations=1000 -n 2 --pool-size=2 \
-        -r "$reps" -q -f json -o "$tmp/wake.$i.json" 2>/dev/null || true
-    "$concbench" -m thread-pool,process-pool -t cpu --iterations=1000 -n 1000 --pool-size=2 \
-        -r 3 -q -f json -o "$tmp/busy.$i.json" 2>/dev/null || true
+    for q in shm pipe; do
+        "$concbench" -m thread-pool,process-pool -t cpu --iterations=1000 -n 1 --pool-size=1 \
+            -r $((2 * reps)) --queue=$q -q -f json -o "$tmp/wake.$q.$i.json" 2>/dev/null || true
+        "$concbench" -m thread-pool,process-pool -t cpu --iterations=1000 -n 1000 \
+            --pool-size=2 -r 3 --queue=$q -q -f json -o "$tmp/busy.$q.$i.json" 2>/dev/null || true
+    done
     "$concbench" -m loop -t io -n 10000 --sleep=100ms -r 5 -q -f json \
         -o "$tmp/loop.$i.json" 2>/dev/null || true
 done
@@ -68,26 +74,36 @@ def raw(i):
         out[model] = dict(x.split("=") for x in kv)
     return out
 
-ratios = {"thread-pool": [], "process-pool": []}
-print("round  model         raw median   wake median  ratio   busy median")
+# (label, mode, queue, raw floor, has a target)
+rows = (("thread-pool", "thread-pool", "shm", "threads", True),
+        ("process-pool shm", "process-pool", "shm", "processes", True),
+        ("process-pool pipe", "process-pool", "pipe", "processes", False))
+ratios = {label: [] for label, *_ in rows}
+print("round  model              raw median   wake median  ratio   busy median  completion")
 for i in range(1, rounds + 1):
-    r, wake, busy = raw(i), load(f"{tmp}/wake.{i}.json"), load(f"{tmp}/busy.{i}.json")
-    for mode, rawm in (("thread-pool", "threads"), ("process-pool", "processes")):
+    r = raw(i)
+    for label, mode, q, rawm, _ in rows:
+        wake = load(f"{tmp}/wake.{q}.{i}.json")
+        busy = load(f"{tmp}/busy.{q}.{i}.json")
         base = float(r[rawm]["median_s"])
         if mode not in wake or "pool" not in wake[mode]:
-            print(f"{i:5}  {mode:12}  {us(base)}  (no result: {wake.get(mode, {}).get('status')})")
+            print(f"{i:5}  {label:17}  {us(base)}  (no result: {wake.get(mode, {}).get('status')})")
             ok = False
             continue
         w = wake[mode]["pool"]["dispatch_s"]["median"]
-        b = busy.get(mode, {}).get("pool", {}).get("dispatch_s", {}).get("median", float("nan"))
-        ratios[mode].append(w / base)
-        print(f"{i:5}  {mode:12}  {us(base)}  {us(w)}  {w / base:5.2f}x  {us(b)}")
-for mode, rs in ratios.items():
+        bp = busy.get(mode, {}).get("pool", {})
+        b = bp.get("dispatch_s", {}).get("median", float("nan"))
+        c = bp.get("completion_s", {}).get("median", float("nan"))
+        ratios[label].append(w / base)
+        print(f"{i:5}  {label:17}  {us(base)}  {us(w)}  {w / base:5.2f}x  {us(b)}  {us(c)}")
+for label, mode, q, rawm, target in rows:
+    rs = ratios[label]
     if rs:
         med = statistics.median(rs)
-        verdict = "ok" if med <= 2 else "MISSED"
-        ok &= med <= 2
-        print(f"{mode}: median ratio over rounds {med:.2f}x (target <= 2x): {verdict}")
+        verdict = ("ok" if med <= 2 else "MISSED") if target else "reported"
+        ok &= med <= 2 or not target
+        print(f"{label}: median ratio over rounds {med:.2f}x"
+              f"{' (target <= 2x)' if target else ''}: {verdict}")
 
 walls, p99s = [], []
 for i in range(1, rounds + 1):

@@ -16,7 +16,7 @@ _concbench()
             --sleep --fib --start --format --output --context --per-sample
             --quiet --help --version --min-time --max-time --timeout --stack-size --pin
             --compare-to --worker-memory --parent-memory --cow-touch --payload --transport
-            --gil --switch-interval --lock --isolation --pool-size --chunk --shape --loop-block
+            --gil --switch-interval --lock --isolation --pool-size --chunk --queue --shape --loop-block
             --switch-channel --switch-placement --msg-channel --message
             --region --block --mmap-threshold --tlb-pages"
         formats="json table markdown csv bmf github-action-benchmark" ;;
@@ -43,6 +43,7 @@ _concbench()
         run:-t|run:--task) values="cpu io fib lock switch msg fault malloc tlb" ;;
         run:--pin) values="none spread compact" ;;
         run:--transport) values="pipe shm" ;;
+        run:--queue) values="shm pipe" ;;
         run:--lock) values="mutex spin semaphore none" ;;
         run:--switch-channel) values="pipe futex" ;;
         run:--switch-placement) values="same split" ;;

@@ -49,15 +49,20 @@ void cb_gate_nudge(struct cb_gate *g)
     syscall(SYS_futex, g->count, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
+void cb_gate_arrive(struct cb_gate *g)
+{
+    atomic_fetch_add(g->count, 1);
+    /* The parent sleeps on the count (shared across processes: not a
+     * private futex); every arrival wakes it to look. */
+    cb_gate_nudge(g);
+}
+
 bool cb_gate_pass(struct cb_gate *g)
 {
     char c;
     ssize_t n;
 
-    atomic_fetch_add(g->count, 1);
-    /* The parent sleeps on the count (shared across processes: not a
-     * private futex); every arrival wakes it to look. */
-    cb_gate_nudge(g);
+    cb_gate_arrive(g);
     /* Nothing is ever written: read returns 0 (EOF) once every write end
      * is closed, i.e. when the parent releases the gate or dies. */
     do
@@ -79,13 +84,17 @@ int cb_gate_wait_ready(struct cb_gate *g, uint32_t n, bool (*alive)(void *), voi
     uint32_t seen;
 
     while ((seen = atomic_load(g->count)) < n) {
+        /* Spin briefly on the count alone (workers usually arrive within
+         * microseconds), then sleep until an arrival wakes us, so as not
+         * to take a CPU from the workers: no polling while a long sample
+         * runs. alive() may be a system call (waitid): asked before each
+         * sleep, not on every spin, or the spinning parent holds the CPU
+         * a unit it has just woken is queued on. */
+        if (++spins <= 64)
+            continue;
+        syscall(SYS_futex, g->count, FUTEX_WAIT, seen, &nap, NULL, 0);
         if (alive && !alive(arg))
             return -1;
-        /* Spin briefly (workers usually arrive within microseconds), then
-         * sleep until an arrival wakes us, so as not to take a CPU from
-         * the workers: no polling while a long sample runs. */
-        if (++spins > 64)
-            syscall(SYS_futex, g->count, FUTEX_WAIT, seen, &nap, NULL, 0);
     }
     return 0;
 }

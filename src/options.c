@@ -62,6 +62,12 @@ static bool pooled(const struct cb_executor *mode)
     return mode->pooled;
 }
 
+/* Pools of processes: their queue may be a pipe. */
+static bool process_pool(const struct cb_executor *mode)
+{
+    return mode->pooled && mode->separate_memory;
+}
+
 /* Units that share the caller's address space: threads, serial. */
 static bool in_process(const struct cb_executor *mode)
 {
@@ -166,6 +172,13 @@ const struct cb_param_desc cb_options[] = {
       .help = "thread-pool, process-pool: jobs a worker takes\n"
               "from the queue at once (Executor.map's chunksize)",
       .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE, .applies = pooled,
+      .distinguishes = true },
+    { .flag = "queue", .json_name = "queue", .kind = CB_PARAM_CHOICE, EXEC_AT(queue),
+      .def = CB_QUEUE_SHM, .choice = cb_queue_name, .metavar = "WAY",
+      .help = "process-pool: shm (a counter in shared memory)\n"
+              "or pipe (job descriptors through a pipe, as\n"
+              "ProcessPoolExecutor)",
+      .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE, .applies = process_pool,
       .distinguishes = true },
     { .flag = "shape", .json_name = "shape", .kind = CB_PARAM_SHAPE, EXEC_AT(shape),
       .max = 100000,

@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "concbench/clock.h"
 #include "concbench/interrupt.h"
 #include "concbench/memory.h"
 #include "concbench/payload.h"
+#include "concbench/pool_pipe.h"
 #include "concbench/sysname.h"
 #include "concbench/worker.h"
 
@@ -44,6 +46,8 @@ struct run {
     pid_t *pids;             /* tracked for interrupts and the watchdog */
     bool *killed;            /* the driver killed unit i (a dead peer) */
     uint32_t seen;           /* pools: finished jobs the parent has seen */
+    struct cb_pool_pipe queue; /* process-pool --queue=pipe */
+    bool queue_open;
     struct cb_gate gate, hold, *gp, *hp;
     struct cb_gil gil, *gilp; /* one lock for units sharing an address space */
     /* Payloads across a process boundary. */
@@ -98,6 +102,8 @@ static void unit_in_child(struct run *r, struct cb_worker_args *a, struct cb_gil
         a->cow_len = r->o->parent_mem;
         a->cow_touch = r->o->cow_touch;
     }
+    if (r->queue_open)
+        cb_pool_pipe_child(&r->queue);
     if (a->payload.size) {
         a->payload.way = r->shm ? CB_PAYLOAD_SHM : CB_PAYLOAD_PIPE;
         a->payload.slot = r->shm ? r->slots + (size_t)ur->first_job * a->payload.size
@@ -143,6 +149,9 @@ static void unit_main(void *arg)
         a.rec = spec->shared->rec;
         a.pool = spec->shared;
         a.chunk = r->o->chunk;
+        a.queue_pipe = r->queue_open;
+        a.queue_fd = r->queue.job_r;
+        a.done_fd = r->queue.done_w;
     }
     if (r->x->separate_memory) {
         unit_in_child(r, &a, &own);
@@ -238,6 +247,10 @@ static void stamp_seen(struct run *r)
 {
     struct cb_shared *sh = r->spec->shared;
 
+    if (r->queue_open) {
+        cb_pool_pipe_drain(&r->queue, sh->rec);
+        return;
+    }
     while (r->seen < atomic_load(&sh->done_count)) {
         uint32_t id = atomic_load_explicit(&sh->done_ids[r->seen], memory_order_acquire);
 
@@ -290,6 +303,42 @@ static void end_on_dead_peer(struct run *r, uint32_t started)
         if (r->x->kill(&r->exec, &r->units[u]) == 0)
             r->killed[u] = true;
     }
+}
+
+/* Every started unit of a --queue=pipe pool has said it is out of jobs
+ * or has ended. */
+static bool pool_accounted(struct run *r, uint32_t started)
+{
+    for (uint32_t u = 0; u < started; u++)
+        if (!r->queue.out[u] && !(r->x->ended && r->x->ended(&r->exec, &r->units[u])))
+            return false;
+    return true;
+}
+
+/* process-pool --queue=pipe, as ProcessPoolExecutor's management thread:
+ * the parent feeds the job pipe as it has room and reads the completions
+ * until every unit is out of jobs. A unit that died leaves the rest to
+ * the others, unless the task's units depend on each other; the
+ * --timeout stops it; nothing here waits longer than a poll. */
+static void pool_pump(struct run *r, uint32_t started)
+{
+    for (;;) {
+        bool fed = cb_pool_pipe_feed(&r->queue);
+
+        /* Off the CPU first: a unit just woken may be queued on it. */
+        cb_pool_pipe_wait(&r->queue, 1);
+        if (fed)
+            cb_pool_pipe_stop(&r->queue);
+        cb_pool_pipe_drain(&r->queue, r->spec->shared->rec);
+        if (r->queue.outs >= started)
+            break;
+        if (r->o->timeout_ns && cb_interrupt_deadline_passed())
+            break;
+        if (r->x->any_ended && r->x->any_ended(&r->exec) &&
+            (r->spec->task->shares_state || pool_accounted(r, started)))
+            break;
+    }
+    cb_pool_pipe_stop(&r->queue);
 }
 
 /* Waits until the started units are held after their jobs, reads the
@@ -452,6 +501,23 @@ static void release_after_failure(struct run *r, uint32_t started)
         r->x->kill(&r->exec, &r->units[u]);
 }
 
+/* A pool is ready once its units sleep at the gate, not the instant the
+ * last arrives: the driver naps before queueing the jobs. A unit woken
+ * right after it blocked is still on its CPU's run queue, charged for
+ * the CPU its start-up took (EEVDF's delayed dequeue keeps its negative
+ * lag), and waits behind the other runnable tasks until that is paid:
+ * here 13-15 us for a fresh process woken at once against 4-6 us after a
+ * 10-50 us nap, the more so the busier the machine. Jobs are submitted
+ * to a pool that exists, as a program does; the raw hand-off floor
+ * (bench/rawhandoff.c) lets its sleeper settle the same way. The nap is
+ * part of the pool's creation (create_s). */
+static void settle_pool(void)
+{
+    const struct timespec nap = { 0, 50000 }; /* 50 us (plus the timer slack) */
+
+    nanosleep(&nap, NULL);
+}
+
 /* Starts, releases, holds (memory), waits. Returns 0 or the errno of the
  * failed creation. */
 static int drive(struct run *r, struct cb_run_times *t)
@@ -473,14 +539,25 @@ static int drive(struct run *r, struct cb_run_times *t)
     t->started = jobs_of(r, t->units_started);
     if (rc != 0)
         release_after_failure(r, t->units_started);
-    else if (gated)
-        cb_gate_wait_ready(r->gp, t->units_started, alive_fn(r), r);
+    else if (gated && cb_gate_wait_ready(r->gp, t->units_started, alive_fn(r), r) == 0 &&
+             r->x->pooled)
+        settle_pool();
     t->ready_ns = gated ? cb_clock_now_ns() : t->t0_ns;
     if (gated) {
+        /* The gate's descriptor is written (-1) as it closes: written
+         * once before the stamp, so the copy-on-write fault of its page
+         * (the units were forked since) is not taken between waking the
+         * units and going to sleep, on a CPU a woken unit may wait for. */
+        *(volatile int *)&r->gp->wfd = r->gp->wfd;
         /* On failure the started units skip their jobs: abort. */
         t->release_ns = cb_clock_now_ns();
         atomic_store(&r->spec->shared->queued_ns, t->release_ns);
         cb_gate_release(r->gp, rc != 0);
+    }
+    if (r->queue_open) { /* a failed start queues nothing: EOF at once */
+        if (rc == 0)
+            pool_pump(r, t->units_started);
+        cb_pool_pipe_stop(&r->queue);
     }
     if (r->hp) {
         /* Units killed after a failed creation never arrive. */
@@ -586,6 +663,10 @@ static int setup(struct run *r, struct cb_error *err)
             return -1;
         r->gp = &r->gate;
     }
+    if (r->x->pooled && r->x->separate_memory && r->o->queue == CB_QUEUE_PIPE) {
+        r->queue_open = true; /* closed in teardown even if half open */
+        return cb_pool_pipe_open(&r->queue, r->spec->workers, r->o->chunk, r->nunits, err);
+    }
     return 0;
 }
 
@@ -599,6 +680,8 @@ static void teardown(struct run *r)
         cb_gil_destroy(r->gilp);
     if (r->exec_open && r->x->close)
         r->x->close(&r->exec);
+    if (r->queue_open)
+        cb_pool_pipe_close(&r->queue);
     if (r->slots)
         munmap(r->slots, r->slots_len);
     for (uint32_t i = 0; r->rfds && i < 2 * r->spec->workers; i++)
@@ -698,6 +781,13 @@ out:
 const char *cb_pin_name(size_t i)
 {
     static const char *const names[] = { "none", "spread", "compact" };
+
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
+}
+
+const char *cb_queue_name(size_t i)
+{
+    static const char *const names[] = { "shm", "pipe" };
 
     return i < sizeof names / sizeof names[0] ? names[i] : NULL;
 }

@@ -13,6 +13,7 @@
 
 #include "concbench/clock.h"
 #include "concbench/memory.h"
+#include "concbench/pool_pipe.h"
 
 static uint64_t tv_ns(const struct timeval *tv)
 {
@@ -407,8 +408,10 @@ static void pool_no_memory(const struct cb_worker_args *a)
             a->rec[j].status = CB_WORKER_NO_MEMORY;
 }
 
-/* One job taken from the pool's queue, run, and made known. */
-static uint64_t pool_job(const struct cb_worker_args *a, uint32_t j, bool run, uint64_t free_ns)
+/* One job taken from the pool's queue (queued at queued_ns), run, and
+ * made known. */
+static void pool_job(const struct cb_worker_args *a, uint32_t j, bool run, uint64_t queued_ns,
+                     uint64_t free_ns)
 {
     struct cb_worker_record *rec = &a->rec[j];
     struct cb_worker_args one = *a;
@@ -416,7 +419,7 @@ static uint64_t pool_job(const struct cb_worker_args *a, uint32_t j, bool run, u
     one.rec = rec;
     one.payload.id = j;
     rec->unit = (int32_t)a->unit_index + 1;
-    rec->create_ns = atomic_load(&a->pool->queued_ns);
+    rec->create_ns = queued_ns;
     rec->free_ns = free_ns;
     rec->first_ns = cb_clock_now_ns();
     run_job(&one, rec, run);
@@ -424,33 +427,20 @@ static uint64_t pool_job(const struct cb_worker_args *a, uint32_t j, bool run, u
     if (rec->status == CB_WORKER_OK)
         (void)cb_worker_fault(j);
     atomic_store_explicit(&rec->done, 1, memory_order_release);
+    if (a->queue_pipe) {
+        cb_pool_pipe_tell(a->done_fd, j); /* the parent polls the pipe */
+        return;
+    }
     publish(a, j);
     if (a->hold)
         cb_gate_nudge(a->hold); /* the parent sees it finished */
-    return rec->end_ns;
 }
 
-/* free_ns: when the unit got to the gate, idle, ready for a job. The
- * chunk a unit has claimed is in its unit record until it is done, so
- * that the parent can account for it if the unit dies. */
-static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
+/* After a pool unit's last job: the memory hold, then done. */
+static void pool_end(const struct cb_worker_args *a)
 {
-    uint32_t chunk = a->chunk ? a->chunk : 1, n = a->njobs;
-    void *mem;
+    void *mem = cb_memory_touch(a->worker_mem, NULL);
 
-    for (;;) {
-        uint32_t k = atomic_fetch_add(&a->pool->next_job, chunk);
-
-        if (k >= n)
-            break;
-        if (a->unit) {
-            a->unit->claim_from = k;
-            a->unit->claim_to = k + chunk < n ? k + chunk : n;
-        }
-        for (uint32_t j = k; j < n && j < k + chunk; j++)
-            free_ns = pool_job(a, j, run, free_ns);
-    }
-    mem = cb_memory_touch(a->worker_mem, NULL);
     if (a->worker_mem && !mem)
         pool_no_memory(a);
     if (a->hold)
@@ -475,6 +465,63 @@ static void touch_inherited(const struct cb_worker_args *a)
             p[i * page] = (unsigned char)(p[i * page] + 1);
 }
 
+/* The chunk a unit has claimed, in its unit record until it is done. */
+static void claim(const struct cb_worker_args *a, uint32_t from, uint32_t to)
+{
+    if (a->unit) {
+        a->unit->claim_from = from;
+        a->unit->claim_to = to;
+    }
+}
+
+/* free_ns: when the unit got to the gate, idle, ready for a job; then
+ * each time it is back for the next one, its last job handed back. What
+ * concbench reads of a finished job (rusage, /proc, its record) is the
+ * tool's cost, not the pool's: it is in no job's dispatch. The chunk a
+ * unit has claimed is in its unit record until it is done, so that the
+ * parent can account for it if the unit dies. */
+static void run_pool(const struct cb_worker_args *a, bool run, uint64_t free_ns)
+{
+    uint32_t chunk = a->chunk ? a->chunk : 1, n = a->njobs;
+    uint64_t queued = atomic_load(&a->pool->queued_ns);
+
+    for (;;) {
+        uint32_t k = atomic_fetch_add(&a->pool->next_job, chunk);
+
+        if (k >= n)
+            break;
+        claim(a, k, k + chunk < n ? k + chunk : n);
+        for (uint32_t j = k; j < n && j < k + chunk; j++) {
+            pool_job(a, j, run, queued, free_ns);
+            free_ns = cb_clock_now_ns();
+        }
+    }
+    pool_end(a);
+}
+
+/* --queue=pipe: descriptors from the job pipe until EOF (every job
+ * queued and taken, or the parent gone), each finished job told through
+ * the completion pipe, then that this unit is out of jobs. */
+static void run_pool_pipe(const struct cb_worker_args *a, uint64_t free_ns)
+{
+    struct cb_pool_pipe_job d;
+
+    while (cb_pool_pipe_take(a->queue_fd, &d)) {
+        uint32_t to;
+
+        if (d.first >= a->njobs)
+            continue;
+        to = d.count <= a->njobs - d.first ? d.first + d.count : a->njobs;
+        claim(a, d.first, to);
+        for (uint32_t j = d.first; j < to; j++) {
+            pool_job(a, j, true, d.queued_ns, free_ns);
+            free_ns = cb_clock_now_ns();
+        }
+    }
+    cb_pool_pipe_tell(a->done_fd, CB_POOL_PIPE_OUT | a->unit_index);
+    pool_end(a);
+}
+
 void cb_worker_run(const struct cb_worker_args *a)
 {
     uint32_t jobs = a->jobs ? a->jobs : 1;
@@ -493,6 +540,12 @@ void cb_worker_run(const struct cb_worker_args *a)
             pin_self(a);
         /* Idle at the gate from now: a job queued meanwhile could start. */
         first = cb_clock_now_ns();
+        if (a->queue_pipe) { /* waiting for a descriptor is the gate */
+            if (a->gate)
+                cb_gate_arrive(a->gate);
+            run_pool_pipe(a, first);
+            return;
+        }
         if (a->gate)
             run = cb_gate_pass(a->gate);
         run_pool(a, run, first);

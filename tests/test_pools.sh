@@ -3,7 +3,8 @@
 # the -n jobs on --pool-size workers taking --chunk jobs at a time, every
 # job exactly once with its checksum verified; the pool's figures are
 # recorded; what pools refuse says so (exit 2, one line); a pool process
-# killed mid-run costs its own job only: the survivors take the rest.
+# killed mid-run costs its own job only: the survivors take the rest,
+# with either --queue (shm, pipe); an interrupt leaves no pool process.
 . "$(dirname "$0")/lib.sh" "$1"
 
 "$bin" -q -m thread-pool,process-pool -t cpu,io -n 7 --pool-size=2 --chunk=2 -r 2 -w 0 \
@@ -35,23 +36,76 @@ check "--payload with a pool: exit 2, one line naming --payload" \
 check "--chunk=0: exit 2, one line naming --chunk" \
     '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e2")" -eq 1 ] && grep -q -- "--chunk" "$dir/e2"'
 
-# A pool process killed mid-run: its job is crashed, the survivor takes
-# every job left, the sample ends (no hang), exit 1.
-"$bin" -q -m process-pool -t io -n 6 --pool-size=2 --sleep=300ms -r 1 -w 0 -o "$dir/k.json" &
-main=$!
-kid=""
-for _ in $(seq 200); do
-    kid=$(pgrep -P $main | head -1)
-    [ -n "$kid" ] && [ "$(pgrep -P $main | wc -l)" -ge 2 ] && break
-    sleep 0.02
+# --queue=pipe: job descriptors through a pipe (ProcessPoolExecutor's
+# way), the same jobs, checksums and figures; recorded, shm by default.
+"$bin" -q -m thread-pool,process-pool -t cpu,io -n 7 --pool-size=2 --chunk=2 -r 2 -w 0 \
+    --iterations=200k --sleep=2ms --queue=pipe -o "$dir/q.json"
+check "--queue=pipe: exit 0, every benchmark ok (checksums verified)" \
+    '[ $? -eq 0 ] && [ "$(json "$dir/q.json" "set(b[\"status\"] for b in d[\"benchmarks\"])")" = "{'"'ok'"'}" ]'
+check "--queue=pipe: every job ran once, on unit 0 or 1, with its dispatch and completion" \
+    '[ "$(json "$dir/q.json" "all(sorted(w[\"id\"] for w in s[\"workers\"]) == list(range(7)) and {w[\"unit\"] for w in s[\"workers\"]} <= {0, 1} and all(w[\"dispatch_s\"] >= 0 and w[\"completion_s\"] >= 0 for w in s[\"workers\"]) for b in d[\"benchmarks\"] for s in b[\"samples\"])")" = True ]'
+check "--queue recorded for process-pool only: pipe here, shm by default" \
+    '[ "$(json "$dir/q.json" "sorted((b[\"mode\"], b.get(\"queue\")) for b in d[\"benchmarks\"] if b[\"task\"] == \"cpu\")")" = "[('"'process-pool', 'pipe'), ('thread-pool', None)"']" ] &&
+     [ "$(json "$dir/d.json" "[b.get(\"queue\") for b in d[\"benchmarks\"]]")" = "[None, '"'shm'"']" ]'
+"$bin" -q -m process-pool -t cpu -n 7 --pool-size=2 --chunk=2 -r 2 -w 0 --iterations=200k \
+    -o "$dir/s.json"
+"$bin" compare "$dir/s.json" "$dir/q.json" >"$dir/cmp" 2>&1
+check "compare: shm and pipe queues are not comparable, named" \
+    'grep -q "queue: shm vs pipe" "$dir/cmp"'
+"$bin" -q -m process-pool -t cpu --queue=fifo 2>"$dir/e3" >/dev/null
+check "--queue=fifo: exit 2, one line naming --queue" \
+    '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e3")" -eq 1 ] && grep -q -- "--queue" "$dir/e3"'
+
+# A pool process killed mid-run, with each queue: its job is crashed,
+# the survivor takes every job left, the sample ends (no hang), exit 1.
+for queue in shm pipe; do
+    "$bin" -q -m process-pool -t io -n 6 --pool-size=2 --sleep=300ms -r 1 -w 0 \
+        --queue=$queue -o "$dir/k.json" &
+    main=$!
+    kid=""
+    for _ in $(seq 200); do
+        kid=$(pgrep -P $main | head -1)
+        [ -n "$kid" ] && [ "$(pgrep -P $main | wc -l)" -ge 2 ] && break
+        sleep 0.02
+    done
+    sleep 0.1
+    [ -n "$kid" ] && kill -KILL "$kid"
+    for _ in $(seq 200); do kill -0 $main 2>/dev/null || break; sleep 0.05; done
+    if kill -0 $main 2>/dev/null; then kill -KILL $main; echo "hung"; fi
+    wait $main
+    code=$?
+    check "killed pool process ($queue): exit 1, no hang" '[ $code -eq 1 ]'
+    check "killed pool process ($queue): one job crashed: SIGKILL, the other five ok" \
+        '[ "$(json "$dir/k.json" "sorted(w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"])")" = "['"'crashed: SIGKILL', 'ok', 'ok', 'ok', 'ok', 'ok'"']" ]'
 done
-sleep 0.1
-[ -n "$kid" ] && kill -KILL "$kid"
-for _ in $(seq 200); do kill -0 $main 2>/dev/null || break; sleep 0.05; done
-if kill -0 $main 2>/dev/null; then kill -KILL $main; echo "hung"; fi
-wait $main
+
+# --timeout while the parent feeds and polls the pipe: the sample ends.
+start=$(date +%s)
+"$bin" -q -m process-pool -t io -n 6 --pool-size=2 --sleep=5s --timeout=300ms -r 1 -w 0 \
+    --queue=pipe -o "$dir/t.json" 2>/dev/null
 code=$?
-check "killed pool process: exit 1, no hang" '[ $code -eq 1 ]'
-check "killed pool process: one job crashed: SIGKILL, the other five ok" \
-    '[ "$(json "$dir/k.json" "sorted(w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"])")" = "['"'crashed: SIGKILL', 'ok', 'ok', 'ok', 'ok', 'ok'"']" ]'
+check "--queue=pipe --timeout=300ms: exit 1 well before the 5 s sleeps, two jobs timeout" \
+    '[ $code -eq 1 ] && [ $(( $(date +%s) - start )) -lt 4 ] &&
+     [ "$(json "$dir/t.json" "sorted(w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"])[-2:]")" = "['"'timeout', 'timeout'"']" ]'
+
+# Ctrl-C while a pool waits on its queue: exit 130, no pool process left.
+for queue in shm pipe; do
+    "$bin" -q -m process-pool -t io -n 8 --pool-size=2 --sleep=2s -r 1 -w 0 \
+        --queue=$queue -o "$dir/i.json" 2>/dev/null &
+    main=$!
+    kids=""
+    for _ in $(seq 200); do
+        kids=$(pgrep -P $main | tr '\n' ' ')
+        [ "$(echo $kids | wc -w)" -ge 2 ] && break
+        sleep 0.02
+    done
+    sleep 0.1
+    kill -INT $main
+    wait $main
+    code=$?
+    left=0
+    for k in $kids; do kill -0 "$k" 2>/dev/null && left=$((left + 1)); done
+    check "SIGINT during a pool ($queue): exit 130, its 2 processes gone" \
+        '[ $code -eq 130 ] && [ -n "$kids" ] && [ $left -eq 0 ]'
+done
 finish

@@ -32,6 +32,10 @@ int cb_gate_open_hold(struct cb_gate *g, struct cb_shared *shared,
  * the workers to abort. */
 bool cb_gate_pass(struct cb_gate *g);
 
+/* In a worker: counts itself ready without waiting for the gate to open
+ * (a pool process whose wait is its job pipe). Can't fail. */
+void cb_gate_arrive(struct cb_gate *g);
+
 /* In a worker: wakes a parent waiting on g (cb_gate_wait_ready) to look
  * again without arriving (a pool's job finished). Can't fail. */
 void cb_gate_nudge(struct cb_gate *g);

@@ -25,6 +25,15 @@ enum cb_transport {
     CB_TRANSPORT_SHM,  /* copied into shared memory mapped before fork */
 };
 
+/* --queue: how a process pool's jobs reach its processes. */
+enum cb_queue {
+    CB_QUEUE_SHM,  /* a counter in shared memory, released at once */
+    CB_QUEUE_PIPE, /* descriptors through a pipe (ProcessPoolExecutor) */
+};
+
+/* "shm", "pipe"; NULL past the end. Can't fail. */
+const char *cb_queue_name(size_t i);
+
 enum cb_pin {
     CB_PIN_NONE,    /* the scheduler places workers */
     CB_PIN_SPREAD,  /* worker i on usable CPU i mod n: round robin */
@@ -63,6 +72,7 @@ struct cb_run_opts {
     uint32_t isolation;      /* enum cb_isolation */
     uint32_t pool_size;      /* pools: units; 0: the executor's default */
     uint32_t chunk;          /* pools: jobs per take from the queue */
+    uint32_t queue;          /* process pools: enum cb_queue */
     uint64_t shape;          /* hybrid: P << 32 | T (0: the defaults) */
     uint64_t loop_block_ns;  /* loop: a CPU burst before the jobs */
 };

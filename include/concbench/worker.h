@@ -45,6 +45,10 @@ struct cb_worker_args {
     struct cb_shared *pool;   /* pools: take jobs from its queue (rec is
                                  then every job's record); NULL: none */
     uint32_t chunk;           /* pools: jobs per take (0: 1) */
+    bool queue_pipe;          /* pools: take jobs from queue_fd (descriptors,
+                                 cb_pool_pipe_take), tell done_fd of each
+                                 finished, not the shared counter */
+    int queue_fd, done_fd;    /* with queue_pipe */
     uint32_t threads;         /* run the unit's jobs on this many threads
                                  of its own (a hybrid); 0 or 1: in it */
     const struct cb_executor *executor; /* whose unit this is, or NULL */
