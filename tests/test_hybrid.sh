@@ -5,14 +5,15 @@
 # is refused with one line.
 . "$(dirname "$0")/lib.sh" "$1"
 
-"$bin" -q -m hybrid -t io,cpu -n 6 --shape=2x3 --sleep=100ms --iterations=100k -r 2 -w 0 \
+"$bin" -q -m hybrid -t io,cpu -n 6 --shape=2x3 --sleep=200ms --iterations=100k -r 3 -w 0 \
     -o "$dir/h.json"
 check "hybrid: exit 0, ok, 6 jobs on 2 processes, shape recorded" \
     '[ $? -eq 0 ] && [ "$(json "$dir/h.json" "set((b[\"status\"], b[\"workers\"], b[\"units\"], b[\"shape\"]) for b in d[\"benchmarks\"])")" = "{('"'ok', 6, 2, '2x3'"')}" ]'
 check "hybrid: each process ran 3 jobs" \
     '[ "$(json "$dir/h.json" "set(u[\"jobs\"] for b in d[\"benchmarks\"] for s in b[\"samples\"] for u in s[\"units\"])")" = "{3}" ]'
-check "hybrid io: 6 sleeps of 100 ms on 2x3 overlap (under 0.25 s; 2 processes alone: 0.3 s)" \
-    '[ "$(json "$dir/h.json" "d[\"benchmarks\"][0][\"wall_s\"][\"median\"] < 0.25")" = True ]'
+# The fastest of 3 samples: a busy machine can delay one fork by 100 ms.
+check "hybrid io: 6 sleeps of 200 ms on 2x3 overlap (under 0.45 s; 2 processes alone: 0.6 s)" \
+    '[ "$(json "$dir/h.json" "d[\"benchmarks\"][0][\"wall_s\"][\"min\"] < 0.45")" = True ]'
 
 # Under --gil a process's threads share its lock: they wait for it; each
 # process has its own, so two processes still run at once.
