@@ -589,7 +589,8 @@ static int parse_options(struct cli *c, int argc, char **argv, enum cb_command *
         cb_error_set(c->err, "unexpected argument '%s'; see concbench --help", argv[optind]);
         return -1;
     }
-    if (cb_config_check_tasks(c->cfg, c->err) != 0)
+    if (cb_config_check_tasks(c->cfg, c->err) != 0 ||
+        cb_config_check_start_method(c->cfg, c->err) != 0)
         return -1;
     *cmd = CB_CMD_RUN;
     return 0;

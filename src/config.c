@@ -98,6 +98,27 @@ int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err)
     return 0;
 }
 
+/* Whether --start-method=spawn can start x's units: a fresh image
+ * rebuilds a plain process's worker (not yet a pool's or a hybrid's). */
+static bool spawnable(const struct cb_executor *x)
+{
+    return !x->separate_memory; /* spawn: not built yet */
+}
+
+int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err)
+{
+    if (cfg->run.start_method != CB_START_SPAWN)
+        return 0;
+    for (size_t m = 0; m < cfg->nmodes; m++)
+        if (!spawnable(cfg->modes[m])) {
+            cb_error_set(err, "--start-method=spawn: not built for mode %s; accepted: "
+                         "fork or forkserver, or spawn with processes",
+                         cfg->modes[m]->name);
+            return -1;
+        }
+    return 0;
+}
+
 const char *cb_start_name(enum cb_start s)
 {
     return s == CB_START_BARRIER ? "barrier" : "immediate";

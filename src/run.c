@@ -701,3 +701,10 @@ const char *cb_isolation_name(size_t i)
 
     return i < sizeof names / sizeof names[0] ? names[i] : NULL;
 }
+
+const char *cb_start_method_name(size_t i)
+{
+    static const char *const names[] = { "fork", "spawn", "forkserver" };
+
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# --start-method=fork|spawn|forkserver through the binary ($1; $2 is the
+# test build concbench-faulty): every job of every mode made of processes
+# runs once with a verified checksum under each method; a crashed unit is
+# reported by name; --timeout and SIGINT leave nothing running; the
+# method is recorded (absent: fork) and does not apply to threads; the
+# hidden --worker entry point refuses a user; forkserver's and spawn's
+# creation does not grow with --parent-memory while fork's does.
+. "$(dirname "$0")/lib.sh" "$1"
+faulty=$2
+elapsed() { python3 -c "import time; print(time.monotonic())"; }
+
+# Every process concbench makes carries this path in its command line
+# (fork inherits it, spawn passes it on as argv[0]): none may be left.
+ln -s "$(readlink -f "$bin")" "$dir/cb-under-test"
+cb="$dir/cb-under-test"
+left() { pgrep -f "$dir/cb-under-test" | wc -l; }
+
+spawn=""       # spawn: not built yet
+# Which methods each mode has (spawn: plain processes only, so far).
+methods_of() {
+    case $1 in
+    processes) echo "fork forkserver $spawn" ;;
+    *) echo "fork forkserver" ;;
+    esac
+}
+
+for mode in processes process-pool hybrid; do
+    for method in $(methods_of $mode); do
+        out="$dir/$mode-$method.json"
+        "$cb" -q -m $mode -t cpu,io,fib -n 5 -r 2 -w 0 --iterations=200k --sleep=10ms \
+            --fib=15 --start-method=$method -o "$out"
+        code=$?
+        check "$mode/$method: exit 0, every cell ok" \
+            '[ $code -eq 0 ] && [ "$(json "$out" "set(b[\"status\"] for b in d[\"benchmarks\"])")" = "{'"'ok'"'}" ]'
+        check "$mode/$method: every job ran once, its checksum verified (status ok)" \
+            '[ "$(json "$out" "all(sorted(w[\"id\"] for w in s[\"workers\"]) == list(range(5)) and all(w[\"status\"] == \"ok\" and \"checksum\" in w for w in s[\"workers\"]) for b in d[\"benchmarks\"] for s in b[\"samples\"])")" = True ]'
+        want=$method
+        [ $method = fork ] && want=None
+        check "$mode/$method: start_method recorded as $want" \
+            '[ "$(json "$out" "set(b.get(\"start_method\") for b in d[\"benchmarks\"])")" = "{'"$( [ $want = None ] && echo None || echo "'$want'")"'}" ]'
+    done
+done
+check "no process left after the runs" '[ "$(left)" -eq 0 ]'
+
+# Threads create no processes: the method does not apply, is not written.
+"$cb" -q -m threads -t cpu -n 2 -r 1 -w 0 --iterations=1000 --start-method=spawn \
+    -o "$dir/t.json"
+check "threads --start-method=spawn: runs, start_method not written" \
+    '[ $? -eq 0 ] && [ "$(json "$dir/t.json" "\"start_method\" in d[\"benchmarks\"][0]")" = False ]'
+"$cb" -q -m processes -t cpu --start-method=vfork 2>"$dir/e" >/dev/null
+check "--start-method=vfork: exit 2, one line naming the flag and the choices" \
+    '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ] && grep -q -- "--start-method.*fork, spawn, forkserver" "$dir/e"'
+
+# A crash in a unit is its job's outcome, whatever made the process.
+for method in forkserver $spawn; do
+    CONCBENCH_FAULT=segv "$faulty" -q -m processes -t cpu -n 3 -r 1 -w 0 --iterations=1000 \
+        --start-method=$method -o "$dir/c.json" 2>/dev/null
+    code=$?
+    check "$method: a crashed unit is crashed: SIGSEGV, the others ok, exit 1" \
+        '[ $code -eq 1 ] && [ "$(json "$dir/c.json" "[w[\"status\"] for w in d[\"benchmarks\"][0][\"samples\"][0][\"workers\"]]")" = "['"'crashed: SIGSEGV', 'ok', 'ok'"']" ]'
+done
+
+# --timeout kills runaway units and reports them; nothing is left.
+for method in forkserver $spawn; do
+    t0=$(elapsed)
+    "$cb" -q -m processes -t io --sleep=30s --timeout=300ms -n 3 -r 2 -w 0 \
+        --start-method=$method -o "$dir/to.json"
+    code=$?
+    t1=$(elapsed)
+    check "$method --timeout: exit 1, status timeout, no hang (< 10 s)" \
+        '[ $code -eq 1 ] && [ "$(json "$dir/to.json" "d[\"benchmarks\"][0][\"status\"]")" = timeout ] && [ "$(python3 -c "print(int($t1 - $t0 < 10))")" = 1 ]'
+    check "$method --timeout: no process left" '[ "$(left)" -eq 0 ]'
+done
+
+# SIGINT to concbench alone (not its process group): it stops, and takes
+# every process it made with it.
+for method in forkserver $spawn; do
+    "$cb" -q -m processes -t io --sleep=30s -n 3 -r 1 -w 0 --start-method=$method \
+        -o "$dir/i.json" 2>/dev/null &
+    main=$!
+    for _ in $(seq 200); do [ "$(left)" -ge 4 ] && break; sleep 0.05; done
+    check "$method: its processes exist before the interrupt" '[ "$(left)" -ge 4 ]'
+    kill -INT $main
+    wait $main
+    code=$?
+    for _ in $(seq 100); do [ "$(left)" -eq 0 ] && break; sleep 0.05; done
+    check "$method SIGINT: exit 130, no process left" '[ $code -eq 130 ] && [ "$(left)" -eq 0 ]'
+done
+
+# The hidden worker entry point is for concbench's own children only.
+[ -n "$spawn" ] && for arg in --worker=3:0 --worker=0:0 --worker=x "--worker=999:1"; do
+    "$cb" $arg </dev/null 2>"$dir/e" >/dev/null
+    check "a user's $arg: exit 2, one line" '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ]'
+done
+if [ -n "$spawn" ]; then
+    "$cb" --worker=0:0 0<"$dir/t.json" 2>"$dir/e" >/dev/null
+    check "--worker on a file that is no spawn block: exit 2, one line" \
+        '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ]'
+fi
+"$cb" --help >"$dir/help"
+check "--worker is not in --help" '! grep -qE -- "--worker([^-]|$)" "$dir/help"'
+
+# Creation against the parent's memory. fork copies the page tables of
+# 1 GiB (about 2 MiB of them); forkserver forks a small server, spawn
+# execs a fresh image: neither copies them. Judged as ratios of medians of
+# the create call (the parent's side: fork() or posix_spawn(), or for
+# forkserver the server's fork()) in one run each, not as times.
+if [ -n "${CB_SKIP_MEMORY_TESTS:-}" ]; then
+    echo "skip: parent-memory ratios (CB_SKIP_MEMORY_TESTS: $CB_SKIP_MEMORY_TESTS)"
+else
+    med() { json "$1" "sorted(u[\"create_call_s\"] for s in d[\"benchmarks\"][0][\"samples\"] for u in s[\"units\"])[len([u for s in d[\"benchmarks\"][0][\"samples\"] for u in s[\"units\"]]) // 2]"; }
+    for method in fork forkserver $spawn; do
+        for mem in 0 1GiB; do
+            "$cb" -q -m processes -t cpu -n 4 -r 7 -w 1 --iterations=1000 \
+                --start-method=$method --parent-memory=$mem -o "$dir/m-$method-$mem.json"
+            eval "c_${method}_${mem}=$(med "$dir/m-$method-$mem.json")"
+        done
+    done
+    echo "create_call_s medians at 0 / 1GiB: fork $c_fork_0 / $c_fork_1GiB, forkserver $c_forkserver_0 / $c_forkserver_1GiB"
+    check "fork's create call grows with 1 GiB of parent memory (> 3x forkserver's there)" \
+        '[ "$(python3 -c "print(int($c_fork_1GiB > 3 * $c_forkserver_1GiB))")" = 1 ]'
+    check "forkserver's does not (1 GiB / 0 < 3)" \
+        '[ "$(python3 -c "print(int($c_forkserver_1GiB < 3 * $c_forkserver_0))")" = 1 ]'
+    [ -n "$spawn" ] && check "spawn's does not (1 GiB / 0 < 3)" \
+        '[ "$(python3 -c "print(int($c_spawn_1GiB < 3 * $c_spawn_0))")" = 1 ]'
+fi
+check "no process left at the end" '[ "$(left)" -eq 0 ]'
+finish
