@@ -181,6 +181,8 @@ static int take_sample(struct sampler *sp, const struct cb_cell *c,
                           &tr, e) != 0)
         return -1;
     spec->task_state = tr.state;
+    spec->state_fd = tr.fd;
+    spec->state_size = tr.size;
     res->rc = cb_run_sample(c->runner, spec, &res->times, e);
     /* Abandoned threads still run on the task state: leave it alone. */
     if (!res->times.abandoned)

@@ -102,13 +102,25 @@ int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err)
  * rebuilds a plain process's worker (not yet a pool's or a hybrid's). */
 static bool spawnable(const struct cb_executor *x)
 {
-    return !x->separate_memory; /* spawn: not built yet */
+    return !x->separate_memory || (!x->pooled && !x->threads && !x->run_jobs);
 }
 
 int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err)
 {
     if (cfg->run.start_method != CB_START_SPAWN)
         return 0;
+    for (size_t t = 0; t < cfg->ntasks; t++)
+        if (cfg->tasks[t]->fork_only) {
+            cb_error_set(err, "--start-method=spawn: the %s task's state holds descriptors "
+                         "a fresh image does not inherit; accepted: fork or forkserver "
+                         "for it", cfg->tasks[t]->name);
+            return -1;
+        }
+    if (cfg->run.payload) {
+        cb_error_set(err, "--start-method=spawn: --payload is not built for spawned "
+                     "processes; accepted: fork or forkserver with --payload");
+        return -1;
+    }
     for (size_t m = 0; m < cfg->nmodes; m++)
         if (!spawnable(cfg->modes[m])) {
             cb_error_set(err, "--start-method=spawn: not built for mode %s; accepted: "

@@ -16,7 +16,7 @@ ln -s "$(readlink -f "$bin")" "$dir/cb-under-test"
 cb="$dir/cb-under-test"
 left() { pgrep -f "$dir/cb-under-test" | wc -l; }
 
-spawn=""       # spawn: not built yet
+spawn=spawn    # spawn: plain processes only, so far
 # Which methods each mode has (spawn: plain processes only, so far).
 methods_of() {
     case $1 in
@@ -89,17 +89,32 @@ for method in forkserver $spawn; do
 done
 
 # The hidden worker entry point is for concbench's own children only.
-[ -n "$spawn" ] && for arg in --worker=3:0 --worker=0:0 --worker=x "--worker=999:1"; do
+for arg in --worker=3:0 --worker=0:0 --worker=x "--worker=999:1"; do
     "$cb" $arg </dev/null 2>"$dir/e" >/dev/null
     check "a user's $arg: exit 2, one line" '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ]'
 done
-if [ -n "$spawn" ]; then
-    "$cb" --worker=0:0 0<"$dir/t.json" 2>"$dir/e" >/dev/null
-    check "--worker on a file that is no spawn block: exit 2, one line" \
-        '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ]'
-fi
+"$cb" --worker=0:0 0<"$dir/t.json" 2>"$dir/e" >/dev/null
+check "--worker on a file that is no spawn block: exit 2, one line" \
+    '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ]'
+# A memfd with the wrong bytes in it (python's os.memfd_create): refused.
+python3 -c "
+import os, subprocess, sys
+fd = os.memfd_create('x', 0)
+os.write(fd, b'not a spawn block' * 100)
+sys.exit(subprocess.run([sys.argv[1], '--worker=%d:0' % fd], pass_fds=[fd],
+                        stderr=open(sys.argv[2], 'w')).returncode)" "$cb" "$dir/e"
+check "--worker on a memfd without the magic: exit 2, one line" \
+    '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ]'
+
+# What spawn cannot start yet is refused, one line naming why.
+for args in "-m process-pool" "-m hybrid" "-m processes -t switch" "-m processes -t msg" \
+    "-m processes -t cpu --payload=1KiB"; do
+    "$cb" $args --start-method=spawn 2>"$dir/e" >/dev/null
+    check "spawn with $args: exit 2, one line naming --start-method=spawn" \
+        '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ] && grep -q -- "--start-method=spawn" "$dir/e"'
+done
 "$cb" --help >"$dir/help"
-check "--worker is not in --help" '! grep -qE -- "--worker([^-]|$)" "$dir/help"'
+check "--worker is not in --help" '! grep -q -- "--worker=" "$dir/help"'
 
 # Creation against the parent's memory. fork copies the page tables of
 # 1 GiB (about 2 MiB of them); forkserver forks a small server, spawn
@@ -117,12 +132,12 @@ else
             eval "c_${method}_${mem}=$(med "$dir/m-$method-$mem.json")"
         done
     done
-    echo "create_call_s medians at 0 / 1GiB: fork $c_fork_0 / $c_fork_1GiB, forkserver $c_forkserver_0 / $c_forkserver_1GiB"
+    echo "create_call_s medians at 0 / 1GiB: fork $c_fork_0 / $c_fork_1GiB, forkserver $c_forkserver_0 / $c_forkserver_1GiB, spawn $c_spawn_0 / $c_spawn_1GiB"
     check "fork's create call grows with 1 GiB of parent memory (> 3x forkserver's there)" \
         '[ "$(python3 -c "print(int($c_fork_1GiB > 3 * $c_forkserver_1GiB))")" = 1 ]'
     check "forkserver's does not (1 GiB / 0 < 3)" \
         '[ "$(python3 -c "print(int($c_forkserver_1GiB < 3 * $c_forkserver_0))")" = 1 ]'
-    [ -n "$spawn" ] && check "spawn's does not (1 GiB / 0 < 3)" \
+    check "spawn's does not (1 GiB / 0 < 3)" \
         '[ "$(python3 -c "print(int($c_spawn_1GiB < 3 * $c_spawn_0))")" = 1 ]'
 fi
 check "no process left at the end" '[ "$(left)" -eq 0 ]'

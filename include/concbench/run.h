@@ -89,6 +89,10 @@ struct cb_run_spec {
                                  records, reset by the caller */
     const struct cb_run_opts *opts; /* NULL: all zero */
     void *task_state;         /* from cb_task_run_begin(), or NULL */
+    int state_fd;             /* its memfd (struct cb_task_run fd), which
+                                 --start-method=spawn hands over; <= 0:
+                                 none (spawn then refuses the sample) */
+    uint64_t state_size;      /* its size (struct cb_task_run size) */
 };
 
 /* Memory of the live worker set, read while every worker is held after

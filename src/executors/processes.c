@@ -38,7 +38,16 @@ int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void
 {
     pid_t parent = getpid();
 
-    u->pid = fork();
+    if (x->spawn) {
+        int rc = x->spawn(arg, &u->pid);
+
+        if (rc != 0) {
+            u->pid = 0;
+            return rc;
+        }
+    } else {
+        u->pid = fork();
+    }
     if (u->pid < 0) {
         u->pid = 0;
         return errno;
