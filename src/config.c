@@ -99,10 +99,11 @@ int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err)
 }
 
 /* Whether --start-method=spawn can start x's units: a fresh image
- * rebuilds a plain process's worker (not yet a pool's or a hybrid's). */
+ * rebuilds the worker of processes, a process pool's and a hybrid's (not
+ * yet one running its jobs its own way). */
 static bool spawnable(const struct cb_executor *x)
 {
-    return !x->separate_memory || (!x->pooled && !x->threads && !x->run_jobs);
+    return !x->separate_memory || !x->run_jobs;
 }
 
 int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err)
@@ -124,7 +125,7 @@ int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *e
     for (size_t m = 0; m < cfg->nmodes; m++)
         if (!spawnable(cfg->modes[m])) {
             cb_error_set(err, "--start-method=spawn: not built for mode %s; accepted: "
-                         "fork or forkserver, or spawn with processes",
+                         "fork or forkserver for it",
                          cfg->modes[m]->name);
             return -1;
         }

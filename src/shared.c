@@ -76,6 +76,11 @@ struct cb_unit_record *cb_shared_unit(struct cb_shared *s, uint32_t i)
     return (struct cb_unit_record *)(void *)&s->rec[s->capacity] + i;
 }
 
+_Atomic uint32_t *cb_shared_done_id(struct cb_shared *s, uint32_t i)
+{
+    return (_Atomic uint32_t *)(void *)cb_shared_unit(s, s->capacity) + i;
+}
+
 void cb_shared_unmap(struct cb_shared *s)
 {
     if (!s)

@@ -69,8 +69,9 @@ void cb_config_default(struct cb_config *cfg);
 void cb_config_task_params(const struct cb_config *cfg, const struct cb_task *task,
                            struct cb_params *out);
 
-/* --start-method=spawn with a mode it cannot start yet (process-pool,
- * hybrid): returns -1 with err set naming the mode, else 0. */
+/* --start-method=spawn with what it cannot start (a mode made of
+ * processes that runs its jobs its own way, a fork_only task,
+ * --payload): returns -1 with err set naming it, else 0. */
 int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err);
 
 /* Checks every task of cfg with the parameters it would run with

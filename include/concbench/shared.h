@@ -48,6 +48,10 @@ struct cb_shared *cb_shared_attach(int fd, uint32_t n, struct cb_error *err);
  * not at the parent's, whose s->unit points). Can't fail. */
 struct cb_unit_record *cb_shared_unit(struct cb_shared *s, uint32_t i);
 
+/* Entry i of s's finished-jobs list, from s's own address (as
+ * cb_shared_unit). Can't fail. */
+_Atomic uint32_t *cb_shared_done_id(struct cb_shared *s, uint32_t i);
+
 /* Zeroes the counters, the first n job records and the first n unit
  * records. Can't fail. */
 void cb_shared_reset(struct cb_shared *s, uint32_t n);
