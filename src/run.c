@@ -157,8 +157,11 @@ static void unit_main(void *arg)
 static int spawn_unit(void *arg, pid_t *pid)
 {
     const struct unit_arg *ua = arg;
+    int rc = cb_spawn_unit(&ua->run->sfds, ua->index, pid);
 
-    return cb_spawn_unit(&ua->run->sfds, ua->index, pid);
+    if (rc != 0)
+        ua->run->failed_call = "posix_spawn";
+    return rc;
 }
 
 /* fd, or a close-on-exec copy of it above the fixed numbers the spawned

@@ -20,6 +20,9 @@
 #include "concbench/shared.h"
 #include "concbench/version.h"
 
+/* Signals whose handler would keep a crash from killing a unit. */
+static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+
 #define CB_SPAWN_MAGIC UINT64_C(0x636f6e6362737077) /* "concbspw" */
 #define WORKER_ARG "--worker="
 
@@ -172,11 +175,16 @@ int cb_spawn_worker_main(const char *arg, struct cb_error *err)
     uint32_t unit;
     int fd;
 
-    if (!parse_arg(arg, &fd, &unit) || !read_block(fd, &b) || unit >= b.nunits) {
+    if (!parse_arg(arg, &fd, &unit) || !read_block(fd, &b) || unit >= b.nunits ||
+        b.nunits > b.capacity || b.workers > b.capacity) {
         cb_error_set(err, "--worker is concbench's own (a spawned unit's entry point), "
                      "not an option; see concbench --help");
         return 2;
     }
+    /* As in a forked unit, a crash must kill it: the image's own start-up
+     * (a sanitizer's runtime) may have installed handlers since exec. */
+    for (size_t i = 0; i < sizeof crash_sigs / sizeof crash_sigs[0]; i++)
+        signal(crash_sigs[i], SIG_DFL);
     /* A unit must not outlive its parent (the usual race: it may have
      * died before the request). */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
