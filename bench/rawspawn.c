@@ -5,7 +5,15 @@
  * --gap sleeps before every create, as concbench's samples are preceded
  * by an idle stretch (a cold create costs several times a hot one on a
  * virtual machine); --parent-memory grows the parent's resident set to
- * concbench's, which a fork's page-table copy depends on. */
+ * concbench's, which a fork's page-table copy depends on.
+ *
+ * --mode spawn: posix_spawn instead of fork, the floor of concbench's
+ * --start-method=spawn. Without --exe the child is this binary (argv
+ * "--stamp FD": it maps the inherited memfd FD and stamps its first
+ * instruction in main); with --exe PATH it is PATH run with the one
+ * argument --exe-arg (default "--worker=x", which concbench refuses at
+ * the start of main), and its "spawn" is the moment it was reaped: exec,
+ * dynamic linking and main's start of that very binary, plus an exit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -44,7 +53,9 @@ struct opts {
     int gap_busy; /* spend the gap spinning, not asleep */
     int prelude;  /* a child does concbench's start-up calls first */
     unsigned long parent_kib;
-    int threads, processes;
+    int threads, processes, spawn;
+    const char *exe, *exe_arg; /* spawn: the binary, its one argument */
+    int page_fd;               /* spawn: the stamp page's memfd */
 };
 
 static void fail(const char *what, int err)
@@ -209,6 +220,51 @@ static void process_round(int spawn, int prelude, volatile struct stamp *page,
     v[CALL] = t1 - t0;
 }
 
+/* A posix_spawn child: this binary stamping through the memfd, or
+ * --exe refusing its argument; stdout and stderr go to /dev/null. */
+static void spawn_round(int stamp, const struct opts *o, volatile struct stamp *page,
+                        uint64_t v[NSERIES])
+{
+    extern char **environ;
+    char fdarg[32], name[] = "cb_rawspawn", flag[] = "--stamp";
+    char *self[] = { name, flag, fdarg, NULL };
+    char *other[] = { (char *)o->exe, (char *)o->exe_arg, NULL };
+    posix_spawn_file_actions_t fa;
+    uint64_t t0, t1;
+    pid_t pid;
+    int rc;
+
+    snprintf(fdarg, sizeof fdarg, "%d", o->page_fd);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    page->first_ns = 0;
+    t0 = now_ns();
+    rc = posix_spawn(&pid, o->exe ? o->exe : "/proc/self/exe", &fa, NULL,
+                     o->exe ? other : self, environ);
+    t1 = now_ns();
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        fail("posix_spawn", rc);
+    if (o->exe) {
+        int status;
+
+        while (waitpid(pid, &status, 0) < 0)
+            if (errno != EINTR)
+                fail("waitpid", errno);
+    } else {
+        reap(pid);
+    }
+    if (!stamp) {
+        v[CREATE_JOIN] = now_ns() - t0;
+        return;
+    }
+    v[SPAWN] = (o->exe ? now_ns() : page->first_ns) - t0;
+    v[QUEUE] = o->exe ? 0 : page->queue_ns;
+    v[CREATION] = v[SPAWN] > v[QUEUE] ? v[SPAWN] - v[QUEUE] : 0;
+    v[CALL] = t1 - t0;
+}
+
 static void run(struct series *s, const struct opts *o, int processes,
                 volatile struct stamp *page)
 {
@@ -217,7 +273,9 @@ static void run(struct series *s, const struct opts *o, int processes,
             uint64_t v[NSERIES] = { 0 };
 
             gap(o->gap_ns, o->gap_busy);
-            if (processes)
+            if (processes == 2)
+                spawn_round(m == SPAWN, o, page, v);
+            else if (processes)
                 process_round(m == SPAWN, o->prelude, page, v);
             else
                 thread_round(m == SPAWN, v);
@@ -267,7 +325,8 @@ static void print_model(const char *name, struct series *s, unsigned long n)
 static _Noreturn void usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
-            "[--mode threads|processes|both] [--gap DURATION] [--gap-kind idle|busy] [--parent-memory KIB] [--child-prelude]\n",
+            "[--mode threads|processes|both|spawn] [--exe PATH] [--exe-arg ARG] [--gap DURATION] "
+            "[--gap-kind idle|busy] [--parent-memory KIB] [--child-prelude]\n",
             msg, " ", arg ? arg : "nothing");
     exit(2);
 }
@@ -321,12 +380,14 @@ static int parse_gap_kind(const char *arg)
 
 static void parse_mode(struct opts *o, const char *arg)
 {
-    if (arg && strcmp(arg, "threads") == 0)
+    if (arg && strcmp(arg, "spawn") == 0)
+        o->threads = o->processes = 0, o->spawn = 1;
+    else if (arg && strcmp(arg, "threads") == 0)
         o->processes = 0;
     else if (arg && strcmp(arg, "processes") == 0)
         o->threads = 0;
     else if (!arg || strcmp(arg, "both") != 0)
-        usage_error("--mode takes threads, processes or both, not", arg);
+        usage_error("--mode takes threads, processes, both or spawn, not", arg);
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -350,6 +411,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
             o->parent_kib = parse_count("--parent-memory", val, 0, MAX_PARENT_KIB);
         else if (strcmp(argv[i], "--mode") == 0)
             parse_mode(o, val);
+        else if (strcmp(argv[i], "--exe") == 0 && val)
+            o->exe = val;
+        else if (strcmp(argv[i], "--exe-arg") == 0 && val)
+            o->exe_arg = val;
         else
             usage_error("unknown argument", argv[i]);
         i++;
@@ -405,33 +470,54 @@ static void free_series(struct series *s)
         free(s->ns[m]);
 }
 
+/* A spawned child (--mode spawn without --exe): stamp and leave. */
+static _Noreturn void stamp_child(const char *fdarg)
+{
+    uint64_t t = now_ns();
+    long fd = fdarg ? strtol(fdarg, NULL, 10) : -1;
+    volatile struct stamp *page = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE),
+                                       PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+
+    if (page == MAP_FAILED)
+        _exit(1);
+    page->queue_ns = queue_wait_ns();
+    page->first_ns = t;
+    _exit(0);
+}
+
 int main(int argc, char **argv)
 {
-    struct opts o = { .count = 100, .warmup = 10, .threads = 1, .processes = 1 };
+    struct opts o = { .count = 100, .warmup = 10, .threads = 1, .processes = 1,
+                      .exe_arg = "--worker=x", .page_fd = -1 };
     struct series threads;
     struct series procs;
     size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
     void *page, *ballast;
 
+    if (argc == 3 && strcmp(argv[1], "--stamp") == 0)
+        stamp_child(argv[2]);
     parse_args(argc, argv, &o);
     alloc_series(&threads, o.count);
     alloc_series(&procs, o.count);
-    page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
-                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    /* A memfd (inherited, not close-on-exec) that a spawned child maps. */
+    o.page_fd = memfd_create("cb_rawspawn", 0);
+    if (o.page_fd < 0 || ftruncate(o.page_fd, (off_t)page_size) != 0)
+        fail("memfd_create", errno);
+    page = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED, o.page_fd, 0);
     if (page == MAP_FAILED)
         fail("mmap", errno);
     ballast = grow_rss(o.parent_kib);
     if (o.threads)
         run(&threads, &o, 0, page);
-    if (o.processes)
-        run(&procs, &o, 1, page);
+    if (o.processes || o.spawn)
+        run(&procs, &o, o.spawn ? 2 : 1, page);
     printf("{");
     if (o.threads)
         print_model("threads", &threads, o.count);
     if (o.threads && o.processes)
         printf(", ");
-    if (o.processes)
-        print_model("processes", &procs, o.count);
+    if (o.processes || o.spawn)
+        print_model(o.spawn ? "spawn" : "processes", &procs, o.count);
     printf(", \"count\": %lu, \"gap_s\": %.9g, \"gap_kind\": \"%s\", "
            "\"child_prelude\": %s, \"parent_rss_kib\": %lu}\n", o.count,
            (double)o.gap_ns / 1e9, o.gap_busy ? "busy" : "idle",

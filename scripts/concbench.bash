@@ -16,7 +16,7 @@ _concbench()
             --sleep --fib --start --format --output --context --per-sample
             --quiet --help --version --min-time --max-time --timeout --stack-size --pin
             --compare-to --worker-memory --parent-memory --cow-touch --payload --transport
-            --gil --switch-interval --lock --isolation --pool-size --chunk --queue --shape --loop-block
+            --gil --switch-interval --lock --isolation --start-method --pool-size --chunk --queue --shape --loop-block
             --switch-channel --switch-placement --msg-channel --message
             --region --block --mmap-threshold --tlb-pages"
         formats="json table markdown csv bmf github-action-benchmark" ;;
@@ -51,6 +51,7 @@ _concbench()
         run:--message) values="8B 64B 1KiB 4KiB" ;;
         run:--start) values="immediate barrier" ;;
         run:--isolation) values="process none" ;;
+        run:--start-method) values="fork spawn forkserver" ;;
         run:-n|run:--workers|run:--jobs) values="1 2 4 8 max 1..16 1..64:x2" ;;
         run:--sleep) values="1ms 10ms 100ms 1s" ;;
         compare:--metric) values="wall spawn cpu memory" ;;

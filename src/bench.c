@@ -147,18 +147,24 @@ static void fail_cell(struct cb_cell *c, const struct cb_error *e)
 }
 
 /* Where samples run: in this process, or, for executors whose units
- * share the caller's address space, in the sample server. */
+ * share the caller's address space, in the sample server; so do those
+ * of executors made of processes under --start-method=forkserver: their
+ * units are forked from the server, a small process made before
+ * --parent-memory, not from concbench. */
 struct sampler {
     struct cb_shared *sh;
     struct cb_isolate iso;
-    bool isolate;
+    bool isolate;       /* in-process modes run in the server */
+    bool forkserver;    /* so do process modes */
     bool next_isolated; /* the sample after this one runs in the server */
     unsigned char *parent_mem; /* --parent-memory, or NULL */
 };
 
 static bool isolated(const struct sampler *sp, const struct cb_cell *c)
 {
-    return sp->isolate && !c->runner->separate_memory;
+    if (c->runner->separate_memory)
+        return sp->forkserver && c->opts.start_method == CB_START_FORKSERVER;
+    return sp->isolate;
 }
 
 /* Takes one sample of c into res. Returns 0, or -1 with e set when the
@@ -176,6 +182,8 @@ static int take_sample(struct sampler *sp, const struct cb_cell *c,
                           &tr, e) != 0)
         return -1;
     spec->task_state = tr.state;
+    spec->state_fd = tr.fd;
+    spec->state_size = tr.size;
     res->rc = cb_run_sample(c->runner, spec, &res->times, e);
     /* Abandoned threads still run on the task state: leave it alone. */
     if (!res->times.abandoned)
@@ -440,7 +448,8 @@ static void warn_oversubscribed(struct cb_cell *c, long cpus)
 int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
                  cb_progress_fn progress, void *arg, struct cb_error *err)
 {
-    struct sampler sp = { .sh = NULL, .iso = { 0, -1, -1 }, .isolate = false };
+    struct sampler sp = { .sh = NULL, .iso = { 0, -1, -1 }, .isolate = false,
+                          .forkserver = false };
     unsigned char *parent_mem = NULL;
     int rc, ret = -1;
     long cpus;
@@ -454,9 +463,13 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
         goto out;
     /* The sample server exists before the parent's memory, as the runs of
      * the in-process modes did before there was one. */
-    for (size_t m = 0; m < cfg->nmodes && cfg->run.isolation == CB_ISOLATION_PROCESS; m++)
-        sp.isolate |= !cfg->modes[m]->separate_memory;
-    if (sp.isolate && cb_isolate_start(&sp.iso, err) != 0)
+    for (size_t m = 0; m < cfg->nmodes; m++) {
+        sp.isolate |= !cfg->modes[m]->separate_memory &&
+                      cfg->run.isolation == CB_ISOLATION_PROCESS;
+        sp.forkserver |= cfg->modes[m]->separate_memory &&
+                         cfg->run.start_method == CB_START_FORKSERVER;
+    }
+    if ((sp.isolate || sp.forkserver) && cb_isolate_start(&sp.iso, err) != 0)
         goto out;
     /* Touched before any worker exists: fork copies its page tables,
      * pthread_create does not. */

@@ -621,7 +621,8 @@ static int parse_options(struct cli *c, int argc, char **argv, enum cb_command *
         cb_error_set(c->err, "unexpected argument '%s'; see concbench --help", argv[optind]);
         return -1;
     }
-    if (cb_config_check_tasks(c->cfg, c->err) != 0)
+    if (cb_config_check_tasks(c->cfg, c->err) != 0 ||
+        cb_config_check_start_method(c->cfg, c->err) != 0)
         return -1;
     cb_cli_check_given(c);
     *cmd = CB_CMD_RUN;

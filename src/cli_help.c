@@ -224,11 +224,14 @@ static void usage_output(struct cb_strbuf *sb, const struct cb_config *def)
 
 const char *cb_cli_usage(void)
 {
-    /* Static, as the text is: a config is too big for a small stack. */
-    static char text[8192];
+    /* Built once and kept, never cut to a fixed size; the config is
+     * static because it is too big for a small stack. */
+    static char *text;
     static struct cb_config def;
     struct cb_strbuf sb;
 
+    if (text)
+        return text;
     cb_config_default(&def);
     cb_strbuf_init(&sb);
     cb_strbuf_puts(&sb,
@@ -248,8 +251,7 @@ const char *cb_cli_usage(void)
         cb_strbuf_free(&sb);
         return "Usage: concbench [run] [OPTIONS] | list | --help | --version\n";
     }
-    snprintf(text, sizeof text, "%s", sb.buf);
-    cb_strbuf_free(&sb);
+    text = sb.buf; /* kept for the life of the process */
     return text;
 }
 

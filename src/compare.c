@@ -10,6 +10,7 @@
 
 #include "concbench/executor.h"
 #include "concbench/json_keys.h"
+#include "concbench/options.h"
 #include "concbench/report.h"
 #include "concbench/stats.h"
 
@@ -66,11 +67,28 @@ static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_
  * apart (table lines with distinguishes: --lock, --transport, --pin,
  * --stack-size): between BASE and NEW of the same benchmark, a
  * difference makes them measure different things. */
+/* A choice written only when it is not its first is that first one when
+ * absent ("unknown" as loaded): --pin none, --start-method fork, also in
+ * files older than the option. */
+static const char *choice_value(const struct cb_loaded_choice *c)
+{
+    const struct cb_param_desc *all[CB_OPTIONS_MAX];
+    size_t n = cb_options_all(all, CB_OPTIONS_MAX);
+
+    if (strcmp(c->value, "unknown") != 0)
+        return c->value;
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->json_name && strcmp(all[i]->json_name, c->key) == 0 &&
+            all[i]->kind == CB_PARAM_CHOICE && all[i]->omit_zero)
+            return cb_option_choice(all[i], 0);
+    return c->value;
+}
+
 static bool choices_differ(const struct cb_loaded_cell *a, const struct cb_loaded_cell *b,
                            char *why, size_t len)
 {
     for (size_t i = 0; i < a->nchoices && i < b->nchoices; i++) {
-        const char *x = a->choices[i].value, *y = b->choices[i].value;
+        const char *x = choice_value(&a->choices[i]), *y = choice_value(&b->choices[i]);
 
         if (strcmp(x, y) != 0)
             return snprintf(why, len, "%s: %s vs %s", a->choices[i].key, x, y), true;

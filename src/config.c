@@ -123,6 +123,45 @@ int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err)
     return 0;
 }
 
+/* Whether --start-method=spawn can start x's units: a fresh image
+ * rebuilds the worker of processes, a process pool's and a hybrid's (not
+ * yet one running its jobs its own way). */
+static bool spawnable(const struct cb_executor *x)
+{
+    return !x->separate_memory || !x->run_jobs;
+}
+
+int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err)
+{
+    if (cfg->run.start_method != CB_START_SPAWN)
+        return 0;
+    for (size_t t = 0; t < cfg->ntasks; t++)
+        if (cfg->tasks[t]->fork_only) {
+            cb_error_set(err, "--start-method=spawn: the %s task's state holds descriptors "
+                         "a fresh image does not inherit; accepted: fork or forkserver "
+                         "for it", cfg->tasks[t]->name);
+            return -1;
+        }
+    if (cfg->run.payload) {
+        cb_error_set(err, "--start-method=spawn: --payload is not built for spawned "
+                     "processes; accepted: fork or forkserver with --payload");
+        return -1;
+    }
+    if (cfg->run.queue == CB_QUEUE_PIPE) {
+        cb_error_set(err, "--start-method=spawn: --queue=pipe is not built for spawned "
+                     "processes; accepted: --queue=shm, or fork or forkserver with pipe");
+        return -1;
+    }
+    for (size_t m = 0; m < cfg->nmodes; m++)
+        if (!spawnable(cfg->modes[m])) {
+            cb_error_set(err, "--start-method=spawn: not built for mode %s; accepted: "
+                         "fork or forkserver for it",
+                         cfg->modes[m]->name);
+            return -1;
+        }
+    return 0;
+}
+
 const char *cb_start_name(enum cb_start s)
 {
     return s == CB_START_BARRIER ? "barrier" : "immediate";

@@ -76,7 +76,9 @@ static void serve_one(const struct request *q, struct reply *r)
     uint64_t c0 = process_cpu_ns();
 
     memset(r, 0, sizeof *r);
-    if (cb_task_run_begin(q->task, &q->params, q->workers, false, &tr, &e) != 0) {
+    /* Processes (--start-method=forkserver) share the state by MAP_SHARED. */
+    if (cb_task_run_begin(q->task, &q->params, q->workers, q->x->separate_memory, &tr,
+                          &e) != 0) {
         r->res.rc = -1;
     } else {
         spec.task_state = tr.state;

@@ -17,6 +17,7 @@
 #include "concbench/progress.h"
 #include "concbench/report.h"
 #include "concbench/review.h"
+#include "concbench/spawn.h"
 #include "concbench/sysstate_run.h"
 #include "concbench/version.h"
 
@@ -366,6 +367,17 @@ int main(int argc, char **argv)
     /* A closed stdout (concbench | head) is a write error we report, not
      * a signal that kills us mid-run. */
     signal(SIGPIPE, SIG_IGN);
+    /* A unit of --start-method=spawn: concbench's own child, not a user's
+     * command (refused, exit 2, when it is not). */
+    if (argc == 2 && cb_spawn_is_worker_arg(argv[1])) {
+        struct cb_error err = { "" };
+
+        free(cfg);
+        code = cb_spawn_worker_main(argv[1], &err);
+        if (err.msg[0])
+            fprintf(stderr, "concbench: %s\n", err.msg);
+        return code;
+    }
     if (!cfg)
         return fail(EXIT_FAILED, "out of memory");
     code = dispatch(cfg, argc, argv);

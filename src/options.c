@@ -32,6 +32,16 @@ static const char *const start_help[] = {
     NULL,
 };
 
+static const char *const start_method_help[] = {
+    [CB_START_FORK] = "each process is a fork() of concbench, with a copy of its "
+                      "page tables (--parent-memory)",
+    [CB_START_SPAWN] = "each process is a fresh concbench image (posix_spawn of "
+                       "/proc/self/exe), given its job through a memfd",
+    [CB_START_FORKSERVER] = "each process is a fork() of the sample server, a small "
+                            "process made before --parent-memory",
+    NULL,
+};
+
 static const char *transport_choice(size_t i)
 {
     static const char *const names[] = { "pipe", "shm" };
@@ -192,6 +202,16 @@ const struct cb_param_desc cb_options[] = {
               "the jobs, to show it delays every pending timer",
       .default_help = "none", .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE,
       .omit_zero = true, .applies = own_jobs, .distinguishes = true },
+    /* Absent from a file: fork, what concbench did before it existed. */
+    { .flag = "start-method", .json_name = "start_method", .kind = CB_PARAM_CHOICE,
+      EXEC_AT(start_method), .def = CB_START_FORK, .choice = cb_start_method_name,
+      .choice_help = start_method_help, .noun = "start method", .metavar = "HOW",
+      .help = "modes made of processes: fork (from concbench),\n"
+              "spawn (a fresh concbench image by posix_spawn)\n"
+              "or forkserver (fork from a small server made\n"
+              "before --parent-memory); others: not applying",
+      .section = CB_SECTION_RUN, .json = CB_JSON_BESIDE, .omit_zero = true,
+      .applies = separate_memory, .distinguishes = true },
     { .flag = "isolation", .json_name = "isolation", .kind = CB_PARAM_CHOICE,
       EXEC_AT(isolation), .def = CB_ISOLATION_PROCESS, .choice = cb_isolation_name,
       .metavar = "WHERE",

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,6 +19,7 @@
 #include "concbench/memory.h"
 #include "concbench/payload.h"
 #include "concbench/pool_pipe.h"
+#include "concbench/spawn.h"
 #include "concbench/sysname.h"
 #include "concbench/worker.h"
 
@@ -56,6 +58,10 @@ struct run {
     bool shm;
     int *rfds, *wfds;        /* pipe transport, per job */
     const char *failed_call; /* what failed to start a unit, if not create_call */
+    /* --start-method=spawn: what each unit inherits, every descriptor
+     * above the fixed numbers it lands on (see high_fd), -1: none. */
+    struct cb_spawn_fds sfds;
+    int sfd_own[5];          /* the copies high_fd made, closed at the end */
 };
 
 static const struct cb_run_opts *opts_of(const struct cb_run_spec *spec)
@@ -85,7 +91,7 @@ static void deal_jobs(struct run *r)
  * catcher) must not run in the worker: a crash must kill it. */
 static void unit_in_child(struct run *r, struct cb_worker_args *a, struct cb_gil *own)
 {
-    const struct cb_unit_record *ur = &r->spec->shared->unit[a->unit_index];
+    const struct cb_unit_record *ur = cb_shared_unit(r->spec->shared, a->unit_index);
 
     if (r->gp)
         cb_gate_child(r->gp);
@@ -117,7 +123,7 @@ static void unit_main(void *arg)
     const struct unit_arg *ua = arg;
     struct run *r = ua->run;
     const struct cb_run_spec *spec = r->spec;
-    struct cb_unit_record *ur = &spec->shared->unit[ua->index];
+    struct cb_unit_record *ur = cb_shared_unit(spec->shared, ua->index);
     struct cb_worker_args a;
     struct cb_gil own;
 
@@ -163,6 +169,75 @@ static void unit_main(void *arg)
     cb_worker_run(&a);
 }
 
+/* --start-method=spawn: unit ua->index as a fresh image (src/spawn.c). */
+static int spawn_unit(void *arg, pid_t *pid)
+{
+    const struct unit_arg *ua = arg;
+    int rc = cb_spawn_unit(&ua->run->sfds, ua->index, pid);
+
+    if (rc != 0)
+        ua->run->failed_call = "posix_spawn";
+    return rc;
+}
+
+/* fd, or a close-on-exec copy of it above the fixed numbers the spawned
+ * units find their descriptors on: moving one there must not overwrite
+ * another still to be moved. Returns -1 (errno set) when no copy. */
+static int high_fd(struct run *r, int fd, size_t k)
+{
+    if (fd < 0 || fd > CB_SPAWN_FD_HOLD)
+        return fd;
+    r->sfd_own[k] = fcntl(fd, F_DUPFD_CLOEXEC, CB_SPAWN_FD_HOLD + 1);
+    return r->sfd_own[k];
+}
+
+/* Writes the spawn block every unit of the sample rebuilds itself from. */
+static int spawn_setup(struct run *r, struct cb_error *err)
+{
+    struct cb_spawn_block b;
+    const struct cb_run_spec *spec = r->spec;
+    int fd;
+
+    if (r->o->start_method != CB_START_SPAWN || !r->x->separate_memory)
+        return 0;
+    if (spec->shared->memfd < 0 || (spec->task_state && spec->state_fd <= 0)) {
+        cb_error_set(err, "--start-method=spawn: the records or the task's state have no "
+                     "memfd to hand over");
+        return -1;
+    }
+    memset(&b, 0, sizeof b); /* whole bytes, padding too, go in the memfd */
+    snprintf(b.task, sizeof b.task, "%s", spec->task->name);
+    snprintf(b.executor, sizeof b.executor, "%s", r->x->name);
+    b.parent = getpid();
+    b.params = r->params;
+    b.opts = r->opts;
+    b.workers = spec->workers;
+    b.nunits = r->nunits;
+    b.capacity = spec->shared->capacity;
+    b.state_size = spec->task_state ? spec->state_size : 0;
+    b.gated = r->gp != NULL;
+    b.held = r->hp != NULL;
+    fd = cb_spawn_block_open(&b, err);
+    if (fd < 0)
+        return -1;
+    r->sfds.block = r->sfd_own[4] = high_fd(r, fd, 4);
+    if (fd != r->sfds.block)
+        close(fd);
+    r->sfds.shared = high_fd(r, spec->shared->memfd, 0);
+    r->sfds.state = high_fd(r, spec->task_state ? spec->state_fd : -1, 1);
+    r->sfds.gate = high_fd(r, r->gp ? r->gp->rfd : -1, 2);
+    r->sfds.hold = high_fd(r, r->hp ? r->hp->rfd : -1, 3);
+    if (r->sfds.block < 0 || r->sfds.shared < 0 ||
+        (spec->task_state && r->sfds.state < 0) || (r->gp && r->sfds.gate < 0) ||
+        (r->hp && r->sfds.hold < 0)) {
+        cb_error_set(err, "--start-method=spawn: cannot move the descriptors a spawned "
+                     "unit inherits: %s", strerror(errno));
+        return -1;
+    }
+    r->exec.spawn = spawn_unit;
+    return 0;
+}
+
 /* The pipes for unit u's payloads, made just before it starts so that no
  * other unit inherits their write ends (EOF must mean "u is gone"). */
 static int open_pipes(struct run *r, uint32_t u)
@@ -198,7 +273,7 @@ static void close_write_ends(struct run *r, uint32_t u)
  * its mask). */
 static int start_unit(struct run *r, uint32_t u)
 {
-    struct cb_unit_record *ur = &r->spec->shared->unit[u];
+    struct cb_unit_record *ur = cb_shared_unit(r->spec->shared, u);
     bool defer = r->x->separate_memory;
     int rc = open_pipes(r, u);
 
@@ -638,10 +713,13 @@ static int alloc_run(struct run *r, struct cb_error *err)
 static int setup(struct run *r, struct cb_error *err)
 {
     r->gate.rfd = r->gate.wfd = r->hold.rfd = r->hold.wfd = -1;
+    r->sfds = (struct cb_spawn_fds){ -1, -1, -1, -1, -1 };
+    for (size_t k = 0; k < 5; k++)
+        r->sfd_own[k] = -1;
     if (alloc_run(r, err) != 0 || payload_setup(r, err) != 0)
         return -1;
     deal_jobs(r);
-    r->exec = (struct cb_exec){ r->x, r->o, NULL };
+    r->exec = (struct cb_exec){ r->x, r->o, NULL, NULL };
     if (r->x->open && r->x->open(&r->exec, r->nunits, err) != 0)
         return -1;
     r->exec_open = true;
@@ -665,13 +743,17 @@ static int setup(struct run *r, struct cb_error *err)
     }
     if (r->x->pooled && r->x->separate_memory && r->o->queue == CB_QUEUE_PIPE) {
         r->queue_open = true; /* closed in teardown even if half open */
-        return cb_pool_pipe_open(&r->queue, r->spec->workers, r->o->chunk, r->nunits, err);
+        if (cb_pool_pipe_open(&r->queue, r->spec->workers, r->o->chunk, r->nunits, err) != 0)
+            return -1;
     }
-    return 0;
+    return spawn_setup(r, err);
 }
 
 static void teardown(struct run *r)
 {
+    for (size_t k = 0; k < 5; k++)
+        if (r->sfd_own[k] >= 0)
+            close(r->sfd_own[k]);
     if (r->gp)
         cb_gate_close(r->gp);
     if (r->hp)
@@ -778,6 +860,60 @@ out:
     return ret;
 }
 
+/* A spawned unit's view of the run: the gates' read ends on their fixed
+ * descriptors, the records and the task state mapped from their memfds. */
+static int spawned_run(struct run *r, struct cb_run_spec *spec,
+                       const struct cb_spawn_block *b, struct cb_error *err)
+{
+    struct cb_shared *sh = cb_shared_attach(CB_SPAWN_FD_SHARED, b->capacity, err);
+
+    if (!sh)
+        return -1;
+    spec->shared = sh;
+    spec->task = cb_task_find(b->task);
+    r->x = cb_executor_find(b->executor);
+    if (!spec->task || !r->x) {
+        cb_error_set(err, "spawned unit: no task %s or mode %s in this build", b->task,
+                     b->executor);
+        return -1;
+    }
+    if (b->state_size) {
+        spec->task_state = mmap(NULL, b->state_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                                CB_SPAWN_FD_STATE, 0);
+        if (spec->task_state == MAP_FAILED) {
+            cb_error_set(err, "spawned unit: cannot map the task's state: %s",
+                         strerror(errno));
+            return -1;
+        }
+    }
+    r->gate = (struct cb_gate){ CB_SPAWN_FD_GATE, -1, &sh->ready, &sh->abort };
+    r->hold = (struct cb_gate){ CB_SPAWN_FD_HOLD, -1, &sh->held, NULL };
+    r->gp = b->gated ? &r->gate : NULL;
+    r->hp = b->held ? &r->hold : NULL;
+    return 0;
+}
+
+int cb_run_spawned(const struct cb_spawn_block *b, uint32_t unit, struct cb_error *err)
+{
+    static struct cb_run_spec spec;
+    static struct run r;
+    struct unit_arg ua = { &r, unit };
+
+    r.spec = &spec;
+    r.opts = b->opts;
+    r.o = &r.opts;
+    r.params = b->params;
+    r.nunits = b->nunits;
+    spec.params = &r.params;
+    spec.workers = b->workers;
+    spec.opts = r.o;
+    if (spawned_run(&r, &spec, b, err) != 0)
+        return -1;
+    current = &r;
+    unit_main(&ua);
+    return 0;
+}
+
 const char *cb_pin_name(size_t i)
 {
     static const char *const names[] = { "none", "spread", "compact" };
@@ -795,6 +931,13 @@ const char *cb_queue_name(size_t i)
 const char *cb_isolation_name(size_t i)
 {
     static const char *const names[] = { "process", "none" };
+
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
+}
+
+const char *cb_start_method_name(size_t i)
+{
+    static const char *const names[] = { "fork", "spawn", "forkserver" };
 
     return i < sizeof names / sizeof names[0] ? names[i] : NULL;
 }

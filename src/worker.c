@@ -390,7 +390,9 @@ static void publish(const struct cb_worker_args *a, uint32_t job)
 {
     uint32_t slot = atomic_fetch_add(&a->pool->done_count, 1);
 
-    atomic_store_explicit(&a->pool->done_ids[slot], job, memory_order_release);
+    /* From the unit's own view of the mapping (a spawned unit's is not at
+     * the parent's address, which the stored pointer is). */
+    atomic_store_explicit(cb_shared_done_id(a->pool, slot), job, memory_order_release);
 }
 
 /* A pool unit: after the gate, take chunk jobs at a time from the queue

@@ -602,14 +602,16 @@ static const char *choice_file(char *path, size_t len, const char *extra)
     return path;
 }
 
-/* --lock, --transport, --pin and --stack-size live beside params: a
+/* --lock, --transport, --pin, --start-method and --stack-size live beside params: a
  * difference in one still makes the pair not comparable, named. */
 static void test_choices(void **state)
 {
     static const struct { const char *base, *new_, *why; } cases[] = {
         { "\"lock\":\"mutex\",", "\"lock\":\"spin\",", "lock: mutex vs spin" },
         { "\"transport\":\"pipe\",", "\"transport\":\"shm\",", "transport: pipe vs shm" },
-        { "\"pin\":\"spread\",", "", "pin: spread vs unknown" },
+        { "\"pin\":\"spread\",", "", "pin: spread vs none" },
+        { "\"start_method\":\"spawn\",", "", "start_method: spawn vs fork" },
+        { "\"start_method\":\"fork\",", "", NULL },
         { "", "\"stack_size_bytes\":65536,", "stack_size_bytes" },
         { "\"lock\":\"spin\",", "\"lock\":\"spin\",", NULL },
     };

@@ -76,6 +76,11 @@ void cb_config_default(struct cb_config *cfg);
 void cb_config_task_params(const struct cb_config *cfg, const struct cb_task *task,
                            struct cb_params *out);
 
+/* --start-method=spawn with what it cannot start (a mode made of
+ * processes that runs its jobs its own way, a fork_only task,
+ * --payload): returns -1 with err set naming it, else 0. */
+int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err);
+
 /* Checks every task of cfg with the parameters it would run with
  * (cb_task_check()), with each -n value (task->check_jobs), and a task
  * whose jobs must run all at once against each mode. Returns 0, or -1

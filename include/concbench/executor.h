@@ -40,6 +40,10 @@ struct cb_exec {
     const struct cb_executor *executor;
     const struct cb_run_opts *opts;
     void *priv; /* the executor's own, from open() */
+    /* --start-method=spawn: set by the driver, called by an executor
+     * made of processes instead of fork() with start()'s arg; returns 0
+     * with *pid set, or an errno value. NULL: fork. */
+    int (*spawn)(void *arg, pid_t *pid);
 };
 
 struct cb_executor {

@@ -4,7 +4,9 @@
  * the server, not concbench: it is that benchmark's outcome ("crashed:
  * SIGSEGV, whole process"), the server is started again and the other
  * benchmarks go on. Threads past --timeout, which cannot be killed, end
- * with their server. */
+ * with their server. Under --start-method=forkserver the samples of the
+ * modes made of processes run there too: their units are forked from
+ * the server, which holds no --parent-memory. */
 #ifndef CONCBENCH_ISOLATE_H
 #define CONCBENCH_ISOLATE_H
 

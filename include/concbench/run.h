@@ -53,6 +53,18 @@ enum cb_isolation {
 /* "process", "none"; NULL past the end. Can't fail. */
 const char *cb_isolation_name(size_t i);
 
+/* --start-method: how the modes made of processes create them. */
+enum cb_start_method {
+    CB_START_FORK,       /* fork() from concbench (or its sample server
+                            for threads and serial, as always) */
+    CB_START_SPAWN,      /* posix_spawn of /proc/self/exe --worker=FD:UNIT */
+    CB_START_FORKSERVER, /* fork() from the sample server, a small process
+                            forked before --parent-memory is allocated */
+};
+
+/* "fork", "spawn", "forkserver"; NULL past the end. Can't fail. */
+const char *cb_start_method_name(size_t i);
+
 #define CB_SWITCH_DEFAULT_NS 5000000u /* --switch-interval, as CPython */
 
 /* Run-wide options the driver honours for every executor. All zero: none
@@ -75,6 +87,7 @@ struct cb_run_opts {
     uint32_t queue;          /* process pools: enum cb_queue */
     uint64_t shape;          /* hybrid: P << 32 | T (0: the defaults) */
     uint64_t loop_block_ns;  /* loop: a CPU burst before the jobs */
+    uint32_t start_method;   /* enum cb_start_method (processes only) */
 };
 
 /* One sample's worth of work. */
@@ -91,6 +104,10 @@ struct cb_run_spec {
     /* --parent-memory (opts->parent_mem bytes), inherited by forked
      * units, which write opts->cow_touch of its pages; NULL: none. */
     unsigned char *parent_mem;
+    int state_fd;             /* its memfd (struct cb_task_run fd), which
+                                 --start-method=spawn hands over; <= 0:
+                                 none (spawn then refuses the sample) */
+    uint64_t state_size;      /* its size (struct cb_task_run size) */
 };
 
 /* Memory of the live worker set, read while every worker is held after

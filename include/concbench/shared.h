@@ -17,6 +17,8 @@ struct cb_shared {
     _Atomic uint32_t abort;   /* set: units at the gate skip their jobs */
     _Atomic uint32_t held;    /* units held after their jobs */
     uint32_t capacity;        /* job records allocated */
+    int32_t memfd;            /* the parent's descriptor of this mapping (a
+                                 memfd: a spawned unit maps it), or -1 */
     struct cb_unit_record *unit; /* capacity records, in the mapping */
     /* Pools: the jobs not yet taken (the next job's index), when they
      * were queued, and the jobs in the order they finished (capacity
@@ -32,6 +34,23 @@ struct cb_shared {
  * (no executor runs more units than jobs). Returns NULL with err set on
  * failure. Free with cb_shared_unmap(). */
 struct cb_shared *cb_shared_map(uint32_t n, struct cb_error *err);
+
+/* Bytes of the mapping cb_shared_map(n) makes. Can't fail. */
+size_t cb_shared_size(uint32_t n);
+
+/* Maps the mapping of a cb_shared with capacity n from its memfd fd in a
+ * process that did not inherit it (a spawned unit), fixing its own
+ * pointers to the unit and done records up. Returns NULL with err set on
+ * failure. */
+struct cb_shared *cb_shared_attach(int fd, uint32_t n, struct cb_error *err);
+
+/* Unit record i of s, from s's own address (a spawned unit's mapping is
+ * not at the parent's, whose s->unit points). Can't fail. */
+struct cb_unit_record *cb_shared_unit(struct cb_shared *s, uint32_t i);
+
+/* Entry i of s's finished-jobs list, from s's own address (as
+ * cb_shared_unit). Can't fail. */
+_Atomic uint32_t *cb_shared_done_id(struct cb_shared *s, uint32_t i);
 
 /* Zeroes the counters, the first n job records and the first n unit
  * records. Can't fail. */

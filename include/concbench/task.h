@@ -54,6 +54,10 @@ struct cb_task {
     bool shares_state;       /* its jobs share state across units (a lock,
                                 a channel): a unit that dies ends the
                                 sample, since the others may wait on it */
+    bool fork_only;          /* its run-wide state holds descriptors or
+                                pointers (pipes, a ring) that a fresh image
+                                (--start-method=spawn) does not inherit:
+                                spawn is refused for it */
     bool all_at_once;        /* its jobs need each other running at the
                                 same time (a ping-pong pair): a mode
                                 that does not run every job in its own
@@ -144,6 +148,7 @@ int cb_task_check(const struct cb_task *task, const struct cb_params *p,
 struct cb_task_run {
     void *state;  /* NULL when the task has none */
     size_t size;
+    int fd;       /* the state's memfd (a spawned unit maps it), or -1 */
 };
 
 /* Maps and sets up task's state for one run of jobs jobs (nothing when

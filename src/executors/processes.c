@@ -54,11 +54,21 @@ static _Noreturn void run_child(pid_t parent, cb_unit_fn fn, void *arg)
 int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
 {
     pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid;
     struct proc_set *s;
 
-    if (pid == 0)
-        run_child(parent, fn, arg);
+    if (x->spawn) {
+        int rc = x->spawn(arg, &pid);
+
+        if (rc != 0) {
+            u->pid = 0;
+            return rc;
+        }
+    } else {
+        pid = fork();
+        if (pid == 0)
+            run_child(parent, fn, arg);
+    }
     if (pid < 0) {
         u->pid = 0;
         return errno;

@@ -499,6 +499,7 @@ const struct cb_task cb_task_msg = {
     .ops = cb_task_iterations,
     .op_bytes = msg_op_bytes,
     .shares_state = true, /* a channel every job writes to */
+    .fork_only = true,    /* the channel's descriptors and ring pointers */
     .params = msg_params,
     .run = msg_run,
     .expected = cb_task_iterations,

@@ -331,6 +331,7 @@ const struct cb_task cb_task_switch = {
     .op = "round trip",
     .ops = cb_task_iterations,
     .shares_state = true, /* a dead end leaves its peer waiting */
+    .fork_only = true,    /* the pairs' pipes and the pointer to them */
     .all_at_once = true,  /* both ends of a pair must run */
     .params = switch_params,
     .check_jobs = switch_check_jobs,

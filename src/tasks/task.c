@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 const struct cb_task *cb_task_find(const char *name)
 {
@@ -62,19 +63,28 @@ int cb_task_run_begin(const struct cb_task *task, const struct cb_params *p,
     void *m;
 
     run->state = NULL;
+    run->fd = -1;
     run->size = task->state_bytes ? task->state_bytes(p, jobs) : task->state_size;
     if (run->size == 0)
         return 0;
     /* MAP_SHARED before any fork: forked workers see the same lock and
-     * counter as the parent. */
-    m = mmap(NULL, run->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+     * counter as the parent; a memfd, so that a spawned one maps it too. */
+    run->fd = memfd_create("concbench-state", MFD_CLOEXEC);
+    m = run->fd < 0 || ftruncate(run->fd, (off_t)run->size) != 0
+            ? MAP_FAILED
+            : mmap(NULL, run->size, PROT_READ | PROT_WRITE, MAP_SHARED, run->fd, 0);
     if (m == MAP_FAILED) {
         cb_error_set(err, "%s: cannot map the shared state: %s", task->name,
                      strerror(errno));
+        if (run->fd >= 0)
+            close(run->fd);
+        run->fd = -1;
         return -1;
     }
     if (task->setup && task->setup(m, p, jobs, pshared, err) != 0) {
         munmap(m, run->size);
+        close(run->fd);
+        run->fd = -1;
         return -1;
     }
     run->state = m;
@@ -96,6 +106,9 @@ bool cb_task_run_end(const struct cb_task *task, struct cb_task_run *run,
         has = true;
     }
     munmap(run->state, run->size);
+    if (run->fd >= 0)
+        close(run->fd);
+    run->fd = -1;
     run->state = NULL;
     return has;
 }
