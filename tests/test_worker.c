@@ -2,6 +2,7 @@
 #include "cb_test.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -140,6 +141,47 @@ static void test_gate_abort(void **state)
     gated(true);
 }
 
+/* Behind a gate, the first job's migration count is read before the
+ * wait, not after the release (where, on a few CPUs, each worker's read
+ * delays the wake of the next): a move while the worker waits at the
+ * gate, here forced by its affinity, is counted. */
+static void test_gate_migrations(void **state)
+{
+    struct cb_params p = { 0 };
+    struct cb_gate gate = { .rfd = -1, .wfd = -1 };
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, &gate);
+    cpu_set_t mine, other;
+    int to = -1;
+    pthread_t t;
+
+    (void)state;
+    if (sched_getaffinity(0, sizeof mine, &mine) != 0 || CPU_COUNT(&mine) < 2) {
+        skip(); /* no other CPU to move the worker to */
+        return;
+    }
+    p.iterations = 1000;
+    a.unit = &shared->unit[0];
+    assert_int_equal(cb_gate_open(&gate, shared, NULL), 0);
+    assert_int_equal(pthread_create(&t, NULL, run_thread, &a), 0);
+    assert_int_equal(cb_gate_wait_ready(&gate, 1, NULL, NULL), 0);
+    for (int c = 0; c < CPU_SETSIZE && to < 0; c++)
+        if (CPU_ISSET(c, &mine) && c != a.unit->cpu)
+            to = c;
+    CPU_ZERO(&other);
+    CPU_SET(to, &other);
+    assert_int_equal(pthread_setaffinity_np(t, sizeof other, &other), 0);
+    cb_gate_release(&gate, false);
+    pthread_join(t, NULL);
+    cb_gate_close(&gate);
+    assert_int_equal(a.rec->status, CB_WORKER_OK);
+    if (!a.rec->migrations_known) {
+        skip(); /* /proc/thread-self/sched cannot be read here */
+        return;
+    }
+    assert_int_equal(a.rec->cpu, to);
+    assert_true(a.rec->cpu_migrations >= 1);
+}
+
 /* A forked unit whose executor marked its first instruction right after
  * fork(): the worker keeps that stamp (and the run-queue wait and CPU read
  * with it), so set-up done after the mark counts as waiting, before the
@@ -242,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_gate_release),
         cmocka_unit_test(test_gate_abort),
         cmocka_unit_test(test_gate_wait_gives_up),
+        cmocka_unit_test(test_gate_migrations),
         cmocka_unit_test(test_marked_first),
         cmocka_unit_test(test_status_strings),
     };

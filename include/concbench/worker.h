@@ -47,6 +47,11 @@ struct cb_worker_args {
     uint64_t loop_block_ns;   /* loop: a CPU burst before the jobs */
     uint32_t unit_index;      /* which unit this is (for pinning) */
     uint32_t nunits;          /* how many units the run has (for pinning) */
+    /* Set by cb_worker_run, never by a caller: the unit's first job's
+     * migration count, read before the gate (not after the release,
+     * where each worker's read would delay the wake of the next). */
+    bool gate_migrations_known;
+    uint64_t gate_migrations;
 };
 
 /* A new process's first instruction of its own: what a process unit's
