@@ -274,10 +274,11 @@ static bool queue_wait(uint64_t *ns)
     return true;
 }
 
-/* This process's first instruction, when its executor marked it
- * (cb_worker_mark_first); ns 0: not marked (a thread's unit stamps its
- * own). */
-static struct {
+/* This thread's first instruction, when its executor marked it
+ * (cb_worker_mark_first); ns 0: not marked (a serial unit, or a thread
+ * not made by an executor, stamps its own). Per thread: a new thread's
+ * starts zeroed. */
+static _Thread_local struct {
     uint64_t ns;
     uint64_t queue_wait_ns;
     bool queue_known;

@@ -223,6 +223,50 @@ static void test_marked_first(void **state)
         assert_int_equal(r->queue_known, 1);
 }
 
+/* A thread marked as its start routine's first act, then set up for
+ * 5 ms: the mark is its first instruction. */
+static void *marked_thread(void *arg)
+{
+    const struct timespec setup = { 0, 5000000 };
+
+    cb_worker_mark_first();
+    nanosleep(&setup, NULL);
+    shared->rec[1].create_ns = cb_clock_now_ns(); /* set-up done */
+    cb_worker_run(arg);
+    return NULL;
+}
+
+/* The mark is per thread (the threads executor marks each new thread):
+ * a thread's keeps its own, and a thread that was never marked, here
+ * this one running a unit inline as serial does, stamps its own. */
+static void test_marked_first_thread(void **state)
+{
+    struct cb_params p = { 0 };
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, NULL);
+    const struct cb_worker_record *r = &shared->rec[0];
+    uint64_t joined;
+    pthread_t t;
+
+    (void)state;
+    p.iterations = 1000;
+    a.fresh = true;
+    a.unit = &shared->unit[0];
+    shared->rec[0].create_ns = cb_clock_now_ns();
+    assert_int_equal(pthread_create(&t, NULL, marked_thread, &a), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(r->status, CB_WORKER_OK);
+    assert_true(r->create_ns <= r->first_ns);
+    assert_true(r->first_ns + 5000000 <= shared->rec[1].create_ns);
+    assert_true(shared->rec[1].create_ns <= r->start_ns);
+    assert_true(shared->unit[0].first_ns == r->first_ns);
+    joined = cb_clock_now_ns();
+    a = args(cb_task_find("cpu"), &p, NULL);
+    p.iterations = 1000;
+    cb_worker_run(&a);
+    assert_int_equal(r->status, CB_WORKER_OK);
+    assert_true(r->first_ns >= joined);
+}
+
 static bool never_alive(void *arg)
 {
     (void)arg;
@@ -286,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_gate_wait_gives_up),
         cmocka_unit_test(test_gate_migrations),
         cmocka_unit_test(test_marked_first),
+        cmocka_unit_test(test_marked_first_thread),
         cmocka_unit_test(test_status_strings),
     };
 
