@@ -5,10 +5,12 @@
 # Like with like: concbench runs one mode at a time with one io worker
 # (-t io -n 1 --sleep=SLEEP), so no sibling competes for a CPU and every
 # measured sample follows the noise-floor loop, a busy stretch as long as
-# the job, in concbench's process while the last worker's CPU went idle.
-# cb_rawspawn reproduces that: --gap SLEEP --gap-kind busy before every
-# create, with its resident set grown to concbench's (--parent-memory),
-# which a fork's page-table copy depends on. Compared per mode:
+# the job, in a thread of concbench's own while the thread that creates
+# the next units waits for it, and the last worker's CPU went idle.
+# cb_rawspawn reproduces that: --gap SLEEP --gap-kind busy-thread before
+# every create, with its resident set grown to concbench's
+# (--parent-memory), which a fork's page-table copy depends on. Compared
+# per mode:
 #   spawn    = create call -> first instruction (concbench's spawn_s)
 #   creation = spawn less run-queue wait (concbench's creation_s)
 # threads run twice: in the sample server (the default) and with
@@ -60,14 +62,14 @@ run_all() {
 print(json.load(open(sys.argv[1]))["benchmarks"][0]["samples"][0]["workers"][0]["max_rss_kib"])' \
         "$tmp/rss.json")
     echo "$prog: $rounds rounds; concbench -t io -n 1 --sleep=$sleep_for -r $samples," \
-         "cb_rawspawn --gap $sleep_for --gap-kind busy --parent-memory $rss" >&2
+         "cb_rawspawn --gap $sleep_for --gap-kind busy-thread --parent-memory $rss" >&2
     for ((i = 0; i < rounds; i++)); do
         for c in "${configs[@]}"; do
             read -r name mode iso raw <<<"$c"
             "$concbench" -q -m "$mode" -t io -n 1 --sleep="$sleep_for" -r "$samples" -w 1 \
                 --isolation="$iso" -o "$tmp/cb.$name.$i.json" || true
             "$rawspawn" --mode "$raw" --count "$samples" --warmup 1 --gap "$sleep_for" \
-                --gap-kind busy --parent-memory "$rss" >"$tmp/raw.$name.$i.json"
+                --gap-kind busy-thread --parent-memory "$rss" >"$tmp/raw.$name.$i.json"
         done
     done
 }
