@@ -5,10 +5,15 @@
 # Like with like: concbench runs one mode at a time with one io worker
 # (-t io -n 1 --sleep=SLEEP), so no sibling competes for a CPU and every
 # measured sample follows the noise-floor loop, a busy stretch as long as
-# the job, in concbench's process while the last worker's CPU went idle.
-# cb_rawspawn reproduces that: --gap SLEEP --gap-kind busy before every
-# create, with its resident set grown to concbench's (--parent-memory),
-# which a fork's page-table copy depends on. Compared per mode:
+# the job in a thread of concbench's own, while the thread that creates
+# the next units waits: in concbench itself (processes, threads with
+# --isolation=none) the floor thread ends just before the create; the
+# sample server (threads by default) sleeps through the floor in another
+# process. cb_rawspawn reproduces each: --gap SLEEP before every create,
+# --gap-kind busy-thread (a thread of its own spins, the creator waits
+# in the join) or idle (the creator sleeps), with its resident set grown
+# to concbench's (--parent-memory), which a fork's page-table copy
+# depends on. Compared per mode:
 #   spawn    = create call -> first instruction (concbench's spawn_s)
 #   creation = spawn less run-queue wait (concbench's creation_s)
 # threads run twice: in the sample server (the default) and with
@@ -39,13 +44,13 @@ command -v python3 >/dev/null || { echo "$prog: python3 is needed" >&2; exit 2; 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cb-overhead.XXXXXX")
 trap 'rm -rf -- "$tmp"' EXIT
 
-# config name, concbench mode, concbench isolation, raw mode
-configs=("threads threads process threads"
-         "threads-none threads none threads"
-         "processes processes process processes")
+# config name, concbench mode, concbench isolation, raw mode, raw gap kind
+configs=("threads threads process threads idle"
+         "threads-none threads none threads busy-thread"
+         "processes processes process processes busy-thread")
 
 run_all() {
-    local rss i c name mode iso raw
+    local rss i c name mode iso raw kind
     for bin in "$concbench" "$rawspawn"; do
         if [[ ! -x $bin ]]; then
             echo "$prog: $bin not found; build it first:" \
@@ -60,14 +65,14 @@ run_all() {
 print(json.load(open(sys.argv[1]))["benchmarks"][0]["samples"][0]["workers"][0]["max_rss_kib"])' \
         "$tmp/rss.json")
     echo "$prog: $rounds rounds; concbench -t io -n 1 --sleep=$sleep_for -r $samples," \
-         "cb_rawspawn --gap $sleep_for --gap-kind busy --parent-memory $rss" >&2
+         "cb_rawspawn --gap $sleep_for --gap-kind idle|busy-thread --parent-memory $rss" >&2
     for ((i = 0; i < rounds; i++)); do
         for c in "${configs[@]}"; do
-            read -r name mode iso raw <<<"$c"
+            read -r name mode iso raw kind <<<"$c"
             "$concbench" -q -m "$mode" -t io -n 1 --sleep="$sleep_for" -r "$samples" -w 1 \
                 --isolation="$iso" -o "$tmp/cb.$name.$i.json" || true
             "$rawspawn" --mode "$raw" --count "$samples" --warmup 1 --gap "$sleep_for" \
-                --gap-kind busy --parent-memory "$rss" >"$tmp/raw.$name.$i.json"
+                --gap-kind "$kind" --parent-memory "$rss" >"$tmp/raw.$name.$i.json"
         done
     done
 }

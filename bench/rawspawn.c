@@ -37,6 +37,12 @@
 
 enum { CREATE_JOIN, SPAWN, CREATION, QUEUE, CALL, NSERIES };
 
+/* How the gap before a create is spent: asleep; spinning in the creating
+ * thread; spinning in a thread of its own while the creator waits in
+ * pthread_join (as concbench runs its noise-floor loop). */
+enum { GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD };
+static const char *const gap_kinds[] = { "idle", "busy", "busy-thread" };
+
 struct series {
     uint64_t *ns[NSERIES]; /* one sample per round, per measurement */
 };
@@ -50,7 +56,7 @@ struct stamp {
 struct opts {
     unsigned long count, warmup;
     uint64_t gap_ns;
-    int gap_busy; /* spend the gap spinning, not asleep */
+    int gap_kind; /* GAP_IDLE, GAP_BUSY or GAP_BUSY_THREAD */
     int prelude;  /* a child does concbench's start-up calls first */
     unsigned long parent_kib;
     int threads, processes, spawn;
@@ -117,18 +123,41 @@ static void join(pthread_t t)
         fail("pthread_join", rc);
 }
 
-/* The gap before a create: asleep (every CPU may go idle) or spinning
- * (this CPU stays busy, as concbench's is in its noise-floor loop, while
- * the CPU the last unit ran on goes idle). */
-static void gap(uint64_t ns, int busy)
+static void spin_until(uint64_t until)
+{
+    while (now_ns() < until)
+        ;
+}
+
+static void *spin_thread(void *arg)
+{
+    spin_until(*(const uint64_t *)arg);
+    return NULL;
+}
+
+/* The gap before a create: asleep (every CPU may go idle), spinning here
+ * (this thread stays busy while the CPU the last unit ran on goes idle),
+ * or spinning in a thread of its own while this one sleeps in the join:
+ * a creator that has itself just spun for milliseconds is switched out
+ * in the middle of the create call far more often on a busy machine. */
+static void gap(uint64_t ns, int kind)
 {
     struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
     uint64_t until = now_ns() + ns;
+    pthread_t t;
+    int rc;
 
-    while (busy && now_ns() < until)
-        ;
-    while (!busy && ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    if (kind == GAP_BUSY) {
+        spin_until(until);
+    } else if (kind == GAP_BUSY_THREAD) {
+        rc = pthread_create(&t, NULL, spin_thread, &until);
+        if (rc != 0)
+            fail("pthread_create (gap)", rc);
+        join(t);
+    } else {
+        while (ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
 }
 
 /* One round into v[]: create+join time, or (spawn set) create-to-first-
@@ -272,7 +301,7 @@ static void run(struct series *s, const struct opts *o, int processes,
         for (unsigned long i = 0; i < o->warmup + o->count; i++) {
             uint64_t v[NSERIES] = { 0 };
 
-            gap(o->gap_ns, o->gap_busy);
+            gap(o->gap_ns, o->gap_kind);
             if (processes == 2)
                 spawn_round(m == SPAWN, o, page, v);
             else if (processes)
@@ -326,7 +355,7 @@ static _Noreturn void usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
             "[--mode threads|processes|both|spawn] [--exe PATH] [--exe-arg ARG] [--gap DURATION] "
-            "[--gap-kind idle|busy] [--parent-memory KIB] [--child-prelude]\n",
+            "[--gap-kind idle|busy|busy-thread] [--parent-memory KIB] [--child-prelude]\n",
             msg, " ", arg ? arg : "nothing");
     exit(2);
 }
@@ -371,11 +400,11 @@ static uint64_t parse_gap(const char *arg)
 
 static int parse_gap_kind(const char *arg)
 {
-    if (arg && strcmp(arg, "busy") == 0)
-        return 1;
-    if (!arg || strcmp(arg, "idle") != 0)
-        usage_error("--gap-kind takes idle or busy, not", arg);
-    return 0;
+    for (int k = GAP_IDLE; k <= GAP_BUSY_THREAD; k++)
+        if (arg && strcmp(arg, gap_kinds[k]) == 0)
+            return k;
+    usage_error("--gap-kind takes idle, busy or busy-thread, not", arg);
+    return GAP_IDLE;
 }
 
 static void parse_mode(struct opts *o, const char *arg)
@@ -406,7 +435,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         else if (strcmp(argv[i], "--gap") == 0)
             o->gap_ns = parse_gap(val);
         else if (strcmp(argv[i], "--gap-kind") == 0)
-            o->gap_busy = parse_gap_kind(val);
+            o->gap_kind = parse_gap_kind(val);
         else if (strcmp(argv[i], "--parent-memory") == 0)
             o->parent_kib = parse_count("--parent-memory", val, 0, MAX_PARENT_KIB);
         else if (strcmp(argv[i], "--mode") == 0)
@@ -520,7 +549,7 @@ int main(int argc, char **argv)
         print_model(o.spawn ? "spawn" : "processes", &procs, o.count);
     printf(", \"count\": %lu, \"gap_s\": %.9g, \"gap_kind\": \"%s\", "
            "\"child_prelude\": %s, \"parent_rss_kib\": %lu}\n", o.count,
-           (double)o.gap_ns / 1e9, o.gap_busy ? "busy" : "idle",
+           (double)o.gap_ns / 1e9, gap_kinds[o.gap_kind],
            o.prelude ? "true" : "false", rss_kib());
     if (fflush(stdout) != 0 || ferror(stdout))
         fail("writing stdout", errno);

@@ -406,8 +406,11 @@ static int run_rounds(const struct cb_config *cfg, struct cb_results *out,
 
             if (progress)
                 progress(arg, &out->cells[i], r, rounds, warm);
+            /* Not when the noise floor runs first: a server spinning
+             * through it would then create from a CPU it had just
+             * hogged, which the scheduler takes from it mid-create. */
             sp->next_isolated = isolated(sp, next) && !next->failed &&
-                                (i + 1 < out->ncells || r + 1 < rounds);
+                                (i + 1 < out->ncells || (r + 1 < rounds && warm));
             int rc = run_sample(sp, &out->cells[i], !warm, err);
 
             if (rc != 0)

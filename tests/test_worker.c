@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -178,6 +179,47 @@ static void test_gate_abort(void **state)
     gated(true);
 }
 
+/* Behind a gate, the first job's migration count is read before the
+ * wait, not after the release (where, on a few CPUs, each worker's read
+ * delays the wake of the next): a move while the worker waits at the
+ * gate, here forced by its affinity, is counted. */
+static void test_gate_migrations(void **state)
+{
+    struct cb_params p = { 0 };
+    struct cb_gate gate = { .rfd = -1, .wfd = -1 };
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, &gate);
+    cpu_set_t mine, other;
+    int to = -1;
+    pthread_t t;
+
+    (void)state;
+    if (sched_getaffinity(0, sizeof mine, &mine) != 0 || CPU_COUNT(&mine) < 2) {
+        skip(); /* no other CPU to move the worker to */
+        return;
+    }
+    p.iterations = 1000;
+    a.unit = &shared->unit[0];
+    assert_int_equal(cb_gate_open(&gate, shared, NULL), 0);
+    assert_int_equal(pthread_create(&t, NULL, run_thread, &a), 0);
+    assert_int_equal(cb_gate_wait_ready(&gate, 1, NULL, NULL), 0);
+    for (int c = 0; c < CPU_SETSIZE && to < 0; c++)
+        if (CPU_ISSET(c, &mine) && c != a.unit->cpu)
+            to = c;
+    CPU_ZERO(&other);
+    CPU_SET(to, &other);
+    assert_int_equal(pthread_setaffinity_np(t, sizeof other, &other), 0);
+    cb_gate_release(&gate, false);
+    pthread_join(t, NULL);
+    cb_gate_close(&gate);
+    assert_int_equal(a.rec->status, CB_WORKER_OK);
+    if (!a.rec->migrations_known) {
+        skip(); /* /proc/thread-self/sched cannot be read here */
+        return;
+    }
+    assert_int_equal(a.rec->cpu, to);
+    assert_true(a.rec->cpu_migrations >= 1);
+}
+
 /* A forked unit whose executor marked its first instruction right after
  * fork(): the worker keeps that stamp (and the run-queue wait and CPU read
  * with it), so set-up done after the mark counts as waiting, before the
@@ -217,6 +259,50 @@ static void test_marked_first(void **state)
     /* Read at the mark, where it can be read. */
     if (access("/proc/thread-self/schedstat", R_OK) == 0)
         assert_int_equal(r->queue_known, 1);
+}
+
+/* A thread marked as its start routine's first act, then set up for
+ * 5 ms: the mark is its first instruction. */
+static void *marked_thread(void *arg)
+{
+    const struct timespec setup = { 0, 5000000 };
+
+    cb_worker_mark_first();
+    nanosleep(&setup, NULL);
+    shared->rec[1].create_ns = cb_clock_now_ns(); /* set-up done */
+    cb_worker_run(arg);
+    return NULL;
+}
+
+/* The mark is per thread (the threads executor marks each new thread):
+ * a thread's keeps its own, and a thread that was never marked, here
+ * this one running a unit inline as serial does, stamps its own. */
+static void test_marked_first_thread(void **state)
+{
+    struct cb_params p = { 0 };
+    struct cb_worker_args a = args(cb_task_find("cpu"), &p, NULL);
+    const struct cb_worker_record *r = &shared->rec[0];
+    uint64_t joined;
+    pthread_t t;
+
+    (void)state;
+    p.iterations = 1000;
+    a.fresh = true;
+    a.unit = &shared->unit[0];
+    shared->rec[0].create_ns = cb_clock_now_ns();
+    assert_int_equal(pthread_create(&t, NULL, marked_thread, &a), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(r->status, CB_WORKER_OK);
+    assert_true(r->create_ns <= r->first_ns);
+    assert_true(r->first_ns + 5000000 <= shared->rec[1].create_ns);
+    assert_true(shared->rec[1].create_ns <= r->start_ns);
+    assert_true(shared->unit[0].first_ns == r->first_ns);
+    joined = cb_clock_now_ns();
+    a = args(cb_task_find("cpu"), &p, NULL);
+    p.iterations = 1000;
+    cb_worker_run(&a);
+    assert_int_equal(r->status, CB_WORKER_OK);
+    assert_true(r->first_ns >= joined);
 }
 
 static bool never_alive(void *arg)
@@ -281,7 +367,9 @@ int main(void)
         cmocka_unit_test(test_gate_release),
         cmocka_unit_test(test_gate_abort),
         cmocka_unit_test(test_gate_wait_gives_up),
+        cmocka_unit_test(test_gate_migrations),
         cmocka_unit_test(test_marked_first),
+        cmocka_unit_test(test_marked_first_thread),
         cmocka_unit_test(test_status_strings),
     };
 

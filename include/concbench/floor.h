@@ -26,7 +26,8 @@ struct cb_floor {
  * Can't fail: at least one step. */
 void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns);
 
-/* Runs the loop once and keeps its time. Returns it in ns (0: not
+/* Runs the loop once, in a thread of its own while the caller waits in
+ * the join (in line if no thread can be made), and keeps its time. Returns it in ns (0: not
  * calibrated, nothing run). Returns -1 on allocation failure via err. */
 int cb_floor_round(struct cb_floor *f, uint64_t *ns, struct cb_error *err);
 

@@ -55,18 +55,24 @@ struct cb_worker_args {
     uint64_t loop_block_ns;   /* loop: a CPU burst before the jobs */
     uint32_t unit_index;      /* which unit this is (for pinning) */
     uint32_t nunits;          /* how many units the run has (for pinning) */
+    /* Set by cb_worker_run, never by a caller: the unit's first job's
+     * migration count, read before the gate (not after the release,
+     * where each worker's read would delay the wake of the next). */
+    bool gate_migrations_known;
+    uint64_t gate_migrations;
 };
 
-/* A new process's first instruction of its own: what a process unit's
- * executor calls in the child as soon as fork() returns there, before the
- * child's own set-up (signal dispositions, death signal), so that its
- * spawn_s is the fork's, as a raw fork's would be. Stamps the time, reads
- * the run-queue wait so far and the CPU; cb_worker_run then takes these as
- * the unit's first instruction instead of stamping its own, and the
- * set-up lands between the first instruction and the task's start
- * (waiting, never task time). Call it at most once per process, in the
- * child, never in a process whose threads are units. Can't fail: an
- * unreadable run-queue wait stays unknown. */
+/* A new thread's or process's first instruction of its own: what an
+ * executor calls in the new unit as soon as it runs there (a thread's
+ * start routine's first act; in a child as soon as fork() returns, before
+ * its set-up: signal dispositions, death signal), so that its spawn_s is
+ * the raw create's, with no harness code before the stamp. Stamps the
+ * time, reads the run-queue wait so far and the CPU, per thread;
+ * cb_worker_run then takes these as the unit's first instruction instead
+ * of stamping its own, and whatever ran after the mark lands between the
+ * first instruction and the task's start (waiting, never task time).
+ * Call it at most once per unit, in the new thread or child itself.
+ * Can't fail: an unreadable run-queue wait stays unknown. */
 void cb_worker_mark_first(void);
 
 /* The body of one unit: timestamps its first instruction, writes

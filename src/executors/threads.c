@@ -8,6 +8,7 @@
 #include "concbench/clock.h"
 #include "concbench/executor.h"
 #include "concbench/run.h"
+#include "concbench/worker.h"
 #include "unit_kinds.h"
 
 struct thread_start {
@@ -22,10 +23,14 @@ struct threads_priv {
     uint32_t n, next;            /* units are started in order, once each */
 };
 
+/* The thread's first act is its first-instruction stamp, before it reads
+ * anything of the harness's, as a raw thread's would be. */
 static void *thread_main(void *arg)
 {
-    const struct thread_start *s = arg;
+    const struct thread_start *s;
 
+    cb_worker_mark_first();
+    s = arg;
     s->fn(s->arg);
     return NULL;
 }

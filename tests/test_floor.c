@@ -1,0 +1,46 @@
+/* The noise floor's loop: timed in a thread of its own, so that the
+ * thread that creates the next sample's units has not just spun. */
+#include "cb_test.h"
+
+#include <time.h>
+
+#include "concbench/floor.h"
+
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The caller sleeps in a join while the loop runs: what it spends itself
+ * is a thread's creation and join, a small part of the loop's time
+ * however busy the machine (the loop's wall time only grows with load). */
+static void test_floor_apart(void **state)
+{
+    struct cb_floor f = { 0 };
+    uint64_t ns = 0, c0, c1;
+
+    (void)state;
+    cb_floor_calibrate(&f, 20000000u);
+    assert_true(f.steps > 0);
+    c0 = thread_cpu_ns();
+    assert_int_equal(cb_floor_round(&f, &ns, NULL), 0);
+    c1 = thread_cpu_ns();
+    assert_true(ns > 0);
+    assert_int_equal(f.n, 1);
+    assert_true((c1 - c0) * 4 < ns);
+    assert_int_equal(cb_floor_finish(&f, NULL), 0);
+    assert_int_equal(f.stats.n, 1);
+    cb_floor_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_floor_apart),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
