@@ -13,7 +13,8 @@
  *         page fault.
  * malloc: K blocks of 1..--size bytes (xorshift, fixed seed), each
  *         malloc'ed, its first and last byte written and read back,
- *         freed; mmap threshold fixed at --threshold. An operation is one
+ *         freed; mmap threshold fixed at --threshold, no top pad, trim
+ *         threshold = --threshold (as the task). An operation is one
  *         malloc+write+free.
  * tlb:    one MAP_SHARED|MAP_ANONYMOUS region mapped before the workers
  *         exist; each writes its own P pages (and reads them back) and
@@ -323,8 +324,13 @@ int main(int argc, char **argv)
         o.size = o.test == FAULT ? 128u << 20 : 256u << 10;
     if (!o.iterations)
         o.iterations = o.test == FAULT ? 1 : o.test == MALLOC ? 2000 : 10000;
-    if (o.test == MALLOC && !mallopt(M_MMAP_THRESHOLD, (int)o.threshold))
-        fail("mallopt(M_MMAP_THRESHOLD)", EINVAL);
+    /* As concbench's malloc task: every block above the threshold is
+     * mmaped, whatever the heap held before (no top pad, trimmed at the
+     * threshold). */
+    if (o.test == MALLOC && (!mallopt(M_MMAP_THRESHOLD, (int)o.threshold) ||
+                             !mallopt(M_TOP_PAD, 0) ||
+                             !mallopt(M_TRIM_THRESHOLD, (int)o.threshold)))
+        fail("mallopt", EINVAL);
     sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED)
         fail("mmap", errno);
