@@ -186,8 +186,8 @@ static void *work(void *arg)
 
 static void start_all(const struct opts *o, struct worker *ws)
 {
-    pthread_t tids[MAX_WORKERS];
-    pid_t pids[MAX_WORKERS];
+    pthread_t tids[MAX_WORKERS] = { 0 };
+    pid_t pids[MAX_WORKERS] = { 0 };
 
     if (o->mode == SERIAL) {
         work(&ws[0]);
@@ -227,7 +227,7 @@ static void round_once(const struct opts *o, struct shared *sh, unsigned char *r
     struct worker ws[MAX_WORKERS];
 
     atomic_store(&sh->ready, 0);
-    for (unsigned i = 0; i < o->n; i++)
+    for (unsigned i = 0; i < MAX_WORKERS; i++)
         ws[i] = (struct worker){ .o = o, .sh = sh, .region = region, .id = i };
     start_all(o, ws);
     printf("{\"per_op_us\": [");
@@ -315,7 +315,7 @@ static void parse(int argc, char **argv, struct opts *o)
 int main(int argc, char **argv)
 {
     struct opts o = { .n = 1, .rounds = 5, .pages = 1, .iterations = 0,
-                      .size = 0, .threshold = 64 * 1024 };
+                      .size = 0, .threshold = UINT64_C(64) * 1024 };
     struct shared *sh;
     unsigned char *region = NULL;
 
