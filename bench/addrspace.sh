@@ -19,7 +19,8 @@
 # concbench's samples (its own reading), say what state the figures were
 # measured in.
 #
-# usage: bench/addrspace.sh [BUILD_DIR] [ROUNDS]   (default: build 7)
+# usage: bench/addrspace.sh [BUILD_DIR] [ROUNDS] [TASK...]
+#        (default: build 7, every task: fault malloc tlb switch msg)
 # CB_ADDRSPACE_KEEP=DIR keeps every output in DIR.
 set -euo pipefail
 
@@ -32,6 +33,12 @@ for bin in "$concbench" "$b/cb_rawaddr" "$b/cb_rawswitch" "$b/cb_rawmsg"; do
     [[ -x $bin ]] || { echo "$prog: $bin not found; build it first" >&2; exit 2; }
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "$prog: ROUNDS must be a positive count" >&2; exit 2; }
+shift $(($# < 2 ? $# : 2))
+only=("$@")
+for task in "${only[@]}"; do
+    [[ $task =~ ^(fault|malloc|tlb|switch|msg)$ ]] ||
+        { echo "$prog: TASK '$task': accepted: fault, malloc, tlb, switch, msg" >&2; exit 2; }
+done
 
 if [[ -n ${CB_ADDRSPACE_KEEP:-} ]]; then
     tmp=$CB_ADDRSPACE_KEEP
@@ -49,6 +56,15 @@ cells=(
     "switch threads 20000" "switch processes 20000"
     "msg threads 100000" "msg processes 100000"
 )
+if ((${#only[@]})); then
+    kept=()
+    for cell in "${cells[@]}"; do
+        for task in "${only[@]}"; do
+            [[ ${cell%% *} == "$task" ]] && kept+=("$cell")
+        done
+    done
+    cells=("${kept[@]}")
+fi
 
 # The raw loop, its output into $3.
 raw() {
