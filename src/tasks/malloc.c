@@ -11,10 +11,10 @@
  * top chunk cannot hold it, and the top keeps M_TOP_PAD (128 KiB) spare
  * and is trimmed only above M_TRIM_THRESHOLD (128 KiB): how many blocks
  * were mmaped then depended on what the process had allocated before
- * (14 KiB left in use by concbench's parent: 33% against 23% in a fresh
- * process, bench/addrspace.sh). So the top pad is set to 0 and the trim
- * threshold to the mmap threshold: every block above the threshold is
- * mmaped and munmaped whatever the heap held. README.md, "Threads and
+ * (a copy of the loop: 33% of the blocks with the 14 KiB concbench's
+ * processes inherit in use, 23% fresh). So the top pad is set to 0 and
+ * the trim threshold to the mmap threshold: every block above the
+ * threshold is mmaped and munmaped whatever the heap held. README.md, "Threads and
  * processes on one address space", says what the figures show. */
 #include <malloc.h>
 #include <stddef.h>
