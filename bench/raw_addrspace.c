@@ -4,24 +4,31 @@
  * concbench's per-operation costs beside a raw loop of the same calls.
  * Standalone on purpose: it must not share code with what it checks.
  *
- *   cb_rawaddr fault|malloc|tlb [--mode threads|processes] [-n N]
+ *   cb_rawaddr fault|malloc|tlb [--mode threads|processes|serial] [-n N]
  *              [--iterations K] [--size BYTES] [--threshold BYTES]
  *              [--pages P] [--stride BYTES] [--rounds R]
  *
  * fault:  map --size bytes anonymous (MADV_NOHUGEPAGE), write one byte
- *         per page, unmap; K times. An operation is a page fault.
+ *         per page and read it back, unmap; K times. An operation is a
+ *         page fault.
  * malloc: K blocks of 1..--size bytes (xorshift, fixed seed), each
- *         malloc'ed, its first and last byte written, freed; mmap
- *         threshold fixed at --threshold. An operation is one
+ *         malloc'ed, its first and last byte written and read back,
+ *         freed; mmap threshold fixed at --threshold, no top pad, trim
+ *         threshold = --threshold (as the task). An operation is one
  *         malloc+write+free.
  * tlb:    one MAP_SHARED|MAP_ANONYMOUS region mapped before the workers
- *         exist; each writes its own P pages and releases them with
- *         madvise(MADV_DONTNEED), K times (worker i's pages start at
- *         i * --stride, default P pages). An operation is one release.
+ *         exist; each writes its own P pages (and reads them back) and
+ *         releases them with madvise(MADV_DONTNEED), K times (worker i's
+ *         pages start at i * --stride, default P pages). An operation is
+ *         one release.
  *
+ * The accesses are volatile, as in concbench's tasks, so the compiler
+ * keeps every one. --mode serial runs the one worker in the main thread
+ * (-n 1 only), as concbench's serial mode runs a job in its own thread.
  * Workers wait for each other on a shared counter, then each times its
  * own loop. Prints one JSON line per round: per-operation microseconds
- * and minor faults of each worker. Where the time goes: run it under
+ * (wall and the worker's own CPU time) and minor faults of each worker.
+ * Where the time goes: run it under
  * `perf record -e cpu-clock -g` (see README, "Threads and processes on
  * one address space"). */
 #include <errno.h>
@@ -44,9 +51,11 @@
 
 enum test { FAULT, MALLOC, TLB };
 
+enum mode { THREADS, PROCESSES, SERIAL };
+
 struct opts {
     enum test test;
-    int processes;
+    enum mode mode;
     unsigned n, rounds, pages;
     uint64_t iterations, size, threshold, stride;
 };
@@ -54,6 +63,7 @@ struct opts {
 struct shared {
     _Atomic unsigned ready;
     uint64_t ns[MAX_WORKERS];
+    uint64_t cpu_ns[MAX_WORKERS];
     uint64_t faults[MAX_WORKERS];
     uint64_t sum[MAX_WORKERS]; /* keeps the writes observable */
 };
@@ -71,12 +81,17 @@ static void fail(const char *what, int err)
     exit(1);
 }
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
 }
 
 static uint64_t minor_faults(int who)
@@ -92,16 +107,17 @@ static uint64_t run_fault(const struct opts *o)
     uint64_t sum = 0;
 
     for (uint64_t i = 0; i < o->iterations; i++) {
-        unsigned char *m = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
-                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        volatile unsigned char *m = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
+                                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
         if (m == MAP_FAILED)
             fail("mmap", errno);
-        madvise(m, o->size, MADV_NOHUGEPAGE);
-        for (uint64_t off = 0; off < o->size; off += PAGE)
+        madvise((void *)m, o->size, MADV_NOHUGEPAGE);
+        for (uint64_t off = 0; off < o->size; off += PAGE) {
             m[off] = 1;
-        sum += m[0];
-        munmap(m, o->size);
+            sum += m[off];
+        }
+        munmap((void *)m, o->size);
     }
     return sum;
 }
@@ -112,7 +128,7 @@ static uint64_t run_malloc(const struct opts *o)
 
     for (uint64_t i = 0; i < o->iterations; i++) {
         uint64_t len;
-        unsigned char *b;
+        volatile unsigned char *b;
 
         x ^= x << 13;
         x ^= x >> 7;
@@ -123,8 +139,8 @@ static uint64_t run_malloc(const struct opts *o)
             fail("malloc", ENOMEM);
         b[0] = (unsigned char)i;
         b[len - 1] = (unsigned char)i;
-        sum += b[0] + b[len - 1];
-        free(b);
+        sum += len + b[0] + b[len - 1];
+        free((void *)b);
     }
     return sum;
 }
@@ -132,14 +148,15 @@ static uint64_t run_malloc(const struct opts *o)
 static uint64_t run_tlb(const struct opts *o, unsigned char *region, unsigned id)
 {
     size_t len = (size_t)o->pages * PAGE;
-    unsigned char *mine = region + (size_t)id * o->stride;
+    volatile unsigned char *mine = region + (size_t)id * o->stride;
     uint64_t sum = 0;
 
     for (uint64_t i = 0; i < o->iterations; i++) {
-        for (size_t off = 0; off < len; off += PAGE)
-            mine[off] = 1;
-        sum += mine[0];
-        if (madvise(mine, len, MADV_DONTNEED) != 0)
+        for (size_t off = 0; off < len; off += PAGE) {
+            mine[off] = (unsigned char)(i + 1);
+            sum += mine[off];
+        }
+        if (madvise((void *)mine, len, MADV_DONTNEED) != 0)
             fail("madvise", errno);
     }
     return sum;
@@ -149,17 +166,19 @@ static void *work(void *arg)
 {
     struct worker *w = arg;
     const struct opts *o = w->o;
-    int who = o->processes ? RUSAGE_SELF : RUSAGE_THREAD;
-    uint64_t t0, f0, sum;
+    int who = o->mode == PROCESSES ? RUSAGE_SELF : RUSAGE_THREAD;
+    uint64_t t0, c0, f0, sum;
 
     atomic_fetch_add(&w->sh->ready, 1);
     while (atomic_load(&w->sh->ready) < o->n)
         ;
     f0 = minor_faults(who);
+    c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     t0 = now_ns();
     sum = o->test == FAULT ? run_fault(o)
         : o->test == MALLOC ? run_malloc(o) : run_tlb(o, w->region, w->id);
     w->sh->ns[w->id] = now_ns() - t0;
+    w->sh->cpu_ns[w->id] = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
     w->sh->faults[w->id] = minor_faults(who) - f0;
     w->sh->sum[w->id] = sum;
     return NULL;
@@ -167,11 +186,15 @@ static void *work(void *arg)
 
 static void start_all(const struct opts *o, struct worker *ws)
 {
-    pthread_t tids[MAX_WORKERS];
-    pid_t pids[MAX_WORKERS];
+    pthread_t tids[MAX_WORKERS] = { 0 };
+    pid_t pids[MAX_WORKERS] = { 0 };
 
+    if (o->mode == SERIAL) {
+        work(&ws[0]);
+        return;
+    }
     for (unsigned i = 0; i < o->n; i++) {
-        if (!o->processes) {
+        if (o->mode == THREADS) {
             int rc = pthread_create(&tids[i], NULL, work, &ws[i]);
 
             if (rc != 0)
@@ -187,7 +210,7 @@ static void start_all(const struct opts *o, struct worker *ws)
         }
     }
     for (unsigned i = 0; i < o->n; i++) {
-        if (!o->processes)
+        if (o->mode == THREADS)
             pthread_join(tids[i], NULL);
         else
             waitpid(pids[i], NULL, 0);
@@ -204,12 +227,15 @@ static void round_once(const struct opts *o, struct shared *sh, unsigned char *r
     struct worker ws[MAX_WORKERS];
 
     atomic_store(&sh->ready, 0);
-    for (unsigned i = 0; i < o->n; i++)
+    for (unsigned i = 0; i < MAX_WORKERS; i++)
         ws[i] = (struct worker){ .o = o, .sh = sh, .region = region, .id = i };
     start_all(o, ws);
     printf("{\"per_op_us\": [");
     for (unsigned i = 0; i < o->n; i++)
         printf("%s%.3f", i ? ", " : "", (double)sh->ns[i] / 1e3 / (double)ops(o));
+    printf("], \"cpu_per_op_us\": [");
+    for (unsigned i = 0; i < o->n; i++)
+        printf("%s%.3f", i ? ", " : "", (double)sh->cpu_ns[i] / 1e3 / (double)ops(o));
     printf("], \"faults_per_op\": [");
     for (unsigned i = 0; i < o->n; i++)
         printf("%s%.3f", i ? ", " : "", (double)sh->faults[i] / (double)ops(o));
@@ -230,11 +256,23 @@ static uint64_t number(const char *s, const char *flag)
     return v;
 }
 
+static enum mode mode_of(const char *v)
+{
+    if (strcmp(v, "threads") == 0)
+        return THREADS;
+    if (strcmp(v, "processes") == 0)
+        return PROCESSES;
+    if (strcmp(v, "serial") == 0)
+        return SERIAL;
+    fprintf(stderr, "cb_rawaddr: --mode: '%s'; accepted: threads, processes, serial\n", v);
+    exit(2);
+}
+
 static void parse(int argc, char **argv, struct opts *o)
 {
     if (argc < 2 || (strcmp(argv[1], "fault") && strcmp(argv[1], "malloc") &&
                      strcmp(argv[1], "tlb"))) {
-        fprintf(stderr, "usage: cb_rawaddr fault|malloc|tlb [--mode threads|processes] "
+        fprintf(stderr, "usage: cb_rawaddr fault|malloc|tlb [--mode threads|processes|serial] "
                 "[-n N] [--iterations K] [--size B] [--threshold B] [--pages P] "
                 "[--rounds R]\n");
         exit(2);
@@ -244,7 +282,7 @@ static void parse(int argc, char **argv, struct opts *o)
         const char *f = argv[i], *v = argv[i + 1];
 
         if (strcmp(f, "--mode") == 0)
-            o->processes = strcmp(v, "processes") == 0;
+            o->mode = mode_of(v);
         else if (strcmp(f, "-n") == 0)
             o->n = (unsigned)number(v, f);
         else if (strcmp(f, "--iterations") == 0)
@@ -268,12 +306,16 @@ static void parse(int argc, char **argv, struct opts *o)
         fprintf(stderr, "cb_rawaddr: -n: at most %d\n", MAX_WORKERS);
         exit(2);
     }
+    if (o->mode == SERIAL && o->n != 1) {
+        fprintf(stderr, "cb_rawaddr: --mode serial: -n must be 1\n");
+        exit(2);
+    }
 }
 
 int main(int argc, char **argv)
 {
     struct opts o = { .n = 1, .rounds = 5, .pages = 1, .iterations = 0,
-                      .size = 0, .threshold = 64 * 1024 };
+                      .size = 0, .threshold = UINT64_C(64) * 1024 };
     struct shared *sh;
     unsigned char *region = NULL;
 
@@ -282,8 +324,13 @@ int main(int argc, char **argv)
         o.size = o.test == FAULT ? 128u << 20 : 256u << 10;
     if (!o.iterations)
         o.iterations = o.test == FAULT ? 1 : o.test == MALLOC ? 2000 : 10000;
-    if (o.test == MALLOC && !mallopt(M_MMAP_THRESHOLD, (int)o.threshold))
-        fail("mallopt(M_MMAP_THRESHOLD)", EINVAL);
+    /* As concbench's malloc task: every block above the threshold is
+     * mmaped, whatever the heap held before (no top pad, trimmed at the
+     * threshold). */
+    if (o.test == MALLOC && (!mallopt(M_MMAP_THRESHOLD, (int)o.threshold) ||
+                             !mallopt(M_TOP_PAD, 0) ||
+                             !mallopt(M_TRIM_THRESHOLD, (int)o.threshold)))
+        fail("mallopt", EINVAL);
     sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED)
         fail("mmap", errno);

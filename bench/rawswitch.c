@@ -1,6 +1,11 @@
 /* Raw ping-pong: two threads or two processes pass a token back and
  * forth N times through two pipes or a futex word, pinned to one CPU
- * (same) or two (split). Prints microseconds per round trip. The
+ * (same) or two (split). As in concbench's switch task, the main thread
+ * creates both ends (end 0 first) and waits; each end pins itself, then
+ * times its own loop, which starts at once (end 0's first wait may
+ * include end 1's creation). Prints microseconds per round trip, the
+ * mean of the two ends' loops (concbench reports the median of its two
+ * jobs: the same), and the ends' mean CPU time per round trip. The
  * counterpart of `perf bench sched pipe [-T]` and lmbench lat_ctx,
  * measured beside concbench's switch task (README). Standalone: it does
  * not link the concbench library.
@@ -25,13 +30,14 @@ struct shared {
     int futex_op_flag;
     uint64_t n;
     int cpu[2];
+    uint64_t ns[2], cpu_ns[2]; /* each end's loop: wall, own CPU */
 };
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -60,9 +66,11 @@ static int use_pipe;
 
 static void end(struct shared *s, int side)
 {
-    uint64_t t = 0;
+    uint64_t t = 0, t0, c0;
 
     pin(s->cpu[side]);
+    c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    t0 = clock_ns(CLOCK_MONOTONIC);
     for (uint64_t i = 0; i < s->n; i++) {
         if (use_pipe) {
             if (side == 0) {
@@ -80,11 +88,15 @@ static void end(struct shared *s, int side)
             fpass(s, 0);
         }
     }
+    s->ns[side] = clock_ns(CLOCK_MONOTONIC) - t0;
+    s->cpu_ns[side] = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 }
+
+static struct shared *the;
 
 static void *thread_end(void *arg)
 {
-    end(arg, 1);
+    end(the, (int)(intptr_t)arg);
     return NULL;
 }
 
@@ -92,7 +104,7 @@ int main(int argc, char **argv)
 {
     struct shared *s;
     int procs, ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t t0, t1;
+    double per, cpu;
 
     if (argc < 4) {
         fprintf(stderr, "usage: cb_rawswitch threads|processes pipe|futex same|split [N]\n");
@@ -107,25 +119,34 @@ int main(int argc, char **argv)
     s->n = argc > 4 ? strtoull(argv[4], NULL, 10) : 100000;
     s->cpu[0] = 0;
     s->cpu[1] = strcmp(argv[3], "split") == 0 && ncpu > 1 ? 1 : 0;
-    t0 = now_ns();
+    the = s;
     if (procs) {
-        pid_t pid = fork();
+        pid_t pid[2];
 
-        if (pid == 0) {
-            end(s, 1);
-            _exit(0);
+        for (int side = 0; side < 2; side++) {
+            pid[side] = fork();
+            if (pid[side] < 0)
+                return 1;
+            if (pid[side] == 0) {
+                end(s, side);
+                _exit(0);
+            }
         }
-        end(s, 0);
-        waitpid(pid, NULL, 0);
+        for (int side = 0; side < 2; side++)
+            waitpid(pid[side], NULL, 0);
     } else {
-        pthread_t th;
+        pthread_t th[2];
 
-        pthread_create(&th, NULL, thread_end, s);
-        end(s, 0);
-        pthread_join(th, NULL);
+        for (int side = 0; side < 2; side++)
+            if (pthread_create(&th[side], NULL, thread_end, (void *)(intptr_t)side) != 0)
+                return 1;
+        for (int side = 0; side < 2; side++)
+            pthread_join(th[side], NULL);
     }
-    t1 = now_ns();
-    printf("%s %s %s: %.2f us per round trip (%llu round trips)\n", argv[1], argv[2],
-           argv[3], (double)(t1 - t0) / 1000.0 / (double)s->n, (unsigned long long)s->n);
+    per = (double)(s->ns[0] + s->ns[1]) / 2 / 1000.0 / (double)s->n;
+    cpu = (double)(s->cpu_ns[0] + s->cpu_ns[1]) / 2 / 1000.0 / (double)s->n;
+    printf("%s %s %s: %.3f us per round trip (%llu round trips; cpu %.3f us per "
+           "round trip and end)\n", argv[1], argv[2], argv[3], per,
+           (unsigned long long)s->n, cpu);
     return 0;
 }
