@@ -10,7 +10,8 @@
 #             library stamps its first instruction once the dynamic
 #             linker has loaded and relocated it, before concbench's main;
 #             timed as spawn_s is (call -> stamp; run-queue wait from
-#             /proc/thread-self/schedstat). Run right before each of
+#             /proc/thread-self/schedstat), from a parent as big as
+#             concbench's cell (--parent-memory). Run right before each of
 #             concbench's spawn cells (A B A B): the floor of spawn_s,
 #             creation and create_call_s
 #   raw-exe   cb_rawspawn --mode spawn --exe CONCBENCH without the stamp:
@@ -55,8 +56,10 @@ for r in $(seq "$rounds"); do
     for method in fork spawn forkserver; do
         for mem in 0 1GiB; do
             if [[ $method == spawn ]]; then
+                kib=0
+                [[ $mem == 1GiB ]] && kib=1048576
                 "$rawspawn" --mode spawn --exe "$concbench" --preload "$stamp" --count 20 \
-                    --warmup 2 >"$tmp/floor-$mem-$r.json"
+                    --warmup 2 --parent-memory $kib >"$tmp/floor-$mem-$r.json"
             fi
             "$concbench" -q -m processes -t cpu -n 1 --iterations=1000 -r 20 -w 1 \
                 --start-method=$method --parent-memory=$mem -o "$tmp/cb-$method-$mem-$r.json"
