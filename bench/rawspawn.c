@@ -13,7 +13,12 @@
  * instruction in main); with --exe PATH it is PATH run with the one
  * argument --exe-arg (default "--worker=x", which concbench refuses at
  * the start of main), and its "spawn" is the moment it was reaped: exec,
- * dynamic linking and main's start of that very binary, plus an exit. */
+ * dynamic linking and main's start of that very binary, plus an exit.
+ * With --exe PATH --preload SO the child is PATH with SO (cb_stamp.so)
+ * preloaded, whose constructor stamps the page (named by CB_STAMP_FD in
+ * the child's environment) once the image is loaded and relocated, before
+ * PATH's main, and exits: that very binary to its first instruction,
+ * timed as concbench's spawn_s is. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -61,6 +66,8 @@ struct opts {
     unsigned long parent_kib;
     int threads, processes, spawn;
     const char *exe, *exe_arg; /* spawn: the binary, its one argument */
+    const char *preload;       /* spawn --exe: the stamping library */
+    char **env;                /* spawn: the child's environment */
     int page_fd;               /* spawn: the stamp page's memfd */
 };
 
@@ -249,15 +256,17 @@ static void process_round(int spawn, int prelude, volatile struct stamp *page,
     v[CALL] = t1 - t0;
 }
 
-/* A posix_spawn child: this binary stamping through the memfd, or
- * --exe refusing its argument; stdout and stderr go to /dev/null. */
+/* A posix_spawn child: this binary stamping through the memfd, --exe
+ * with --preload stamping the same way from the preloaded library's
+ * constructor, or --exe refusing its argument (stdout and stderr to
+ * /dev/null; its "spawn" ends when it is reaped). */
 static void spawn_round(int stamp, const struct opts *o, volatile struct stamp *page,
                         uint64_t v[NSERIES])
 {
-    extern char **environ;
     char fdarg[32], name[] = "cb_rawspawn", flag[] = "--stamp";
     char *self[] = { name, flag, fdarg, NULL };
     char *other[] = { (char *)o->exe, (char *)o->exe_arg, NULL };
+    int stamped = !o->exe || o->preload;
     posix_spawn_file_actions_t fa;
     uint64_t t0, t1;
     pid_t pid;
@@ -265,31 +274,38 @@ static void spawn_round(int stamp, const struct opts *o, volatile struct stamp *
 
     snprintf(fdarg, sizeof fdarg, "%d", o->page_fd);
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    if (!stamped) {
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    }
     page->first_ns = 0;
     t0 = now_ns();
     rc = posix_spawn(&pid, o->exe ? o->exe : "/proc/self/exe", &fa, NULL,
-                     o->exe ? other : self, environ);
+                     o->exe ? other : self, o->env);
     t1 = now_ns();
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
         fail("posix_spawn", rc);
-    if (o->exe) {
+    if (stamped) {
+        reap(pid);
+        if (!page->first_ns) {
+            fprintf(stderr, "cb_rawspawn: the child exited without stamping%s\n",
+                    o->preload ? " (is --preload a cb_stamp.so?)" : "");
+            exit(1);
+        }
+    } else {
         int status;
 
         while (waitpid(pid, &status, 0) < 0)
             if (errno != EINTR)
                 fail("waitpid", errno);
-    } else {
-        reap(pid);
     }
     if (!stamp) {
         v[CREATE_JOIN] = now_ns() - t0;
         return;
     }
-    v[SPAWN] = (o->exe ? now_ns() : page->first_ns) - t0;
-    v[QUEUE] = o->exe ? 0 : page->queue_ns;
+    v[SPAWN] = (stamped ? page->first_ns : now_ns()) - t0;
+    v[QUEUE] = stamped ? page->queue_ns : 0;
     v[CREATION] = v[SPAWN] > v[QUEUE] ? v[SPAWN] - v[QUEUE] : 0;
     v[CALL] = t1 - t0;
 }
@@ -354,8 +370,9 @@ static void print_model(const char *name, struct series *s, unsigned long n)
 static _Noreturn void usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
-            "[--mode threads|processes|both|spawn] [--exe PATH] [--exe-arg ARG] [--gap DURATION] "
-            "[--gap-kind idle|busy|busy-thread] [--parent-memory KIB] [--child-prelude]\n",
+            "[--mode threads|processes|both|spawn] [--exe PATH] [--exe-arg ARG] [--preload SO] "
+            "[--gap DURATION] [--gap-kind idle|busy|busy-thread] [--parent-memory KIB] "
+            "[--child-prelude]\n",
             msg, " ", arg ? arg : "nothing");
     exit(2);
 }
@@ -444,6 +461,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
             o->exe = val;
         else if (strcmp(argv[i], "--exe-arg") == 0 && val)
             o->exe_arg = val;
+        else if (strcmp(argv[i], "--preload") == 0 && val)
+            o->preload = val;
         else
             usage_error("unknown argument", argv[i]);
         i++;
@@ -499,6 +518,36 @@ static void free_series(struct series *s)
         free(s->ns[m]);
 }
 
+/* The spawned children's environment: ours, plus with --preload the
+ * library (an absolute path, as the dynamic linker wants) and the stamp
+ * page's descriptor. Kept to the end. */
+static char **child_env(const struct opts *o)
+{
+    extern char **environ;
+    static char preload[4096 + 16], fd[32];
+    size_t n = 0;
+    char **env;
+
+    if (!o->preload)
+        return environ;
+    if (o->preload[0] != '/' || strlen(o->preload) > 4096)
+        usage_error("--preload needs an absolute path to cb_stamp.so, not", o->preload);
+    while (environ[n])
+        n++;
+    env = calloc(n + 3, sizeof *env);
+    if (!env)
+        fail("calloc", errno);
+    n = 0;
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, "LD_PRELOAD=", 11) != 0 && strncmp(*e, "CB_STAMP_FD=", 12) != 0)
+            env[n++] = *e;
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s", o->preload);
+    snprintf(fd, sizeof fd, "CB_STAMP_FD=%d", o->page_fd);
+    env[n++] = preload;
+    env[n] = fd;
+    return env;
+}
+
 /* A spawned child (--mode spawn without --exe): stamp and leave. */
 static _Noreturn void stamp_child(const char *fdarg)
 {
@@ -535,6 +584,9 @@ int main(int argc, char **argv)
     page = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED, o.page_fd, 0);
     if (page == MAP_FAILED)
         fail("mmap", errno);
+    if (o.preload && !o.exe)
+        usage_error("--preload needs --exe PATH (the binary it is preloaded into), not", "nothing");
+    o.env = child_env(&o);
     ballast = grow_rss(o.parent_kib);
     if (o.threads)
         run(&threads, &o, 0, page);
@@ -556,6 +608,8 @@ int main(int argc, char **argv)
     free(ballast);
     free_series(&threads);
     free_series(&procs);
+    if (o.preload)
+        free(o.env);
     if (munmap(page, page_size) != 0)
         fail("munmap", errno);
     return 0;

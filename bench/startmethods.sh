@@ -5,20 +5,28 @@
 # drift hits all alike.
 #
 # Per round:
-#   raw-exe   cb_rawspawn --mode spawn --exe CONCBENCH: posix_spawn of the
-#             very concbench binary, which refuses "--worker=x" at the
-#             start of main; its spawn is until the child is reaped
-#             (exec + dynamic linking + main's start + exit): the floor of
-#             concbench's spawn_s, and its create call the floor of
-#             create_call_s
-#   raw-self  cb_rawspawn --mode spawn: a small binary stamping its first
-#             instruction (how much of the above is the bigger binary)
+#   floor     cb_rawspawn --mode spawn --exe CONCBENCH --preload cb_stamp.so:
+#             posix_spawn of the very concbench binary, whose preloaded
+#             library stamps its first instruction once the dynamic
+#             linker has loaded and relocated it, before concbench's main;
+#             timed as spawn_s is (call -> stamp; run-queue wait from
+#             /proc/thread-self/schedstat), from a parent as big as
+#             concbench's cell (--parent-memory). Run right before each of
+#             concbench's spawn cells (A B A B): the floor of spawn_s,
+#             creation and create_call_s
+#   raw-exe   cb_rawspawn --mode spawn --exe CONCBENCH without the stamp:
+#             until the child, refusing "--worker=x", is reaped (exit and
+#             reaping included: more than the floor)
+#   raw-self  cb_rawspawn --mode spawn: a smaller binary stamping its own
+#             first instruction (how much of the floor is concbench's
+#             larger image)
 #   then concbench -m processes -t cpu -n 1 (one unit, as the raw loops:
 #   no unit waits for a CPU behind its siblings) under each method and parent
 #   memory, spawn_s and create_call_s medians over every unit.
-# Printed: the median over rounds of each figure (creation = spawn_s
-# less the unit's run-queue wait, concbench's creation_s), and spawn's
-# ratios to the raw-exe floor.
+# Printed: per round, spawn's spawn_s, creation and call over the floor run
+# just before it; then the median over rounds of each figure (creation =
+# spawn_s less the unit's run-queue wait, concbench's creation_s) and of
+# the per-round ratios.
 #
 # usage: bench/startmethods.sh [BUILD_DIR] [ROUNDS]   (default: build 5)
 set -euo pipefail
@@ -28,24 +36,31 @@ build=${1:-build}
 rounds=${2:-5}
 concbench=$(readlink -f "$build/concbench")
 rawspawn=$build/bench/cb_rawspawn
+stamp=$(readlink -f "$build/bench/cb_stamp.so" || true)
 
 if [[ $# -gt 2 || ${1:-} == -h || ${1:-} == --help ]]; then
     echo "usage: $prog [BUILD_DIR] [ROUNDS]   (default: build 5)" >&2
     exit 2
 fi
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "$prog: ROUNDS must be a positive count" >&2; exit 2; }
-for bin in "$concbench" "$rawspawn"; do
-    [[ -x $bin ]] || { echo "$prog: $bin not found; build it first" >&2; exit 2; }
+for bin in "$concbench" "$rawspawn" "$stamp"; do
+    [[ -n $bin && -f $bin ]] || { echo "$prog: $bin not found; build it first" >&2; exit 2; }
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cb-startmethods.XXXXXX")
 trap 'rm -rf -- "$tmp"' EXIT
 
 for r in $(seq "$rounds"); do
-    "$rawspawn" --mode spawn --exe "$concbench" --count 40 --warmup 5 >"$tmp/raw-exe-$r.json"
-    "$rawspawn" --mode spawn --count 40 --warmup 5 >"$tmp/raw-self-$r.json"
+    "$rawspawn" --mode spawn --exe "$concbench" --count 20 --warmup 2 >"$tmp/raw-exe-$r.json"
+    "$rawspawn" --mode spawn --count 20 --warmup 2 >"$tmp/raw-self-$r.json"
     for method in fork spawn forkserver; do
         for mem in 0 1GiB; do
+            if [[ $method == spawn ]]; then
+                kib=0
+                [[ $mem == 1GiB ]] && kib=1048576
+                "$rawspawn" --mode spawn --exe "$concbench" --preload "$stamp" --count 20 \
+                    --warmup 2 --parent-memory $kib >"$tmp/floor-$mem-$r.json"
+            fi
             "$concbench" -q -m processes -t cpu -n 1 --iterations=1000 -r 20 -w 1 \
                 --start-method=$method --parent-memory=$mem -o "$tmp/cb-$method-$mem-$r.json"
         done
@@ -55,32 +70,53 @@ done
 python3 - "$tmp" "$rounds" <<'EOF'
 import json, statistics as st, sys
 tmp, rounds = sys.argv[1], int(sys.argv[2])
+R = range(1, rounds + 1)
+def rawfile(kind, r):
+    return json.load(open(f"{tmp}/{kind}-{r}.json"))["spawn"]
 def raw(kind, key):
-    return st.median(json.load(open(f"{tmp}/raw-{kind}-{r}.json"))["spawn"][key]
-                     for r in range(1, rounds + 1))
+    return st.median(rawfile(kind, r)[key] for r in R)
+def cb_round(method, mem, key, r):
+    d = json.load(open(f"{tmp}/cb-{method}-{mem}-{r}.json"))
+    units = [u for s in d["benchmarks"][0]["samples"] for u in s["units"]]
+    if key == "creation":
+        return st.median(u["spawn_s"] - u.get("queue_wait_s", 0) for u in units)
+    return st.median(u[key] for u in units)
 def cb(method, mem, key):
-    per_round = []
-    for r in range(1, rounds + 1):
-        d = json.load(open(f"{tmp}/cb-{method}-{mem}-{r}.json"))
-        units = [u for s in d["benchmarks"][0]["samples"] for u in s["units"]]
-        if key == "creation":
-            per_round.append(st.median(u["spawn_s"] - u.get("queue_wait_s", 0) for u in units))
-        else:
-            per_round.append(st.median(u[key] for u in units))
-    return st.median(per_round)
+    return st.median(cb_round(method, mem, key, r) for r in R)
 us = lambda s: f"{s * 1e6:.0f} us"
-floor_spawn, floor_call = raw("exe", "spawn_median_s"), raw("exe", "create_call_median_s")
-print(f"raw posix_spawn of concbench (to reaped): {us(floor_spawn)}, call {us(floor_call)}")
+pairs = (("spawn_s", "spawn_median_s"), ("creation", "creation_median_s"),
+         ("create_call_s", "create_call_median_s"))
+ratios = {}
+print("round  parent  floor spawn  spawn_s/floor  creation/floor  call/floor")
+for r in R:
+    for mem in ("0", "1GiB"):
+        f = rawfile(f"floor-{mem}", r)
+        q = [cb_round("spawn", mem, k, r) / f[fk] for k, fk in pairs]
+        for (k, _), v in zip(pairs, q):
+            ratios.setdefault((mem, k), []).append(v)
+        print(f"{r:>5}  {mem:<6} {us(f['spawn_median_s']):>12} {q[0]:>14.2f} "
+              f"{q[1]:>15.2f} {q[2]:>11.2f}")
+for mem in ("0", "1GiB"):
+    print(f"floor before {mem} (posix_spawn of concbench to its first instruction): "
+          f"{us(raw('floor-' + mem, 'spawn_median_s'))}, less queue wait "
+          f"{us(raw('floor-' + mem, 'creation_median_s'))}, "
+          f"call {us(raw('floor-' + mem, 'create_call_median_s'))}")
+print(f"raw posix_spawn of concbench (to reaped): {us(raw('raw-exe', 'spawn_median_s'))}, "
+      f"call {us(raw('raw-exe', 'create_call_median_s'))}")
 print(f"raw posix_spawn of cb_rawspawn (to first instruction): "
-      f"{us(raw('self', 'spawn_median_s'))}, less queue wait "
-      f"{us(raw('self', 'creation_median_s'))}, call {us(raw('self', 'create_call_median_s'))}")
+      f"{us(raw('raw-self', 'spawn_median_s'))}, less queue wait "
+      f"{us(raw('raw-self', 'creation_median_s'))}, "
+      f"call {us(raw('raw-self', 'create_call_median_s'))}")
 print("method      parent    spawn_s  creation  create_call_s")
 for method in ("fork", "spawn", "forkserver"):
     for mem in ("0", "1GiB"):
         print(f"{method:<11} {mem:<7} {us(cb(method, mem, 'spawn_s')):>9} "
               f"{us(cb(method, mem, 'creation')):>9} {us(cb(method, mem, 'create_call_s')):>12}")
 for mem in ("0", "1GiB"):
-    print(f"spawn at {mem}: spawn_s / raw = {cb('spawn', mem, 'spawn_s') / floor_spawn:.2f}, "
-          f"creation / raw = {cb('spawn', mem, 'creation') / floor_spawn:.2f}, "
-          f"create_call_s / raw call = {cb('spawn', mem, 'create_call_s') / floor_call:.2f}")
+    m = {k: ratios[(mem, k)] for k, _ in pairs}
+    print(f"spawn at {mem} over the floor, median of per-round ratios: "
+          f"spawn_s {st.median(m['spawn_s']):.2f} "
+          f"({min(m['spawn_s']):.2f}-{max(m['spawn_s']):.2f}), "
+          f"creation {st.median(m['creation']):.2f}, "
+          f"create_call_s {st.median(m['create_call_s']):.2f}")
 EOF

@@ -361,23 +361,25 @@ static int dispatch(struct cb_config *cfg, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    struct cb_config *cfg = cfg_alloc();
+    struct cb_config *cfg;
     int code;
 
-    /* A closed stdout (concbench | head) is a write error we report, not
-     * a signal that kills us mid-run. */
-    signal(SIGPIPE, SIG_IGN);
     /* A unit of --start-method=spawn: concbench's own child, not a user's
-     * command (refused, exit 2, when it is not). */
+     * command (refused, exit 2, when it is not). Main's first act, so the
+     * unit's first instruction is stamped before anything else runs (its
+     * signal dispositions stay as a forked unit's: SIGPIPE default). */
     if (argc == 2 && cb_spawn_is_worker_arg(argv[1])) {
         struct cb_error err = { "" };
 
-        free(cfg);
         code = cb_spawn_worker_main(argv[1], &err);
         if (err.msg[0])
             fprintf(stderr, "concbench: %s\n", err.msg);
         return code;
     }
+    /* A closed stdout (concbench | head) is a write error we report, not
+     * a signal that kills us mid-run. */
+    signal(SIGPIPE, SIG_IGN);
+    cfg = cfg_alloc();
     if (!cfg)
         return fail(EXIT_FAILED, "out of memory");
     code = dispatch(cfg, argc, argv);

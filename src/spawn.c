@@ -19,6 +19,7 @@
 #include "concbench/fdio.h"
 #include "concbench/shared.h"
 #include "concbench/version.h"
+#include "concbench/worker.h"
 
 /* Signals whose handler would keep a crash from killing a unit. */
 static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
@@ -175,6 +176,11 @@ int cb_spawn_worker_main(const char *arg, struct cb_error *err)
     uint32_t unit;
     int fd;
 
+    /* The unit's first instruction of its own, as a forked unit's is
+     * right after fork returns: what follows (reading the block, mapping
+     * the memfds, rebuilding the worker's arguments) is the harness's
+     * set-up, which the worker records as waiting (first_s -> start_s). */
+    cb_worker_mark_first();
     if (!parse_arg(arg, &fd, &unit) || !read_block(fd, &b) || unit >= b.nunits ||
         b.nunits > b.capacity || b.workers > b.capacity) {
         cb_error_set(err, "--worker is concbench's own (a spawned unit's entry point), "

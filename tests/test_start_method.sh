@@ -87,6 +87,16 @@ for method in forkserver $spawn; do
     main=$!
     for _ in $(seq 200); do [ "$(left)" -ge 4 ] && break; sleep 0.05; done
     check "$method: its processes exist before the interrupt" '[ "$(left)" -ge 4 ]'
+    # A spawned unit enters at main's first act, before concbench's own
+    # start-up (SIGPIPE ignored, for its output): SIGPIPE is at its
+    # default, as in a forked unit (bit 13 of SigIgn; others may be
+    # ignored by whoever started the test, which survives exec).
+    if [ $method = spawn ]; then
+        ign=$(for p in $(pgrep -f "$dir/cb-under-test --worker="); do
+                  awk '/^SigIgn:/ { print $2 }' /proc/$p/status; done | sort -u)
+        check "spawn: its units do not ignore SIGPIPE (SigIgn ${ign//$'\n'/ })" \
+            '[ -n "$ign" ] && python3 -c "import sys; sys.exit(any(int(m, 16) >> 12 & 1 for m in sys.argv[1:]))" $ign'
+    fi
     kill -INT $main
     wait $main
     code=$?
