@@ -680,9 +680,12 @@ static void test_option_that_changes_nothing(void **state)
     assert_int_equal(cfg.nignored, 0);
     OK("--switch-interval=1ms", "-t", "io", "--iterations=5", "--lock=spin");
     assert_int_equal(cfg.nignored, 3);
-    assert_string_equal(cfg.ignored[0], "--iterations changes nothing: only --task=cpu, lock, "
-                                        "fault, malloc, tlb, switch, msg read it, and none of "
-                                        "them is selected");
+    /* The readers come from the registry (a plug-in task may read it too). */
+    assert_memory_equal(cfg.ignored[0], "--iterations changes nothing: only --task=cpu, lock, ",
+                        strlen("--iterations changes nothing: only --task=cpu, lock, "));
+    assert_non_null(strstr(cfg.ignored[0], " read it, and none of them is selected"));
+    assert_null(strstr(cfg.ignored[0], ", io,"));
+    assert_null(strstr(cfg.ignored[0], "=io,"));
     OK("--gil", "--switch-interval=1ms", "-t", "io");
     assert_int_equal(cfg.nignored, 0);
 }
