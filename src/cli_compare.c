@@ -20,6 +20,7 @@ enum {
     OPT_NORMALIZE,
     OPT_PER_FLOOR,
     OPT_WALL_ONLY,
+    OPT_NO_FLOOR,
     OPT_MIN_SAMPLES,
     OPT_ALLOW_MISSING,
 };
@@ -32,6 +33,7 @@ static const struct option options[] = {
     { "normalize", no_argument, NULL, OPT_NORMALIZE },
     { "per-floor", no_argument, NULL, OPT_PER_FLOOR },
     { "wall-only", no_argument, NULL, OPT_WALL_ONLY },
+    { "no-floor", no_argument, NULL, OPT_NO_FLOOR },
     { "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
     { "allow-missing", no_argument, NULL, OPT_ALLOW_MISSING },
     { "format", required_argument, NULL, 'f' },
@@ -169,6 +171,9 @@ static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
     case OPT_WALL_ONLY:
         o->wall_only = true;
         return 0;
+    case OPT_NO_FLOOR:
+        o->no_floor = true;
+        return 0;
     case OPT_ALLOW_MISSING:
         o->allow_missing = true;
         return 0;
@@ -192,6 +197,11 @@ int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
     if (o->per_floor && o->metric != CB_METRIC_WALL) {
         cb_error_set(err, "--per-floor: only with --metric=wall (the noise floor is a wall "
                      "time), not --metric=%s", cb_compare_metric_name(o->metric));
+        return -1;
+    }
+    if (o->per_floor && o->no_floor) {
+        cb_error_set(err, "--per-floor and --no-floor: give one (--no-floor divides nothing "
+                     "by the noise floor)");
         return -1;
     }
     if (argc - optind != 2) {
@@ -236,7 +246,10 @@ const char *cb_compare_usage(void)
         "                            a CPU-bound task's CPU time is tested too: a\n"
         "                            wall slowdown it does not show, while others\n"
         "                            used the CPUs, is inconclusive; slower CPU\n"
-        "                            time is slower)\n"
+        "                            time is slower); that CPU time is over the\n"
+        "                            floor's CPU time in the same round (floor_cpu_s)\n"
+        "                            where both files have it\n"
+        "      --no-floor            the work check's CPU time undivided\n"
         "      --min-samples=N       fewer samples on a side: unreliable (default: 5)\n"
         "  -f, --format=FORMAT       table, markdown, json (default: table on a\n"
         "                            terminal, else json)\n"

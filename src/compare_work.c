@@ -33,13 +33,14 @@ static double others_median(const struct cb_loaded_cell *c)
     return m;
 }
 
-/* The CPU-time test of the pair into cpu; -1 on allocation failure. */
+/* The CPU-time test of the pair into cpu, each sample's CPU time over
+ * its round's floor CPU time when per_floor; -1 on allocation failure. */
 static int cpu_test(const struct cb_comparison *c, const struct cb_loaded_cell *b,
-                    const struct cb_loaded_cell *n, struct cb_compare_row *cpu)
+                    const struct cb_loaded_cell *n, bool per_floor, struct cb_compare_row *cpu)
 {
     size_t nb, nn;
-    double *vb = cb_compare_values(b, CB_METRIC_CPU, 1, false, &nb);
-    double *vn = cb_compare_values(n, CB_METRIC_CPU, 1, false, &nn);
+    double *vb = cb_compare_values(b, CB_METRIC_CPU, 1, per_floor, &nb);
+    double *vn = cb_compare_values(n, CB_METRIC_CPU, 1, per_floor, &nn);
     int rc = -1;
 
     if (vb && vn)
@@ -60,7 +61,12 @@ int cb_compare_work_check(const struct cb_comparison *c, const struct cb_loaded_
     r->cpu_change = NAN;
     if (!t || !t->cpu_bound)
         return 0;
-    if (cpu_test(c, b, n, &cpu) != 0)
+    /* Over the floor: the host's speed drifts by a few % between two runs
+     * a minute apart (measured: bench/README.md), and the bare loop timed
+     * in the same round drifts with it. */
+    r->cpu_per_floor = !c->opts.no_floor && cb_compare_has_floor_cpu(b) &&
+                       cb_compare_has_floor_cpu(n);
+    if (cpu_test(c, b, n, r->cpu_per_floor, &cpu) != 0)
         return -1;
     r->work_checked = true;
     r->cpu_verdict = cpu.verdict;
@@ -69,17 +75,18 @@ int cb_compare_work_check(const struct cb_comparison *c, const struct cb_loaded_
         others >= CB_COMPARE_OTHERS_CPU) {
         r->verdict = CB_VERDICT_INCONCLUSIVE;
         r->work = CB_WORK_WAITING;
-        snprintf(r->note, sizeof r->note, "wall time %+.1f%% but CPU time %+.1f%% (%s) while "
-                 "others used %.2f CPUs: waiting for a CPU, not more work (--wall-only: "
-                 "slower)", r->shift.estimate * 100, cpu.shift.estimate * 100,
+        snprintf(r->note, sizeof r->note, "wall time %+.1f%% but CPU time%s %+.1f%% (%s) "
+                 "while others used %.2f CPUs: waiting for a CPU, not more work "
+                 "(--wall-only: slower)", r->shift.estimate * 100,
+                 r->cpu_per_floor ? " per floor" : "", cpu.shift.estimate * 100,
                  cb_compare_verdict_name(cpu.verdict), others);
     } else if (cpu.verdict == CB_VERDICT_SLOWER &&
                r->verdict != CB_VERDICT_SLOWER && r->verdict != CB_VERDICT_UNRELIABLE) {
         r->verdict = CB_VERDICT_SLOWER;
         r->work = CB_WORK_MORE;
-        snprintf(r->note, sizeof r->note, "CPU time %+.1f%% [%+.1f%%, %+.1f%%], p = %.2g: "
+        snprintf(r->note, sizeof r->note, "CPU time%s %+.1f%% [%+.1f%%, %+.1f%%], p = %.2g: "
                  "more work, which the wall time's noise hides (--wall-only: %s)",
-                 cpu.shift.estimate * 100, cpu.shift.lo * 100, cpu.shift.hi * 100,
+                 r->cpu_per_floor ? " per floor" : "", cpu.shift.estimate * 100, cpu.shift.lo * 100, cpu.shift.hi * 100,
                  cpu.test.p, cb_compare_verdict_name(r->tested));
     }
     return 0;

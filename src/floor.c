@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "concbench/clock.h"
 
@@ -18,13 +19,30 @@ static uint64_t bare_loop(uint64_t steps)
     return count;
 }
 
-static uint64_t time_loop(uint64_t steps)
+/* This thread's CPU time in ns; 0 when the clock cannot be read. */
+static uint64_t thread_cpu_ns(void)
 {
-    uint64_t t0 = cb_clock_now_ns();
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * CB_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* The loop's wall time in ns; its CPU time into *cpu_ns when cpu_ns is
+ * not NULL (0 when the CPU clock cannot be read). */
+static uint64_t time_loop(uint64_t steps, uint64_t *cpu_ns)
+{
+    uint64_t c0 = cpu_ns ? thread_cpu_ns() : 0, t0 = cb_clock_now_ns(), t1, c1;
 
     if (bare_loop(steps) != steps)
         return 0;
-    return cb_clock_now_ns() - t0;
+    t1 = cb_clock_now_ns();
+    if (cpu_ns) {
+        c1 = thread_cpu_ns();
+        *cpu_ns = c0 && c1 > c0 ? c1 - c0 : 0;
+    }
+    return t1 - t0;
 }
 
 void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
@@ -34,7 +52,7 @@ void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
     /* Double until a trial lasts 2 ms (or the target), then scale: the
      * trials are short, so they do not delay the run. */
     for (int i = 0; i < 40; i++) {
-        ns = time_loop(steps);
+        ns = time_loop(steps, NULL);
         if (ns >= 2000000u || ns >= target_ns)
             break;
         steps *= 2;
@@ -45,9 +63,10 @@ void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
     f->target_ns = target_ns;
 }
 
-int cb_floor_round(struct cb_floor *f, uint64_t *ns, struct cb_error *err)
+int cb_floor_round(struct cb_floor *f, uint64_t *ns, uint64_t *cpu_ns,
+                   struct cb_error *err)
 {
-    *ns = 0;
+    *ns = *cpu_ns = 0;
     if (!f->steps)
         return 0;
     if (f->n == f->cap) {
@@ -61,7 +80,7 @@ int cb_floor_round(struct cb_floor *f, uint64_t *ns, struct cb_error *err)
         f->wall_s = v;
         f->cap = cap;
     }
-    *ns = time_loop(f->steps);
+    *ns = time_loop(f->steps, cpu_ns);
     f->wall_s[f->n++] = cb_clock_ns_to_s(*ns);
     return 0;
 }
