@@ -33,13 +33,14 @@ static uint64_t thread_cpu_ns(void)
  * not NULL (0 when the CPU clock cannot be read). */
 static uint64_t time_loop(uint64_t steps, uint64_t *cpu_ns)
 {
-    uint64_t c0 = cpu_ns ? thread_cpu_ns() : 0, t0 = cb_clock_now_ns(), t1, c1;
+    uint64_t c0 = cpu_ns ? thread_cpu_ns() : 0, t0 = cb_clock_now_ns(), t1;
 
     if (bare_loop(steps) != steps)
         return 0;
     t1 = cb_clock_now_ns();
     if (cpu_ns) {
-        c1 = thread_cpu_ns();
+        uint64_t c1 = thread_cpu_ns();
+
         *cpu_ns = c0 && c1 > c0 ? c1 - c0 : 0;
     }
     return t1 - t0;
