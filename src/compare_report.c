@@ -357,7 +357,7 @@ static bool json_options(cJSON *root, const struct cb_compare_opts *o)
 /* The work check's findings: null where it did not run. */
 static bool json_work(cJSON *o, const struct cb_compare_row *r)
 {
-    static const char *const work[] = { "none", "waiting", "more_work" };
+    static const char *const work[] = { "none", "waiting", "more_work", "host" };
 
     if (!r->work_checked)
         return cJSON_AddNullToObject(o, "work_check") && cJSON_AddNullToObject(o, "cpu_verdict") &&

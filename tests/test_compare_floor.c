@@ -297,6 +297,38 @@ static void test_work_floor_cpu(void **state)
     }
 }
 
+/* Others idle: a host 8% slower (its bare loop too) is not this
+ * benchmark's slowdown, but waiting of the benchmark's own (the wall time
+ * 30% up, CPU time and floor unchanged) still is. */
+static void test_work_host(void **state)
+{
+    const struct side b = { 0.010, 0.010, 0.002, 1000, 0, 0.02, 0.01, 0.002 };
+    struct side n = { 0.0108, 0.0108, 0.002, 1000, 0, 0.02, 0.01, 0.00216 };
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(&b, &n, &o, &c);
+    assert_int_equal(c.rows[0].tested, CB_VERDICT_SLOWER);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_INCONCLUSIVE);
+    assert_int_equal(c.rows[0].work, CB_WORK_HOST);
+    assert_non_null(strstr(c.rows[0].note, "the host ran slower"));
+    cb_compare_free(&c);
+    o.no_floor = true;
+    compare(&b, &n, &o, &c);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+    cb_compare_free(&c);
+    o.no_floor = false;
+    n.wall = 0.013;
+    n.cpu = 0.010;
+    n.floor_cpu = 0.002;
+    compare(&b, &n, &o, &c);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+    assert_int_equal(c.rows[0].work, CB_WORK_NONE);
+    cb_compare_free(&c);
+}
+
 static void test_parse(void **state)
 {
     char bad[][16] = { "compare", "--per-floor", "--metric=cpu", "a", "b" };
@@ -332,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_work_waiting),
         cmocka_unit_test(test_work_more),
         cmocka_unit_test(test_work_floor_cpu),
+        cmocka_unit_test(test_work_host),
         cmocka_unit_test(test_parse),
     };
 

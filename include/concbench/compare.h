@@ -31,6 +31,9 @@ enum cb_work {
     CB_WORK_NONE,    /* not run, or it agreed with the wall time */
     CB_WORK_WAITING, /* slower in wall time only, others busy: inconclusive */
     CB_WORK_MORE,    /* CPU time slower (CPU-bound task): slower */
+    CB_WORK_HOST,    /* slower in wall time only, others idle, but not
+                      * over the floor's CPU time: the host ran slower,
+                      * inconclusive */
 };
 
 /* Which verdicts make `compare` exit 1. */
@@ -238,8 +241,8 @@ void cb_compare_context_diffs(struct cb_comparison *c);
 
 /* The work check of a wall-time row r of cells b and n of a CPU-bound
  * task (others are left alone; see compare_work.c): may turn slower into
- * inconclusive (waiting) or a verdict short of slower into slower (more
- * CPU time),
+ * inconclusive (waiting, or the host slower) or a verdict short of slower
+ * into slower (more CPU time),
  * setting r->work and r->note; fills r->cpu_verdict and r->cpu_change.
  * Returns 0, or -1 on allocation failure. */
 int cb_compare_work_check(const struct cb_comparison *c, const struct cb_loaded_cell *b,
