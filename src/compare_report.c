@@ -293,7 +293,7 @@ static char *render_text(const struct cb_comparison *c, bool md, struct cb_error
         cb_strbuf_printf(&sb, "work check: CPU time%s tested too (slower in wall time only, "
                          "while others used the CPUs: inconclusive; CPU-bound and slower "
                          "in CPU time: slower; --wall-only: off)\n",
-                         o->no_floor ? "" : ", over its round's floor CPU time where both "
+                         !o->cpu_floor ? "" : ", over its round's floor CPU time where both "
                          "files recorded it,");
     if (o->per_floor)
         cb_strbuf_puts(&sb, "per floor: each sample's wall time in steps of the bare loop "
@@ -349,7 +349,7 @@ static bool json_options(cJSON *root, const struct cb_compare_opts *o)
            cJSON_AddBoolToObject(j, "normalize", o->normalize) &&
            cJSON_AddBoolToObject(j, "per_floor", o->per_floor) &&
            cJSON_AddBoolToObject(j, "wall_only", o->wall_only) &&
-           cJSON_AddBoolToObject(j, "no_floor", o->no_floor) &&
+           cJSON_AddBoolToObject(j, "cpu_floor", o->cpu_floor) &&
            cJSON_AddBoolToObject(j, "allow_missing", o->allow_missing) &&
            num(j, "min_samples", (double)o->min_samples);
 }

@@ -9,8 +9,8 @@
  *   not show either is the host running slower: inconclusive;
  * - CPU time that rose beyond the threshold is more work, whatever the
  *   wall time's noise hides: slower.
- * The CPU time is taken over the floor's CPU time in the same round where
- * both files recorded it (not with --no-floor).
+ * With --cpu-floor the CPU time is taken over the floor's CPU time in the
+ * same round where both files recorded it.
  * Other tasks are left alone: their wall time is mostly waiting of their
  * own (a sleep, a lock), which a slowdown may lengthen without a CPU
  * cycle more. */
@@ -100,7 +100,7 @@ static bool withdraw(const struct cb_compare_row *cpu, const struct cb_compare_r
         r->work = CB_WORK_HOST;
         snprintf(r->note, sizeof r->note, "wall time %+.1f%% but %+.1f%% (%s) over the "
                  "floor's CPU time, CPU time per floor %+.1f%% (%s): the host ran slower, "
-                 "its bare loop too (--no-floor: slower)", r->shift.estimate * 100,
+                 "its bare loop too (without --cpu-floor: slower)", r->shift.estimate * 100,
                  host->shift.estimate * 100, cb_compare_verdict_name(host->verdict),
                  cpu->shift.estimate * 100, cb_compare_verdict_name(cpu->verdict));
     } else {
@@ -121,10 +121,11 @@ int cb_compare_work_check(const struct cb_comparison *c, const struct cb_loaded_
     r->cpu_change = NAN;
     if (!t || !t->cpu_bound)
         return 0;
-    /* Over the floor: the host's speed drifts by a few % between two runs
-     * a minute apart (measured: bench/README.md), and the bare loop timed
-     * in the same round drifts with it. */
-    r->cpu_per_floor = !c->opts.no_floor && cb_compare_has_floor_cpu(b) &&
+    /* Over the floor, if asked: the host's speed drifts by a few % between
+     * two runs a minute apart, and the bare loop timed in the same rounds
+     * drifts with it, but here it also added its own noise (measured:
+     * README "How often does it cry wolf?"), so it is not the default. */
+    r->cpu_per_floor = c->opts.cpu_floor && cb_compare_has_floor_cpu(b) &&
                        cb_compare_has_floor_cpu(n);
     if (cpu_test(c, b, n, r->cpu_per_floor, &cpu) != 0 ||
         (r->cpu_per_floor && host_test(c, b, n, &host) != 0))

@@ -239,9 +239,9 @@ static void test_work_more(void **state)
 }
 
 /* The host 8% slower in NEW, the floor's CPU time with it, others busy:
- * by default the CPU time over the floor's is unchanged, so the wall
- * time's slowdown is waiting (inconclusive); --no-floor compares the CPU
- * time undivided and calls it more work. */
+ * with --cpu-floor the CPU time over the floor's is unchanged, so the
+ * wall time's slowdown is waiting (inconclusive); by default the CPU time
+ * is compared undivided and the 8% is more work. */
 static void test_work_floor_cpu(void **state)
 {
     const struct side b = { 0.010, 0.010, 0.002, 1000, 0.5, 0.02, 0.01, 0.002 };
@@ -255,6 +255,11 @@ static void test_work_floor_cpu(void **state)
     (void)state;
     cb_compare_opts_default(&o);
     compare(&b, &n, &o, &c);
+    assert_false(c.rows[0].cpu_per_floor);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+    cb_compare_free(&c);
+    o.cpu_floor = true;
+    compare(&b, &n, &o, &c);
     assert_true(c.rows[0].work_checked && c.rows[0].cpu_per_floor);
     assert_true(fabs(c.rows[0].cpu_change) < 0.01);
     assert_int_equal(c.rows[0].cpu_verdict, CB_VERDICT_UNCHANGED);
@@ -267,15 +272,11 @@ static void test_work_floor_cpu(void **state)
         cJSON_GetArrayItem(cJSON_GetObjectItem(root, "benchmarks"), 0), "cpu_per_floor")));
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(
         cJSON_GetArrayItem(cJSON_GetObjectItem(root, "benchmarks"), 1), "cpu_per_floor")));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "options"),
+                                                 "cpu_floor")));
     cJSON_Delete(root);
     cb_compare_free(&c);
-    o.no_floor = true;
-    compare(&b, &n, &o, &c);
-    assert_false(c.rows[0].cpu_per_floor);
-    assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
-    cb_compare_free(&c);
-    /* 10% more work on an unchanged host: slower, per floor or not. */
-    o.no_floor = false;
+    /* 10% more work on an unchanged host: slower, over the floor too. */
     n.wall = n.cpu = 0.011;
     n.floor_cpu = 0.002;
     compare(&b, &n, &o, &c);
@@ -283,7 +284,7 @@ static void test_work_floor_cpu(void **state)
     assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
     assert_true(fabs(c.rows[0].cpu_change - 0.1) < 0.02);
     cb_compare_free(&c);
-    /* BASE without the floor's CPU time: both compared undivided. */
+    /* BASE without the floor's CPU time: compared undivided. */
     n.floor_cpu = 0.00216;
     n.wall = n.cpu = 0.0108;
     {
@@ -297,9 +298,9 @@ static void test_work_floor_cpu(void **state)
     }
 }
 
-/* Others idle: a host 8% slower (its bare loop too) is not this
- * benchmark's slowdown, but waiting of the benchmark's own (the wall time
- * 30% up, CPU time and floor unchanged) still is. */
+/* --cpu-floor, others idle: a host 8% slower (its bare loop too) is not
+ * this benchmark's slowdown, but waiting of the benchmark's own (the wall
+ * time 30% up, CPU time and floor unchanged) still is. */
 static void test_work_host(void **state)
 {
     const struct side b = { 0.010, 0.010, 0.002, 1000, 0, 0.02, 0.01, 0.002 };
@@ -309,17 +310,18 @@ static void test_work_host(void **state)
 
     (void)state;
     cb_compare_opts_default(&o);
+    o.cpu_floor = true;
     compare(&b, &n, &o, &c);
     assert_int_equal(c.rows[0].tested, CB_VERDICT_SLOWER);
     assert_int_equal(c.rows[0].verdict, CB_VERDICT_INCONCLUSIVE);
     assert_int_equal(c.rows[0].work, CB_WORK_HOST);
     assert_non_null(strstr(c.rows[0].note, "the host ran slower"));
     cb_compare_free(&c);
-    o.no_floor = true;
+    o.cpu_floor = false;
     compare(&b, &n, &o, &c);
     assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
     cb_compare_free(&c);
-    o.no_floor = false;
+    o.cpu_floor = true;
     n.wall = 0.013;
     n.cpu = 0.010;
     n.floor_cpu = 0.002;
@@ -346,13 +348,14 @@ static void test_parse(void **state)
         argv[i] = good[i];
     assert_int_equal(cb_compare_parse_args(5, argv, false, &o, &err), 0);
     assert_true(o.per_floor && o.wall_only);
-    assert_false(o.no_floor);
-    snprintf(good[2], sizeof good[2], "--no-floor");
-    assert_int_equal(cb_compare_parse_args(5, argv, false, &o, &err), -1);
-    assert_non_null(strstr(err.msg, "--no-floor"));
-    snprintf(good[1], sizeof good[1], "--wall-only");
+    assert_false(o.cpu_floor);
+    snprintf(good[2], sizeof good[2], "--cpu-floor");
     assert_int_equal(cb_compare_parse_args(5, argv, false, &o, &err), 0);
-    assert_true(o.no_floor && !o.per_floor);
+    assert_true(o.cpu_floor && o.per_floor && !o.wall_only);
+    /* --cpu-floor is the work check's: not without it. */
+    snprintf(good[1], sizeof good[1], "--wall-only");
+    assert_int_equal(cb_compare_parse_args(5, argv, false, &o, &err), -1);
+    assert_non_null(strstr(err.msg, "--cpu-floor"));
 }
 
 int main(void)

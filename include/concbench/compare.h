@@ -32,8 +32,8 @@ enum cb_work {
     CB_WORK_WAITING, /* slower in wall time only, others busy: inconclusive */
     CB_WORK_MORE,    /* CPU time slower (CPU-bound task): slower */
     CB_WORK_HOST,    /* slower in wall time only, others idle, but not
-                      * over the floor's CPU time: the host ran slower,
-                      * inconclusive */
+                      * over the floor's CPU time (--cpu-floor): the host
+                      * ran slower, inconclusive */
 };
 
 /* Which verdicts make `compare` exit 1. */
@@ -56,9 +56,8 @@ struct cb_compare_opts {
     bool per_floor;          /* divide each sample by its round's noise
                               * floor reading (wall only) */
     bool wall_only;          /* no work check: the wall-time test alone */
-    bool no_floor;           /* the work check's CPU time undivided (by
-                              * default each sample's CPU time is over its
-                              * round's floor CPU time, where recorded) */
+    bool cpu_floor;          /* the work check's CPU time over its round's
+                              * floor CPU time, where both files have it */
     bool allow_missing;      /* a BASE benchmark NEW cannot match passes */
     size_t min_samples;      /* fewer on a side: unreliable */
     bool help;               /* --help was given; nothing else is valid */
