@@ -16,7 +16,7 @@
 #
 # Usage: bench/aa.sh [-n PAIRS] [--busy] [--slowdown=PCT] [--keep=DIR]
 #                    [--from=DIR] [--judge=OPTS]...
-#   -n PAIRS      pairs to run (default 100: about 10 minutes on a 2-CPU VM)
+#   -n PAIRS      pairs to run (default 100: 11-14 minutes on a shared 2-CPU VM)
 #   --keep=DIR    keep every pair's files in DIR (pair-K-base.json, -new.json)
 #   --from=DIR    run nothing: judge the pairs kept in DIR (by --keep)
 #   --judge=OPTS  also judge every pair with these compare options (e.g.
