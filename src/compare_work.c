@@ -4,9 +4,9 @@
  * time's noise is waiting for a CPU, which CPU time does not count, so:
  * - a wall-time slowdown that the CPU time does not show, measured while
  *   others used the CPUs, is waiting, not work: inconclusive;
- * - one measured while others were idle that the wall time over the
- *   noise floor's CPU time (the bare loop timed in the same round) does
- *   not show either is the host running slower: inconclusive;
+ * - with --cpu-floor, one measured while others were idle that the wall
+ *   time over the noise floor's CPU time (the bare loop timed in the same
+ *   round) does not show either is the host running slower: inconclusive;
  * - CPU time that rose beyond the threshold is more work, whatever the
  *   wall time's noise hides: slower.
  * With --cpu-floor the CPU time is taken over the floor's CPU time in the
