@@ -16,7 +16,7 @@
 #
 # Usage: bench/aa.sh [-n PAIRS] [--busy] [--slowdown=PCT] [--keep=DIR]
 #                    [--from=DIR] [--judge=OPTS]...
-#   -n PAIRS      pairs to run (default 20)
+#   -n PAIRS      pairs to run (default 100: 11-14 minutes on a shared 2-CPU VM)
 #   --keep=DIR    keep every pair's files in DIR (pair-K-base.json, -new.json)
 #   --from=DIR    run nothing: judge the pairs kept in DIR (by --keep)
 #   --judge=OPTS  also judge every pair with these compare options (e.g.
@@ -24,13 +24,13 @@
 #                 defaults are always judged first.
 # Environment: CONCBENCH (default build/concbench), CONCBENCH_FAULTY
 # (default tests/concbench-faulty beside it), SUITE (the suite's options).
-# Prints each pair, then per judgement "K of N pairs exit 1", and the
-# machine's state (concbench check) before and after.
+# Prints each pair, then per judgement "K of N pairs exit 1", the
+# machine's state (concbench check) before and after, and how long it took.
 set -eu
 
 usage() { sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
-N=20 BUSY=0 SLOW=0 KEEP="" FROM="" JUDGES=""
+N=100 BUSY=0 SLOW=0 KEEP="" FROM="" JUDGES=""
 for a in "$@"; do
     case $a in
     -n) N=next ;;
@@ -100,6 +100,7 @@ echo "suite: $SUITE"
 [ -n "$FROM" ] || echo "machine before: $(state)"
 JUDGES="
 $JUDGES"
+T0=$(date +%s)
 if [ -n "$FROM" ]; then # judge what was kept, at most N pairs
     k=0
     while [ "$k" -lt "$N" ] && [ -f "$DIR/pair-$((k + 1))-new.json" ]; do k=$((k + 1)); done
@@ -123,6 +124,8 @@ EOF
     echo "$line"
 done
 [ -n "$FROM" ] || echo "machine after: $(state)"
+T=$(($(date +%s) - T0))
+[ -n "$FROM" ] || echo "elapsed: $T s for $N pairs ($(awk "BEGIN { printf \"%.1f\", $T / ($N ? $N : 1) }") s a pair)"
 k=0
 while IFS= read -r opts; do
     [ -z "$opts" ] && [ "$k" -gt 0 ] && continue

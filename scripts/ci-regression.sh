@@ -9,7 +9,10 @@
 # Environment:
 #   CONCBENCH        the binary (default: concbench on PATH, else build/concbench)
 #   SUITE            what to run (default: a small suite of every task)
-#   COMPARE_OPTS     extra compare options, e.g. "--threshold=10 --fail-on=inconclusive"
+#   COMPARE_OPTS     extra compare options (default: none; the defaults,
+#                    --fail-on=slower --threshold=5 with the work check over
+#                    the noise floor, are the ones bench/aa.sh measured on a
+#                    shared 2-CPU VM: see README "How often does it cry wolf")
 #   REPORT           a markdown report is written here (default: concbench-compare.md)
 #   UPDATE_BASELINE  1: copy RESULT over BASELINE after a passing compare
 #                    (do this on the main branch only)

@@ -21,7 +21,7 @@ _concbench()
             --region --block --mmap-threshold --tlb-pages"
         formats="json table markdown csv bmf github-action-benchmark" ;;
     compare)
-        opts="--threshold --alpha --metric --fail-on --allow-missing --normalize --per-floor --wall-only --min-samples
+        opts="--threshold --alpha --metric --fail-on --allow-missing --normalize --per-floor --wall-only --cpu-floor --min-samples
             --format --output --help"
         formats="table markdown json" ;;
     report)

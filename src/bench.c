@@ -337,17 +337,21 @@ static int size_floor(struct cb_results *out, struct cb_error *err)
 
 static int floor_round(struct cb_results *out, struct cb_error *err)
 {
-    uint64_t ns;
+    uint64_t ns, cpu_ns;
 
     if (!out->floor.steps && size_floor(out, err) != 0)
         return -1;
-    if (cb_floor_round(&out->floor, &ns, err) != 0)
+    if (cb_floor_round(&out->floor, &ns, &cpu_ns, err) != 0)
         return -1;
     for (size_t i = 0; ns && i < out->ncells; i++) {
-        struct cb_cell *c = &out->cells[i];
+        struct cb_sample *s = out->cells[i].nsamples
+                                  ? &out->cells[i].samples[out->cells[i].nsamples - 1]
+                                  : NULL;
 
-        if (c->nsamples && !c->samples[c->nsamples - 1].floor_ns)
-            c->samples[c->nsamples - 1].floor_ns = ns;
+        if (s && !s->floor_ns) {
+            s->floor_ns = ns;
+            s->floor_cpu_ns = cpu_ns;
+        }
     }
     return 0;
 }

@@ -20,6 +20,7 @@ enum {
     OPT_NORMALIZE,
     OPT_PER_FLOOR,
     OPT_WALL_ONLY,
+    OPT_CPU_FLOOR,
     OPT_MIN_SAMPLES,
     OPT_ALLOW_MISSING,
 };
@@ -32,6 +33,7 @@ static const struct option options[] = {
     { "normalize", no_argument, NULL, OPT_NORMALIZE },
     { "per-floor", no_argument, NULL, OPT_PER_FLOOR },
     { "wall-only", no_argument, NULL, OPT_WALL_ONLY },
+    { "cpu-floor", no_argument, NULL, OPT_CPU_FLOOR },
     { "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
     { "allow-missing", no_argument, NULL, OPT_ALLOW_MISSING },
     { "format", required_argument, NULL, 'f' },
@@ -169,6 +171,9 @@ static int apply(void *ctx, int ch, const char *arg, struct cb_error *err)
     case OPT_WALL_ONLY:
         o->wall_only = true;
         return 0;
+    case OPT_CPU_FLOOR:
+        o->cpu_floor = true;
+        return 0;
     case OPT_ALLOW_MISSING:
         o->allow_missing = true;
         return 0;
@@ -192,6 +197,11 @@ int cb_compare_parse_args(int argc, char **argv, bool stdout_tty,
     if (o->per_floor && o->metric != CB_METRIC_WALL) {
         cb_error_set(err, "--per-floor: only with --metric=wall (the noise floor is a wall "
                      "time), not --metric=%s", cb_compare_metric_name(o->metric));
+        return -1;
+    }
+    if (o->cpu_floor && (o->wall_only || o->metric != CB_METRIC_WALL)) {
+        cb_error_set(err, "--cpu-floor: only with the work check (--metric=wall, without "
+                     "--wall-only)");
         return -1;
     }
     if (argc - optind != 2) {
@@ -237,6 +247,9 @@ const char *cb_compare_usage(void)
         "                            wall slowdown it does not show, while others\n"
         "                            used the CPUs, is inconclusive; slower CPU\n"
         "                            time is slower)\n"
+        "      --cpu-floor           the work check tests each sample's CPU time over\n"
+        "                            the noise floor's CPU time in the same round\n"
+        "                            (floor_cpu_s), where both files have it\n"
         "      --min-samples=N       fewer samples on a side: unreliable (default: 5)\n"
         "  -f, --format=FORMAT       table, markdown, json (default: table on a\n"
         "                            terminal, else json)\n"

@@ -21,6 +21,7 @@ double *cb_compare_values(const struct cb_loaded_cell *c, enum cb_metric m, doub
                           bool per_floor, size_t *n)
 {
     const double *src = metric_array(c, m);
+    const double *floor = m == CB_METRIC_CPU ? c->floor_cpu : c->floor;
     double *v = malloc((c->nsamples + 1) * sizeof *v);
 
     *n = 0;
@@ -29,9 +30,9 @@ double *cb_compare_values(const struct cb_loaded_cell *c, enum cb_metric m, doub
     for (size_t i = 0; i < c->nsamples; i++) {
         /* NAN marks a sample without a spawn time, a memory reading or,
          * divided by the floor, a floor reading: it is left out. */
-        double x = per_floor ? src[i] / c->floor[i] : src[i];
+        double x = per_floor ? src[i] / floor[i] : src[i];
 
-        if (isfinite(x) && (!per_floor || c->floor[i] > 0))
+        if (isfinite(x) && (!per_floor || floor[i] > 0))
             v[(*n)++] = x * scale;
     }
     return v;
@@ -41,6 +42,14 @@ bool cb_compare_has_floor(const struct cb_loaded_cell *c)
 {
     for (size_t i = 0; i < c->nsamples; i++)
         if (!(c->floor[i] > 0))
+            return false;
+    return c->nsamples > 0;
+}
+
+bool cb_compare_has_floor_cpu(const struct cb_loaded_cell *c)
+{
+    for (size_t i = 0; i < c->nsamples; i++)
+        if (!(c->floor_cpu[i] > 0))
             return false;
     return c->nsamples > 0;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "concbench/clock.h"
 
@@ -19,24 +20,42 @@ static uint64_t bare_loop(uint64_t steps)
     return count;
 }
 
-static uint64_t time_loop(uint64_t steps)
+/* This thread's CPU time in ns; 0 when the clock cannot be read. */
+static uint64_t thread_cpu_ns(void)
 {
-    uint64_t t0 = cb_clock_now_ns();
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * CB_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* The loop's wall time in ns; its CPU time into *cpu_ns when cpu_ns is
+ * not NULL (0 when the CPU clock cannot be read). */
+static uint64_t time_loop(uint64_t steps, uint64_t *cpu_ns)
+{
+    uint64_t c0 = cpu_ns ? thread_cpu_ns() : 0, t0 = cb_clock_now_ns(), t1;
 
     if (bare_loop(steps) != steps)
         return 0;
-    return cb_clock_now_ns() - t0;
+    t1 = cb_clock_now_ns();
+    if (cpu_ns) {
+        uint64_t c1 = thread_cpu_ns();
+
+        *cpu_ns = c0 && c1 > c0 ? c1 - c0 : 0;
+    }
+    return t1 - t0;
 }
 
 struct loop_run {
-    uint64_t steps, ns;
+    uint64_t steps, ns, cpu_ns;
 };
 
 static void *loop_main(void *arg)
 {
     struct loop_run *l = arg;
 
-    l->ns = time_loop(l->steps);
+    l->ns = time_loop(l->steps, &l->cpu_ns);
     return NULL;
 }
 
@@ -47,14 +66,16 @@ static void *loop_main(void *arg)
  * its CPU in the middle of the create call, at the new unit's wake-up,
  * far more often (the create call 1.23-1.51x a raw loop's, the new
  * thread's run-queue wait 10-300x). In line if no thread can be made. */
-static uint64_t time_loop_apart(uint64_t steps)
+static uint64_t time_loop_apart(uint64_t steps, uint64_t *cpu_ns)
 {
-    struct loop_run l = { steps, 0 };
+    struct loop_run l = { steps, 0, 0 };
     pthread_t t;
 
     if (pthread_create(&t, NULL, loop_main, &l) != 0)
-        return time_loop(steps);
+        return time_loop(steps, cpu_ns);
     pthread_join(t, NULL);
+    if (cpu_ns)
+        *cpu_ns = l.cpu_ns;
     return l.ns;
 }
 
@@ -65,7 +86,7 @@ void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
     /* Double until a trial lasts 2 ms (or the target), then scale: the
      * trials are short, so they do not delay the run. */
     for (int i = 0; i < 40; i++) {
-        ns = time_loop_apart(steps);
+        ns = time_loop_apart(steps, NULL);
         if (ns >= 2000000u || ns >= target_ns)
             break;
         steps *= 2;
@@ -76,9 +97,10 @@ void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
     f->target_ns = target_ns;
 }
 
-int cb_floor_round(struct cb_floor *f, uint64_t *ns, struct cb_error *err)
+int cb_floor_round(struct cb_floor *f, uint64_t *ns, uint64_t *cpu_ns,
+                   struct cb_error *err)
 {
-    *ns = 0;
+    *ns = *cpu_ns = 0;
     if (!f->steps)
         return 0;
     if (f->n == f->cap) {
@@ -92,7 +114,7 @@ int cb_floor_round(struct cb_floor *f, uint64_t *ns, struct cb_error *err)
         f->wall_s = v;
         f->cap = cap;
     }
-    *ns = time_loop_apart(f->steps);
+    *ns = time_loop_apart(f->steps, cpu_ns);
     f->wall_s[f->n++] = cb_clock_ns_to_s(*ns);
     return 0;
 }

@@ -475,10 +475,12 @@ static int load_sample(struct ld *ld, const cJSON *s, const char *bwhere, size_t
         load_spawn(ld, s, where, cell, &cell->spawn[i]) ||
         load_memory(ld, s, where, &cell->mem[i]) ||
         get_optional(ld, s, where, "floor_s", MAX_SECONDS, &cell->floor[i]) ||
+        get_optional(ld, s, where, "floor_cpu_s", MAX_SECONDS, &cell->floor_cpu[i]) ||
         get_optional(ld, s, where, "others_cpu", 1e6, &cell->others[i]))
         return -1;
     /* Per step: each run sizes its own loop, so only the rate compares. */
     cell->floor[i] = ld->floor_steps > 0 ? cell->floor[i] / ld->floor_steps : NAN;
+    cell->floor_cpu[i] = ld->floor_steps > 0 ? cell->floor_cpu[i] / ld->floor_steps : NAN;
     /* cpu_s (exact, from the CPU-time clocks) when the file has it; the
      * tick-sampled user + sys otherwise. */
     if (!cJSON_GetObjectItemCaseSensitive(s, CB_KEY_CPU_S)) {
@@ -505,7 +507,7 @@ static int load_samples(struct ld *ld, const cJSON *b, const char *where,
     if (reps && reps->valuedouble != (double)n)
         return fail(ld, "benchmark \"%s\": repetitions is %g, but it has %zu samples",
                     cell->name, reps->valuedouble, n);
-    cell->wall = calloc(6 * n + 1, sizeof *cell->wall);
+    cell->wall = calloc(7 * n + 1, sizeof *cell->wall);
     if (!cell->wall)
         return fail(ld, "out of memory reading %s", where);
     cell->cpu = cell->wall + n;
@@ -513,6 +515,7 @@ static int load_samples(struct ld *ld, const cJSON *b, const char *where,
     cell->mem = cell->spawn + n;
     cell->floor = cell->mem + n;
     cell->others = cell->floor + n;
+    cell->floor_cpu = cell->others + n;
     for (const cJSON *s = samples->child; s; s = s->next, i++)
         if (load_sample(ld, s, where, i, cell) != 0)
             return -1;

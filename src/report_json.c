@@ -346,6 +346,8 @@ static int add_sample_claims(cJSON *o, const struct cb_cell *c, const struct cb_
         return -1;
     if (s->floor_ns && add_num(o, "floor_s", cb_clock_ns_to_s(s->floor_ns)))
         return -1;
+    if (s->floor_cpu_ns && add_num(o, "floor_cpu_s", cb_clock_ns_to_s(s->floor_cpu_ns)))
+        return -1;
     if (s->release_spread_ns &&
         add_num(o, "release_spread_s", cb_clock_ns_to_s(s->release_spread_ns)))
         return -1;

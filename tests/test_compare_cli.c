@@ -240,6 +240,54 @@ static void test_per_floor(void **state)
     assert_true(strchr(err, '\n') == err + strlen(err) - 1); /* one line */
 }
 
+/* The cpu row's cpu_per_floor in compare's JSON output (out). */
+static cJSON *cpu_per_floor(cJSON *root)
+{
+    cJSON *rows = cJSON_GetObjectItem(root, "benchmarks");
+
+    for (cJSON *r = rows ? rows->child : NULL; r; r = r->next)
+        if (strcmp(cJSON_GetObjectItem(r, "name")->valuestring, "cpu/threads/1") == 0)
+            return cJSON_GetObjectItem(r, "cpu_per_floor");
+    return NULL;
+}
+
+/* Each sample records the floor's CPU time; --cpu-floor has the work
+ * check divide by it, the default does not. */
+static void test_cpu_floor(void **state)
+{
+    cJSON *root, *s;
+
+    (void)state;
+    assert_int_equal(run("-t cpu,io -m threads -n 1 -r 5 -w 0 --iterations=2M --sleep=1ms "
+                         "-q -o g1.json"), 0);
+    assert_int_equal(run("-t cpu,io -m threads -n 1 -r 5 -w 0 --iterations=2M --sleep=1ms "
+                         "-q -o g2.json"), 0);
+    slurp("g1.json", out, sizeof out);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    s = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+        cJSON_GetObjectItem(root, "benchmarks"), 0), "samples"), 0);
+    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(s, "floor_cpu_s")) > 0);
+    cJSON_Delete(root);
+    assert_true(run("compare g1.json g2.json -f json") <= 1);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "options"),
+                                                  "cpu_floor")));
+    assert_true(cJSON_IsFalse(cpu_per_floor(root)));
+    cJSON_Delete(root);
+    assert_true(run("compare g1.json g2.json --cpu-floor -f json") <= 1);
+    root = cJSON_Parse(out);
+    assert_non_null(root);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "options"),
+                                                 "cpu_floor")));
+    assert_true(cJSON_IsTrue(cpu_per_floor(root)));
+    cJSON_Delete(root);
+    assert_int_equal(run("compare g1.json g2.json --cpu-floor --wall-only"), 2);
+    assert_non_null(strstr(err, "--cpu-floor"));
+    assert_true(strchr(err, '\n') == err + strlen(err) - 1); /* one line */
+}
+
 static void put(const char *name, const char *text)
 {
     char path[256];
@@ -322,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_json_output),
         cmocka_unit_test(test_run_compare_to),
         cmocka_unit_test(test_per_floor),
+        cmocka_unit_test(test_cpu_floor),
         cmocka_unit_test(test_gate),
         cmocka_unit_test(test_bmf),
         cmocka_unit_test(test_new_tasks),

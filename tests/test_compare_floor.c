@@ -15,10 +15,12 @@
 
 /* How one side's samples are made: sample i has wall time wall * (1 +
  * spread_i), CPU time cpu * (1 + cpu_spread_i), a floor reading of floor_s
- * for steps loop steps (none when steps is 0) and others_cpu others. */
+ * for steps loop steps (none when steps is 0), of floor_cpu CPU seconds
+ * (none when 0) and others_cpu others. */
 struct side {
     double wall, cpu, floor_s, steps, others;
     double wall_jitter, cpu_jitter; /* relative spread over the samples */
+    double floor_cpu;
 };
 
 /* A deterministic spread in [-1, 1] that differs between samples. */
@@ -39,6 +41,8 @@ static cJSON *sample(const struct side *s, size_t i)
     cJSON_AddNumberToObject(o, "others_cpu", s->others);
     if (s->steps > 0)
         cJSON_AddNumberToObject(o, "floor_s", s->floor_s * (1 + 0.01 * jitter(i)));
+    if (s->steps > 0 && s->floor_cpu > 0)
+        cJSON_AddNumberToObject(o, "floor_cpu_s", s->floor_cpu * (1 + 0.01 * jitter((i + 5) % N)));
     cJSON_AddItemToArray(w, cJSON_CreateObject());
     return o;
 }
@@ -111,8 +115,8 @@ static bool has_note(const struct cb_comparison *c, const char *part)
 /* The loader keeps the floor per loop step and others' CPU per sample. */
 static void test_load_floor(void **state)
 {
-    const struct side s = { 0.01, 0.01, 0.002, 1000, 0.5, 0, 0 };
-    const struct side old = { 0.01, 0.01, 0.002, 0, 0.5, 0, 0 };
+    const struct side s = { 0.01, 0.01, 0.002, 1000, 0.5, 0, 0, 0.0015 };
+    const struct side old = { 0.01, 0.01, 0.002, 0, 0.5, 0, 0, 0 };
     struct cb_loaded l;
 
     (void)state;
@@ -120,10 +124,14 @@ static void test_load_floor(void **state)
     assert_true(fabs(l.cells[0].floor[0] - 0.002 * (1 + 0.01 * jitter(0)) / 1000) < 1e-15);
     assert_true(fabs(l.cells[0].others[3] - 0.5) < 1e-12);
     assert_true(cb_compare_has_floor(&l.cells[0]));
+    assert_true(fabs(l.cells[0].floor_cpu[0] - 0.0015 * (1 + 0.01 * jitter(5)) / 1000) < 1e-15);
+    assert_true(cb_compare_has_floor_cpu(&l.cells[0]));
     cb_load_free(&l);
     load("OLD", &old, &l);
     assert_true(isnan(l.cells[0].floor[0]));
     assert_false(cb_compare_has_floor(&l.cells[0]));
+    assert_true(isnan(l.cells[0].floor_cpu[0]));
+    assert_false(cb_compare_has_floor_cpu(&l.cells[0]));
     cb_load_free(&l);
 }
 
@@ -131,8 +139,8 @@ static void test_load_floor(void **state)
  * nothing changed, although NEW sized its loop to other steps. */
 static void test_per_floor(void **state)
 {
-    const struct side b = { 0.010, 0.010, 0.002, 1000, 0, 0.02, 0.01 };
-    const struct side n = { 0.020, 0.010, 0.008, 2000, 0, 0.02, 0.01 };
+    const struct side b = { 0.010, 0.010, 0.002, 1000, 0, 0.02, 0.01, 0 };
+    const struct side n = { 0.020, 0.010, 0.008, 2000, 0, 0.02, 0.01, 0 };
     struct cb_compare_opts o;
     struct cb_comparison c;
     const struct cb_compare_row *r;
@@ -158,8 +166,8 @@ static void test_per_floor(void **state)
 /* A file without floor readings: compared undivided, with a note. */
 static void test_per_floor_old_file(void **state)
 {
-    const struct side b = { 0.010, 0.010, 0, 0, 0, 0.02, 0.01 };
-    const struct side n = { 0.020, 0.010, 0.004, 1000, 0, 0.02, 0.01 };
+    const struct side b = { 0.010, 0.010, 0, 0, 0, 0.02, 0.01, 0 };
+    const struct side n = { 0.020, 0.010, 0.004, 1000, 0, 0.02, 0.01, 0 };
     struct cb_compare_opts o;
     struct cb_comparison c;
 
@@ -178,8 +186,8 @@ static void test_per_floor_old_file(void **state)
  * io task (not CPU-bound) keeps its wall-time verdict. */
 static void test_work_waiting(void **state)
 {
-    const struct side b = { 0.010, 0.010, 0.002, 1000, 0.5, 0.02, 0.01 };
-    struct side n = { 0.013, 0.010, 0.002, 1000, 0.5, 0.02, 0.01 };
+    const struct side b = { 0.010, 0.010, 0.002, 1000, 0.5, 0.02, 0.01, 0 };
+    struct side n = { 0.013, 0.010, 0.002, 1000, 0.5, 0.02, 0.01, 0 };
     struct cb_compare_opts o;
     struct cb_comparison c;
 
@@ -212,8 +220,8 @@ static void test_work_waiting(void **state)
 /* CPU time 10% up under wall-time noise of +-60%: more work, slower. */
 static void test_work_more(void **state)
 {
-    const struct side b = { 0.010, 0.010, 0.002, 1000, 1, 0.6, 0.01 };
-    const struct side n = { 0.011, 0.011, 0.002, 1000, 1, 0.6, 0.01 };
+    const struct side b = { 0.010, 0.010, 0.002, 1000, 1, 0.6, 0.01, 0 };
+    const struct side n = { 0.011, 0.011, 0.002, 1000, 1, 0.6, 0.01, 0 };
     struct cb_compare_opts o;
     struct cb_comparison c;
 
@@ -227,6 +235,99 @@ static void test_work_more(void **state)
     assert_true(fabs(c.rows[0].cpu_change - 0.1) < 0.02);
     assert_true(cb_compare_failed(&c));
     assert_int_not_equal(c.rows[1].verdict, CB_VERDICT_SLOWER); /* io */
+    cb_compare_free(&c);
+}
+
+/* The host 8% slower in NEW, the floor's CPU time with it, others busy:
+ * with --cpu-floor the CPU time over the floor's is unchanged, so the
+ * wall time's slowdown is waiting (inconclusive); by default the CPU time
+ * is compared undivided and the 8% is more work. */
+static void test_work_floor_cpu(void **state)
+{
+    const struct side b = { 0.010, 0.010, 0.002, 1000, 0.5, 0.02, 0.01, 0.002 };
+    struct side n = { 0.0108, 0.0108, 0.002, 1000, 0.5, 0.02, 0.01, 0.00216 };
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+    struct cb_error err = { "" };
+    char *json;
+    cJSON *root;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    compare(&b, &n, &o, &c);
+    assert_false(c.rows[0].cpu_per_floor);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+    cb_compare_free(&c);
+    o.cpu_floor = true;
+    compare(&b, &n, &o, &c);
+    assert_true(c.rows[0].work_checked && c.rows[0].cpu_per_floor);
+    assert_true(fabs(c.rows[0].cpu_change) < 0.01);
+    assert_int_equal(c.rows[0].cpu_verdict, CB_VERDICT_UNCHANGED);
+    assert_int_not_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+    json = cb_compare_render(&c, CB_FORMAT_JSON, &err);
+    assert_non_null(json);
+    root = cJSON_Parse(json);
+    free(json);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(
+        cJSON_GetArrayItem(cJSON_GetObjectItem(root, "benchmarks"), 0), "cpu_per_floor")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(
+        cJSON_GetArrayItem(cJSON_GetObjectItem(root, "benchmarks"), 1), "cpu_per_floor")));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "options"),
+                                                 "cpu_floor")));
+    cJSON_Delete(root);
+    cb_compare_free(&c);
+    /* 10% more work on an unchanged host: slower, over the floor too. */
+    n.wall = n.cpu = 0.011;
+    n.floor_cpu = 0.002;
+    compare(&b, &n, &o, &c);
+    assert_true(c.rows[0].cpu_per_floor);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+    assert_true(fabs(c.rows[0].cpu_change - 0.1) < 0.02);
+    cb_compare_free(&c);
+    /* BASE without the floor's CPU time: compared undivided. */
+    n.floor_cpu = 0.00216;
+    n.wall = n.cpu = 0.0108;
+    {
+        struct side old = b;
+
+        old.floor_cpu = 0;
+        compare(&old, &n, &o, &c);
+        assert_false(c.rows[0].cpu_per_floor);
+        assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+        cb_compare_free(&c);
+    }
+}
+
+/* --cpu-floor, others idle: a host 8% slower (its bare loop too) is not
+ * this benchmark's slowdown, but waiting of the benchmark's own (the wall
+ * time 30% up, CPU time and floor unchanged) still is. */
+static void test_work_host(void **state)
+{
+    const struct side b = { 0.010, 0.010, 0.002, 1000, 0, 0.02, 0.01, 0.002 };
+    struct side n = { 0.0108, 0.0108, 0.002, 1000, 0, 0.02, 0.01, 0.00216 };
+    struct cb_compare_opts o;
+    struct cb_comparison c;
+
+    (void)state;
+    cb_compare_opts_default(&o);
+    o.cpu_floor = true;
+    compare(&b, &n, &o, &c);
+    assert_int_equal(c.rows[0].tested, CB_VERDICT_SLOWER);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_INCONCLUSIVE);
+    assert_int_equal(c.rows[0].work, CB_WORK_HOST);
+    assert_non_null(strstr(c.rows[0].note, "the host ran slower"));
+    cb_compare_free(&c);
+    o.cpu_floor = false;
+    compare(&b, &n, &o, &c);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+    cb_compare_free(&c);
+    o.cpu_floor = true;
+    n.wall = 0.013;
+    n.cpu = 0.010;
+    n.floor_cpu = 0.002;
+    compare(&b, &n, &o, &c);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_SLOWER);
+    assert_int_equal(c.rows[0].work, CB_WORK_NONE);
     cb_compare_free(&c);
 }
 
@@ -247,6 +348,14 @@ static void test_parse(void **state)
         argv[i] = good[i];
     assert_int_equal(cb_compare_parse_args(5, argv, false, &o, &err), 0);
     assert_true(o.per_floor && o.wall_only);
+    assert_false(o.cpu_floor);
+    snprintf(good[2], sizeof good[2], "--cpu-floor");
+    assert_int_equal(cb_compare_parse_args(5, argv, false, &o, &err), 0);
+    assert_true(o.cpu_floor && o.per_floor && !o.wall_only);
+    /* --cpu-floor is the work check's: not without it. */
+    snprintf(good[1], sizeof good[1], "--wall-only");
+    assert_int_equal(cb_compare_parse_args(5, argv, false, &o, &err), -1);
+    assert_non_null(strstr(err.msg, "--cpu-floor"));
 }
 
 int main(void)
@@ -257,6 +366,8 @@ int main(void)
         cmocka_unit_test(test_per_floor_old_file),
         cmocka_unit_test(test_work_waiting),
         cmocka_unit_test(test_work_more),
+        cmocka_unit_test(test_work_floor_cpu),
+        cmocka_unit_test(test_work_host),
         cmocka_unit_test(test_parse),
     };
 

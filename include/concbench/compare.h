@@ -31,6 +31,9 @@ enum cb_work {
     CB_WORK_NONE,    /* not run, or it agreed with the wall time */
     CB_WORK_WAITING, /* slower in wall time only, others busy: inconclusive */
     CB_WORK_MORE,    /* CPU time slower (CPU-bound task): slower */
+    CB_WORK_HOST,    /* slower in wall time only, others idle, but not
+                      * over the floor's CPU time (--cpu-floor): the host
+                      * ran slower, inconclusive */
 };
 
 /* Which verdicts make `compare` exit 1. */
@@ -53,6 +56,8 @@ struct cb_compare_opts {
     bool per_floor;          /* divide each sample by its round's noise
                               * floor reading (wall only) */
     bool wall_only;          /* no work check: the wall-time test alone */
+    bool cpu_floor;          /* the work check's CPU time over its round's
+                              * floor CPU time, where both files have it */
     bool allow_missing;      /* a BASE benchmark NEW cannot match passes */
     size_t min_samples;      /* fewer on a side: unreliable */
     bool help;               /* --help was given; nothing else is valid */
@@ -100,6 +105,8 @@ struct cb_compare_row {
     bool per_floor;     /* values were divided by their rounds' floor */
     enum cb_work work;  /* what the work check changed */
     bool work_checked;  /* the work check ran on this row */
+    bool cpu_per_floor; /* its CPU times were over their rounds' floor
+                         * CPU time */
     enum cb_verdict cpu_verdict; /* the CPU-time test's verdict, when
                                   * work_checked */
     double cpu_change;  /* its HL change; NAN when not run */
@@ -205,14 +212,19 @@ double cb_compare_norm_isf(double p);
 
 /* The finite values of c's metric m, one per sample in file order, each
  * times scale and, with per_floor, divided by the sample's floor reading
- * (a sample without one is left out). Returns a malloc'd array the caller
- * frees (*n values), or NULL on allocation failure. */
+ * per step (for CB_METRIC_CPU its CPU time, floor_cpu_s; else its wall
+ * time, floor_s; a sample without one is left out). Returns a malloc'd
+ * array the caller frees (*n values), or NULL on allocation failure. */
 double *cb_compare_values(const struct cb_loaded_cell *c, enum cb_metric m, double scale,
                           bool per_floor, size_t *n);
 
 /* True when every sample of c has a floor reading (floor_s); files from
  * before concbench recorded it have none. Can't fail. */
 bool cb_compare_has_floor(const struct cb_loaded_cell *c);
+
+/* True when every sample of c has the floor's CPU time (floor_cpu_s);
+ * files from before concbench recorded it have none. Can't fail. */
+bool cb_compare_has_floor_cpu(const struct cb_loaded_cell *c);
 
 /* True when every one of v[0..n) is above 0. Can't fail. */
 bool cb_compare_positive(const double *v, size_t n);
@@ -228,8 +240,8 @@ void cb_compare_context_diffs(struct cb_comparison *c);
 
 /* The work check of a wall-time row r of cells b and n of a CPU-bound
  * task (others are left alone; see compare_work.c): may turn slower into
- * inconclusive (waiting) or a verdict short of slower into slower (more
- * CPU time),
+ * inconclusive (waiting, or the host slower) or a verdict short of slower
+ * into slower (more CPU time),
  * setting r->work and r->note; fills r->cpu_verdict and r->cpu_change.
  * Returns 0, or -1 on allocation failure. */
 int cb_compare_work_check(const struct cb_comparison *c, const struct cb_loaded_cell *b,

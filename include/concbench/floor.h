@@ -27,9 +27,13 @@ struct cb_floor {
 void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns);
 
 /* Runs the loop once, in a thread of its own while the caller waits in
- * the join (in line if no thread can be made), and keeps its time. Returns it in ns (0: not
- * calibrated, nothing run). Returns -1 on allocation failure via err. */
-int cb_floor_round(struct cb_floor *f, uint64_t *ns, struct cb_error *err);
+ * the join (in line if no thread can be made), and keeps its wall time;
+ * sets *ns to it and *cpu_ns to the loop's CPU time (the loop thread's
+ * CPU clock: what the loop cost without the waiting for a CPU), both 0 when not calibrated (nothing
+ * run), *cpu_ns 0 when the CPU clock cannot be read. Returns 0, or -1
+ * with err set on allocation failure. */
+int cb_floor_round(struct cb_floor *f, uint64_t *ns, uint64_t *cpu_ns,
+                   struct cb_error *err);
 
 /* Computes f->stats from the readings. Returns 0, or -1 with err set. */
 int cb_floor_finish(struct cb_floor *f, struct cb_error *err);

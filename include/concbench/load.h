@@ -51,6 +51,9 @@ struct cb_loaded_cell {
                            sample's round; NAN when the file has no floor
                            (older files); owned */
     double *others;     /* samples[].others_cpu; NAN when absent; owned */
+    double *floor_cpu;  /* samples[].floor_cpu_s / noise_floor.steps: the
+                           CPU seconds of one step of that loop; NAN when
+                           the file has none; owned */
     size_t nsamples;
     /* The claims' medians over the benchmark (memory_per_worker_kib,
      * handoff_s, gil_wait_s); NAN when the file has none. */

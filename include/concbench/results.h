@@ -48,6 +48,7 @@ struct cb_sample {
     uint64_t payload_bytes; /* sum over workers of payload bytes received */
     uint64_t floor_ns;     /* the noise floor's reading in the same round
                               (0: none) */
+    uint64_t floor_cpu_ns; /* that reading's CPU time (0: none) */
     uint64_t job_ns;       /* median run time of its ok jobs (0: none) */
     uint64_t release_spread_ns; /* barrier: release to the last worker
                                    past the gate (0: no gate) */
