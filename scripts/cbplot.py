@@ -36,7 +36,10 @@ MODE_STYLE = {
     "processes": ("#d62728", "s"),
     "serial": ("#7f7f7f", "^"),
 }
+# Any other mode (thread-pool, process-pool, loop, hybrid, whatever a later
+# concbench adds): the next colour and marker, in the order the data names it.
 _EXTRA_COLOURS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+_EXTRA_MARKERS = ["D", "v", "P", "X", "<", "*"]
 
 
 PYTHON_ENV = "CONCBENCH_PYTHON"
@@ -240,6 +243,50 @@ def _validate_bench(b, path, where):
                f"repetitions is {reps:g}, but it has {len(samples)} samples")
     for k, s in enumerate(samples):
         _validate_sample(s, b, path, f"{where}.samples[{k}]")
+    _validate_latency(b, path, where)
+
+
+# A pool's and the event loop's latency objects, per benchmark, and the
+# percentiles each holds (src/report_json.c: add_pool, add_loop).
+LATENCIES = (("pool", "dispatch_s"), ("pool", "queue_wait_s"), ("pool", "completion_s"),
+             ("loop", "lateness_s"))
+PERCENTILES = ("median", "p90", "p99", "max")
+
+
+def _validate_latency(b, path, where):
+    """As concbench's loader: "pool" and "loop" are objects when present,
+    each latency in them an object whose median and p99 are numbers >= 0
+    or null (no job measured it); p90 and max, when present, the same."""
+    for obj in ("pool", "loop"):
+        if obj not in b:
+            continue
+        _check(isinstance(b[obj], dict), path, f"{where}.{obj}", "is not an object")
+    for obj, key in LATENCIES:
+        q = b.get(obj, {}).get(key)
+        if q is None:
+            continue
+        w = f"{where}.{obj}.{key}"
+        _check(isinstance(q, dict), path, w, "is not an object")
+        for pct in PERCENTILES:
+            if pct not in q and pct in ("p90", "max"):
+                continue
+            _check(pct in q, path, w, f"has no \"{pct}\"")
+            v = q[pct]
+            _check(v is None or (_is_num(v) and 0 <= v <= 1e9), path, f"{w}.{pct}",
+                   "expected a number from 0 to 1e9 or null")
+
+
+def latencies(b):
+    """{(obj, key): {percentile: seconds}} of a validated benchmark, for
+    the latencies it has; null percentiles left out."""
+    out = {}
+    for obj, key in LATENCIES:
+        q = b.get(obj, {}).get(key)
+        if isinstance(q, dict):
+            vals = {p: q[p] for p in PERCENTILES if q.get(p) is not None}
+            if vals:
+                out[(obj, key)] = vals
+    return out
 
 
 def _validate(data, path):
@@ -389,7 +436,11 @@ def median(values):
 
 # What a cell's figures depend on beside task, mode, workers, start gate and
 # params (which hold --gil): a choice recorded beside params.
-RUN_CHOICES = ("lock", "transport", "pin", "stack_size_bytes")
+# Every option concbench records beside params with .distinguishes set
+# (src/options.c, src/tasks/*.c; test_plots.py checks the list is whole).
+RUN_CHOICES = ("lock", "switch_channel", "switch_placement", "msg_channel", "transport",
+               "pin", "stack_size_bytes", "pool_size", "chunk", "queue", "shape",
+               "loop_block_s", "start_method")
 
 
 def params_text(b):
@@ -406,20 +457,21 @@ def series_key(b):
 
 
 def series_labels(keys):
-    """Short labels: the start gate and params only when they vary."""
-    starts = {k[1] for k in keys}
-    params = {k[2] for k in keys}
+    """Short labels: the mode, then the start gate and the params and
+    choices that tell this series from the others of the same mode (a
+    pool's --chunk alone does not label it when no other pool series
+    differs in it); what every series shares is left out."""
     out = {}
     for k in keys:
-        label = k[0]
+        same = [o for o in keys if o[0] == k[0]]
         extra = []
-        if len(starts) > 1:
+        if len({o[1] for o in same}) > 1:
             extra.append(k[1])
-        if len(params) > 1:
-            extra.append(k[2])
-        if extra:
-            label += " (" + ", ".join(extra) + ")"
-        out[k] = label
+        items = k[2].split(",") if k[2] else []
+        varying = [x for x in items if any(x not in o[2].split(",") for o in same)]
+        if varying:
+            extra.append(",".join(varying))
+        out[k] = k[0] + (" (" + ", ".join(extra) + ")" if extra else "")
     return out
 
 
@@ -427,7 +479,9 @@ def mode_style(mode, _seen={}):
     if mode in MODE_STYLE:
         return MODE_STYLE[mode]
     if mode not in _seen:
-        _seen[mode] = (_EXTRA_COLOURS[len(_seen) % len(_EXTRA_COLOURS)], "D")
+        k = len(_seen)
+        _seen[mode] = (_EXTRA_COLOURS[k % len(_EXTRA_COLOURS)],
+                       _EXTRA_MARKERS[k % len(_EXTRA_MARKERS)])
     return _seen[mode]
 
 

@@ -7,7 +7,8 @@ import sys
 sys.dont_write_bytecode = True  # keep scripts/ free of __pycache__
 import cbplot  # noqa: E402
 
-EXAMPLE = ("concbench -m threads,processes,serial -t cpu,io -n 1,2,4,8 -o r.json\n"
+EXAMPLE = ("concbench -m threads,processes,thread-pool,process-pool,loop,serial -t cpu,io \\\n"
+           "    -n 1,2,4,8 -o r.json\n"
            "  scripts/plot_scaling.py r.json -o scaling.png")
 
 
@@ -39,18 +40,19 @@ def collect(loaded, tasks):
     return cells
 
 
-def _serial_part(params):
-    """params text without the choices serial never records (--pin, and
-    --transport, which only processes have)."""
-    return ",".join(x for x in params.split(",") if not x.startswith(("pin=", "transport=")))
+def _settings(params):
+    return set(x for x in params.split(",") if x)
 
 
 def serial_baseline(series_by_key, key):
-    """The serial series to compare key against: same params, same start
-    gate if there is one, else any; None if the task has no serial cells."""
+    """The serial series to compare key against: its params and choices
+    all among key's (key may add the choices serial never records: --pin,
+    --transport, a pool's --chunk, --queue, --pool-size, --shape, ...),
+    same start gate if there is one, else any; None if the task has no
+    serial cells."""
     _, start, params = key
     serial = [k for k in series_by_key
-              if k[0] == "serial" and _serial_part(k[2]) == _serial_part(params)]
+              if k[0] == "serial" and _settings(k[2]) <= _settings(params)]
     same = [k for k in serial if k[1] == start]
     pick = (same or serial or [None])[0]
     return series_by_key[pick] if pick else None
@@ -139,10 +141,13 @@ def plot(args, loaded, cells):
         ax_w.set_ylim(bottom=0)
         ax_w.set_ylabel(f"wall time ({unit})" +
                         ("\nmedian, bars: min–max" if col == 0 else ""))
-        ax_w.set_xlabel("workers (n)")
+        ax_w.set_xlabel("jobs (-n)")
         set_worker_axis(ax_w, counts)
         if col == 0:
             ax_s.legend(loc="upper left")
+            # A mode with no speed-up line is still named, by its wall line.
+            if not all(sp.values()):
+                ax_w.legend(loc="upper left")
     # Label the speed-up axis once when every panel uses the same baseline.
     for col, label in enumerate(ylabels):
         if col == 0 or len(set(ylabels)) > 1:

@@ -11,18 +11,33 @@ static bool usable(const struct cb_cell *c)
     return !c->failed && c->wall.n > 0 && c->wall.median > 0;
 }
 
-bool cb_answer_ratio(const struct cb_cell *fast, const struct cb_cell *slow,
-                     struct cb_answer_ratio *out)
+bool cb_answer_ratio_of(double fast_median, double fast_mad, double slow_median,
+                        double slow_mad, struct cb_answer_ratio *out)
 {
     double rf, rs;
 
-    if (!usable(fast) || !usable(slow))
+    if (!(fast_median > 0) || !(slow_median > 0) || isnan(fast_mad) || isnan(slow_mad))
         return false;
-    rf = CB_ANSWER_MAD_SIGMA * fast->wall.mad / fast->wall.median;
-    rs = CB_ANSWER_MAD_SIGMA * slow->wall.mad / slow->wall.median;
-    out->ratio = slow->wall.median / fast->wall.median;
+    rf = CB_ANSWER_MAD_SIGMA * fast_mad / fast_median;
+    rs = CB_ANSWER_MAD_SIGMA * slow_mad / slow_median;
+    out->ratio = slow_median / fast_median;
     out->err = out->ratio * sqrt(rf * rf + rs * rs);
     return true;
+}
+
+bool cb_answer_ratio(const struct cb_cell *fast, const struct cb_cell *slow,
+                     struct cb_answer_ratio *out)
+{
+    if (!usable(fast) || !usable(slow))
+        return false;
+    return cb_answer_ratio_of(fast->wall.median, fast->wall.mad, slow->wall.median,
+                              slow->wall.mad, out);
+}
+
+void cb_answer_phrase(char *buf, size_t len, const char *fast, const char *slow,
+                      const struct cb_answer_ratio *r)
+{
+    snprintf(buf, len, "%s ran %.2f ± %.2f times faster than %s", fast, r->ratio, r->err, slow);
 }
 
 static bool same_group(const struct cb_cell *a, const struct cb_cell *b)
@@ -45,6 +60,7 @@ static void line(struct out *o, const struct cb_cell *a, const struct cb_cell *b
 {
     struct cb_answer_ratio r;
     const struct cb_cell *fast = a, *slow = b;
+    char phrase[256];
 
     if (!cb_answer_ratio(a, b, &r))
         return;
@@ -53,10 +69,9 @@ static void line(struct out *o, const struct cb_cell *a, const struct cb_cell *b
         slow = a;
         cb_answer_ratio(fast, slow, &r);
     }
-    cb_strbuf_printf(&o->sb, "%s%s, %u worker%s: %s ran %.2f ± %.2f times faster than %s\n",
-                     o->md ? "- " : "  ", a->task->name, a->workers,
-                     a->workers == 1 ? "" : "s", fast->runner->name, r.ratio, r.err,
-                     slow->runner->name);
+    cb_answer_phrase(phrase, sizeof phrase, fast->runner->name, slow->runner->name, &r);
+    cb_strbuf_printf(&o->sb, "%s%s, %u worker%s: %s\n", o->md ? "- " : "  ", a->task->name,
+                     a->workers, a->workers == 1 ? "" : "s", phrase);
     o->n++;
 }
 

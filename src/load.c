@@ -593,6 +593,72 @@ static int load_claims(const struct ld *ld, const cJSON *b, const char *where,
     return 0;
 }
 
+/* A percentile of a latency object: null (no job measured it) is NAN. */
+static int get_pct(const struct ld *ld, const cJSON *q, const char *where, const char *key,
+                   double *out)
+{
+    const cJSON *it;
+
+    if (required(ld, q, where, key, &it) != 0)
+        return -1;
+    if (cJSON_IsNull(it))
+        return 0;
+    if (check_number(ld, it, where, key, 0, MAX_SECONDS) != 0)
+        return -1;
+    *out = it->valuedouble;
+    return 0;
+}
+
+/* The median and p99 of obj.key (a latency object) into out[0..2);
+ * NAN when obj or the key is absent. */
+static int load_latency(const struct ld *ld, const cJSON *obj, const char *where,
+                        const char *key, double out[2])
+{
+    char w[128];
+    const cJSON *q;
+
+    out[0] = out[1] = NAN;
+    if (!obj)
+        return 0;
+    if (member(ld, obj, where, key, &q) != 0)
+        return -1;
+    if (!q)
+        return 0;
+    snprintf(w, sizeof w, "%s.%s", where, key);
+    if (!cJSON_IsObject(q))
+        return fail(ld, "%s is not an object", w);
+    return get_pct(ld, q, w, CB_KEY_MEDIAN, &out[0]) || get_pct(ld, q, w, "p99", &out[1]);
+}
+
+/* An optional object of a benchmark into *out (NULL when absent). */
+static int get_object(const struct ld *ld, const cJSON *b, const char *where, const char *key,
+                      const cJSON **out, char *w, size_t wlen)
+{
+    if (member(ld, b, where, key, out) != 0)
+        return -1;
+    snprintf(w, wlen, "%s.%s", where, key);
+    if (*out && !cJSON_IsObject(*out))
+        return fail(ld, "%s is not an object", w);
+    return 0;
+}
+
+/* The pool's dispatch, queue wait and completion latency and the loop's
+ * lateness, when the benchmark has them. */
+static int load_models(const struct ld *ld, const cJSON *b, const char *where,
+                       struct cb_loaded_cell *cell)
+{
+    char wp[96], wl[96];
+    const cJSON *pool, *loop;
+
+    if (get_object(ld, b, where, "pool", &pool, wp, sizeof wp) ||
+        get_object(ld, b, where, "loop", &loop, wl, sizeof wl))
+        return -1;
+    return load_latency(ld, pool, wp, "dispatch_s", cell->dispatch) ||
+           load_latency(ld, pool, wp, "queue_wait_s", cell->queue_wait) ||
+           load_latency(ld, pool, wp, "completion_s", cell->completion) ||
+           load_latency(ld, loop, wl, "lateness_s", cell->lateness) ? -1 : 0;
+}
+
 /* The name concbench gives a benchmark is "task/mode/workers". */
 static int check_name(const struct ld *ld, const struct cb_loaded_cell *cell)
 {
@@ -628,7 +694,7 @@ static int load_cell(struct ld *ld, const cJSON *b, size_t i, struct cb_loaded_c
     if (check_name(ld, cell) != 0)
         return -1;
     return load_params(ld, b, where, cell) || load_claims(ld, b, where, cell) ||
-           load_samples(ld, b, where, cell) ? -1 : 0;
+           load_models(ld, b, where, cell) || load_samples(ld, b, where, cell) ? -1 : 0;
 }
 
 static int by_name(const void *a, const void *b)

@@ -19,13 +19,15 @@
 enum {
     COL_NAME, COL_STATUS, COL_MEDIAN, COL_MAD, COL_MIN, COL_MAX, COL_CV,
     COL_SPAWN, COL_SPEEDUP, COL_UTIL, COL_MEM, COL_HANDOFF, COL_GIL,
-    COL_PER_OP, COL_FAULTS, COL_SWITCHES, COL_MIGRATIONS, COL_LOST, NCOLS
+    COL_PER_OP, COL_FAULTS, COL_SWITCHES, COL_MIGRATIONS, COL_LOST,
+    COL_DISPATCH50, COL_DISPATCH99, COL_LATE99, NCOLS
 };
 
 static const char *const headers[NCOLS] = {
     "benchmark", "status", "median wall", "±MAD", "min", "max", "CV%",
     "creation", "speed-up", "CPU util", "mem/worker", "hand-off", "GIL wait",
     "per op", "faults/op", "switches/op", "migrations", "lost updates",
+    "dispatch p50", "dispatch p99", "lateness p99",
 };
 
 static void fmt_duration(char *buf, size_t len, const struct cb_stats *s, double v)
@@ -114,6 +116,16 @@ static void lost_cell(char *buf, size_t len, const struct cb_cell *c)
     free(v);
 }
 
+/* A pool's or the loop's percentile v of q: "-" when no job measured it. */
+static void quantile_cell(char *buf, size_t len, bool measured, const struct cb_quantiles *q,
+                          double v)
+{
+    if (!measured || q->n == 0 || isnan(v))
+        snprintf(buf, len, "-");
+    else
+        cb_units_format_duration(v, buf, len);
+}
+
 static void format_row(const struct cb_cell *c, char col[NCOLS][64])
 {
     char mad[48];
@@ -145,6 +157,12 @@ static void format_row(const struct cb_cell *c, char col[NCOLS][64])
     counter_cell(col[COL_SWITCHES], len, c, SWITCHES);
     counter_cell(col[COL_MIGRATIONS], len, c, MIGRATIONS);
     lost_cell(col[COL_LOST], len, c);
+    quantile_cell(col[COL_DISPATCH50], len, c->pool.measured, &c->pool.dispatch,
+                  c->pool.dispatch.median);
+    quantile_cell(col[COL_DISPATCH99], len, c->pool.measured, &c->pool.dispatch,
+                  c->pool.dispatch.p99);
+    quantile_cell(col[COL_LATE99], len, c->loop.measured, &c->loop.lateness,
+                  c->loop.lateness.p99);
 }
 
 static bool measures_lost(const struct cb_cell *c)
@@ -167,7 +185,10 @@ static size_t pick_columns(const struct cb_results *r, int *cols)
         any[COL_GIL] |= r->cells[i].gil_wait.n > 0;
         any[COL_PER_OP] |= r->cells[i].per_op.n > 0;
         any[COL_LOST] |= measures_lost(&r->cells[i]);
+        any[COL_DISPATCH50] |= r->cells[i].pool.measured && r->cells[i].pool.dispatch.n > 0;
+        any[COL_LATE99] |= r->cells[i].loop.measured && r->cells[i].loop.lateness.n > 0;
     }
+    any[COL_DISPATCH99] = any[COL_DISPATCH50];
     any[COL_FAULTS] = any[COL_SWITCHES] = any[COL_MIGRATIONS] = any[COL_PER_OP];
     for (int c = 0; c < NCOLS; c++)
         if (c < COL_MEM || any[c])
@@ -218,10 +239,12 @@ static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool ma
     }
     char floor[256];
     bool has_floor = cb_floor_line(&r->floor, floor, sizeof floor), queued = false;
-    bool counters = false;
+    bool counters = false, models = false;
 
-    for (size_t i = 0; i < r->ncells; i++)
+    for (size_t i = 0; i < r->ncells; i++) {
         counters |= r->cells[i].per_op.n > 0;
+        models |= r->cells[i].pool.measured || r->cells[i].loop.measured;
+    }
     for (size_t i = 0; i < r->ncells; i++)
         queued |= r->cells[i].creation.n &&
                   r->cells[i].queue_wait.median > r->cells[i].spawn.median / 2;
@@ -235,6 +258,11 @@ static void put_answer(struct cb_strbuf *sb, const struct cb_results *r, bool ma
                        "(voluntary + involuntary) per operation, read outside the timed "
                        "span; migrations: CPU migrations per job (- where unreadable); "
                        "medians over samples\n");
+    if (models)
+        cb_strbuf_puts(sb, "\ndispatch p50, p99: a pool's job, from when it could start (queued "
+                       "while a worker was idle, or a worker freed while it was queued) to "
+                       "its first instruction; lateness p99: how late the loop woke a job "
+                       "against its own deadline; over every job of every sample\n");
     if (n || has_floor)
         cb_strbuf_printf(sb, "%s%s", markdown ? "\n**Summary**\n\n" : "\nsummary:\n", lines);
     if (has_floor)
@@ -396,6 +424,9 @@ static void csv_cell(struct cb_strbuf *sb, const struct cb_cell *c)
     csv_num(sb, c->mem_kib.median, 3, c->mem_kib.n > 0);
     csv_num(sb, c->handoff.median, 9, c->handoff.n > 0);
     csv_num(sb, c->gil_wait.median, 9, c->gil_wait.n > 0);
+    csv_num(sb, c->pool.dispatch.median, 9, c->pool.measured && c->pool.dispatch.n > 0);
+    csv_num(sb, c->pool.dispatch.p99, 9, c->pool.measured && c->pool.dispatch.n > 0);
+    csv_num(sb, c->loop.lateness.p99, 9, c->loop.measured && c->loop.lateness.n > 0);
     cb_strbuf_puts(sb, "\n");
 }
 
@@ -441,7 +472,8 @@ char *cb_report_csv(const struct cb_results *r, bool per_sample, struct cb_error
                        "wall_median_s,wall_mean_s,wall_stddev_s,wall_min_s,wall_max_s,"
                        "wall_p10_s,wall_p90_s,wall_mad_s,wall_cv,spawn_median_s,"
                        "spawn_p90_s,cpu_utilization,speedup,params,"
-                       "memory_per_worker_kib,handoff_median_s,gil_wait_median_s\n");
+                       "memory_per_worker_kib,handoff_median_s,gil_wait_median_s,"
+                       "dispatch_median_s,dispatch_p99_s,lateness_p99_s\n");
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cb_cell *c = &r->cells[i];
 

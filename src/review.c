@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/answer.h"
 #include "concbench/executor.h"
 #include "concbench/stats.h"
 #include "concbench/units.h"
@@ -435,6 +436,266 @@ static int render_figures(struct render *rd, const struct figures *fs, const cha
     return 0;
 }
 
+/* ---- which model wins --------------------------------------------------- */
+
+/* One mode of a task at one job count in one file, for ranking. */
+struct entry {
+    const struct cb_loaded_cell *c;
+    bool ok;            /* usable: ranked */
+    double median, mad; /* of its wall times */
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    const char *mx = x->c->mode, *my = y->c->mode;
+
+    if (x->ok != y->ok)
+        return x->ok ? -1 : 1;
+    if (x->ok && x->median != y->median)
+        return x->median < y->median ? -1 : 1;
+    return cmp_mode(&mx, &my);
+}
+
+/* The modes file f ran task with at workers into out (room for
+ * lay->nmodes), the fastest median wall time first, failed ones last. */
+static int rank_modes(struct render *rd, size_t f, const char *task, uint32_t workers,
+                      const struct layout *lay, struct entry *out, size_t *n)
+{
+    *n = 0;
+    for (size_t m = 0; m < lay->nmodes; m++) {
+        const struct cb_loaded_cell *c = find_cell(&rd->files[f], task, lay->modes[m], workers);
+        struct entry *e = &out[*n];
+        struct cb_stats st;
+
+        if (!c)
+            continue;
+        *e = (struct entry){ c, usable(c), NAN, NAN };
+        if (e->ok && cb_stats_compute(c->wall, c->nsamples, &st) != 0)
+            return cb_error_set(rd->err, "out of memory ranking %s", task), -1;
+        if (e->ok) {
+            e->median = st.median;
+            e->mad = st.mad;
+        }
+        (*n)++;
+    }
+    qsort(out, *n, sizeof *out, cmp_entry);
+    return 0;
+}
+
+/* The winner's line: "A, 8 jobs: X ran 1.90 ± 0.10 times faster than Y". */
+static void win_line(struct render *rd, size_t f, uint32_t workers, const struct entry *e,
+                     size_t n, struct cb_strbuf *lines)
+{
+    struct cb_answer_ratio r;
+    char phrase[256], clean[256];
+
+    if (n < 2 || !e[0].ok)
+        return;
+    cb_strbuf_puts(lines, rd->md ? "- " : "  ");
+    if (rd->n > 1)
+        cb_strbuf_printf(lines, "%c, ", (char)('A' + f));
+    cb_strbuf_printf(lines, "%u job%s: ", workers, workers == 1 ? "" : "s");
+    if (!e[1].ok || !cb_answer_ratio_of(e[0].median, e[0].mad, e[1].median, e[1].mad, &r))
+        snprintf(phrase, sizeof phrase, "only %s ran", e[0].c->mode);
+    else
+        cb_answer_phrase(phrase, sizeof phrase, e[0].c->mode, e[1].c->mode, &r);
+    cb_grid_escape(clean, sizeof clean, phrase, rd->md);
+    cb_strbuf_printf(lines, "%s\n", clean);
+}
+
+/* The rows of one ranking: rank, mode, wall, how much slower than the
+ * winner (the ratio ± its spread, as the answer line has it). */
+static void win_rows(struct render *rd, struct cb_grid *g, size_t f, uint32_t workers,
+                     const struct entry *e, size_t n)
+{
+    size_t k = rd->n > 1;
+    char b[CELL];
+
+    for (size_t i = 0; i < n; i++) {
+        size_t r = g->nrows++;
+        struct cb_answer_ratio q;
+
+        snprintf(b, sizeof b, "%u", workers);
+        cb_grid_put(g, r, 0, b, rd->md);
+        snprintf(b, sizeof b, "%c", (char)('A' + f));
+        if (k)
+            cb_grid_put(g, r, 1, b, rd->md);
+        snprintf(b, sizeof b, e[i].ok ? "%zu" : "-", i + 1);
+        cb_grid_put(g, r, 1 + k, b, rd->md);
+        cb_grid_put(g, r, 2 + k, e[i].c->mode, rd->md);
+        snprintf(b, sizeof b, "failed");
+        if (e[i].ok)
+            cb_units_format_duration(e[i].median, b, sizeof b);
+        cb_grid_put(g, r, 3 + k, b, rd->md);
+        snprintf(b, sizeof b, "%s", i == 0 && e[i].ok ? "winner" : "-");
+        if (i > 0 && e[i].ok &&
+            cb_answer_ratio_of(e[0].median, e[0].mad, e[i].median, e[i].mad, &q))
+            snprintf(b, sizeof b, "%.2f ± %.2fx", q.ratio, q.err);
+        cb_grid_put(g, r, 4 + k, b, rd->md);
+    }
+}
+
+static void win_header(struct render *rd, struct cb_grid *g)
+{
+    static const char *const names[] = { "jobs", "file", "rank", "mode", "wall", "× winner" };
+    size_t k = rd->n > 1;
+
+    for (size_t i = 0, c = 0; i < 6; i++)
+        if (i != 1 || k)
+            cb_grid_put(g, 0, c++, names[i], false);
+    g->right[3 + k] = g->right[4 + k] = true;
+}
+
+/* Per job count, every mode the task ran ranked by median wall time and
+ * the winner's margin over the runner-up; shown where two modes ran. */
+static int render_wins(struct render *rd, const char *task, const struct layout *lay)
+{
+    struct entry *e = calloc(lay->nmodes + 1, sizeof *e);
+    struct cb_strbuf lines;
+    struct cb_grid g;
+    size_t n;
+    int rc = 0;
+
+    if (!e || cb_grid_init(&g, rd->n * lay->nworkers * lay->nmodes + 1, 5 + (rd->n > 1)) != 0) {
+        free(e);
+        return cb_error_set(rd->err, "out of memory for the winners of %s", task), -1;
+    }
+    cb_strbuf_init(&lines);
+    g.nrows = 1; /* row 0: the header */
+    win_header(rd, &g);
+    for (size_t w = 0; w < lay->nworkers && rc == 0; w++)
+        for (size_t f = 0; f < rd->n && rc == 0; f++) {
+            rc = rank_modes(rd, f, task, lay->workers[w], lay, e, &n);
+            if (rc != 0 || n < 2)
+                continue;
+            win_rows(rd, &g, f, lay->workers[w], e, n);
+            win_line(rd, f, lay->workers[w], e, n, &lines);
+        }
+    if (rc == 0 && g.nrows > 1) {
+        put_section(rd, &g, true, "Which model wins: per job count, every mode ranked by "
+                    "median wall time (× winner: how many times slower)");
+        cb_strbuf_printf(&rd->sb, "\n%s", lines.buf ? lines.buf : "");
+    }
+    if (lines.failed)
+        rd->sb.failed = true;
+    cb_strbuf_free(&lines);
+    cb_grid_free(&g);
+    free(e);
+    return rc;
+}
+
+/* ---- pools' and the loop's latency -------------------------------------- */
+
+#define LAT 8 /* percentile columns: dispatch, queue wait, completion, lateness */
+
+static void lat_get(const struct cb_loaded_cell *c, double v[LAT])
+{
+    const double *const src[LAT / 2] = { c->dispatch, c->queue_wait, c->completion,
+                                         c->lateness };
+
+    for (size_t i = 0; i < LAT; i++)
+        v[i] = src[i / 2][i % 2];
+}
+
+/* Which percentile columns any benchmark of task in any file has. */
+static bool lat_columns(const struct render *rd, const char *task, bool col[LAT])
+{
+    bool any = false;
+    double v[LAT];
+
+    memset(col, 0, LAT * sizeof *col);
+    for (size_t f = 0; f < rd->n; f++)
+        for (size_t i = 0; i < rd->files[f].ncells; i++) {
+            if (strcmp(rd->files[f].cells[i].task, task) != 0)
+                continue;
+            lat_get(&rd->files[f].cells[i], v);
+            for (size_t k = 0; k < LAT; k++) {
+                col[k] |= !isnan(v[k]);
+                any |= !isnan(v[k]);
+            }
+        }
+    return any;
+}
+
+/* One row per benchmark with a percentile: jobs, [file], mode, then the
+ * columns in col. */
+static void lat_row(struct render *rd, struct cb_grid *g, size_t f,
+                    const struct cb_loaded_cell *c, const bool col[LAT])
+{
+    size_t k = rd->n > 1, r = g->nrows, at = 2 + k;
+    double v[LAT];
+    char b[CELL];
+    bool any = false;
+
+    lat_get(c, v);
+    snprintf(b, sizeof b, "%u", c->workers);
+    cb_grid_put(g, r, 0, b, rd->md);
+    snprintf(b, sizeof b, "%c", (char)('A' + f));
+    if (k)
+        cb_grid_put(g, r, 1, b, rd->md);
+    cb_grid_put(g, r, 1 + k, c->mode, rd->md);
+    for (size_t i = 0; i < LAT; i++) {
+        if (!col[i])
+            continue;
+        snprintf(b, sizeof b, "-");
+        if (!isnan(v[i]))
+            cb_units_format_duration(v[i], b, sizeof b);
+        any |= !isnan(v[i]);
+        g->right[at] = true;
+        cb_grid_put(g, r, at++, b, rd->md);
+    }
+    g->nrows += any;
+}
+
+static void lat_header(struct render *rd, struct cb_grid *g, const bool col[LAT])
+{
+    static const char *const names[LAT] = {
+        "dispatch p50", "dispatch p99", "queue wait p50", "queue wait p99",
+        "completion p50", "completion p99", "lateness p50", "lateness p99",
+    };
+    size_t k = rd->n > 1, at = 2 + k;
+
+    cb_grid_put(g, 0, 0, "jobs", false);
+    if (k)
+        cb_grid_put(g, 0, 1, "file", false);
+    cb_grid_put(g, 0, 1 + k, "mode", false);
+    for (size_t i = 0; i < LAT; i++)
+        if (col[i])
+            cb_grid_put(g, 0, at++, names[i], false);
+}
+
+/* The pools' dispatch, queue wait and completion latency and the loop's
+ * lateness, median and p99, where a file has them. */
+static int render_latency(struct render *rd, const char *task, const struct layout *lay)
+{
+    bool col[LAT];
+    struct cb_grid g;
+    size_t ncols = 2 + (rd->n > 1);
+
+    if (!lat_columns(rd, task, col))
+        return 0;
+    for (size_t i = 0; i < LAT; i++)
+        ncols += col[i];
+    if (cb_grid_init(&g, rd->n * lay->nworkers * lay->nmodes + 1, ncols) != 0)
+        return cb_error_set(rd->err, "out of memory for the latency of %s", task), -1;
+    g.nrows = 1; /* row 0: the header */
+    lat_header(rd, &g, col);
+    for (size_t w = 0; w < lay->nworkers; w++)
+        for (size_t m = 0; m < lay->nmodes; m++)
+            for (size_t f = 0; f < rd->n; f++) {
+                const struct cb_loaded_cell *c =
+                    find_cell(&rd->files[f], task, lay->modes[m], lay->workers[w]);
+
+                if (c)
+                    lat_row(rd, &g, f, c, col);
+            }
+    put_section(rd, &g, g.nrows > 1, "Pools' dispatch, queue wait and completion latency, the "
+                "loop's lateness: p50 and p99 over every job of every sample");
+    cb_grid_free(&g);
+    return 0;
+}
+
 static int render_task(struct render *rd, const char *task)
 {
     struct layout lay = { 0 };
@@ -447,7 +708,8 @@ static int render_task(struct render *rd, const char *task)
     cb_strbuf_printf(&rd->sb, "\n%s", rd->md ? "### Task " : "Task ");
     cb_strbuf_puts(&rd->sb, task);
     cb_strbuf_puts(&rd->sb, "\n\n");
-    if (render_main(rd, task, &lay) == 0 && render_ratios(rd, task, &lay) == 0 &&
+    if (render_main(rd, task, &lay) == 0 && render_wins(rd, task, &lay) == 0 &&
+        render_latency(rd, task, &lay) == 0 && render_ratios(rd, task, &lay) == 0 &&
         render_figures(rd, &claims_figures, task, &lay) == 0 &&
         render_figures(rd, &ops_figures, task, &lay) == 0)
         rc = 0;

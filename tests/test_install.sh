@@ -21,7 +21,7 @@ fi
 # The plot scripts with cbplot.py in share/concbench, on PATH as
 # concbench-plot-* through relative links.
 [ -s "$prefix/share/concbench/cbplot.py" ] || { echo "FAIL: cbplot.py not installed"; exit 1; }
-for p in scaling timeline distribution machines; do
+for p in scaling timeline distribution machines latency; do
     [ -x "$prefix/share/concbench/plot_$p.py" ] &&
         [ "$(readlink "$prefix/bin/concbench-plot-$p")" = "../share/concbench/plot_$p.py" ] ||
         { echo "FAIL: plot_$p.py not installed or not linked as bin/concbench-plot-$p"; exit 1; }

@@ -16,7 +16,7 @@ import tempfile
 SKIP = 77
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SCRIPTS = ("plot_scaling.py", "plot_timeline.py", "plot_distribution.py",
-           "plot_machines.py")
+           "plot_machines.py", "plot_latency.py")
 
 passed = failed = 0
 
@@ -70,6 +70,9 @@ def make_results(concbench, work, env):
                    "-r", "3"],
         "b.json": ["-m", "threads,processes,serial", "-t", "cpu", "-n", "2", "-r", "2",
                    "--start=barrier"],
+        # The other models: pools (dispatch, queue wait, completion), the loop.
+        "p.json": ["-m", "threads,thread-pool,process-pool,loop,serial", "-t", "io,cpu",
+                   "-n", "1,4", "-r", "2", "--pool-size=2"],
     }
     for name, args in runs.items():
         out = os.path.join(work, name)
@@ -111,6 +114,80 @@ def test_outputs(run, work):
                 check(b"<svg" in head, f"{what}: SVG document", repr(head[:40]))
     check(not leftovers(os.path.join(work, "out")), "no temporary files left behind",
           str(leftovers(os.path.join(work, "out"))))
+
+
+def test_latency(run, concbench, work):
+    """plot_latency.py draws the pools' and the loop's percentiles; a file
+    without them, a task without them and a malformed latency object are
+    each one line, exit 2; plot_scaling.py draws the new modes with a
+    speed-up over serial and labels them by mode alone."""
+    p_json = os.path.join(work, "p.json")
+    out = os.path.join(work, "out", "lat.png")
+    p = run("plot_scaling.py", p_json, "-o", os.path.join(work, "out", "models.png"))
+    check(p.returncode == 0 and "no speed-up" not in p.stderr,
+          "plot_scaling.py: every new mode gets a speed-up over serial", p.stderr[-400:])
+    with open(p_json) as f:
+        data = json.load(f)
+    modes = {b["mode"] for b in data["benchmarks"] if "pool" in b or "loop" in b}
+    check(modes == {"thread-pool", "process-pool", "loop"},
+          "the pools and the loop write their latency objects", repr(modes))
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import cbplot; "
+            "d = cbplot.load(sys.argv[2]); "
+            "keys = [cbplot.series_key(b) for b in d['benchmarks'] if b['task'] == 'io']; "
+            "print(sorted(set(cbplot.series_labels(keys).values())))")
+    q = subprocess.run([run.python, "-c", code, run.dir, p_json], capture_output=True,
+                       text=True, env=run.env)
+    check(q.stdout.strip() == "['loop', 'process-pool', 'serial', 'thread-pool', 'threads']",
+          "scaling labels: the mode, without the choices no other series of it "
+          "differs in", repr(q.stdout + q.stderr))
+    for args in ([p_json], [p_json, p_json, "--task", "io"]):
+        p = run("plot_latency.py", *args, "-o", out)
+        check(p.returncode == 0 and os.path.getsize(out) > 0,
+              f"plot_latency.py {len(args)} args", p.stderr[-300:])
+    bad = dict(data)
+    bench = next(b for b in bad["benchmarks"] if "pool" in b)
+    bench["pool"]["dispatch_s"]["p99"] = "slow"
+    broken = os.path.join(work, "badpool.json")
+    with open(broken, "w") as f:
+        json.dump(bad, f)
+    r_json = os.path.join(work, "r.json")
+    for args, what in (([r_json], "no pool or loop"), ([p_json, "--task", "fib"], "--task fib"),
+                       ([broken], "pool.dispatch_s.p99 not a number")):
+        p = run("plot_latency.py", *args, "-o", out)
+        check(p.returncode == 2 and one_clean_line(p.stderr),
+              f"plot_latency.py refuses {what}: one clean line, exit 2",
+              f"exit {p.returncode}: {p.stderr[-300:]!r}")
+    p = subprocess.run([concbench, "report", broken], capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode == 2 and "pool.dispatch_s.p99 is not a number" in p.stderr,
+          "concbench report refuses it too", p.stderr[-300:])
+
+
+def test_run_choices(source):
+    """cbplot.RUN_CHOICES is every option concbench records beside params
+    that tells benchmarks apart (.json = CB_JSON_BESIDE, .distinguishes)."""
+    import ast
+    import glob
+    import re
+    want = set()
+    for path in [os.path.join(source, "src", "options.c")] + \
+            glob.glob(os.path.join(source, "src", "tasks", "*.c")):
+        with open(path) as f:
+            text = f.read()
+        for entry in re.split(r"\{\s*\.flag\s*=", text)[1:]:
+            m = re.search(r'\.json_name\s*=\s*"([^"]+)"', entry)
+            if m and "CB_JSON_BESIDE" in entry and re.search(r"\.distinguishes\s*=\s*true",
+                                                             entry):
+                want.add(m.group(1))
+    # Read, not imported: importing cbplot here would re-run this test
+    # under a Python with matplotlib.
+    with open(os.path.join(source, "scripts", "cbplot.py")) as f:
+        tree = ast.parse(f.read())
+    have = next(set(ast.literal_eval(n.value)) for n in tree.body
+                if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "RUN_CHOICES")
+    check(want and have == want,
+          "cbplot.RUN_CHOICES names every distinguishing option beside params",
+          f"missing {sorted(want - have)}, extra {sorted(have - want)}")
 
 
 def test_failed_cell(run, work):
@@ -392,6 +469,7 @@ def main():
         test_help(run)
         if make_results(concbench, work, env):
             test_outputs(run, work)
+            test_latency(run, concbench, work)
             test_failed_cell(run, work)
             test_bad_input(run, work)
             test_pooling(run, work)
@@ -399,6 +477,7 @@ def main():
             test_many_cells(run, work)
             test_python_choice(python, os.path.join(source, "scripts"), work, env)
         test_labels(python, os.path.join(source, "scripts"), work)
+        test_run_choices(source)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

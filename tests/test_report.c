@@ -825,10 +825,11 @@ static void test_csv(void **state)
                         "wall_mean_s,wall_stddev_s,wall_min_s,wall_max_s,wall_p10_s,"
                         "wall_p90_s,wall_mad_s,wall_cv,spawn_median_s,spawn_p90_s,"
                         "cpu_utilization,speedup,params,memory_per_worker_kib,"
-                        "handoff_median_s,gil_wait_median_s");
+                        "handoff_median_s,gil_wait_median_s,dispatch_median_s,"
+                        "dispatch_p99_s,lateness_p99_s");
     assert_int_equal(count_lines(text), 1 + NCELLS);
     for (int i = 0; i <= NCELLS; i++)
-        assert_int_equal(csv_split(line(text, i, buf, sizeof buf), f, 32), 24);
+        assert_int_equal(csv_split(line(text, i, buf, sizeof buf), f, 32), 27);
     csv_split(line(text, 1 + THREADS, buf, sizeof buf), f, 32);
     assert_true(starts(buf, "cpu/threads/2,cpu,threads,2,immediate,ok,3,0.100000000,"));
     assert_string_equal(f[16], "0.000050500");
@@ -1082,6 +1083,84 @@ static void test_counters(void **state)
     free(text);
 }
 
+/* A pool's dispatch and the loop's lateness: columns of the table and
+ * csv where a cell has them, measures of the BMF and github-action-
+ * benchmark exports beside the existing ones. */
+static void test_models(void **state)
+{
+    struct cb_results *r = *state;
+    const struct cb_cell *t = &r->cells[THREADS], *io = &r->cells[IO];
+    char *text, buf[1024], f[32][256], want[160];
+    cJSON *root;
+    const cJSON *b, *e;
+    size_t nusable = 0, found = 0;
+
+    r->cells[THREADS].pool = (struct cb_pool_figures){
+        .measured = true, .dispatch = { 6, 2e-6, 3e-6, 5e-5, 6e-5 } };
+    r->cells[IO].loop = (struct cb_loop_figures){
+        .measured = true, .lateness = { 6, 1e-4, 2e-4, 3e-4, 4e-4 } };
+    text = render(r, CB_FORMAT_TABLE, false);
+    assert_true(ends(line(text, 0, buf, sizeof buf), "dispatch p50  dispatch p99  lateness p99"));
+    line(text, 2 + THREADS, buf, sizeof buf);
+    assert_true(ends(buf, "2.00 \xc2\xb5s       50.0 \xc2\xb5s             -"));
+    assert_true(ends(line(text, 2 + IO, buf, sizeof buf), "-             -        300 \xc2\xb5s"));
+    assert_non_null(strstr(text, "\ndispatch p50, p99: a pool's job"));
+    free(text);
+    text = render(r, CB_FORMAT_MARKDOWN, false);
+    assert_non_null(strstr(text, "| dispatch p50 | dispatch p99 | lateness p99 |"));
+    free(text);
+
+    text = render(r, CB_FORMAT_CSV, false);
+    assert_true(ends(line(text, 0, buf, sizeof buf),
+                     ",gil_wait_median_s,dispatch_median_s,dispatch_p99_s,lateness_p99_s"));
+    assert_int_equal(csv_split(line(text, 1 + THREADS, buf, sizeof buf), f, 32), 27);
+    assert_string_equal(f[24], "0.000002000");
+    assert_string_equal(f[25], "0.000050000");
+    assert_string_equal(f[26], "");
+    csv_split(line(text, 1 + IO, buf, sizeof buf), f, 32);
+    assert_string_equal(f[24], "");
+    assert_string_equal(f[26], "0.000300000");
+    free(text);
+
+    root = parse(text = render(r, CB_FORMAT_BMF, false));
+    b = get(root, t->name);
+    assert_near(num(get(b, "latency"), "value"), t->wall.median * 1e9, 1e-3); /* kept */
+    assert_near(num(get(b, "dispatch-latency"), "value"), 2000, 1e-6);
+    assert_near(num(get(b, "dispatch-latency"), "upper_value"), 50000, 1e-6);
+    assert_null(cJSON_GetObjectItemCaseSensitive(b, "loop-lateness"));
+    b = get(root, io->name);
+    assert_near(num(get(b, "loop-lateness"), "value"), 300000, 1e-6);
+    assert_near(num(get(b, "loop-lateness"), "upper_value"), 400000, 1e-6);
+    assert_null(cJSON_GetObjectItemCaseSensitive(get(root, r->cells[SERIAL].name),
+                                                 "dispatch-latency"));
+    cJSON_Delete(root);
+    free(text);
+
+    root = parse(text = render(r, CB_FORMAT_GAB, false));
+    for (size_t i = 0; i < r->ncells; i++)
+        nusable += !r->cells[i].failed && r->cells[i].wall.n > 0;
+    assert_int_equal(cJSON_GetArraySize(root), (int)nusable + 2);
+    cJSON_ArrayForEach(e, root) {
+        const char *name = cJSON_GetStringValue(get(e, "name"));
+
+        snprintf(want, sizeof want, "%s dispatch median", t->name);
+        if (strcmp(name, want) == 0) {
+            assert_near(num(e, "value"), 2000, 1e-6);
+            assert_string_equal(cJSON_GetStringValue(get(e, "range")), "max 60000");
+            assert_string_equal(cJSON_GetStringValue(get(e, "unit")), "ns");
+            found++;
+        }
+        snprintf(want, sizeof want, "%s loop lateness p99", io->name);
+        if (strcmp(name, want) == 0) {
+            assert_near(num(e, "value"), 300000, 1e-6);
+            found++;
+        }
+    }
+    assert_int_equal(found, 2);
+    cJSON_Delete(root);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1104,6 +1183,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_csv_per_sample, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_models, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_colour, setup, teardown),
     };

@@ -12,6 +12,7 @@
 #define DATA CB_SOURCE_DIR "/tests/data/"
 
 static char json[16384];
+static const char *extra = ""; /* members bench() adds before "samples" */
 
 /* Appends a benchmark with one sample per wall time; every worker of a
  * sample spawns in spawn seconds. */
@@ -23,9 +24,9 @@ static void bench(const char *task, const char *mode, int workers, const char *s
     len += (size_t)snprintf(json + len, sizeof json - len,
                             "%s{\"name\":\"%s/%s/%d\",\"task\":\"%s\",\"mode\":\"%s\","
                             "\"workers\":%d,\"params\":{},\"start\":\"immediate\","
-                            "\"status\":\"%s\",\"samples\":[",
+                            "\"status\":\"%s\",%s\"samples\":[",
                             json[len - 1] == '[' ? "" : ",", task, mode, workers, task, mode,
-                            workers, status);
+                            workers, status, extra);
     for (size_t i = 0; i < n; i++) {
         len += (size_t)snprintf(json + len, sizeof json - len,
                                 "%s{\"wall_s\":%g,\"user_s\":0,\"sys_s\":0,\"workers\":"
@@ -232,6 +233,123 @@ static void test_render_lost_updates(void **state)
     cb_load_free(&l);
 }
 
+#define LATENCY(m, p) "{\"median\":" m ",\"p90\":" p ",\"p99\":" p ",\"max\":" p ",\"n\":24}"
+
+/* A file with four models of cpu at 8 jobs, a pool's and the loop's
+ * latency objects; one benchmark failed. */
+static void load_models(struct cb_loaded *l)
+{
+    static const double tp[] = { 0.9, 1.0, 1.1 }, th[] = { 1.8, 2.0, 2.2 };
+    static const double lp[] = { 4.0, 4.0, 4.0 }, one[] = { 1.0 };
+    struct cb_error err = { "" };
+
+    snprintf(json, sizeof json, "{\"schema_version\":1,\"tool\":{\"name\":\"concbench\"},"
+             "\"context\":{\"hostname\":\"m\",\"cpu_model\":\"Test CPU\"},\"benchmarks\":[");
+    bench("cpu", "threads", 8, "ok", th, 3, 0.001);
+    extra = "\"pool\":{\"size\":2,\"dispatch_s\":" LATENCY("2e-6", "5e-5")
+            ",\"queue_wait_s\":" LATENCY("0.001", "0.003")
+            ",\"completion_s\":" LATENCY("3e-6", "null") "},";
+    bench("cpu", "thread-pool", 8, "ok", tp, 3, 0.001);
+    extra = "\"loop\":{\"lateness_s\":" LATENCY("0.0002", "0.004") ",\"pending_job_bytes\":64},";
+    bench("cpu", "loop", 8, "ok", lp, 3, 0.001);
+    extra = "";
+    bench("cpu", "process-pool", 8, "crashed: SIGSEGV", lp, 3, 0.001);
+    bench("cpu", "threads", 1, "ok", one, 1, 0.001); /* alone at 1 job: no ranking */
+    strcat(json, "]}");
+    if (cb_load_text("models", json, strlen(json), l, &err) != 0)
+        fail_msg("%s", err.msg);
+}
+
+/* The pool and loop objects are read back: median and p99, null as NAN,
+ * absent as NAN; a malformed one is refused naming it. */
+static void test_load_models(void **state)
+{
+    struct cb_loaded l;
+    const struct cb_loaded_cell *c;
+    struct cb_error err = { "" };
+    char *bad;
+
+    (void)state;
+    load_models(&l);
+    c = cb_load_find(&l, "cpu/thread-pool/8");
+    assert_true(c->dispatch[0] == 2e-6 && c->dispatch[1] == 5e-5);
+    assert_true(c->queue_wait[0] == 0.001 && c->queue_wait[1] == 0.003);
+    assert_true(c->completion[0] == 3e-6 && isnan(c->completion[1]));
+    assert_true(isnan(c->lateness[0]) && isnan(c->lateness[1]));
+    c = cb_load_find(&l, "cpu/loop/8");
+    assert_true(c->lateness[0] == 0.0002 && c->lateness[1] == 0.004);
+    assert_true(isnan(c->dispatch[0]));
+    cb_load_free(&l);
+    bad = strstr(json, "\"pool\":{\"size\":2,");
+    assert_non_null(bad);
+    memcpy(bad, "\"pool\":7,\"size\":{", 17); /* still JSON: "pool" is a number */
+    assert_int_equal(cb_load_text("bad", json, strlen(json), &l, &err), -1);
+    assert_non_null(strstr(err.msg, "benchmarks[1].pool is not an object"));
+    load_models(&l);
+    cb_load_free(&l);
+    bad = strstr(json, "\"lateness_s\":{\"median\":0.0002");
+    assert_non_null(bad);
+    memcpy(bad, "\"lateness_s\":{\"median\":-2e-04", 29);
+    assert_int_equal(cb_load_text("bad", json, strlen(json), &l, &err), -1);
+    assert_non_null(strstr(err.msg, "benchmarks[2].loop.lateness_s.median is -0.0002"));
+}
+
+/* Per job count, every mode ranked by median wall time, the winner's
+ * margin over the runner-up in the run's own words; a failed mode last;
+ * a job count with one mode has no ranking. */
+static void test_render_wins(void **state)
+{
+    struct cb_loaded l[2];
+    struct cb_error err = { "" };
+    char *out, *section;
+
+    (void)state;
+    load_models(&l[0]);
+    out = cb_review_render(l, 1, CB_FORMAT_TABLE, &err);
+    assert_non_null(out);
+    section = strstr(out, "Which model wins");
+    assert_non_null(section);
+    /* threads: median 2, MAD 0.2; thread-pool: 1, 0.1: 2 * 1.4826 *
+     * sqrt(0.1^2 + 0.1^2) = 0.42 */
+    assert_non_null(strstr(section, "\n8     1     thread-pool   1.00 s        winner\n"));
+    assert_non_null(strstr(section, "\n8     2     threads       2.00 s  2.00 ± 0.42x\n"));
+    assert_non_null(strstr(section, "\n8     3     loop          4.00 s  4.00 ± 0.59x\n"));
+    assert_non_null(strstr(section, "\n8     -     process-pool  failed             -\n"));
+    assert_non_null(strstr(section, "\n  8 jobs: thread-pool ran 2.00 ± 0.42 times faster "
+                                    "than threads\n"));
+    assert_null(strstr(section, "\n1 "));
+    section = strstr(out, "Pools' dispatch, queue wait and completion latency");
+    assert_non_null(section);
+    /* No file has a completion p99 (null): no such column. */
+    assert_non_null(strstr(section, "queue wait p99  completion p50  lateness p50"));
+    assert_non_null(strstr(section, "\n8     thread-pool       2.00 µs       50.0 µs         "
+                                    "1.00 ms         3.00 ms         3.00 µs             -"));
+    assert_non_null(strstr(section, "\n8     loop                    -             -"));
+    assert_non_null(strstr(section, "        200 µs       4.00 ms\n"));
+    assert_null(strstr(section, "threads   ")); /* nothing measured */
+    free(out);
+    load_models(&l[1]);
+    out = cb_review_render(l, 2, CB_FORMAT_MARKDOWN, &err);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "#### Which model wins"));
+    assert_non_null(strstr(out, "| jobs | file | rank | mode "));
+    assert_non_null(strstr(out, "- B, 8 jobs: thread-pool ran 2.00 ± 0.42 times faster "
+                                "than threads\n"));
+    assert_non_null(strstr(out, "| 8    | B    | loop "));
+    free(out);
+    cb_load_free(&l[0]);
+    cb_load_free(&l[1]);
+    /* The plain file: each worker count of cpu has serial and more. */
+    load("box", &l[0]);
+    out = cb_review_render(l, 1, CB_FORMAT_TABLE, &err);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "  2 jobs: processes ran 1.25 ± 0.00 times faster than "
+                                "threads\n"));
+    assert_null(strstr(out, "Pools' dispatch")); /* no pool, no loop */
+    free(out);
+    cb_load_free(&l[0]);
+}
+
 static void test_parse_args(void **state)
 {
     struct cb_review_opts o;
@@ -378,6 +496,8 @@ int main(void)
         cmocka_unit_test(test_render_side_by_side),
         cmocka_unit_test(test_render_claims),
         cmocka_unit_test(test_render_lost_updates),
+        cmocka_unit_test(test_load_models),
+        cmocka_unit_test(test_render_wins),
         cmocka_unit_test(test_parse_args),
         cmocka_unit_test(test_pool_warnings),
         cmocka_unit_test(test_cli),

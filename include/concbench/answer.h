@@ -24,6 +24,18 @@ struct cb_answer_ratio {
 bool cb_answer_ratio(const struct cb_cell *fast, const struct cb_cell *slow,
                      struct cb_answer_ratio *out);
 
+/* As cb_answer_ratio, from each side's median wall time and (unscaled)
+ * MAD: for figures read back from a file. Returns false unless both
+ * medians are positive and both MADs are numbers. Can't fail. */
+bool cb_answer_ratio_of(double fast_median, double fast_mad, double slow_median,
+                        double slow_mad, struct cb_answer_ratio *out);
+
+/* "FAST ran 1.90 ± 0.10 times faster than SLOW" into buf[0..len),
+ * truncated to fit: the one wording of a run's answer and of `report`'s
+ * winners. Can't fail. */
+void cb_answer_phrase(char *buf, size_t len, const char *fast, const char *slow,
+                      const struct cb_answer_ratio *r);
+
 /* The answer lines of r (a markdown list when markdown): per task and
  * worker count, every pair of modes that both ran, then each mode against
  * serial when serial ran; the faster mode first. Returns a malloc'd

@@ -61,6 +61,10 @@ struct cb_loaded_cell {
     /* Medians of per_op_s, ops_per_s (a number) and lost_updates
      * (--lock=none); NAN when the file has none. */
     double per_op, ops_per_s, lost_updates;
+    /* The median [0] and p99 [1] of a pool's dispatch, queue wait and
+     * completion latency (pool.dispatch_s, ...) and of a loop's lateness
+     * (loop.lateness_s), in seconds; NAN when the file has none. */
+    double dispatch[2], queue_wait[2], completion[2], lateness[2];
     /* The distinguishing options beside params, in option table order
      * (cb_options_all()): every file loaded by one build has the same keys
      * at the same indices. Two benchmarks that differ in one measure
