@@ -133,6 +133,14 @@ static bool spawnable(const struct cb_executor *x)
 
 int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err)
 {
+    /* Only a fork of concbench inherits --parent-memory's pages: a
+     * forkserver's server was made before them, a spawn is a new image. */
+    if (cfg->run.cow_touch && cfg->run.start_method != CB_START_FORK) {
+        cb_error_set(err, "--cow-touch: with --start-method=%s a process inherits no "
+                     "--parent-memory pages to write; accepted: --start-method=fork",
+                     cb_start_method_name(cfg->run.start_method));
+        return -1;
+    }
     if (cfg->run.start_method != CB_START_SPAWN)
         return 0;
     for (size_t t = 0; t < cfg->ntasks; t++)
