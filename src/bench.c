@@ -457,7 +457,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     int rc, ret = -1;
     long cpus;
 
-    if (cb_config_check_tasks(cfg, err) != 0)
+    if (cb_config_check_tasks(cfg, err) != 0 || cb_config_check_start_method(cfg, err) != 0)
         return -1;
     if (plan_cells(cfg, out, err) != 0)
         goto out;

@@ -6,6 +6,7 @@
 #include "concbench/context.h"
 #include "concbench/executor.h"
 #include "concbench/options.h"
+#include "concbench/spawn.h"
 
 void cb_config_default(struct cb_config *cfg)
 {
@@ -143,6 +144,12 @@ int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *e
     }
     if (cfg->run.start_method != CB_START_SPAWN)
         return 0;
+    if (!cb_spawn_is_host()) {
+        cb_error_set(err, "--start-method=spawn: this program has no entry point for a "
+                     "spawned unit (only the concbench binary has); accepted: fork or "
+                     "forkserver");
+        return -1;
+    }
     for (size_t t = 0; t < cfg->ntasks; t++)
         if (cfg->tasks[t]->fork_only) {
             cb_error_set(err, "--start-method=spawn: the %s task's state holds descriptors "

@@ -127,6 +127,18 @@ int cb_spawn_unit(const struct cb_spawn_fds *fds, uint32_t unit, pid_t *pid)
     return rc;
 }
 
+static bool host;
+
+void cb_spawn_set_host(void)
+{
+    host = true;
+}
+
+bool cb_spawn_is_host(void)
+{
+    return host;
+}
+
 bool cb_spawn_is_worker_arg(const char *arg)
 {
     return arg && strncmp(arg, WORKER_ARG, strlen(WORKER_ARG)) == 0;
