@@ -162,6 +162,8 @@ struct sampler {
 
 static bool isolated(const struct sampler *sp, const struct cb_cell *c)
 {
+    if (!c->runner) /* as run_sample: a cell without one never runs */
+        return false;
     if (c->runner->separate_memory)
         return sp->forkserver && c->opts.start_method == CB_START_FORKSERVER;
     return sp->isolate;
