@@ -593,8 +593,6 @@ static void settle_pool(void)
     nanosleep(&nap, NULL);
 }
 
-/* Starts, releases, holds (memory), waits. Returns 0 or the errno of the
- * failed creation. */
 /* The parent's memory before any unit exists. Reading it walks the
  * parent's page tables (about 30 ms of kernel time at --parent-memory=1GiB):
  * the creating thread is then at the end of its time slice, and the
@@ -610,6 +608,8 @@ static void read_baseline(struct cb_run_times *t)
         nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 }
 
+/* Starts, releases, holds (memory), waits. Returns 0 or the errno of the
+ * failed creation. */
 static int drive(struct run *r, struct cb_run_times *t)
 {
     uint64_t timeout = r->o->timeout_ns;
