@@ -162,7 +162,7 @@ struct sampler {
 
 static bool isolated(const struct sampler *sp, const struct cb_cell *c)
 {
-    if (!c->runner) /* never, once cells are made; the analyzer cannot tell */
+    if (!c->runner) /* as run_sample: a cell without one never runs */
         return false;
     if (c->runner->separate_memory)
         return sp->forkserver && c->opts.start_method == CB_START_FORKSERVER;
@@ -463,7 +463,7 @@ int cb_bench_run(const struct cb_config *cfg, struct cb_results *out,
     int rc, ret = -1;
     long cpus;
 
-    if (cb_config_check_tasks(cfg, err) != 0)
+    if (cb_config_check_tasks(cfg, err) != 0 || cb_config_check_start_method(cfg, err) != 0)
         return -1;
     if (plan_cells(cfg, out, err) != 0)
         goto out;

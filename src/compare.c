@@ -67,9 +67,11 @@ static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_
  * apart (table lines with distinguishes: --lock, --transport, --pin,
  * --stack-size): between BASE and NEW of the same benchmark, a
  * difference makes them measure different things. */
-/* A choice written only when it is not its first is that first one when
- * absent ("unknown" as loaded): --pin none, --start-method fork, also in
- * files older than the option. */
+/* An absent choice ("unknown" as loaded) is the one concbench used
+ * before the option existed or when it is not written: its first when
+ * it is written only when it is not (--pin none, --start-method fork),
+ * else its default (--queue shm: a process-pool file older than --queue
+ * still compares with a new one). */
 static const char *choice_value(const struct cb_loaded_choice *c)
 {
     const struct cb_param_desc *all[CB_OPTIONS_MAX];
@@ -79,8 +81,8 @@ static const char *choice_value(const struct cb_loaded_choice *c)
         return c->value;
     for (size_t i = 0; i < n; i++)
         if (all[i]->json_name && strcmp(all[i]->json_name, c->key) == 0 &&
-            all[i]->kind == CB_PARAM_CHOICE && all[i]->omit_zero)
-            return cb_option_choice(all[i], 0);
+            all[i]->kind == CB_PARAM_CHOICE)
+            return cb_option_choice(all[i], all[i]->omit_zero ? 0 : all[i]->def);
     return c->value;
 }
 

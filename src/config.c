@@ -6,6 +6,7 @@
 #include "concbench/context.h"
 #include "concbench/executor.h"
 #include "concbench/options.h"
+#include "concbench/spawn.h"
 
 void cb_config_default(struct cb_config *cfg)
 {
@@ -133,8 +134,22 @@ static bool spawnable(const struct cb_executor *x)
 
 int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err)
 {
+    /* Only a fork of concbench inherits --parent-memory's pages: a
+     * forkserver's server was made before them, a spawn is a new image. */
+    if (cfg->run.cow_touch && cfg->run.start_method != CB_START_FORK) {
+        cb_error_set(err, "--cow-touch: with --start-method=%s a process inherits no "
+                     "--parent-memory pages to write; accepted: --start-method=fork",
+                     cb_start_method_name(cfg->run.start_method));
+        return -1;
+    }
     if (cfg->run.start_method != CB_START_SPAWN)
         return 0;
+    if (!cb_spawn_is_host()) {
+        cb_error_set(err, "--start-method=spawn: this program has no entry point for a "
+                     "spawned unit (only the concbench binary has); accepted: fork or "
+                     "forkserver");
+        return -1;
+    }
     for (size_t t = 0; t < cfg->ntasks; t++)
         if (cfg->tasks[t]->fork_only) {
             cb_error_set(err, "--start-method=spawn: the %s task's state holds descriptors "

@@ -379,6 +379,9 @@ int main(int argc, char **argv)
     /* A closed stdout (concbench | head) is a write error we report, not
      * a signal that kills us mid-run. */
     signal(SIGPIPE, SIG_IGN);
+    /* This main enters a spawned unit above: --start-method=spawn may run
+     * this binary again. */
+    cb_spawn_set_host();
     cfg = cfg_alloc();
     if (!cfg)
         return fail(EXIT_FAILED, "out of memory");

@@ -110,9 +110,9 @@ const struct cb_param_desc cb_options[] = {
       .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .omit_zero = true },
     { .flag = "cow-touch", .json_name = "cow_touch", .kind = CB_PARAM_FRACTION,
       EXEC_AT(cow_touch), .max = CB_FRACTION_ONE,
-      .help = "with --parent-memory, processes: each child\n"
-              "writes this fraction (0 to 1) of the pages it\n"
-              "inherited (copy on write, as CPython's\n"
+      .help = "with --parent-memory, processes made by fork:\n"
+              "each child writes this fraction (0 to 1) of the\n"
+              "pages it inherited (copy on write, as CPython's\n"
               "reference counts do) before its jobs",
       .section = CB_SECTION_CLAIMS, .json = CB_JSON_PARAMS, .omit_zero = true,
       .requires = "parent-memory", .applies = separate_memory },

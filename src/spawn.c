@@ -75,7 +75,9 @@ static int add_fd(posix_spawn_file_actions_t *fa, int fd, int to)
 }
 
 /* Default dispositions for the signals concbench (or a test framework)
- * catches, none blocked: a crash kills the unit, as a fork's does. */
+ * catches, none blocked: a crash kills the unit, as a fork's does.
+ * Returns 0 with at initialised, or an errno value with nothing to
+ * destroy. */
 static int spawn_attrs(posix_spawnattr_t *at)
 {
     static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGINT,
@@ -83,16 +85,19 @@ static int spawn_attrs(posix_spawnattr_t *at)
     sigset_t def, none;
     int rc = posix_spawnattr_init(at);
 
+    if (rc != 0)
+        return rc; /* nothing to destroy */
     sigemptyset(&def);
     sigemptyset(&none);
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaddset(&def, sigs[i]);
-    if (rc == 0)
-        rc = posix_spawnattr_setsigdefault(at, &def);
+    rc = posix_spawnattr_setsigdefault(at, &def);
     if (rc == 0)
         rc = posix_spawnattr_setsigmask(at, &none);
     if (rc == 0)
         rc = posix_spawnattr_setflags(at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    if (rc != 0)
+        posix_spawnattr_destroy(at);
     return rc;
 }
 
@@ -109,9 +114,12 @@ int cb_spawn_unit(const struct cb_spawn_fds *fds, uint32_t unit, pid_t *pid)
     rc = posix_spawn_file_actions_init(&fa);
     if (rc != 0)
         return rc;
-    rc = spawn_attrs(&at);
-    if (rc == 0)
-        rc = add_fd(&fa, fds->block, CB_SPAWN_FD_BLOCK);
+    rc = spawn_attrs(&at); /* on failure, destroyed already */
+    if (rc != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return rc;
+    }
+    rc = add_fd(&fa, fds->block, CB_SPAWN_FD_BLOCK);
     if (rc == 0)
         rc = add_fd(&fa, fds->shared, CB_SPAWN_FD_SHARED);
     if (rc == 0)
@@ -125,6 +133,18 @@ int cb_spawn_unit(const struct cb_spawn_fds *fds, uint32_t unit, pid_t *pid)
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     return rc;
+}
+
+static bool host;
+
+void cb_spawn_set_host(void)
+{
+    host = true;
+}
+
+bool cb_spawn_is_host(void)
+{
+    return host;
 }
 
 bool cb_spawn_is_worker_arg(const char *arg)

@@ -243,6 +243,29 @@ static void test_memory_check(void **state)
     assert_int_equal(cb_bench_check(&cfg, &err), -1);
 }
 
+/* --start-method=spawn runs the running binary again, whose main must
+ * enter the spawned unit (concbench's does, cb_spawn_set_host): in this
+ * test program, whose main does not, each unit ran every test again and
+ * spawned anew, without end. cb_bench_run refuses it (as it refuses what
+ * spawn cannot start, --payload), with one line, and spawns nothing. */
+static void test_start_method_checked(void **state)
+{
+    struct cb_config cfg = io_config(1, 0);
+    struct cb_error err = { "" };
+
+    (void)state;
+    cfg.modes[0] = cb_executor_find("processes");
+    cfg.run.start_method = CB_START_SPAWN;
+    for (int with_payload = 0; with_payload < 2; with_payload++) {
+        cfg.run.payload = with_payload ? 64 : 0;
+        cb_results_free(&res);
+        memset(&res, 0, sizeof res);
+        assert_int_equal(cb_bench_run(&cfg, &res, NULL, NULL, &err), -1);
+        assert_non_null(strstr(err.msg, "--start-method=spawn"));
+        assert_null(strchr(err.msg, '\n'));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_wrong_checksum),
         cmocka_unit_test(test_warmup_failure),
         cmocka_unit_test(test_interleaved_rounds),
+        cmocka_unit_test(test_start_method_checked),
     };
 
     return cmocka_run_group_tests(tests, NULL, teardown);

@@ -602,8 +602,9 @@ static const char *choice_file(char *path, size_t len, const char *extra)
     return path;
 }
 
-/* --lock, --transport, --pin, --start-method and --stack-size live beside params: a
- * difference in one still makes the pair not comparable, named. */
+/* --lock, --transport, --pin, --start-method, --queue and --stack-size live beside
+ * params: a difference in one still makes the pair not comparable, named;
+ * an absent choice is the one concbench used before it was written. */
 static void test_choices(void **state)
 {
     static const struct { const char *base, *new_, *why; } cases[] = {
@@ -612,6 +613,9 @@ static void test_choices(void **state)
         { "\"pin\":\"spread\",", "", "pin: spread vs none" },
         { "\"start_method\":\"spawn\",", "", "start_method: spawn vs fork" },
         { "\"start_method\":\"fork\",", "", NULL },
+        /* A file from before --queue (process-pool wrote none): shm. */
+        { "", "\"queue\":\"shm\",", NULL },
+        { "", "\"queue\":\"pipe\",", "queue: shm vs pipe" },
         { "", "\"stack_size_bytes\":65536,", "stack_size_bytes" },
         { "\"lock\":\"spin\",", "\"lock\":\"spin\",", NULL },
     };

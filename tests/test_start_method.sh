@@ -129,6 +129,14 @@ for args in "-m processes -t switch" "-m processes -t msg" \
     check "spawn with $args: exit 2, one line naming --start-method=spawn" \
         '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ] && grep -q -- "--start-method=spawn" "$dir/e"'
 done
+# --cow-touch writes pages inherited from --parent-memory: only a fork of
+# concbench has them (it did nothing, silently, under the other two).
+for method in forkserver spawn; do
+    "$cb" -m processes -t io --sleep=1ms -n 1 -r 1 -w 0 --parent-memory=4MiB \
+        --cow-touch=1 --start-method=$method 2>"$dir/e" >/dev/null
+    check "$method with --cow-touch: exit 2, one line naming --cow-touch" \
+        '[ $? -eq 2 ] && [ "$(wc -l < "$dir/e")" -eq 1 ] && grep -q -- "--cow-touch" "$dir/e"'
+done
 "$cb" --help >"$dir/help"
 check "--worker is not in --help" '! grep -q -- "--worker=" "$dir/help"'
 

@@ -78,7 +78,9 @@ void cb_config_task_params(const struct cb_config *cfg, const struct cb_task *ta
 
 /* --start-method=spawn with what it cannot start (a mode made of
  * processes that runs its jobs its own way, a fork_only task,
- * --payload): returns -1 with err set naming it, else 0. */
+ * --payload, --queue=pipe), or --cow-touch with a method other than fork
+ * (its processes inherit no --parent-memory pages): returns -1 with err
+ * set naming it, else 0. */
 int cb_config_check_start_method(const struct cb_config *cfg, struct cb_error *err);
 
 /* Checks every task of cfg with the parameters it would run with

@@ -61,6 +61,16 @@ int cb_spawn_unit(const struct cb_spawn_fds *fds, uint32_t unit, pid_t *pid);
 /* Whether arg is the hidden worker argument ("--worker=..."). */
 bool cb_spawn_is_worker_arg(const char *arg);
 
+/* Says that this program's main hands "--worker=..." to
+ * cb_spawn_worker_main before anything else (concbench's does). A spawn
+ * runs the running binary again: in a program whose main does not (a
+ * test, another program linking the library), each spawned unit would
+ * run that main, which could spawn again without end. Can't fail. */
+void cb_spawn_set_host(void);
+
+/* Whether cb_spawn_set_host was called. Can't fail. */
+bool cb_spawn_is_host(void);
+
 /* The spawned unit's main: checks "--worker=FD:UNIT" (FD must be an
  * inherited memfd whose spawn block has the magic and this build's
  * version), maps what it names and runs the unit body the fork path
