@@ -14,26 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* As cb_rawspawn's struct stamp. */
-struct stamp {
-    uint64_t first_ns;
-    uint64_t queue_ns;
-};
-
-static uint64_t queue_wait_ns(void)
-{
-    char buf[96];
-    unsigned long long on_cpu, waited;
-    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    return sscanf(buf, "%llu %llu", &on_cpu, &waited) == 2 ? (uint64_t)waited : 0;
-}
+#include "raw_stamp.h"
 
 __attribute__((constructor)) static void cb_stamp_first(void)
 {

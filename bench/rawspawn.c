@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "raw_stamp.h"
+
 #define MAX_COUNT 10000000ul
 #define MAX_GAP_NS 10000000000ull        /* 10 s */
 #define MAX_PARENT_KIB (64ul * 1024 * 1024) /* 64 GiB */
@@ -50,12 +52,6 @@ static const char *const gap_kinds[] = { "idle", "busy", "busy-thread" };
 
 struct series {
     uint64_t *ns[NSERIES]; /* one sample per round, per measurement */
-};
-
-/* What the new thread or child writes at its first instruction. */
-struct stamp {
-    uint64_t first_ns;
-    uint64_t queue_ns; /* run-queue wait before it, from schedstat */
 };
 
 struct opts {
@@ -84,23 +80,6 @@ static uint64_t now_ns(void)
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
         fail("clock_gettime(CLOCK_MONOTONIC)", errno);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* The second field of /proc/thread-self/schedstat: the time this thread
- * waited in a run queue so far (0 when it cannot be read). */
-static uint64_t queue_wait_ns(void)
-{
-    char buf[96];
-    unsigned long long on_cpu, waited;
-    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    return sscanf(buf, "%llu %llu", &on_cpu, &waited) == 2 ? (uint64_t)waited : 0;
 }
 
 static void first_instruction(volatile struct stamp *s)
