@@ -86,33 +86,8 @@ static int check_jobs(const struct cb_config *cfg, const struct cb_task *task,
     return 0;
 }
 
-/* --cow-touch writes pages a child inherited from --parent-memory: it
- * needs that memory, and a mode whose units are processes of their own. */
-static int check_cow_touch(const struct cb_config *cfg, struct cb_error *err)
-{
-    bool any = false;
-
-    if (!cfg->run.cow_touch)
-        return 0;
-    if (!cfg->run.parent_mem) {
-        cb_error_set(err, "--cow-touch: writes pages inherited from --parent-memory, which "
-                     "is not given; accepted: with --parent-memory=SIZE");
-        return -1;
-    }
-    for (size_t m = 0; m < cfg->nmodes; m++)
-        any |= cfg->modes[m]->separate_memory;
-    if (!any) {
-        cb_error_set(err, "--cow-touch: no mode of --mode has processes of its own to "
-                     "copy pages into; accepted: with processes, process-pool or hybrid");
-        return -1;
-    }
-    return 0;
-}
-
 int cb_config_check_tasks(const struct cb_config *cfg, struct cb_error *err)
 {
-    if (check_cow_touch(cfg, err) != 0)
-        return -1;
     for (size_t t = 0; t < cfg->ntasks; t++) {
         struct cb_params p;
 

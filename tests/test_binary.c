@@ -1033,9 +1033,6 @@ static const struct bad_case bad_cases[] = {
     { { "--cow-touch=1.5", "--parent-memory=1MiB" }, { "--cow-touch" }, "1.5" },
     { { "--cow-touch=-0.1", "--parent-memory=1MiB" }, { "--cow-touch" }, "-0.1" },
     { { "--cow-touch=101%", "--parent-memory=1MiB" }, { "--cow-touch" }, "101%" },
-    { { "--cow-touch=0.5" }, { "--cow-touch" }, "--parent-memory" },
-    /* BASE is threads alone: no process to copy a page into. */
-    { { "--cow-touch=0.5", "--parent-memory=1MiB" }, { "--cow-touch" }, "processes" },
     { { "--bogus-option" }, { "--bogus-option" }, NULL },
     { { "-r", "0" }, { "--repetitions", "-r" }, NULL },
     { { "--format=xml" }, { "--format" }, "xml" },
@@ -1084,6 +1081,34 @@ static void test_usage_errors(void **state)
         argv[n] = NULL;
         run_argv(&r, argv);
         expect_usage_error(&r, c->args[0], c->names, c->value);
+        run_free(&r);
+    }
+}
+
+/* --cow-touch without --parent-memory, or with no process of its own to
+ * copy a page into (BASE is threads alone), changes nothing: as every
+ * such option, it runs, with one warning naming what it needs. */
+static void test_cow_touch_changes_nothing(void **state)
+{
+    static const char *const cases[][3] = {
+        { "--cow-touch=0.5", "--mode=processes",
+          "--cow-touch changes nothing without --parent-memory" },
+        { "--cow-touch=0.5", "--parent-memory=1MiB", "--cow-touch changes nothing: it "
+                                                      "applies to --mode=processes" },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[MAX_ARGV] = { CB_BINARY, "-m", "threads", "-t", "io", "--sleep=1ms",
+                                       "-n", "1", "-r", "1", "-w", "0", "-f", "csv",
+                                       cases[i][0], cases[i][1], NULL };
+        struct run r;
+
+        run_argv(&r, argv);
+        expect_exit(&r, 0);
+        if (!contains(r.err, cases[i][2]))
+            fail_msg("%s %s: no warning \"%s\": %s", cases[i][0],
+                     cases[i][1] ? cases[i][1] : "", cases[i][2], r.err);
         run_free(&r);
     }
 }
@@ -1596,6 +1621,7 @@ int main(void)
         cmocka_unit_test(test_lock_none),
         cmocka_unit_test(test_cow_touch),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_cow_touch_changes_nothing),
         cmocka_unit_test(test_unknown_subcommand),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_help),
