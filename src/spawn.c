@@ -52,15 +52,38 @@ int cb_spawn_block_open(struct cb_spawn_block *b, struct cb_error *err)
     return fd;
 }
 
-/* The binary to spawn: the one running (read once; under valgrind the
- * link names the program, not the tool). */
+/* Valgrind runs the program inside its tool, whose image /proc/self/exe
+ * opens; it preloads its vgpreload libraries into the program. */
+static bool under_valgrind(void)
+{
+    const char *p = getenv("LD_PRELOAD");
+
+    return p && strstr(p, "vgpreload");
+}
+
+/* The binary to spawn: the one running, even if its path has since been
+ * rebuilt or deleted: /proc/self/exe opened once (it names the running
+ * image's inode) and spawned through /proc/self/fd/N, N kept above the
+ * descriptors a unit is handed. Where that cannot be opened, the path
+ * the link reads (under valgrind it names the program, not the tool). */
 static const char *self_exe(void)
 {
     static char path[PATH_MAX];
 
     if (!path[0]) {
-        ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+        int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        int high = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 64) : -1;
+        ssize_t n;
 
+        if (fd >= 0)
+            close(fd);
+        if (high >= 0 && !under_valgrind()) {
+            snprintf(path, sizeof path, "/proc/self/fd/%d", high);
+            return path;
+        }
+        if (high >= 0)
+            close(high);
+        n = readlink("/proc/self/exe", path, sizeof path - 1);
         if (n <= 0)
             snprintf(path, sizeof path, "/proc/self/exe");
         else

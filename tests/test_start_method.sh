@@ -170,5 +170,17 @@ else
     check "spawn's creation does not (1 GiB / 0 < 3)" \
         '[ "$(python3 -c "print(int($q_spawn_1GiB < 3 * max($q_spawn_0, 1e-5)))")" = 1 ]'
 fi
+# spawn starts the running image, not whatever the path names now: a
+# binary deleted (or rebuilt) during the run still spawns its units.
+cp "$cb" "$dir/cb-copy"
+"$dir/cb-copy" -q -m processes -t io -n 2 -r 40 -w 1 --sleep=20ms \
+    --start-method=spawn -o "$dir/deleted.json" &
+copy_pid=$!
+sleep 0.3
+rm -f "$dir/cb-copy"
+wait "$copy_pid"
+check "spawn with its binary deleted mid-run: exit 0, every sample ok" \
+    '[ $? -eq 0 ] && [ "$(json "$dir/deleted.json" "d[\"benchmarks\"][0][\"status\"]")" = ok ]'
+
 check "no process left at the end" '[ "$(left)" -eq 0 ]'
 finish
