@@ -219,41 +219,40 @@ static bool task_reads(const struct cb_task *t, const char *flag)
     return false;
 }
 
-/* A task option: whether a selected task reads it; names the tasks that
- * do in acc. An option no task's table has is read by all. */
+/* A task option: whether a selected task reads it (an option no task's
+ * table has is read by all); when none does, the tasks that would, in
+ * acc. */
 static bool read_by_selected(const struct cb_config *cfg, const char *flag, char *acc,
                              size_t size)
 {
     size_t len = 0;
 
+    for (size_t t = 0; t < cfg->ntasks; t++)
+        if (task_reads(cfg->tasks[t], flag))
+            return true;
     acc[0] = '\0';
     for (size_t i = 0; cb_tasks[i]; i++)
         if (task_reads(cb_tasks[i], flag) && len < size)
             len += (size_t)snprintf(acc + len, size - len, "%s%s", len ? ", " : "",
                                     cb_tasks[i]->name);
-    if (len == 0)
-        return true;
-    for (size_t t = 0; t < cfg->ntasks; t++)
-        if (task_reads(cfg->tasks[t], flag))
-            return true;
-    return false;
+    return len == 0;
 }
 
-/* An executor-scope option: whether d applies to a selected mode; names
- * the modes it applies to in acc. */
+/* An executor-scope option: whether d applies to a selected mode; when
+ * it applies to none, the modes it would, in acc. */
 static bool applies_to_selected(const struct cb_config *cfg, const struct cb_param_desc *d,
                                 char *acc, size_t size)
 {
     size_t len = 0;
 
+    for (size_t m = 0; m < cfg->nmodes; m++)
+        if (d->applies(cfg->modes[m]))
+            return true;
     acc[0] = '\0';
     for (size_t i = 0; cb_executors[i]; i++)
         if (d->applies(cb_executors[i]) && len < size)
             len += (size_t)snprintf(acc + len, size - len, "%s%s", len ? ", " : "",
                                     cb_executors[i]->name);
-    for (size_t m = 0; m < cfg->nmodes; m++)
-        if (d->applies(cfg->modes[m]))
-            return true;
     return false;
 }
 

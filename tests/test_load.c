@@ -211,40 +211,59 @@ static void test_not_files(void **state)
     rmdir(dir);
 }
 
-/* A pipe whose writer is slow to write is waited for and read. */
-static void test_slow_pipe(void **state)
+/* Forks a child that runs write_fn on the write end of a new pipe and
+ * exits; returns its pid, and in path "/dev/fd/N" of the read end
+ * (closed by the caller, fd in *rfd). */
+static pid_t pipe_writer(void (*write_fn)(int fd), char path[64], int *rfd)
 {
-    int fds[2], status;
+    int fds[2];
     pid_t pid;
-    char path[64];
-    struct cb_loaded l;
-    struct cb_error err = { "" };
 
-    (void)state;
     assert_int_equal(pipe(fds), 0);
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        static char buf[1 << 16];
-        int in = open(DATA "base.json", O_RDONLY);
-        ssize_t n;
-
         close(fds[0]);
-        usleep(200 * 1000);
-        while (in >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-            if (write(fds[1], buf, (size_t)n) != n)
-                _exit(1);
+        write_fn(fds[1]);
         _exit(0);
     }
     close(fds[1]);
-    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    snprintf(path, 64, "/dev/fd/%d", fds[0]);
+    *rfd = fds[0];
+    return pid;
+}
+
+/* base.json, after 200 ms. */
+static void write_slowly(int fd)
+{
+    static char buf[1 << 16];
+    int in = open(DATA "base.json", O_RDONLY);
+    ssize_t n;
+
+    usleep(200 * 1000);
+    while (in >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+        if (write(fd, buf, (size_t)n) != n)
+            _exit(1);
+}
+
+/* A pipe whose writer is slow to write is waited for and read. */
+static void test_slow_pipe(void **state)
+{
+    int rfd, status;
+    char path[64];
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+    pid_t pid;
+
+    (void)state;
+    pid = pipe_writer(write_slowly, path, &rfd);
     alarm(20);
     if (cb_load_file(path, &l, &err) != 0)
         fail_msg("%s", err.msg);
     alarm(0);
     assert_int_equal(l.ncells, 5);
     cb_load_free(&l);
-    close(fds[0]);
+    close(rfd);
     assert_int_equal(waitpid(pid, &status, 0), pid);
 }
 
@@ -265,33 +284,30 @@ static void test_huge_file(void **state)
     unlink(path);
 }
 
+/* Blanks until the reader goes away. */
+static void write_forever(int fd)
+{
+    static char block[1 << 16];
+
+    memset(block, ' ', sizeof block);
+    while (write(fd, block, sizeof block) > 0)
+        ;
+}
+
 /* The same through a pipe, where the size is unknown until read. */
 static void test_huge_pipe(void **state)
 {
-    int fds[2];
-    pid_t pid;
+    int rfd;
     char path[64];
     struct cb_loaded l;
     struct cb_error err = { "" };
+    pid_t pid;
 
     (void)state;
-    assert_int_equal(pipe(fds), 0);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        static char block[1 << 16];
-
-        close(fds[0]);
-        memset(block, ' ', sizeof block);
-        while (write(fds[1], block, sizeof block) > 0)
-            ;
-        _exit(0);
-    }
-    close(fds[1]);
-    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    pid = pipe_writer(write_forever, path, &rfd);
     assert_int_equal(cb_load_file(path, &l, &err), -1);
     assert_non_null(strstr(err.msg, "larger than"));
-    close(fds[0]);
+    close(rfd);
     assert_int_equal(waitpid(pid, NULL, 0), pid);
 }
 

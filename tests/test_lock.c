@@ -157,26 +157,11 @@ static void test_lock_none_measures_lost_updates(void **state)
 
 static void test_lost_update_fails_the_cell(void **state)
 {
-    struct cb_task broken = *cb_task_find("lock");
-    struct cb_config cfg;
+    struct cb_task broken;
     struct cb_results res;
-    struct cb_error err = { "" };
 
     (void)state;
-    broken.total = short_total;
-    cb_config_default(&cfg);
-    cfg.tasks[0] = &broken;
-    cfg.ntasks = 1;
-    cfg.modes[0] = cb_executor_find("threads");
-    cfg.modes[1] = cb_executor_find("processes");
-    cfg.nmodes = 2;
-    cfg.workers[0] = 2;
-    cfg.nworkers = 1;
-    cfg.repetitions = 1;
-    cfg.warmup = 0;
-    cfg.params.iterations = 1000;
-    memset(&res, 0, sizeof res);
-    assert_int_equal(cb_bench_run(&cfg, &res, NULL, NULL, &err), 0);
+    run_cells(&broken, short_total, CB_LOCK_MUTEX, &res);
     for (size_t i = 0; i < res.ncells; i++) {
         assert_true(res.cells[i].failed);
         assert_string_equal(res.cells[i].status, "wrong-checksum");
