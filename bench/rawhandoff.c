@@ -5,10 +5,15 @@
  * latency. Between rounds the signaller pauses --gap so the sleeper is
  * surely asleep again. processes: the mutex and condition variable are
  * PTHREAD_PROCESS_SHARED in a MAP_SHARED page, the child forked.
+ * PLACEMENT: free (the scheduler's choice), same (both pinned to one
+ * CPU: the sleeper runs once the signaller sleeps) or other (pinned to
+ * two CPUs: the sleeper's CPU is idle, and on a virtual machine its
+ * wake-up is the host's to schedule).
  * Prints median, p90, p99 and max in seconds, one line per model.
  * Standalone: it does not link the concbench library.
- *   cb_rawhandoff threads|processes|both [N] [GAP_US] */
+ *   cb_rawhandoff threads|processes|both [N] [GAP_US] [free|same|other] */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +42,50 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The CPUs of the placement: the signaller's and the sleeper's (-1:
+ * free). */
+static int signaller_cpu = -1, sleeper_cpu = -1;
+
+static void pin(int cpu)
+{
+    cpu_set_t set;
+
+    if (cpu < 0)
+        return;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) {
+        perror("cb_rawhandoff: sched_setaffinity");
+        exit(1);
+    }
+}
+
+/* Picks the CPUs for placement (free, same, other) from the usable ones.
+ * Returns 0, or -1 when there are not enough. */
+static int place(const char *placement)
+{
+    cpu_set_t set;
+    int first = -1, second = -1;
+
+    if (strcmp(placement, "free") == 0)
+        return 0;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return -1;
+    for (int c = 0; c < CPU_SETSIZE && second < 0; c++)
+        if (CPU_ISSET(c, &set)) {
+            if (first < 0)
+                first = c;
+            else
+                second = c;
+        }
+    signaller_cpu = first;
+    sleeper_cpu = strcmp(placement, "same") == 0 ? first : second;
+    return first < 0 || sleeper_cpu < 0 ? -1 : 0;
+}
+
 static void sleeper(struct shared *s)
 {
+    pin(sleeper_cpu);
     pthread_mutex_lock(&s->mu);
     while (s->seen < s->n) {
         s->asleep = 1;
@@ -111,7 +158,7 @@ static struct shared *make_shared(uint64_t n, int pshared)
     return s;
 }
 
-static int run(const char *model, uint64_t n, long gap_us)
+static int run(const char *model, uint64_t n, long gap_us, const char *placement)
 {
     int procs = strcmp(model, "processes") == 0;
     struct shared *s = make_shared(n, procs);
@@ -121,6 +168,7 @@ static int run(const char *model, uint64_t n, long gap_us)
 
     if (!s)
         return -1;
+    pin(signaller_cpu);
     if (procs) {
         pid = fork();
         if (pid < 0)
@@ -142,8 +190,8 @@ static int run(const char *model, uint64_t n, long gap_us)
     q[1] = (double)s->lat[n * 9 / 10] / 1e9;
     q[2] = (double)s->lat[n * 99 / 100] / 1e9;
     q[3] = (double)s->lat[n - 1] / 1e9;
-    printf("%s median_s=%.9f p90_s=%.9f p99_s=%.9f max_s=%.9f n=%llu\n", model, q[0], q[1],
-           q[2], q[3], (unsigned long long)n);
+    printf("%s median_s=%.9f p90_s=%.9f p99_s=%.9f max_s=%.9f n=%llu placement=%s\n", model,
+           q[0], q[1], q[2], q[3], (unsigned long long)n, placement);
     return 0;
 }
 
@@ -152,16 +200,25 @@ int main(int argc, char **argv)
     const char *model = argc > 1 ? argv[1] : "both";
     uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000;
     long gap_us = argc > 3 ? strtol(argv[3], NULL, 10) : 200;
+    const char *placement = argc > 4 ? argv[4] : "free";
     int both = strcmp(model, "both") == 0;
 
-    if (n < 1 || gap_us < 0 ||
-        (!both && strcmp(model, "threads") != 0 && strcmp(model, "processes") != 0)) {
-        fprintf(stderr, "usage: cb_rawhandoff threads|processes|both [N>0] [GAP_US>=0]\n");
+    if (argc > 5 || n < 1 || gap_us < 0 ||
+        (!both && strcmp(model, "threads") != 0 && strcmp(model, "processes") != 0) ||
+        (strcmp(placement, "free") != 0 && strcmp(placement, "same") != 0 &&
+         strcmp(placement, "other") != 0)) {
+        fprintf(stderr, "usage: cb_rawhandoff threads|processes|both [N>0] [GAP_US>=0] "
+                        "[free|same|other]\n");
         return 2;
     }
-    if ((both || model[0] == 't') && run("threads", n, gap_us) != 0)
+    if (place(placement) != 0) {
+        fprintf(stderr, "cb_rawhandoff: placement %s needs %s usable CPUs\n", placement,
+                strcmp(placement, "other") == 0 ? "two" : "one");
+        return 2;
+    }
+    if ((both || model[0] == 't') && run("threads", n, gap_us, placement) != 0)
         return 1;
-    if ((both || model[0] == 'p') && run("processes", n, gap_us) != 0)
+    if ((both || model[0] == 'p') && run("processes", n, gap_us, placement) != 0)
         return 1;
     return 0;
 }

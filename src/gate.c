@@ -78,8 +78,13 @@ void cb_gate_child(struct cb_gate *g)
 
 int cb_gate_wait_ready(struct cb_gate *g, uint32_t n, bool (*alive)(void *), void *arg)
 {
-    /* alive() is asked at least this often: a dead unit never arrives. */
-    const struct timespec nap = { 0, 1000000 }; /* 1 ms */
+    /* alive() is asked at least this often: a dead unit never arrives.
+     * Longer than a scheduler tick (4 ms at HZ=250): a sleep that ends
+     * before the next tick reprograms the CPU's timer as it starts,
+     * which in a virtual machine is an exit to the host (here 7-8 us
+     * before the CPU is given up; a unit just woken on this CPU waits
+     * for it). */
+    const struct timespec nap = { 0, CB_GATE_NAP_NS };
     unsigned spins = 0;
     uint32_t seen;
 

@@ -390,6 +390,7 @@ static int add_sample(cJSON *arr, const struct cb_cell *c, const struct cb_sampl
     if (!o || add_num(o, CB_KEY_WALL_S, wall) ||
         add_num(o, "create_s", cb_clock_secs(s->times.t0_ns, s->times.ready_ns)) ||
         add_num(o, "release_s", cb_clock_secs(s->times.t0_ns, s->times.release_ns)) ||
+        (s->times.release_cpu_known && add_num(o, "release_cpu", s->times.release_cpu)) ||
         add_num(o, CB_KEY_CPU_S, cpu) ||
         add_num(o, CB_KEY_USER_S, cb_clock_ns_to_s(s->user_ns)) ||
         add_num(o, CB_KEY_SYS_S, cb_clock_ns_to_s(s->sys_ns)) ||

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,7 +402,7 @@ static void pool_pump(struct run *r, uint32_t started)
         bool fed = cb_pool_pipe_feed(&r->queue);
 
         /* Off the CPU first: a unit just woken may be queued on it. */
-        cb_pool_pipe_wait(&r->queue, 1);
+        cb_pool_pipe_wait(&r->queue, (int)(CB_GATE_NAP_NS / 1000000));
         if (fed)
             cb_pool_pipe_stop(&r->queue);
         cb_pool_pipe_drain(&r->queue, r->spec->shared->rec);
@@ -624,6 +625,7 @@ static int drive(struct run *r, struct cb_run_times *t)
     if (timeout)
         cb_interrupt_deadline(timeout);
     t->t0_ns = t->release_ns = cb_clock_now_ns();
+    t->release_cpu_known = false;
     t->units = r->nunits;
     t->units_started = start_all(r, &rc);
     t->started = jobs_of(r, t->units_started);
@@ -643,6 +645,10 @@ static int drive(struct run *r, struct cb_run_times *t)
         t->release_ns = cb_clock_now_ns();
         atomic_store(&r->spec->shared->queued_ns, t->release_ns);
         cb_gate_release(r->gp, rc != 0);
+        /* Where the waker was: a unit woken on another CPU may have
+         * waited for that CPU to wake up (a virtual CPU's idle exit). */
+        t->release_cpu = sched_getcpu();
+        t->release_cpu_known = t->release_cpu >= 0;
     }
     if (r->queue_open) { /* a failed start queues nothing: EOF at once */
         if (rc == 0)

@@ -10,6 +10,12 @@
 #include "concbench/error.h"
 #include "concbench/shared.h"
 
+/* How long the parent sleeps at most between looks at its units while it
+ * waits at a gate (and a --queue=pipe pool's pump between polls): 10 ms,
+ * longer than a scheduler tick, so that going to sleep does not
+ * reprogram the CPU's timer (see cb_gate_wait_ready). */
+#define CB_GATE_NAP_NS 10000000L
+
 struct cb_gate {
     int rfd, wfd;            /* -1 when closed */
     _Atomic uint32_t *count;  /* workers at the gate (in struct cb_shared) */
