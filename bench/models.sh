@@ -101,8 +101,8 @@ rows = (("thread-pool", "thread-pool", "shm", "threads", True),
         ("process-pool pipe", "process-pool", "pipe", "processes", False))
 ratios = {(label, p): [] for label, *_ in rows for p in PLACES + ("free",)}
 print("floors: raw hand-off median on the waker's CPU (same) and on the other, idle one (other)")
-print("round  model              raw same   raw other  | wake on same CPU   ratio | "
-      "wake on other CPU  ratio | all vs free  | busy median  completion")
+print("round  model              raw same   raw other  |  wake, same CPU (jobs) ratio | "
+      " wake, other CPU (jobs) ratio | all / free   | busy median  completion")
 for i in range(1, rounds + 1):
     r = raw(i)
     for label, mode, q, rawm, _ in rows:
@@ -142,8 +142,9 @@ for label, mode, q, rawm, target in rows:
         judged = True
         verdict = ("ok" if med <= 2 else "MISSED") if target else "reported"
         ok &= med <= 2 or not target
-        print(f"{label}, woken {'on the waker' + chr(39) + 's CPU' if p == 'same' else 'on another CPU'}: median ratio "
-              f"{med:.2f}x over {len(rs)} rounds{' (target <= 2x)' if target else ''}: {verdict}")
+        where = "on the waker's CPU" if p == "same" else "on another CPU"
+        print(f"{label}, woken {where}: median ratio {med:.2f}x over {len(rs)} rounds"
+              f"{' (target <= 2x)' if target else ''}: {verdict}")
     if not judged and target:
         print(f"{label}: no placement had 5 wake jobs in a round: MISSED")
         ok = False

@@ -12,8 +12,10 @@
  * Prints median, p90, p99 and max in seconds, one line per model.
  * Standalone: it does not link the concbench library.
  *   cb_rawhandoff threads|processes|both [N] [GAP_US] [free|same|other] */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,18 +48,17 @@ static uint64_t now_ns(void)
  * free). */
 static int signaller_cpu = -1, sleeper_cpu = -1;
 
-static void pin(int cpu)
+/* Pins pid (0: this thread) to cpu; nothing when cpu < 0. Returns 0 or
+ * -1 (errno set). */
+static int pin(pid_t pid, int cpu)
 {
     cpu_set_t set;
 
     if (cpu < 0)
-        return;
+        return 0;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) {
-        perror("cb_rawhandoff: sched_setaffinity");
-        exit(1);
-    }
+    return sched_setaffinity(pid, sizeof set, &set);
 }
 
 /* Picks the CPUs for placement (free, same, other) from the usable ones.
@@ -85,7 +86,6 @@ static int place(const char *placement)
 
 static void sleeper(struct shared *s)
 {
-    pin(sleeper_cpu);
     pthread_mutex_lock(&s->mu);
     while (s->seen < s->n) {
         s->asleep = 1;
@@ -168,7 +168,10 @@ static int run(const char *model, uint64_t n, long gap_us, const char *placement
 
     if (!s)
         return -1;
-    pin(signaller_cpu);
+    if (pin(0, signaller_cpu) != 0)
+        return -1;
+    /* The sleeper is pinned from here, before its first round: a failure
+     * is this function's, and no sleeper is left waiting. */
     if (procs) {
         pid = fork();
         if (pid < 0)
@@ -177,8 +180,29 @@ static int run(const char *model, uint64_t n, long gap_us, const char *placement
             sleeper(s);
             _exit(0);
         }
-    } else if (pthread_create(&t, NULL, sleeper_thread, s) != 0) {
-        return -1;
+        if (pin(pid, sleeper_cpu) != 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            return -1;
+        }
+    } else {
+        pthread_attr_t attr;
+        cpu_set_t set;
+        int rc;
+
+        if (pthread_attr_init(&attr) != 0)
+            return -1;
+        CPU_ZERO(&set);
+        if (sleeper_cpu >= 0) {
+            CPU_SET(sleeper_cpu, &set);
+            pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+        }
+        rc = pthread_create(&t, &attr, sleeper_thread, s);
+        pthread_attr_destroy(&attr);
+        if (rc != 0) {
+            errno = rc;
+            return -1;
+        }
     }
     signaller(s, gap_us);
     if (procs)
@@ -216,9 +240,13 @@ int main(int argc, char **argv)
                 strcmp(placement, "other") == 0 ? "two" : "one");
         return 2;
     }
-    if ((both || model[0] == 't') && run("threads", n, gap_us, placement) != 0)
+    if ((both || model[0] == 't') && run("threads", n, gap_us, placement) != 0) {
+        perror("cb_rawhandoff: threads");
         return 1;
-    if ((both || model[0] == 'p') && run("processes", n, gap_us, placement) != 0)
+    }
+    if ((both || model[0] == 'p') && run("processes", n, gap_us, placement) != 0) {
+        perror("cb_rawhandoff: processes");
         return 1;
+    }
     return 0;
 }

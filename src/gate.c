@@ -17,13 +17,14 @@ static void close_fd(int *fd)
     }
 }
 
-static int gate_open(struct cb_gate *g, _Atomic uint32_t *count,
+static int gate_open(struct cb_gate *g, _Atomic uint32_t *count, _Atomic uint32_t *seq,
                      _Atomic uint32_t *abort, struct cb_error *err)
 {
     int fds[2];
 
     g->rfd = g->wfd = -1;
     g->count = count;
+    g->seq = seq;
     g->abort = abort;
     if (pipe2(fds, O_CLOEXEC) != 0) {
         cb_error_set(err, "cannot create the start gate pipe: %s", strerror(errno));
@@ -36,25 +37,28 @@ static int gate_open(struct cb_gate *g, _Atomic uint32_t *count,
 
 int cb_gate_open(struct cb_gate *g, struct cb_shared *shared, struct cb_error *err)
 {
-    return gate_open(g, &shared->ready, &shared->abort, err);
+    return gate_open(g, &shared->ready, &shared->wake_seq, &shared->abort, err);
 }
 
 int cb_gate_open_hold(struct cb_gate *g, struct cb_shared *shared, struct cb_error *err)
 {
-    return gate_open(g, &shared->held, NULL, err);
+    return gate_open(g, &shared->held, &shared->wake_seq, NULL, err);
 }
 
+/* The parent sleeps on the sequence word (shared across processes: not
+ * a private futex). Bumping it before the wake means a nudge that comes
+ * between the parent's look and its sleep is not lost: the word no
+ * longer holds the value the parent would sleep on, so it does not. */
 void cb_gate_nudge(struct cb_gate *g)
 {
-    syscall(SYS_futex, g->count, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    atomic_fetch_add(g->seq, 1);
+    syscall(SYS_futex, g->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
 void cb_gate_arrive(struct cb_gate *g)
 {
     atomic_fetch_add(g->count, 1);
-    /* The parent sleeps on the count (shared across processes: not a
-     * private futex); every arrival wakes it to look. */
-    cb_gate_nudge(g);
+    cb_gate_nudge(g); /* every arrival wakes the parent to look */
 }
 
 bool cb_gate_pass(struct cb_gate *g)
@@ -86,22 +90,26 @@ int cb_gate_wait_ready(struct cb_gate *g, uint32_t n, bool (*alive)(void *), voi
      * for it). */
     const struct timespec nap = { 0, CB_GATE_NAP_NS };
     unsigned spins = 0;
-    uint32_t seen;
 
-    while ((seen = atomic_load(g->count)) < n) {
+    for (;;) {
+        /* The sequence before the count: whatever arrives after this
+         * read has changed the word, and the sleep returns at once. */
+        uint32_t seq = atomic_load(g->seq);
+
+        if (atomic_load(g->count) >= n)
+            return 0;
         /* Spin briefly on the count alone (workers usually arrive within
-         * microseconds), then sleep until an arrival wakes us, so as not
-         * to take a CPU from the workers: no polling while a long sample
-         * runs. alive() may be a system call (waitid): asked before each
-         * sleep, not on every spin, or the spinning parent holds the CPU
-         * a unit it has just woken is queued on. */
+         * microseconds), then sleep until an arrival or a nudge wakes
+         * us, so as not to take a CPU from the workers: no polling while
+         * a long sample runs. alive() may be a system call (waitid):
+         * asked after each sleep, not on every spin, or the spinning
+         * parent holds the CPU a unit it has just woken is queued on. */
         if (++spins <= 64)
             continue;
-        syscall(SYS_futex, g->count, FUTEX_WAIT, seen, &nap, NULL, 0);
+        syscall(SYS_futex, g->seq, FUTEX_WAIT, seq, &nap, NULL, 0);
         if (alive && !alive(arg))
             return -1;
     }
-    return 0;
 }
 
 void cb_gate_release(struct cb_gate *g, bool abort)

@@ -641,14 +641,15 @@ static int drive(struct run *r, struct cb_run_times *t)
          * (the units were forked since) is not taken between waking the
          * units and going to sleep, on a CPU a woken unit may wait for. */
         *(volatile int *)&r->gp->wfd = r->gp->wfd;
+        /* Where the waker is: a unit woken on another CPU may have
+         * waited for that CPU to wake up (a virtual CPU's idle exit).
+         * Read before the release, which a woken unit may preempt. */
+        t->release_cpu = sched_getcpu();
+        t->release_cpu_known = t->release_cpu >= 0;
         /* On failure the started units skip their jobs: abort. */
         t->release_ns = cb_clock_now_ns();
         atomic_store(&r->spec->shared->queued_ns, t->release_ns);
         cb_gate_release(r->gp, rc != 0);
-        /* Where the waker was: a unit woken on another CPU may have
-         * waited for that CPU to wake up (a virtual CPU's idle exit). */
-        t->release_cpu = sched_getcpu();
-        t->release_cpu_known = t->release_cpu >= 0;
     }
     if (r->queue_open) { /* a failed start queues nothing: EOF at once */
         if (rc == 0)
@@ -907,8 +908,10 @@ static int spawned_run(struct run *r, struct cb_run_spec *spec,
             return -1;
         }
     }
-    r->gate = (struct cb_gate){ CB_SPAWN_FD_GATE, -1, &sh->ready, &sh->abort };
-    r->hold = (struct cb_gate){ CB_SPAWN_FD_HOLD, -1, &sh->held, NULL };
+    r->gate = (struct cb_gate){ .rfd = CB_SPAWN_FD_GATE, .wfd = -1, .count = &sh->ready,
+                                .seq = &sh->wake_seq, .abort = &sh->abort };
+    r->hold = (struct cb_gate){ .rfd = CB_SPAWN_FD_HOLD, .wfd = -1, .count = &sh->held,
+                                .seq = &sh->wake_seq, .abort = NULL };
     r->gp = b->gated ? &r->gate : NULL;
     r->hp = b->held ? &r->hold : NULL;
     return 0;

@@ -21,6 +21,9 @@ check "pools: percentiles ordered, jobs per second and creation measured" \
     '[ "$(json "$dir/p.json" "all(q[\"median\"] <= q[\"p90\"] <= q[\"p99\"] <= q[\"max\"] and b[\"pool\"][\"jobs_per_s\"] > 0 and b[\"pool\"][\"create_s\"] > 0 for b in d[\"benchmarks\"] for q in (b[\"pool\"][\"dispatch_s\"], b[\"pool\"][\"queue_wait_s\"], b[\"pool\"][\"completion_s\"]))")" = True ]'
 check "pools: each sample names the CPU its jobs were released from (a usable one)" \
     '[ "$(json "$dir/p.json" "all(s[\"release_cpu\"] in __import__(\"os\").sched_getaffinity(0) for b in d[\"benchmarks\"] for s in b[\"samples\"])")" = True ]'
+"$bin" -q -m threads,processes -t io --sleep=1ms -n 2 -r 2 -w 0 --start=barrier -o "$dir/b.json"
+check "--start=barrier: each sample names the CPU its gate was opened from" \
+    '[ "$(json "$dir/b.json" "all(s[\"release_cpu\"] in __import__(\"os\").sched_getaffinity(0) for b in d[\"benchmarks\"] for s in b[\"samples\"])")" = True ]'
 check "threads start at once: no gate, no release_cpu" \
     '[ "$("$bin" -q -m threads -t cpu -n 2 -r 1 -w 0 --iterations=1000 -f json | python3 -c "import json, sys; print(any(\"release_cpu\" in s for b in json.load(sys.stdin)[\"benchmarks\"] for s in b[\"samples\"]))")" = False ]'
 check "io pools: 7 sleeps on 2 workers queue (a job waits for a free worker)" \

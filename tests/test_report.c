@@ -507,6 +507,27 @@ static void test_json_samples(void **state)
     free(text);
 }
 
+/* A gated sample names the CPU its gate was opened from; an ungated one
+ * (release_cpu_known false, as in the other tests) has no such key. */
+static void test_json_release_cpu(void **state)
+{
+    struct cb_results *r = *state;
+    struct cb_sample *sa = &r->cells[THREADS].samples[1];
+    char *text;
+    cJSON *root;
+    const cJSON *samples;
+
+    sa->times.release_cpu = 1;
+    sa->times.release_cpu_known = true;
+    root = parse(text = render(r, CB_FORMAT_JSON, false));
+    samples = get(bench(root, THREADS), "samples");
+    assert_near(num(cJSON_GetArrayItem(samples, 1), "release_cpu"), 1, 0);
+    assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(samples, 0),
+                                                 "release_cpu"));
+    cJSON_Delete(root);
+    free(text);
+}
+
 /* A worker whose getrusage could not be read has null faults and
  * switches, and so has its sample's sum: never a made-up 0. */
 static void test_json_usage_unknown(void **state)
@@ -1174,6 +1195,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_benchmarks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_failed_workers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_release_cpu, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_usage_unknown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_big_checksum, setup, teardown),
         cmocka_unit_test(test_json_empty),

@@ -141,6 +141,28 @@ static void *run_thread(void *arg)
     return NULL;
 }
 
+/* The parent sleeps on the gate's sequence word, which every arrival and
+ * every nudge changes: a nudge that comes between the parent's look and
+ * its sleep leaves the word changed, so the sleep does not begin. */
+static void test_gate_nudge_changes_the_word(void **state)
+{
+    struct cb_gate gate = { .rfd = -1, .wfd = -1 };
+    uint32_t seq, count;
+
+    (void)state;
+    assert_int_equal(cb_gate_open_hold(&gate, shared, NULL), 0);
+    seq = atomic_load(gate.seq);
+    count = atomic_load(gate.count);
+    cb_gate_nudge(&gate);
+    assert_int_equal(atomic_load(gate.seq), seq + 1);
+    assert_int_equal(atomic_load(gate.count), count);
+    cb_gate_arrive(&gate);
+    assert_int_equal(atomic_load(gate.seq), seq + 2);
+    assert_int_equal(atomic_load(gate.count), count + 1);
+    assert_int_equal(cb_gate_wait_ready(&gate, count + 1, NULL, NULL), 0);
+    cb_gate_close(&gate);
+}
+
 /* A gated worker reports ready, then waits for the release. */
 static void gated(bool abort)
 {
@@ -360,6 +382,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_layout),
+        cmocka_unit_test(test_gate_nudge_changes_the_word),
         cmocka_unit_test(test_cpu_worker),
         cmocka_unit_test(test_usage_known),
         cmocka_unit_test(test_io_worker),

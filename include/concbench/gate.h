@@ -15,10 +15,14 @@
  * longer than a scheduler tick, so that going to sleep does not
  * reprogram the CPU's timer (see cb_gate_wait_ready). */
 #define CB_GATE_NAP_NS 10000000L
+_Static_assert(CB_GATE_NAP_NS >= 1000000L && CB_GATE_NAP_NS < 1000000000L,
+               "the nap is whole milliseconds for poll() and under a second for a timespec");
 
 struct cb_gate {
     int rfd, wfd;            /* -1 when closed */
     _Atomic uint32_t *count;  /* workers at the gate (in struct cb_shared) */
+    _Atomic uint32_t *seq;    /* its wake_seq: bumped with every arrival
+                                 and nudge, the word the parent waits on */
     _Atomic uint32_t *abort;  /* NULL: this gate cannot abort */
 };
 

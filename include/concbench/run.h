@@ -124,7 +124,7 @@ struct cb_run_times {
     uint64_t t0_ns;       /* just before the first create call */
     uint64_t ready_ns;    /* every worker created (barrier: at the gate) */
     uint64_t release_ns;  /* gate opened; equals t0_ns when immediate */
-    int release_cpu;      /* the CPU the gate was opened from, when */
+    int32_t release_cpu;  /* the CPU the gate was opened from, when */
     bool release_cpu_known; /* there was a gate and it could be read */
     uint64_t t1_ns;       /* last worker reaped */
     uint32_t started;     /* jobs whose unit was actually created */

@@ -16,6 +16,8 @@ struct cb_shared {
     _Alignas(CB_CACHE_LINE) _Atomic uint32_t ready; /* units at the gate */
     _Atomic uint32_t abort;   /* set: units at the gate skip their jobs */
     _Atomic uint32_t held;    /* units held after their jobs */
+    _Atomic uint32_t wake_seq; /* bumped by every arrival at a gate and
+                                  every nudge: what the parent sleeps on */
     uint32_t capacity;        /* job records allocated */
     int32_t memfd;            /* the parent's descriptor of this mapping (a
                                  memfd: a spawned unit maps it), or -1 */
