@@ -609,6 +609,25 @@ static void read_baseline(struct cb_run_times *t)
         nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 }
 
+/* Opens the start gate (aborting the started units' jobs after a failed
+ * start), stamping when and from which CPU. */
+static void release_gate(struct run *r, struct cb_run_times *t, bool abort)
+{
+    /* The gate's descriptor is written (-1) as it closes: written once
+     * before the stamp, so the copy-on-write fault of its page (the units
+     * were forked since) is not taken between waking the units and going
+     * to sleep, on a CPU a woken unit may wait for. */
+    *(volatile int *)&r->gp->wfd = r->gp->wfd;
+    /* Where the waker is: a unit woken on another CPU may have waited
+     * for that CPU to wake up (a virtual CPU's idle exit). Read before
+     * the release, which a woken unit may preempt. */
+    t->release_cpu = sched_getcpu();
+    t->release_cpu_known = t->release_cpu >= 0;
+    t->release_ns = cb_clock_now_ns();
+    atomic_store(&r->spec->shared->queued_ns, t->release_ns);
+    cb_gate_release(r->gp, abort);
+}
+
 /* Starts, releases, holds (memory), waits. Returns 0 or the errno of the
  * failed creation. */
 static int drive(struct run *r, struct cb_run_times *t)
@@ -635,22 +654,8 @@ static int drive(struct run *r, struct cb_run_times *t)
              r->x->pooled)
         settle_pool();
     t->ready_ns = gated ? cb_clock_now_ns() : t->t0_ns;
-    if (gated) {
-        /* The gate's descriptor is written (-1) as it closes: written
-         * once before the stamp, so the copy-on-write fault of its page
-         * (the units were forked since) is not taken between waking the
-         * units and going to sleep, on a CPU a woken unit may wait for. */
-        *(volatile int *)&r->gp->wfd = r->gp->wfd;
-        /* Where the waker is: a unit woken on another CPU may have
-         * waited for that CPU to wake up (a virtual CPU's idle exit).
-         * Read before the release, which a woken unit may preempt. */
-        t->release_cpu = sched_getcpu();
-        t->release_cpu_known = t->release_cpu >= 0;
-        /* On failure the started units skip their jobs: abort. */
-        t->release_ns = cb_clock_now_ns();
-        atomic_store(&r->spec->shared->queued_ns, t->release_ns);
-        cb_gate_release(r->gp, rc != 0);
-    }
+    if (gated)
+        release_gate(r, t, rc != 0);
     if (r->queue_open) { /* a failed start queues nothing: EOF at once */
         if (rc == 0)
             pool_pump(r, t->units_started);
