@@ -63,16 +63,11 @@ kill_one() { # TASK ARGS...: starts a long run, kills its first child
     shift
     "$bin" -q -m processes -t "$task" -r 1 -w 0 "$@" -o "$dir/k.json" &
     main=$!
-    for _ in $(seq 100); do
-        kid=$(pgrep -P $main | head -1)
-        [ -n "$kid" ] && [ "$(pgrep -P $main | wc -l)" -ge 2 ] && break
-        sleep 0.02
-    done
+    kid=$(first_child $main)
     sleep 0.1
     kill -KILL "$kid"
     t0=$SECONDS
-    for _ in $(seq 200); do kill -0 $main 2> /dev/null || break; sleep 0.05; done
-    if kill -0 $main 2> /dev/null; then kill -KILL $main; echo hung; fi
+    end_or_kill $main
     wait $main
     echo "exit $? after $((SECONDS - t0)) s"
 }

@@ -69,16 +69,10 @@ for queue in shm pipe; do
     "$bin" -q -m process-pool -t io -n 6 --pool-size=2 --sleep=300ms -r 1 -w 0 \
         --queue=$queue -o "$dir/k.json" &
     main=$!
-    kid=""
-    for _ in $(seq 200); do
-        kid=$(pgrep -P $main | head -1)
-        [ -n "$kid" ] && [ "$(pgrep -P $main | wc -l)" -ge 2 ] && break
-        sleep 0.02
-    done
+    kid=$(first_child $main)
     sleep 0.1
     [ -n "$kid" ] && kill -KILL "$kid"
-    for _ in $(seq 200); do kill -0 $main 2>/dev/null || break; sleep 0.05; done
-    if kill -0 $main 2>/dev/null; then kill -KILL $main; echo "hung"; fi
+    end_or_kill $main
     wait $main
     code=$?
     check "killed pool process ($queue): exit 1, no hang" '[ $code -eq 1 ]'
