@@ -609,6 +609,18 @@ static int get_pct(const struct ld *ld, const cJSON *q, const char *where, const
     return 0;
 }
 
+/* An optional object of a benchmark into *out (NULL when absent). */
+static int get_object(const struct ld *ld, const cJSON *b, const char *where, const char *key,
+                      const cJSON **out, char *w, size_t wlen)
+{
+    if (member(ld, b, where, key, out) != 0)
+        return -1;
+    snprintf(w, wlen, "%s.%s", where, key);
+    if (*out && !cJSON_IsObject(*out))
+        return fail(ld, "%s is not an object", w);
+    return 0;
+}
+
 /* The median and p99 of obj.key (a latency object) into out[0..2);
  * NAN when obj or the key is absent. */
 static int load_latency(const struct ld *ld, const cJSON *obj, const char *where,
@@ -620,26 +632,11 @@ static int load_latency(const struct ld *ld, const cJSON *obj, const char *where
     out[0] = out[1] = NAN;
     if (!obj)
         return 0;
-    if (member(ld, obj, where, key, &q) != 0)
+    if (get_object(ld, obj, where, key, &q, w, sizeof w) != 0)
         return -1;
     if (!q)
         return 0;
-    snprintf(w, sizeof w, "%s.%s", where, key);
-    if (!cJSON_IsObject(q))
-        return fail(ld, "%s is not an object", w);
     return get_pct(ld, q, w, CB_KEY_MEDIAN, &out[0]) || get_pct(ld, q, w, "p99", &out[1]);
-}
-
-/* An optional object of a benchmark into *out (NULL when absent). */
-static int get_object(const struct ld *ld, const cJSON *b, const char *where, const char *key,
-                      const cJSON **out, char *w, size_t wlen)
-{
-    if (member(ld, b, where, key, out) != 0)
-        return -1;
-    snprintf(w, wlen, "%s.%s", where, key);
-    if (*out && !cJSON_IsObject(*out))
-        return fail(ld, "%s is not an object", w);
-    return 0;
 }
 
 /* The pool's dispatch, queue wait and completion latency and the loop's

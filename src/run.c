@@ -656,11 +656,10 @@ static int drive(struct run *r, struct cb_run_times *t)
     t->ready_ns = gated ? cb_clock_now_ns() : t->t0_ns;
     if (gated)
         release_gate(r, t, rc != 0);
-    if (r->queue_open) { /* a failed start queues nothing: EOF at once */
-        if (rc == 0)
-            pool_pump(r, t->units_started);
+    if (r->queue_open && rc == 0)
+        pool_pump(r, t->units_started); /* stops the queue when done */
+    else if (r->queue_open) /* a failed start queues nothing: EOF at once */
         cb_pool_pipe_stop(&r->queue);
-    }
     if (r->hp) {
         /* Units killed after a failed creation never arrive. */
         held = rc != 0 && r->x->killable ? 0 : t->units_started;
