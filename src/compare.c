@@ -67,30 +67,12 @@ static bool cells_differ(const struct cb_loaded_cell *a, const struct cb_loaded_
  * apart (table lines with distinguishes: --lock, --transport, --pin,
  * --stack-size): between BASE and NEW of the same benchmark, a
  * difference makes them measure different things. */
-/* An absent choice ("unknown" as loaded) is the one concbench used
- * before the option existed or when it is not written: its first when
- * it is written only when it is not (--pin none, --start-method fork),
- * else its default (--queue shm: a process-pool file older than --queue
- * still compares with a new one). */
-static const char *choice_value(const struct cb_loaded_choice *c)
-{
-    const struct cb_param_desc *all[CB_OPTIONS_MAX];
-    size_t n = cb_options_all(all, CB_OPTIONS_MAX);
-
-    if (strcmp(c->value, "unknown") != 0)
-        return c->value;
-    for (size_t i = 0; i < n; i++)
-        if (all[i]->json_name && strcmp(all[i]->json_name, c->key) == 0 &&
-            all[i]->kind == CB_PARAM_CHOICE)
-            return cb_option_choice(all[i], all[i]->omit_zero ? 0 : all[i]->def);
-    return c->value;
-}
-
 static bool choices_differ(const struct cb_loaded_cell *a, const struct cb_loaded_cell *b,
                            char *why, size_t len)
 {
     for (size_t i = 0; i < a->nchoices && i < b->nchoices; i++) {
-        const char *x = choice_value(&a->choices[i]), *y = choice_value(&b->choices[i]);
+        const char *x = cb_loaded_choice_value(&a->choices[i]);
+        const char *y = cb_loaded_choice_value(&b->choices[i]);
 
         if (strcmp(x, y) != 0)
             return snprintf(why, len, "%s: %s vs %s", a->choices[i].key, x, y), true;

@@ -972,3 +972,38 @@ void cb_load_free(struct cb_loaded *l)
     free(l->by_name);
     memset(l, 0, sizeof *l);
 }
+
+/* The choice option behind key, or NULL. */
+static const struct cb_param_desc *choice_option(const char *key)
+{
+    const struct cb_param_desc *all[CB_OPTIONS_MAX];
+    size_t n = cb_options_all(all, CB_OPTIONS_MAX);
+
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->json_name && strcmp(all[i]->json_name, key) == 0 &&
+            all[i]->kind == CB_PARAM_CHOICE)
+            return all[i];
+    return NULL;
+}
+
+/* The option's default, as written. */
+static const char *choice_default(const struct cb_param_desc *d)
+{
+    return cb_option_choice(d, d->omit_zero ? 0 : d->def);
+}
+
+const char *cb_loaded_choice_value(const struct cb_loaded_choice *c)
+{
+    const struct cb_param_desc *d;
+
+    if (strcmp(c->value, "unknown") != 0 || !(d = choice_option(c->key)))
+        return c->value;
+    return choice_default(d);
+}
+
+bool cb_loaded_choice_is_default(const struct cb_loaded_choice *c)
+{
+    const struct cb_param_desc *d = choice_option(c->key);
+
+    return d && strcmp(cb_loaded_choice_value(c), choice_default(d)) == 0;
+}

@@ -41,12 +41,14 @@ static void warn_cpus(struct cb_strbuf *sb, const struct cb_loaded *files, size_
     cb_strbuf_puts(sb, "\n");
 }
 
-static void put_choice(struct cb_strbuf *sb, const char *name, const char *value)
+/* A choice at its option's default is not named, whether written or
+ * absent (a file older than the option): the two ran alike. */
+static void put_choice(struct cb_strbuf *sb, const struct cb_loaded_choice *c)
 {
-    if (strcmp(value, "unknown") == 0)
+    if (strcmp(c->value, "unknown") == 0 || cb_loaded_choice_is_default(c))
         return;
-    cb_strbuf_printf(sb, ", %s=", name);
-    put_clean(sb, value);
+    cb_strbuf_printf(sb, ", %s=", c->key);
+    put_clean(sb, c->value);
 }
 
 /* The cell's parameters and choices as "start=..., name=value, ...". */
@@ -63,7 +65,7 @@ static void put_settings(struct cb_strbuf *sb, const struct cb_loaded_cell *c)
      * tables: lock, transport, pin, stack size, ...). */
     for (size_t i = 0; i < c->nchoices; i++)
         if (strcmp(c->choices[i].value, "nan") != 0 && c->choices[i].value[0])
-            put_choice(sb, c->choices[i].key, c->choices[i].value);
+            put_choice(sb, &c->choices[i]);
 }
 
 /* Whether the settings of a and b differ, compared as their text. */

@@ -412,6 +412,25 @@ static void test_pool_warnings(void **state)
     free(w);
     cb_load_free(&l[0]);
     cb_load_free(&l[1]);
+    /* A choice written at its default and the same choice absent (a file
+     * older than the option) ran alike: no warning; another value does
+     * differ. */
+    load("a.json", &l[0]);
+    load("b.json", &l[1]);
+    for (size_t i = 0; i < l[1].cells[0].nchoices; i++)
+        if (strcmp(l[1].cells[0].choices[i].key, "queue") == 0)
+            strcpy(l[1].cells[0].choices[i].value, "shm");
+    w = cb_review_pool_warnings(l, 2, &err);
+    assert_string_equal(w, "");
+    free(w);
+    for (size_t i = 0; i < l[1].cells[0].nchoices; i++)
+        if (strcmp(l[1].cells[0].choices[i].key, "queue") == 0)
+            strcpy(l[1].cells[0].choices[i].value, "pipe");
+    w = cb_review_pool_warnings(l, 2, &err);
+    assert_non_null(strstr(w, "queue=pipe in b.json"));
+    free(w);
+    cb_load_free(&l[0]);
+    cb_load_free(&l[1]);
 }
 
 /* Runs the binary with args; returns its exit status, stdout in out. */

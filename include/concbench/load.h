@@ -124,4 +124,15 @@ const struct cb_loaded_cell *cb_load_find(const struct cb_loaded *l,
 /* Frees what l owns and zeroes it; NULL or a zeroed l are accepted. */
 void cb_load_free(struct cb_loaded *l);
 
+/* A loaded choice as concbench ran it: an absent one ("unknown") is the
+ * one used before the option existed or when it is not written: its
+ * first when it is written only when it is not (--pin none,
+ * --start-method fork), else its default (--queue shm: a process-pool
+ * file older than --queue runs as a new one does). Can't fail. */
+const char *cb_loaded_choice_value(const struct cb_loaded_choice *c);
+
+/* Whether c is its option's default (so absent or default alike). Can't
+ * fail. */
+bool cb_loaded_choice_is_default(const struct cb_loaded_choice *c);
+
 #endif
