@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -111,6 +112,16 @@ void cb_interrupt_deadline(uint64_t ns)
 bool cb_interrupt_deadline_passed(void)
 {
     return deadline_hit != 0;
+}
+
+bool cb_interrupt_helper_child(pid_t parent)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGALRM };
+
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
+    return getppid() == parent;
 }
 
 static int install(struct cb_error *err)

@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,14 +94,10 @@ static void serve_one(const struct request *q, struct reply *r)
  * sample leaves threads running that cannot be stopped. */
 static _Noreturn void serve(int req, int rep, pid_t parent)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
     struct request q = { .spin = false };
     struct reply r;
 
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        signal(sigs[i], SIG_DFL);
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
-    if (getppid() != parent)
+    if (!cb_interrupt_helper_child(parent))
         _exit(125);
     while (next_request(req, &q, q.spin)) {
         serve_one(&q, &r);

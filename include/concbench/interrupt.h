@@ -23,6 +23,14 @@ int cb_interrupt_install(struct cb_error *err);
  * line says only what became of the output. */
 int cb_interrupt_install_output(struct cb_error *err);
 
+/* A helper child's first act after fork (the sample server, the noise
+ * floor's loop): SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGALRM back to
+ * their defaults, so it ends as any process would rather than running
+ * the parent's cleanup, and a death signal (SIGKILL) so that it never
+ * outlives the parent. Returns false when the parent (its pid before the
+ * fork) has already ended: the child should _exit at once. */
+bool cb_interrupt_helper_child(pid_t parent);
+
 /* Tracks pids[0..n) as live children (entries <= 0 are skipped, so a
  * runner zeroes a pid once reaped). pids NULL stops tracking. The array
  * must stay valid until tracking stops. Async-signal-safe. */
