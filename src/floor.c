@@ -1,12 +1,18 @@
 #include "concbench/floor.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "concbench/clock.h"
+#include "concbench/fdio.h"
+#include "concbench/interrupt.h"
 
 /* The same loop as the cpu task's, with nothing around it. */
 static uint64_t bare_loop(uint64_t steps)
@@ -59,13 +65,8 @@ static void *loop_main(void *arg)
     return NULL;
 }
 
-/* The loop in a thread of its own while this one sleeps in the join: the
- * thread that creates the next sample's units (concbench's own with
- * --isolation=none or for processes) must not be the one that just ran
- * a CPU-bound loop for milliseconds, which the scheduler then took off
- * its CPU in the middle of the create call, at the new unit's wake-up,
- * far more often (the create call 1.23-1.51x a raw loop's, the new
- * thread's run-queue wait 10-300x). In line if no thread can be made. */
+/* The loop in a thread of this process while the caller sleeps in the
+ * join: the fallback when no process can be made. */
 static uint64_t time_loop_apart(uint64_t steps, uint64_t *cpu_ns)
 {
     struct loop_run l = { steps, 0, 0 };
@@ -79,6 +80,59 @@ static uint64_t time_loop_apart(uint64_t steps, uint64_t *cpu_ns)
     return l.ns;
 }
 
+/* The forked loop: it times itself and writes the reading to wfd. */
+static _Noreturn void loop_child(int wfd, uint64_t steps, pid_t parent)
+{
+    struct loop_run l = { steps, 0, 0 };
+
+    if (!cb_interrupt_helper_child(parent))
+        _exit(125);
+    l.ns = time_loop(steps, &l.cpu_ns);
+    _exit(cb_fd_write(wfd, &l, sizeof l) == sizeof l ? 0 : 1);
+}
+
+/* The loop in a child process of its own while the caller sleeps on a
+ * pipe. Not in the caller's thread: the thread that creates the next
+ * sample's units must not be the one that just ran a CPU-bound loop for
+ * milliseconds, which a busy machine's scheduler then took off its CPU
+ * in the middle of the create call. Not in a thread of this process
+ * either: the CPU that ran it would go idle still holding this address
+ * space, and the next fork's TLB flush would then wait for that idle
+ * virtual CPU to wake (traced here with ftrace's tlb_flush and
+ * ipi_send_cpu: 23-40 us of the fork call). Returns 0 when the child
+ * ended without a reading (killed); falls back to a thread when no
+ * process can be made. */
+static uint64_t time_loop_elsewhere(uint64_t steps, uint64_t *cpu_ns)
+{
+    struct loop_run l = { steps, 0, 0 };
+    pid_t parent = getpid(), pid, w;
+    size_t got;
+    int fd[2];
+
+    if (pipe2(fd, O_CLOEXEC) != 0)
+        return time_loop_apart(steps, cpu_ns);
+    pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        loop_child(fd[1], steps, parent);
+    }
+    close(fd[1]);
+    if (pid < 0) {
+        close(fd[0]);
+        return time_loop_apart(steps, cpu_ns);
+    }
+    got = cb_fd_read(fd[0], &l, sizeof l);
+    close(fd[0]);
+    do
+        w = waitpid(pid, NULL, 0);
+    while (w < 0 && errno == EINTR);
+    if (got != sizeof l)
+        l.ns = l.cpu_ns = 0;
+    if (cpu_ns)
+        *cpu_ns = l.cpu_ns;
+    return l.ns;
+}
+
 void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
 {
     uint64_t steps = 1u << 16, ns = 0;
@@ -86,7 +140,7 @@ void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
     /* Double until a trial lasts 2 ms (or the target), then scale: the
      * trials are short, so they do not delay the run. */
     for (int i = 0; i < 40; i++) {
-        ns = time_loop_apart(steps, NULL);
+        ns = time_loop_elsewhere(steps, NULL);
         if (ns >= 2000000u || ns >= target_ns)
             break;
         steps *= 2;
@@ -114,8 +168,9 @@ int cb_floor_round(struct cb_floor *f, uint64_t *ns, uint64_t *cpu_ns,
         f->wall_s = v;
         f->cap = cap;
     }
-    *ns = time_loop_apart(f->steps, cpu_ns);
-    f->wall_s[f->n++] = cb_clock_ns_to_s(*ns);
+    *ns = time_loop_elsewhere(f->steps, cpu_ns);
+    if (*ns)
+        f->wall_s[f->n++] = cb_clock_ns_to_s(*ns);
     return 0;
 }
 

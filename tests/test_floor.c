@@ -1,16 +1,19 @@
-/* The noise floor's loop: timed in a thread of its own, so that the
- * thread that creates the next sample's units has not just spun. */
+/* The noise floor's loop: timed in a process of its own, so that the
+ * thread that creates the next sample's units has not just spun and no
+ * idle CPU is left holding this process's address space. */
 #include "cb_test.h"
 
+#include <errno.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "concbench/floor.h"
 
-static uint64_t thread_cpu_ns(void)
+static uint64_t process_cpu_ns(void)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -34,30 +37,34 @@ static void test_floor_round(void **state)
     cb_floor_free(&f);
 }
 
-/* The caller sleeps in a join while the loop runs: what it spends itself
- * is a thread's creation and join, a small part of the loop's CPU time
- * (CPU against CPU, so a busy machine moves neither side). */
-static void test_floor_apart(void **state)
+/* The loop runs in another process while the caller sleeps: this whole
+ * process (every thread of it) spends a fork and a wait, a small part of
+ * the loop's CPU time (CPU against CPU, so a busy machine moves neither
+ * side), and no child is left once the round is over. */
+static void test_floor_elsewhere(void **state)
 {
     struct cb_floor f = { 0 };
     uint64_t ns = 0, cpu = 0, c0, c1;
 
     (void)state;
-    cb_test_need_timing(); /* under valgrind a thread's creation is no longer small */
+    cb_test_need_timing(); /* under valgrind a fork is no longer small */
     cb_floor_calibrate(&f, 20000000u);
-    c0 = thread_cpu_ns();
+    c0 = process_cpu_ns();
     assert_int_equal(cb_floor_round(&f, &ns, &cpu, NULL), 0);
-    c1 = thread_cpu_ns();
+    c1 = process_cpu_ns();
     cb_floor_free(&f);
     assert_true(cpu > 0);
     assert_true((c1 - c0) * 4 < cpu);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_floor_round),
-        cmocka_unit_test(test_floor_apart),
+        cmocka_unit_test(test_floor_elsewhere),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
