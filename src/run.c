@@ -277,18 +277,24 @@ static int start_unit(struct run *r, uint32_t u)
     struct cb_unit_record *ur = cb_shared_unit(r->spec->shared, u);
     bool defer = r->x->separate_memory;
     int rc = open_pipes(r, u);
+    uint64_t back;
 
     if (rc != 0)
         return rc;
     if (defer)
         cb_interrupt_defer(true);
+    r->units[u].call_end_ns = 0;
     ur->create_ns = cb_clock_now_ns();
     for (uint32_t j = 0; j < ur->jobs; j++)
         r->spec->shared->rec[ur->first_job + j].create_ns = ur->create_ns;
     rc = r->x->start(&r->exec, &r->units[u], unit_main, &r->uargs[u]);
-    /* A unit that ran inline was its own call: creating it cost nothing
+    back = cb_clock_now_ns();
+    /* The call's end as the executor stamped it, else start()'s return.
+     * A unit that ran inline was its own call: creating it cost nothing
      * apart from running it. */
-    ur->created_ns = r->x->concurrent ? cb_clock_now_ns() : ur->create_ns;
+    if (r->units[u].call_end_ns && r->units[u].call_end_ns <= back)
+        back = r->units[u].call_end_ns;
+    ur->created_ns = r->x->concurrent ? back : ur->create_ns;
     for (uint32_t j = 0; j < ur->jobs; j++)
         r->spec->shared->rec[ur->first_job + j].created_ns = ur->created_ns;
     if (rc == 0) {

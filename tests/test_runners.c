@@ -2,14 +2,20 @@
  * crashes by signal name and leaves no child behind. */
 #include "cb_test.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "concbench/clock.h"
+#include "concbench/executor.h"
 #include "concbench/run.h"
+#include "concbench/shared.h"
 
 #define MAXW 64
 
@@ -412,6 +418,72 @@ static void test_worker_setup(void **state)
     }
 }
 
+/* An executor with bookkeeping of its own after its creation call (as the
+ * processes executor's after fork) stamps the call's end itself: the
+ * unit's creation ends there, not when start() returns. */
+struct stamped_start {
+    cb_unit_fn fn;
+    void *arg;
+};
+
+static struct stamped_start stamped;
+static uint64_t stamped_end;
+
+static void *stamped_main(void *arg)
+{
+    const struct stamped_start *s = arg;
+
+    s->fn(s->arg);
+    return NULL;
+}
+
+static int stamped_start_fn(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
+{
+    struct timespec bookkeeping = { 0, 20000000 };
+    int rc;
+
+    (void)x;
+    stamped = (struct stamped_start){ fn, arg };
+    rc = pthread_create(&u->tid, NULL, stamped_main, &stamped);
+    stamped_end = u->call_end_ns = cb_clock_now_ns();
+    nanosleep(&bookkeeping, NULL);
+    return rc;
+}
+
+static int stamped_wait(struct cb_exec *x, struct cb_unit *u, uint64_t deadline_ns,
+                        struct cb_unit_end *end)
+{
+    (void)x;
+    (void)deadline_ns;
+    memset(end, 0, sizeof *end);
+    return pthread_join(u->tid, NULL) == 0 ? 0 : EINVAL;
+}
+
+static int stamped_kill(struct cb_exec *x, struct cb_unit *u)
+{
+    (void)x;
+    pthread_detach(u->tid);
+    return -1;
+}
+
+static void test_executor_stamps_call_end(void **state)
+{
+    const struct cb_executor x = {
+        .name = "stamped", .description = "test", .concurrent = true, .spawns = true,
+        .create_call = "pthread_create", .unit_noun = "threads",
+        .start = stamped_start_fn, .wait = stamped_wait, .kill = stamped_kill,
+    };
+    struct cb_params p = small_params();
+    struct cb_run_times t;
+    const struct cb_unit_record *ur;
+
+    (void)state;
+    assert_int_equal(run(&x, cb_task_find("cpu"), &p, 1, CB_START_IMMEDIATE, &t), 0);
+    ur = cb_shared_unit(shared, 0);
+    assert_int_equal(ur->created_ns, stamped_end);
+    assert_true(ur->create_ns <= ur->created_ns);
+}
+
 static void test_registry(void **state)
 {
     (void)state;
@@ -435,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_exit_status_reported),
         cmocka_unit_test(test_io_overlaps),
         cmocka_unit_test(test_pinning),
+        cmocka_unit_test(test_executor_stamps_call_end),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -22,6 +22,10 @@ struct cb_unit {
     pid_t pid;      /* a process: its pid (0: none, or reaped) */
     pthread_t tid;  /* a thread */
     bool started;   /* start() succeeded and it was not waited for yet */
+    /* When the creation call itself returned (CLOCK_MONOTONIC ns), stamped
+     * by a start() that has bookkeeping of its own to do after it; 0: the
+     * driver takes start()'s return as the call's end. */
+    uint64_t call_end_ns;
 };
 
 /* How a unit ended, as wait() found it. */
@@ -84,8 +88,11 @@ struct cb_executor {
     /* Undoes open(). NULL: nothing. Can't fail. */
     void (*close)(struct cb_exec *x);
     /* Starts u running fn(arg) (a process: in a child that _exits when fn
-     * returns; a plain call: runs it to the end before returning).
-     * Returns 0, or an errno value with nothing started. */
+     * returns; a plain call: runs it to the end before returning), and
+     * may stamp u->call_end_ns as its creation call returns (after a fork,
+     * the parent's first writes to its own memory are copy-on-write
+     * faults, which are not the creation's). Returns 0, or an errno value
+     * with nothing started. */
     int (*start)(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg);
     /* Waits for u to end, at most until deadline_ns (CLOCK_MONOTONIC, 0:
      * no deadline), filling *end. Returns 0, or ETIMEDOUT with u still
