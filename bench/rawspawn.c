@@ -46,9 +46,10 @@ enum { CREATE_JOIN, SPAWN, CREATION, QUEUE, CALL, NSERIES };
 
 /* How the gap before a create is spent: asleep; spinning in the creating
  * thread; spinning in a thread of its own while the creator waits in
- * pthread_join (as concbench runs its noise-floor loop). */
-enum { GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD };
-static const char *const gap_kinds[] = { "idle", "busy", "busy-thread" };
+ * pthread_join; spinning in a child process of its own while the creator
+ * waits on a pipe (as concbench runs its noise-floor loop). */
+enum { GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD, GAP_BUSY_PROCESS };
+static const char *const gap_kinds[] = { "idle", "busy", "busy-thread", "busy-process" };
 
 struct series {
     uint64_t *ns[NSERIES]; /* one sample per round, per measurement */
@@ -57,7 +58,8 @@ struct series {
 struct opts {
     unsigned long count, warmup;
     uint64_t gap_ns;
-    int gap_kind; /* GAP_IDLE, GAP_BUSY or GAP_BUSY_THREAD */
+    uint64_t life_ns; /* --child-life: how long a stamped unit stays */
+    int gap_kind; /* GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD or GAP_BUSY_PROCESS */
     int prelude;  /* a child does concbench's start-up calls first */
     unsigned long parent_kib;
     int threads, processes, spawn;
@@ -88,6 +90,19 @@ static void first_instruction(volatile struct stamp *s)
     s->queue_ns = queue_wait_ns();
 }
 
+/* --child-life: how long a stamped thread or child stays after its stamp
+ * before it ends, as a concbench unit does its job (-t io --sleep). */
+static uint64_t child_life_ns;
+
+static void stay(void)
+{
+    struct timespec ts = { (time_t)(child_life_ns / 1000000000u),
+                           (long)(child_life_ns % 1000000000u) };
+
+    while (child_life_ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 static void *empty_thread(void *arg)
 {
     return arg;
@@ -98,6 +113,7 @@ static void *empty_thread(void *arg)
 static void *stamp_thread(void *arg)
 {
     first_instruction(arg);
+    stay();
     return NULL;
 }
 
@@ -108,6 +124,8 @@ static void join(pthread_t t)
     if (rc != 0)
         fail("pthread_join", rc);
 }
+
+static void reap(pid_t pid);
 
 static void spin_until(uint64_t until)
 {
@@ -121,11 +139,35 @@ static void *spin_thread(void *arg)
     return NULL;
 }
 
+/* A child that spins until `until`, says so on a pipe and leaves; the
+ * caller sleeps in the read, then reaps it. */
+static void busy_process(uint64_t until)
+{
+    int fd[2];
+    char c = 0;
+    pid_t pid;
+
+    if (pipe(fd) != 0)
+        fail("pipe (gap)", errno);
+    pid = fork();
+    if (pid < 0)
+        fail("fork (gap)", errno);
+    if (pid == 0) {
+        spin_until(until);
+        _exit(write(fd[1], &c, 1) == 1 ? 0 : 1);
+    }
+    close(fd[1]);
+    while (read(fd[0], &c, 1) < 0 && errno == EINTR)
+        ;
+    close(fd[0]);
+    reap(pid);
+}
+
 /* The gap before a create: asleep (every CPU may go idle), spinning here
  * (this thread stays busy while the CPU the last unit ran on goes idle),
- * or spinning in a thread of its own while this one sleeps in the join:
- * a creator that has itself just spun for milliseconds is switched out
- * in the middle of the create call far more often on a busy machine. */
+ * or spinning in a thread or a process of its own while this one sleeps
+ * (a creator that has itself just spun for milliseconds is switched out
+ * in the middle of the create call far more often on a busy machine). */
 static void gap(uint64_t ns, int kind)
 {
     struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
@@ -140,6 +182,8 @@ static void gap(uint64_t ns, int kind)
         if (rc != 0)
             fail("pthread_create (gap)", rc);
         join(t);
+    } else if (kind == GAP_BUSY_PROCESS) {
+        busy_process(until);
     } else {
         while (ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
             ;
@@ -219,6 +263,8 @@ static void process_round(int spawn, int prelude, volatile struct stamp *page,
             child_prelude(parent);
         if (spawn)
             first_instruction(page);
+        if (spawn)
+            stay();
         _exit(0);
     }
     t1 = now_ns();
@@ -350,8 +396,8 @@ static _Noreturn void usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
             "[--mode threads|processes|both|spawn] [--exe PATH] [--exe-arg ARG] [--preload SO] "
-            "[--gap DURATION] [--gap-kind idle|busy|busy-thread] [--parent-memory KIB] "
-            "[--child-prelude]\n",
+            "[--gap DURATION] [--gap-kind idle|busy|busy-thread|busy-process] [--parent-memory KIB] "
+            "[--child-prelude] [--child-life DURATION]\n",
             msg, " ", arg ? arg : "nothing");
     exit(2);
 }
@@ -372,34 +418,36 @@ static unsigned long parse_count(const char *flag, const char *arg,
     return v;
 }
 
-/* "10ms", "500us", "2000ns", "0.01s" or a bare number of microseconds. */
-static uint64_t parse_gap(const char *arg)
+/* "10ms", "500us", "2000ns", "0.01s" or a bare number of microseconds,
+ * up to 10 s, for flag (--gap, --child-life). */
+static uint64_t parse_gap(const char *flag, const char *arg)
 {
     static const struct { const char *suffix; double ns; } units[] = {
         { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 },
     };
     char *end;
-    double v;
+    double v = -1;
 
-    if (!arg || *arg == '-')
-        usage_error("--gap needs a duration such as 10ms, 500us or 0, not", arg);
-    errno = 0;
-    v = strtod(arg, &end);
-    if (errno || v < 0 || end == arg)
-        usage_error("--gap needs a duration such as 10ms, 500us or 0, not", arg);
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (arg && *arg != '-') {
+        errno = 0;
+        v = strtod(arg, &end);
+        if (errno || end == arg)
+            v = -1;
+    }
+    for (size_t i = 0; v >= 0 && i < sizeof units / sizeof units[0]; i++)
         if (strcmp(end, units[i].suffix) == 0 && v * units[i].ns <= (double)MAX_GAP_NS)
             return (uint64_t)(v * units[i].ns);
-    usage_error("--gap needs a duration up to 10s such as 10ms, 500us or 0, not", arg);
-    return 0;
+    fprintf(stderr, "cb_rawspawn: %s needs a duration up to 10s such as 10ms, 500us "
+            "or 0, not %s\n", flag, arg ? arg : "nothing");
+    exit(2);
 }
 
 static int parse_gap_kind(const char *arg)
 {
-    for (int k = GAP_IDLE; k <= GAP_BUSY_THREAD; k++)
+    for (int k = GAP_IDLE; k <= GAP_BUSY_PROCESS; k++)
         if (arg && strcmp(arg, gap_kinds[k]) == 0)
             return k;
-    usage_error("--gap-kind takes idle, busy or busy-thread, not", arg);
+    usage_error("--gap-kind takes idle, busy, busy-thread or busy-process, not", arg);
     return GAP_IDLE;
 }
 
@@ -429,7 +477,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
         else if (strcmp(argv[i], "--warmup") == 0)
             o->warmup = parse_count("--warmup", val, 0, MAX_COUNT);
         else if (strcmp(argv[i], "--gap") == 0)
-            o->gap_ns = parse_gap(val);
+            o->gap_ns = parse_gap("--gap", val);
+        else if (strcmp(argv[i], "--child-life") == 0)
+            o->life_ns = parse_gap("--child-life", val);
         else if (strcmp(argv[i], "--gap-kind") == 0)
             o->gap_kind = parse_gap_kind(val);
         else if (strcmp(argv[i], "--parent-memory") == 0)
@@ -554,6 +604,7 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "--stamp") == 0)
         stamp_child(argv[2]);
     parse_args(argc, argv, &o);
+    child_life_ns = o.life_ns;
     alloc_series(&threads, o.count);
     alloc_series(&procs, o.count);
     /* A memfd (inherited, not close-on-exec) that a spawned child maps. */
@@ -579,9 +630,9 @@ int main(int argc, char **argv)
     if (o.processes || o.spawn)
         print_model(o.spawn ? "spawn" : "processes", &procs, o.count);
     printf(", \"count\": %lu, \"gap_s\": %.9g, \"gap_kind\": \"%s\", "
-           "\"child_prelude\": %s, \"parent_rss_kib\": %lu}\n", o.count,
-           (double)o.gap_ns / 1e9, gap_kinds[o.gap_kind],
-           o.prelude ? "true" : "false", rss_kib());
+           "\"child_life_s\": %.9g, \"child_prelude\": %s, \"parent_rss_kib\": %lu}\n",
+           o.count, (double)o.gap_ns / 1e9, gap_kinds[o.gap_kind],
+           (double)o.life_ns / 1e9, o.prelude ? "true" : "false", rss_kib());
     if (fflush(stdout) != 0 || ferror(stdout))
         fail("writing stdout", errno);
     free(ballast);
