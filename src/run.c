@@ -284,6 +284,9 @@ static int start_unit(struct run *r, uint32_t u)
     if (defer)
         cb_interrupt_defer(true);
     r->units[u].call_end_ns = 0;
+    /* Tracked before the create (an untracked entry is 0, skipped), so
+     * that all the parent writes after a fork is shared memory. */
+    cb_interrupt_track_count(u + 1);
     ur->create_ns = cb_clock_now_ns();
     for (uint32_t j = 0; j < ur->jobs; j++)
         r->spec->shared->rec[ur->first_job + j].create_ns = ur->create_ns;
@@ -300,7 +303,6 @@ static int start_unit(struct run *r, uint32_t u)
     if (rc == 0) {
         r->units[u].started = true;
         r->pids[u] = r->units[u].pid;
-        cb_interrupt_track_count(u + 1);
     }
     if (defer)
         cb_interrupt_defer(false);
@@ -640,7 +642,7 @@ static int drive(struct run *r, struct cb_run_times *t)
 {
     uint64_t timeout = r->o->timeout_ns;
     bool gated = r->gp != NULL;
-    uint32_t held;
+    uint32_t held, started, jobs;
     int rc;
 
     cb_interrupt_track(r->pids, 0);
@@ -649,28 +651,34 @@ static int drive(struct run *r, struct cb_run_times *t)
         read_baseline(t);
     if (timeout)
         cb_interrupt_deadline(timeout);
-    t->t0_ns = t->release_ns = cb_clock_now_ns();
+    t->t0_ns = t->release_ns = t->ready_ns = cb_clock_now_ns();
     t->release_cpu_known = false;
     t->units = r->nunits;
-    t->units_started = start_all(r, &rc);
-    t->started = jobs_of(r, t->units_started);
+    /* From the first fork on, t is copy-on-write: it is written once the
+     * parent has slept (a page copy before would hold up a unit waiting
+     * for this CPU). */
+    started = start_all(r, &rc);
+    jobs = jobs_of(r, started);
     if (rc != 0)
-        release_after_failure(r, t->units_started);
-    else if (gated && cb_gate_wait_ready(r->gp, t->units_started, alive_fn(r), r) == 0 &&
+        release_after_failure(r, started);
+    else if (gated && cb_gate_wait_ready(r->gp, started, alive_fn(r), r) == 0 &&
              r->x->pooled)
         settle_pool();
-    t->ready_ns = gated ? cb_clock_now_ns() : t->t0_ns;
-    if (gated)
+    if (gated) {
+        t->ready_ns = cb_clock_now_ns();
         release_gate(r, t, rc != 0);
+    }
     if (r->queue_open && rc == 0)
-        pool_pump(r, t->units_started); /* stops the queue when done */
+        pool_pump(r, started); /* stops the queue when done */
     else if (r->queue_open) /* a failed start queues nothing: EOF at once */
         cb_pool_pipe_stop(&r->queue);
     if (r->hp) {
         /* Units killed after a failed creation never arrive. */
-        held = rc != 0 && r->x->killable ? 0 : t->units_started;
+        held = rc != 0 && r->x->killable ? 0 : started;
         hold_and_measure(r, held, t);
     }
+    t->units_started = started;
+    t->started = jobs;
     if (rc == 0)
         receive_payloads(r, t->started);
     t->abandoned = wait_all(r, t->units_started, timeout ? t->t0_ns + timeout : 0);
@@ -729,9 +737,10 @@ static int payload_setup(struct run *r, struct cb_error *err)
 
 static int alloc_run(struct run *r, struct cb_error *err)
 {
-    r->units = calloc(r->nunits, sizeof *r->units);
+    /* Written between a fork and the parent's sleep: out of every fork. */
+    r->units = cb_parent_alloc(r->nunits * sizeof *r->units);
     r->uargs = calloc(r->nunits, sizeof *r->uargs);
-    r->pids = calloc(r->nunits, sizeof *r->pids);
+    r->pids = cb_parent_alloc(r->nunits * sizeof *r->pids);
     r->killed = calloc(r->nunits, sizeof *r->killed);
     if (!r->units || !r->uargs || !r->pids || !r->killed) {
         cb_error_set(err, "out of memory for %u units of execution", r->nunits);
@@ -802,9 +811,9 @@ static void teardown(struct run *r)
         if (r->rfds[i] >= 0)
             close(r->rfds[i]);
     free(r->rfds);
-    free(r->units);
+    cb_parent_free(r->units, r->nunits * sizeof *r->units);
     free(r->uargs);
-    free(r->pids);
+    cb_parent_free(r->pids, r->nunits * sizeof *r->pids);
     free(r->killed);
     free(r);
 }

@@ -81,6 +81,30 @@ _Atomic uint32_t *cb_shared_done_id(struct cb_shared *s, uint32_t i)
     return (_Atomic uint32_t *)(void *)cb_shared_unit(s, s->capacity) + i;
 }
 
+void *cb_parent_alloc(size_t size)
+{
+    size_t len = size ? size : 1;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+    if (p == MAP_FAILED)
+        return NULL;
+    if (madvise(p, len, MADV_DONTFORK) != 0) {
+        int e = errno;
+
+        munmap(p, len);
+        errno = e;
+        return NULL;
+    }
+    return p;
+}
+
+void cb_parent_free(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size ? size : 1);
+}
+
 void cb_shared_unmap(struct cb_shared *s)
 {
     if (!s)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -484,6 +486,38 @@ static void test_executor_stamps_call_end(void **state)
     assert_true(ur->create_ns <= ur->created_ns);
 }
 
+/* Parent-only memory: a forked child does not have it (touching it is a
+ * fault), and the parent's writes after the fork are not copy-on-write
+ * faults. */
+static void test_parent_memory_not_forked(void **state)
+{
+    volatile char *p = cb_parent_alloc(4096);
+    struct rusage a, b;
+    int status = 0;
+    pid_t pid;
+
+    (void)state;
+    assert_non_null(p);
+    p[0] = 1;
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGSEGV, SIG_DFL);
+        _exit(p[0] == 1 ? 3 : 4);
+    }
+    assert_int_equal(getrusage(RUSAGE_THREAD, &a), 0);
+    p[0] = 2;
+    assert_int_equal(getrusage(RUSAGE_THREAD, &b), 0);
+    /* Under valgrind (scripts/test.sh sets CB_TEST_NO_TIMING) its own
+     * bookkeeping faults too. */
+    if (!getenv("CB_TEST_NO_TIMING"))
+        assert_int_equal(b.ru_minflt - a.ru_minflt, 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGSEGV);
+    cb_parent_free((void *)p, 4096);
+}
+
 static void test_registry(void **state)
 {
     (void)state;
@@ -508,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_io_overlaps),
         cmocka_unit_test(test_pinning),
         cmocka_unit_test(test_executor_stamps_call_end),
+        cmocka_unit_test(test_parent_memory_not_forked),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,15 +10,22 @@
 
 #include "concbench/clock.h"
 #include "concbench/executor.h"
+#include "concbench/shared.h"
 #include "concbench/worker.h"
 #include "unit_kinds.h"
 
 /* The pids this sample started, so that another child of concbench's
- * (the sample server) ending is not taken for one of its units. */
+ * (the sample server) ending is not taken for one of its units. Written
+ * after each fork: parent-only memory (cb_parent_alloc), pids following. */
 struct proc_set {
-    pid_t *pids;
     uint32_t n, cap;
+    pid_t pids[];
 };
+
+static size_t proc_set_size(uint32_t cap)
+{
+    return sizeof(struct proc_set) + (cap ? cap : 1) * sizeof(pid_t);
+}
 
 /* A child starts from the parent's signal dispositions; a handler it
  * inherited (the parent's SIGINT cleanup, a test framework's SIGSEGV
@@ -126,10 +133,9 @@ int cb_processes_kill(struct cb_exec *x, struct cb_unit *u)
 /* Opens the set of pids this sample will start (at most units). */
 int cb_processes_open(struct cb_exec *x, uint32_t units, struct cb_error *err)
 {
-    struct proc_set *s = calloc(1, sizeof *s);
+    struct proc_set *s = cb_parent_alloc(proc_set_size(units));
 
-    if (!s || !(s->pids = calloc(units ? units : 1, sizeof *s->pids))) {
-        free(s);
+    if (!s) {
         cb_error_set(err, "out of memory for %u processes", units);
         return -1;
     }
@@ -143,8 +149,7 @@ void cb_processes_close(struct cb_exec *x)
     struct proc_set *s = x->priv;
 
     if (s)
-        free(s->pids);
-    free(s);
+        cb_parent_free(s, proc_set_size(s->cap));
     x->priv = NULL;
 }
 
