@@ -4,18 +4,22 @@
 #
 # Like with like: concbench runs one mode at a time with one io worker
 # (-t io -n 1 --sleep=SLEEP), so no sibling competes for a CPU and every
-# measured sample follows the noise-floor loop, a busy stretch as long as
-# the job in a thread of concbench's own, while the thread that creates
-# the next units waits: in concbench itself (processes, threads with
-# --isolation=none) the floor thread ends just before the create; the
-# sample server (threads by default) sleeps through the floor in another
-# process. cb_rawspawn reproduces each: --gap SLEEP before every create,
-# --gap-kind busy-thread (a thread of its own spins, the creator waits
-# in the join) or idle (the creator sleeps), with its resident set grown
-# to concbench's (--parent-memory), which a fork's page-table copy
-# depends on. Compared per mode:
+# measured sample follows the noise-floor loop: a busy stretch as long as
+# the job, run by a forked child of concbench's while concbench waits on
+# a pipe; the sample server (threads by default) is a child of its own
+# that concbench wakes over a pipe once the floor is over. cb_rawspawn
+# reproduces each with no harness around it: --gap SLEEP spent as
+# --gap-kind busy-process (a forked child spins, the creator waits on a
+# pipe) for processes and --isolation=none, --gap-kind server (the
+# creator is a child woken by its parent, which spent the gap waiting
+# for such a spinning child) for the sample server; --child-life SLEEP
+# (the new thread or process stays as long as the io job does: a child
+# that lives on makes the next fork dearer than one that exits at once);
+# its resident set grown to concbench's (--parent-memory), which a fork's
+# page-table copy depends on. Compared per mode:
 #   spawn    = create call -> first instruction (concbench's spawn_s)
 #   creation = spawn less run-queue wait (concbench's creation_s)
+#   call     = the create call's own time in the parent
 # threads run twice: in the sample server (the default) and with
 # --isolation=none, each paired with its own raw run.
 #
@@ -45,9 +49,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cb-overhead.XXXXXX")
 trap 'rm -rf -- "$tmp"' EXIT
 
 # config name, concbench mode, concbench isolation, raw mode, raw gap kind
-configs=("threads threads process threads idle"
-         "threads-none threads none threads busy-thread"
-         "processes processes process processes busy-thread")
+configs=("threads threads process threads server"
+         "threads-none threads none threads busy-process"
+         "processes processes process processes busy-process")
 
 run_all() {
     local rss i c name mode iso raw kind
@@ -65,14 +69,16 @@ run_all() {
 print(json.load(open(sys.argv[1]))["benchmarks"][0]["samples"][0]["workers"][0]["max_rss_kib"])' \
         "$tmp/rss.json")
     echo "$prog: $rounds rounds; concbench -t io -n 1 --sleep=$sleep_for -r $samples," \
-         "cb_rawspawn --gap $sleep_for --gap-kind idle|busy-thread --parent-memory $rss" >&2
+         "cb_rawspawn --gap $sleep_for --gap-kind server|busy-process --child-life $sleep_for" \
+         "--parent-memory $rss" >&2
     for ((i = 0; i < rounds; i++)); do
         for c in "${configs[@]}"; do
             read -r name mode iso raw kind <<<"$c"
             "$concbench" -q -m "$mode" -t io -n 1 --sleep="$sleep_for" -r "$samples" -w 1 \
                 --isolation="$iso" -o "$tmp/cb.$name.$i.json" || true
             "$rawspawn" --mode "$raw" --count "$samples" --warmup 1 --gap "$sleep_for" \
-                --gap-kind "$kind" --parent-memory "$rss" >"$tmp/raw.$name.$i.json"
+                --gap-kind "$kind" --child-life "$sleep_for" --parent-memory "$rss" \
+                >"$tmp/raw.$name.$i.json"
         done
     done
 }

@@ -47,9 +47,16 @@ enum { CREATE_JOIN, SPAWN, CREATION, QUEUE, CALL, NSERIES };
 /* How the gap before a create is spent: asleep; spinning in the creating
  * thread; spinning in a thread of its own while the creator waits in
  * pthread_join; spinning in a child process of its own while the creator
- * waits on a pipe (as concbench runs its noise-floor loop). */
-enum { GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD, GAP_BUSY_PROCESS };
-static const char *const gap_kinds[] = { "idle", "busy", "busy-thread", "busy-process" };
+ * waits on a pipe (as concbench runs its noise-floor loop); or, with the
+ * creator a child process of its own woken by its parent over a pipe,
+ * the parent waiting for such a spinning child (as concbench's sample
+ * server creates threads after concbench's own floor). */
+enum { GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD, GAP_BUSY_PROCESS, GAP_SERVER };
+static const char *const gap_kinds[] = { "idle", "busy", "busy-thread", "busy-process",
+                                         "server" };
+
+/* --gap-kind server, in the creating child: its ends of the two pipes. */
+static int server_ready = -1, server_go = -1;
 
 struct series {
     uint64_t *ns[NSERIES]; /* one sample per round, per measurement */
@@ -184,6 +191,11 @@ static void gap(uint64_t ns, int kind)
         join(t);
     } else if (kind == GAP_BUSY_PROCESS) {
         busy_process(until);
+    } else if (kind == GAP_SERVER) {
+        char c = 0;
+
+        if (write(server_ready, &c, 1) != 1 || read(server_go, &c, 1) != 1)
+            fail("the server's pipe", errno ? errno : EPIPE);
     } else {
         while (ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
             ;
@@ -396,7 +408,8 @@ static _Noreturn void usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "cb_rawspawn: %s%s%s; usage: cb_rawspawn [--count N] [--warmup W] "
             "[--mode threads|processes|both|spawn] [--exe PATH] [--exe-arg ARG] [--preload SO] "
-            "[--gap DURATION] [--gap-kind idle|busy|busy-thread|busy-process] [--parent-memory KIB] "
+            "[--gap DURATION] [--gap-kind idle|busy|busy-thread|busy-process|server] "
+            "[--parent-memory KIB] "
             "[--child-prelude] [--child-life DURATION]\n",
             msg, " ", arg ? arg : "nothing");
     exit(2);
@@ -444,10 +457,10 @@ static uint64_t parse_gap(const char *flag, const char *arg)
 
 static int parse_gap_kind(const char *arg)
 {
-    for (int k = GAP_IDLE; k <= GAP_BUSY_PROCESS; k++)
+    for (int k = GAP_IDLE; k <= GAP_SERVER; k++)
         if (arg && strcmp(arg, gap_kinds[k]) == 0)
             return k;
-    usage_error("--gap-kind takes idle, busy, busy-thread or busy-process, not", arg);
+    usage_error("--gap-kind takes idle, busy, busy-thread, busy-process or server, not", arg);
     return GAP_IDLE;
 }
 
@@ -592,6 +605,39 @@ static _Noreturn void stamp_child(const char *fdarg)
     _exit(0);
 }
 
+/* --gap-kind server: the measuring goes on in a child (it returns here
+ * and carries on, printing the results); this parent spends each gap
+ * waiting for a spinning child of its own, then wakes the creator, and
+ * ends with it. Returns only in the child. */
+static void become_server(uint64_t gap_ns)
+{
+    int ready[2], go[2];
+    char c = 0;
+    pid_t pid;
+
+    if (pipe(ready) != 0 || pipe(go) != 0)
+        fail("pipe (server)", errno);
+    pid = fork();
+    if (pid < 0)
+        fail("fork (server)", errno);
+    if (pid == 0) {
+        close(ready[0]);
+        close(go[1]);
+        server_ready = ready[1];
+        server_go = go[0];
+        return;
+    }
+    close(ready[1]);
+    close(go[0]);
+    while (read(ready[0], &c, 1) == 1) {
+        busy_process(now_ns() + gap_ns);
+        if (write(go[1], &c, 1) != 1)
+            fail("the server's pipe", errno);
+    }
+    reap(pid);
+    exit(0);
+}
+
 int main(int argc, char **argv)
 {
     struct opts o = { .count = 100, .warmup = 10, .threads = 1, .processes = 1,
@@ -618,6 +664,8 @@ int main(int argc, char **argv)
         usage_error("--preload needs --exe PATH (the binary it is preloaded into), not", "nothing");
     o.env = child_env(&o);
     ballast = grow_rss(o.parent_kib);
+    if (o.gap_kind == GAP_SERVER)
+        become_server(o.gap_ns);
     if (o.threads)
         run(&threads, &o, 0, page);
     if (o.processes || o.spawn)
