@@ -157,5 +157,5 @@ for name, raw_mode in CONFIGS:
                                                    spread))
 print("call = the create call's own time in the parent (pthread_create/fork returning)")
 print("medians over %d rounds of each run's median; ratio = concbench / raw "
-      "(target <= 1.10x for spawn and creation)" % rounds)
+      "(target <= 1.10x for creation)" % rounds)
 PY
