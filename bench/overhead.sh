@@ -13,8 +13,9 @@
 # pipe) for processes and --isolation=none, --gap-kind server (the
 # creator is a child woken by its parent, which spent the gap waiting
 # for such a spinning child) for the sample server; --child-life SLEEP
-# (the new thread or process stays as long as the io job does: a child
-# that lives on makes the next fork dearer than one that exits at once);
+# (the new thread or process stays as long as the io job does: here a
+# fork whose previous child lived 10 ms costs more than one whose
+# previous child exited at once);
 # its resident set grown to concbench's (--parent-memory), which a fork's
 # page-table copy depends on. Compared per mode:
 #   spawn    = create call -> first instruction (concbench's spawn_s)

@@ -66,7 +66,7 @@ struct opts {
     unsigned long count, warmup;
     uint64_t gap_ns;
     uint64_t life_ns; /* --child-life: how long a stamped unit stays */
-    int gap_kind; /* GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD or GAP_BUSY_PROCESS */
+    int gap_kind; /* GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD, GAP_BUSY_PROCESS, GAP_SERVER */
     int prelude;  /* a child does concbench's start-up calls first */
     unsigned long parent_kib;
     int threads, processes, spawn;
@@ -154,7 +154,7 @@ static void busy_process(uint64_t until)
     char c = 0;
     pid_t pid;
 
-    if (pipe(fd) != 0)
+    if (pipe2(fd, O_CLOEXEC) != 0)
         fail("pipe (gap)", errno);
     pid = fork();
     if (pid < 0)
@@ -194,6 +194,7 @@ static void gap(uint64_t ns, int kind)
     } else if (kind == GAP_SERVER) {
         char c = 0;
 
+        errno = 0;
         if (write(server_ready, &c, 1) != 1 || read(server_go, &c, 1) != 1)
             fail("the server's pipe", errno ? errno : EPIPE);
     } else {
@@ -438,7 +439,8 @@ static uint64_t parse_gap(const char *flag, const char *arg)
     static const struct { const char *suffix; double ns; } units[] = {
         { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 },
     };
-    char *end;
+    static char msg[96];
+    char *end = NULL;
     double v = -1;
 
     if (arg && *arg != '-') {
@@ -450,9 +452,10 @@ static uint64_t parse_gap(const char *flag, const char *arg)
     for (size_t i = 0; v >= 0 && i < sizeof units / sizeof units[0]; i++)
         if (strcmp(end, units[i].suffix) == 0 && v * units[i].ns <= (double)MAX_GAP_NS)
             return (uint64_t)(v * units[i].ns);
-    fprintf(stderr, "cb_rawspawn: %s needs a duration up to 10s such as 10ms, 500us "
-            "or 0, not %s\n", flag, arg ? arg : "nothing");
-    exit(2);
+    snprintf(msg, sizeof msg, "%s needs a duration up to 10s such as 10ms, 500us or 0, not",
+             flag);
+    usage_error(msg, arg);
+    return 0;
 }
 
 static int parse_gap_kind(const char *arg)
@@ -615,7 +618,7 @@ static void become_server(uint64_t gap_ns)
     char c = 0;
     pid_t pid;
 
-    if (pipe(ready) != 0 || pipe(go) != 0)
+    if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0)
         fail("pipe (server)", errno);
     pid = fork();
     if (pid < 0)

@@ -99,9 +99,8 @@ static _Noreturn void loop_child(int wfd, uint64_t steps, pid_t parent)
  * either: the CPU that ran it would go idle still holding this address
  * space, and the next fork's TLB flush would then wait for that idle
  * virtual CPU to wake (traced here with ftrace's tlb_flush and
- * ipi_send_cpu: 23-40 us of the fork call). Returns 0 when the child
- * ended without a reading (killed); falls back to a thread when no
- * process can be made. */
+ * ipi_send_cpu: 23-40 us of the fork call). Falls back to a thread when
+ * no process can be made or the child ended without a reading. */
 static uint64_t time_loop_elsewhere(uint64_t steps, uint64_t *cpu_ns)
 {
     struct loop_run l = { steps, 0, 0 };
@@ -111,11 +110,16 @@ static uint64_t time_loop_elsewhere(uint64_t steps, uint64_t *cpu_ns)
 
     if (pipe2(fd, O_CLOEXEC) != 0)
         return time_loop_apart(steps, cpu_ns);
+    /* Until the child has its own dispositions, a Ctrl-C must not run
+     * concbench's cleanup in it (cb_interrupt_helper_child lets the
+     * signals through again there). */
+    cb_interrupt_defer(true);
     pid = fork();
     if (pid == 0) {
         close(fd[0]);
         loop_child(fd[1], steps, parent);
     }
+    cb_interrupt_defer(false);
     close(fd[1]);
     if (pid < 0) {
         close(fd[0]);
@@ -126,8 +130,10 @@ static uint64_t time_loop_elsewhere(uint64_t steps, uint64_t *cpu_ns)
     do
         w = waitpid(pid, NULL, 0);
     while (w < 0 && errno == EINTR);
+    /* A child killed before its reading (not by our Ctrl-C, which ends
+     * this process too): the loop once more, here. */
     if (got != sizeof l)
-        l.ns = l.cpu_ns = 0;
+        return time_loop_apart(steps, cpu_ns);
     if (cpu_ns)
         *cpu_ns = l.cpu_ns;
     return l.ns;

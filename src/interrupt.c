@@ -86,18 +86,20 @@ static void on_alarm(int sig)
 
 void cb_interrupt_deadline(uint64_t ns)
 {
-    static bool installed;
+    struct sigaction old;
     struct itimerval it;
 
     memset(&it, 0, sizeof it);
-    if (!installed) {
+    /* The live disposition, not a flag of our own: a forked child copies
+     * a flag, but may have had its handlers reset. */
+    if (ns && (sigaction(SIGALRM, NULL, &old) != 0 || old.sa_handler != on_alarm)) {
         struct sigaction sa;
 
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_alarm;
         sa.sa_flags = SA_RESTART; /* waits go on; the kill ends them */
         sigemptyset(&sa.sa_mask);
-        installed = sigaction(SIGALRM, &sa, NULL) == 0;
+        sigaction(SIGALRM, &sa, NULL);
     }
     if (ns) {
         deadline_hit = 0;
@@ -116,10 +118,11 @@ bool cb_interrupt_deadline_passed(void)
 
 bool cb_interrupt_helper_child(pid_t parent)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGALRM };
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         signal(sigs[i], SIG_DFL);
+    cb_interrupt_defer(false);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
     return getppid() == parent;
 }
@@ -176,11 +179,6 @@ void cb_interrupt_track(pid_t *pids, uint32_t n)
     atomic_store(&tracked_n, 0);
     atomic_store(&tracked_pids, pids);
     atomic_store(&tracked_n, pids ? n : 0);
-}
-
-void cb_interrupt_track_count(uint32_t n)
-{
-    atomic_store(&tracked_n, n);
 }
 
 /* The handled signals held back while the handler's view is changed, so

@@ -111,6 +111,7 @@ int cb_isolate_start(struct cb_isolate *is, struct cb_error *err)
 {
     int q[2], r[2];
     pid_t parent = getpid();
+    int fork_errno;
 
     is->pid = 0;
     is->req = is->rep = -1;
@@ -124,19 +125,23 @@ int cb_isolate_start(struct cb_isolate *is, struct cb_error *err)
         close(q[1]);
         return -1;
     }
+    /* Let through again in the server once its dispositions are its own. */
+    cb_interrupt_defer(true);
     is->pid = fork();
     if (is->pid == 0) {
         close(q[1]);
         close(r[0]);
         serve(q[0], r[1], parent);
     }
+    fork_errno = errno;
+    cb_interrupt_defer(false);
     close(q[0]);
     close(r[1]);
     is->req = q[1];
     is->rep = r[0];
     if (is->pid < 0) {
         is->pid = 0;
-        cb_error_set(err, "cannot start the sample server: fork: %s", strerror(errno));
+        cb_error_set(err, "cannot start the sample server: fork: %s", strerror(fork_errno));
         cb_isolate_stop(is);
         return -1;
     }

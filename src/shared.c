@@ -81,7 +81,7 @@ _Atomic uint32_t *cb_shared_done_id(struct cb_shared *s, uint32_t i)
     return (_Atomic uint32_t *)(void *)cb_shared_unit(s, s->capacity) + i;
 }
 
-void *cb_parent_alloc(size_t size)
+void *cb_shared_parent_alloc(size_t size)
 {
     size_t len = size ? size : 1;
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -99,7 +99,7 @@ void *cb_parent_alloc(size_t size)
     return p;
 }
 
-void cb_parent_free(void *p, size_t size)
+void cb_shared_parent_free(void *p, size_t size)
 {
     if (p)
         munmap(p, size ? size : 1);

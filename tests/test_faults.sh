@@ -82,6 +82,15 @@ check "thread timeout: the other cells still run (processes: timeout)" \
     '[ "$(json "$dir/tt.json" "d[\"benchmarks\"][1][\"status\"]")" = timeout ]'
 check "thread timeout: no hang (< 10 s for 30 s sleeps)" '[ "$(python3 -c "print(int($t1 - $t0 < 10))")" = 1 ]'
 
+# The same when the server is started after a timed sample of concbench's
+# own (processes first; here -n 1,2 puts processes/1 before threads/2):
+# the server keeps concbench's deadline handler, so its own deadline ends
+# in a timeout, never a crash by SIGALRM.
+"$bin" -q -m processes,threads -t io --sleep=3s --timeout=200ms -n 1,2 -r 1 -w 0 \
+    -o "$dir/pt.json" 2>/dev/null
+check "thread timeout after a processes cell: timed out, not killed by SIGALRM" \
+    'json "$dir/pt.json" "[b[\"status\"] for b in d[\"benchmarks\"] if b[\"mode\"] == \"threads\"]" | grep -q "sample server) was killed" && ! grep -q SIGALRM "$dir/pt.json"'
+
 # serial cannot be cut short inside its sample: the server is killed a
 # second past the deadline, and the run goes on.
 t0=$(elapsed)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "concbench/bench.h"
+#include "concbench/floor.h"
 #include "concbench/payload.h"
 #include "concbench/record.h"
 #include "concbench/run.h"
@@ -22,6 +23,7 @@ static bool threads_only; /* only pthread_create calls count */
 static int pipe_fail_at = -1; /* the pipe2 call (from 0) that fails */
 static int pipe_calls;
 static size_t malloc_fail_size; /* a malloc of exactly this size fails */
+static bool forks_fail; /* every fork fails (EAGAIN) */
 
 int __real_pipe2(int fds[2], int flags);
 int __wrap_pipe2(int fds[2], int flags);
@@ -53,6 +55,10 @@ int __wrap_pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *)
 
 pid_t __wrap_fork(void)
 {
+    if (forks_fail) {
+        errno = EAGAIN;
+        return -1;
+    }
     if (fail_at >= 0 && !threads_only && calls++ == fail_at) {
         errno = fail_errno;
         return -1;
@@ -323,6 +329,30 @@ static int setup(void **state)
     return pthread_join(t, NULL) == 0 ? 0 : -1;
 }
 
+/* The noise floor's loop runs in a thread of this process when no child
+ * can be made (fork or its pipe failing): a reading all the same, and
+ * no child left. */
+static void test_floor_without_fork(void **state)
+{
+    struct cb_floor f = { .steps = 100000 };
+    uint64_t ns = 0, cpu = 0;
+
+    (void)state;
+    forks_fail = true;
+    assert_int_equal(cb_floor_round(&f, &ns, &cpu, NULL), 0);
+    forks_fail = false;
+    assert_true(ns > 0);
+    assert_int_equal(f.n, 1);
+    pipe_calls = 0;
+    pipe_fail_at = 0;
+    assert_int_equal(cb_floor_round(&f, &ns, &cpu, NULL), 0);
+    pipe_fail_at = -1;
+    assert_true(ns > 0);
+    assert_int_equal(f.n, 2);
+    cb_test_no_children();
+    cb_floor_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_pipe_fails),
         cmocka_unit_test(test_payload_no_memory),
         cmocka_unit_test(test_bench_goes_on),
+        cmocka_unit_test(test_floor_without_fork),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -491,7 +491,7 @@ static void test_executor_stamps_call_end(void **state)
  * faults. */
 static void test_parent_memory_not_forked(void **state)
 {
-    volatile char *p = cb_parent_alloc(4096);
+    volatile char *p = cb_shared_parent_alloc(4096);
     struct rusage a, b;
     int status = 0;
     pid_t pid;
@@ -515,7 +515,7 @@ static void test_parent_memory_not_forked(void **state)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFSIGNALED(status));
     assert_int_equal(WTERMSIG(status), SIGSEGV);
-    cb_parent_free((void *)p, 4096);
+    cb_shared_parent_free((void *)p, 4096);
 }
 
 static void test_registry(void **state)

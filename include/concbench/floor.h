@@ -27,14 +27,13 @@ struct cb_floor {
 void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns);
 
 /* Runs the loop once, in a child process of its own while the caller
- * waits on a pipe (in a thread of this process if no process can be
- * made, in line if no thread can either), and keeps its wall time; sets
- * *ns to it and *cpu_ns to the loop's CPU time (the loop thread's CPU
- * clock: what the loop cost without the waiting for a CPU). Both are 0,
- * and nothing is kept, when not calibrated (nothing run) or when the
- * child ended without a reading (killed); *cpu_ns is 0 when the CPU
- * clock cannot be read. Returns 0, or -1 with err set on allocation
- * failure. */
+ * waits on a pipe (in a thread of this process if no process can be made
+ * or the child ends without a reading, in line if no thread can be made
+ * either), and keeps its wall time; sets *ns to it and *cpu_ns to the
+ * loop's CPU time (the loop thread's CPU clock: what the loop cost
+ * without the waiting for a CPU). Both are 0, and nothing is kept, when
+ * not calibrated (nothing run); *cpu_ns is 0 when the CPU clock cannot be
+ * read. Returns 0, or -1 with err set on allocation failure. */
 int cb_floor_round(struct cb_floor *f, uint64_t *ns, uint64_t *cpu_ns,
                    struct cb_error *err);
 

@@ -24,20 +24,20 @@ int cb_interrupt_install(struct cb_error *err);
 int cb_interrupt_install_output(struct cb_error *err);
 
 /* A helper child's first act after fork (the sample server, the noise
- * floor's loop): SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGALRM back to
- * their defaults, so it ends as any process would rather than running
- * the parent's cleanup, and a death signal (SIGKILL) so that it never
- * outlives the parent. Returns false when the parent (its pid before the
- * fork) has already ended: the child should _exit at once. */
+ * floor's loop), forked with cb_interrupt_defer(true) in effect: SIGINT,
+ * SIGTERM, SIGHUP and SIGPIPE back to their defaults, so it ends as any
+ * process would rather than running the parent's cleanup, then the first
+ * three let through again, and a death signal (SIGKILL) so that it never
+ * outlives the parent. SIGALRM keeps the parent's handler: the sample
+ * server arms --timeout deadlines of its own. Returns false when the
+ * parent (its pid before the fork) has already ended: the child should
+ * _exit at once. */
 bool cb_interrupt_helper_child(pid_t parent);
 
 /* Tracks pids[0..n) as live children (entries <= 0 are skipped, so a
  * runner zeroes a pid once reaped). pids NULL stops tracking. The array
  * must stay valid until tracking stops. Async-signal-safe. */
 void cb_interrupt_track(pid_t *pids, uint32_t n);
-
-/* Updates the number of tracked children. Async-signal-safe. */
-void cb_interrupt_track_count(uint32_t n);
 
 /* Defers (true) or lets through again (false) SIGINT, SIGTERM and SIGHUP
  * in the calling thread, so a short section (fork and track the pid) is

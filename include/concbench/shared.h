@@ -60,11 +60,11 @@ _Atomic uint32_t *cb_shared_done_id(struct cb_shared *s, uint32_t i);
  * copy-on-write fault (a page copy, 2-6 us here, between a fork and the
  * parent going to sleep, which a child on its CPU waits for) and a fork
  * does not copy it. A forked child must not touch it. Returns NULL on
- * failure (errno set). Free with cb_parent_free(p, size). */
-void *cb_parent_alloc(size_t size);
+ * failure (errno set). Free with cb_shared_parent_free(p, size). */
+void *cb_shared_parent_alloc(size_t size);
 
-/* Frees what cb_parent_alloc(size) returned (NULL: nothing). */
-void cb_parent_free(void *p, size_t size);
+/* Frees what cb_shared_parent_alloc(size) returned (NULL: nothing). */
+void cb_shared_parent_free(void *p, size_t size);
 
 /* Zeroes the counters, the first n job records and the first n unit
  * records. Can't fail. */

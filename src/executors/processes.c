@@ -16,7 +16,7 @@
 
 /* The pids this sample started, so that another child of concbench's
  * (the sample server) ending is not taken for one of its units. Written
- * after each fork: parent-only memory (cb_parent_alloc), pids following. */
+ * after each fork: parent-only memory (cb_shared_parent_alloc), pids following. */
 struct proc_set {
     uint32_t n, cap;
     pid_t pids[];
@@ -64,7 +64,6 @@ int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void
     pid_t parent = getpid();
     pid_t pid;
     struct proc_set *s;
-
     uint64_t end;
 
     if (x->spawn) {
@@ -133,7 +132,7 @@ int cb_processes_kill(struct cb_exec *x, struct cb_unit *u)
 /* Opens the set of pids this sample will start (at most units). */
 int cb_processes_open(struct cb_exec *x, uint32_t units, struct cb_error *err)
 {
-    struct proc_set *s = cb_parent_alloc(proc_set_size(units));
+    struct proc_set *s = cb_shared_parent_alloc(proc_set_size(units));
 
     if (!s) {
         cb_error_set(err, "out of memory for %u processes", units);
@@ -149,7 +148,7 @@ void cb_processes_close(struct cb_exec *x)
     struct proc_set *s = x->priv;
 
     if (s)
-        cb_parent_free(s, proc_set_size(s->cap));
+        cb_shared_parent_free(s, proc_set_size(s->cap));
     x->priv = NULL;
 }
 
