@@ -65,7 +65,6 @@ struct series {
 struct opts {
     unsigned long count, warmup;
     uint64_t gap_ns;
-    uint64_t life_ns; /* --child-life: how long a stamped unit stays */
     int gap_kind; /* GAP_IDLE, GAP_BUSY, GAP_BUSY_THREAD, GAP_BUSY_PROCESS, GAP_SERVER */
     int prelude;  /* a child does concbench's start-up calls first */
     unsigned long parent_kib;
@@ -97,18 +96,18 @@ static void first_instruction(volatile struct stamp *s)
     s->queue_ns = queue_wait_ns();
 }
 
+/* Sleeps ns (0: not at all), through signals. */
+static void nap(uint64_t ns)
+{
+    struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+
+    while (ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 /* --child-life: how long a stamped thread or child stays after its stamp
  * before it ends, as a concbench unit does its job (-t io --sleep). */
 static uint64_t child_life_ns;
-
-static void stay(void)
-{
-    struct timespec ts = { (time_t)(child_life_ns / 1000000000u),
-                           (long)(child_life_ns % 1000000000u) };
-
-    while (child_life_ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 static void *empty_thread(void *arg)
 {
@@ -120,7 +119,7 @@ static void *empty_thread(void *arg)
 static void *stamp_thread(void *arg)
 {
     first_instruction(arg);
-    stay();
+    nap(child_life_ns);
     return NULL;
 }
 
@@ -177,7 +176,6 @@ static void busy_process(uint64_t until)
  * in the middle of the create call far more often on a busy machine). */
 static void gap(uint64_t ns, int kind)
 {
-    struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
     uint64_t until = now_ns() + ns;
     pthread_t t;
     int rc;
@@ -198,8 +196,7 @@ static void gap(uint64_t ns, int kind)
         if (write(server_ready, &c, 1) != 1 || read(server_go, &c, 1) != 1)
             fail("the server's pipe", errno ? errno : EPIPE);
     } else {
-        while (ns && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-            ;
+        nap(ns);
     }
 }
 
@@ -274,10 +271,10 @@ static void process_round(int spawn, int prelude, volatile struct stamp *page,
     if (pid == 0) {
         if (prelude)
             child_prelude(parent);
-        if (spawn)
+        if (spawn) {
             first_instruction(page);
-        if (spawn)
-            stay();
+            nap(child_life_ns);
+        }
         _exit(0);
     }
     t1 = now_ns();
@@ -495,7 +492,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         else if (strcmp(argv[i], "--gap") == 0)
             o->gap_ns = parse_gap("--gap", val);
         else if (strcmp(argv[i], "--child-life") == 0)
-            o->life_ns = parse_gap("--child-life", val);
+            child_life_ns = parse_gap("--child-life", val);
         else if (strcmp(argv[i], "--gap-kind") == 0)
             o->gap_kind = parse_gap_kind(val);
         else if (strcmp(argv[i], "--parent-memory") == 0)
@@ -653,7 +650,6 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "--stamp") == 0)
         stamp_child(argv[2]);
     parse_args(argc, argv, &o);
-    child_life_ns = o.life_ns;
     alloc_series(&threads, o.count);
     alloc_series(&procs, o.count);
     /* A memfd (inherited, not close-on-exec) that a spawned child maps. */
@@ -683,7 +679,7 @@ int main(int argc, char **argv)
     printf(", \"count\": %lu, \"gap_s\": %.9g, \"gap_kind\": \"%s\", "
            "\"child_life_s\": %.9g, \"child_prelude\": %s, \"parent_rss_kib\": %lu}\n",
            o.count, (double)o.gap_ns / 1e9, gap_kinds[o.gap_kind],
-           (double)o.life_ns / 1e9, o.prelude ? "true" : "false", rss_kib());
+           (double)child_life_ns / 1e9, o.prelude ? "true" : "false", rss_kib());
     if (fflush(stdout) != 0 || ferror(stdout))
         fail("writing stdout", errno);
     free(ballast);

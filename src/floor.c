@@ -81,12 +81,10 @@ static uint64_t time_loop_apart(uint64_t steps, uint64_t *cpu_ns)
 }
 
 /* The forked loop: it times itself and writes the reading to wfd. */
-static _Noreturn void loop_child(int wfd, uint64_t steps, pid_t parent)
+static _Noreturn void loop_child(int wfd, uint64_t steps)
 {
     struct loop_run l = { steps, 0, 0 };
 
-    if (!cb_interrupt_helper_child(parent))
-        _exit(125);
     l.ns = time_loop(steps, &l.cpu_ns);
     _exit(cb_fd_write(wfd, &l, sizeof l) == sizeof l ? 0 : 1);
 }
@@ -104,22 +102,17 @@ static _Noreturn void loop_child(int wfd, uint64_t steps, pid_t parent)
 static uint64_t time_loop_elsewhere(uint64_t steps, uint64_t *cpu_ns)
 {
     struct loop_run l = { steps, 0, 0 };
-    pid_t parent = getpid(), pid, w;
     size_t got;
+    pid_t pid;
     int fd[2];
 
     if (pipe2(fd, O_CLOEXEC) != 0)
         return time_loop_apart(steps, cpu_ns);
-    /* Until the child has its own dispositions, a Ctrl-C must not run
-     * concbench's cleanup in it (cb_interrupt_helper_child lets the
-     * signals through again there). */
-    cb_interrupt_defer(true);
-    pid = fork();
+    pid = cb_interrupt_fork_helper();
     if (pid == 0) {
         close(fd[0]);
-        loop_child(fd[1], steps, parent);
+        loop_child(fd[1], steps);
     }
-    cb_interrupt_defer(false);
     close(fd[1]);
     if (pid < 0) {
         close(fd[0]);
@@ -127,9 +120,8 @@ static uint64_t time_loop_elsewhere(uint64_t steps, uint64_t *cpu_ns)
     }
     got = cb_fd_read(fd[0], &l, sizeof l);
     close(fd[0]);
-    do
-        w = waitpid(pid, NULL, 0);
-    while (w < 0 && errno == EINTR);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
     /* A child killed before its reading (not by our Ctrl-C, which ends
      * this process too): the loop once more, here. */
     if (got != sizeof l)

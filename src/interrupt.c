@@ -90,18 +90,18 @@ void cb_interrupt_deadline(uint64_t ns)
     struct itimerval it;
 
     memset(&it, 0, sizeof it);
-    /* The live disposition, not a flag of our own: a forked child copies
-     * a flag, but may have had its handlers reset. */
-    if (ns && (sigaction(SIGALRM, NULL, &old) != 0 || old.sa_handler != on_alarm)) {
-        struct sigaction sa;
-
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_alarm;
-        sa.sa_flags = SA_RESTART; /* waits go on; the kill ends them */
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGALRM, &sa, NULL);
-    }
     if (ns) {
+        /* The live disposition, not a flag of our own: a forked child
+         * copies a flag, but may have had its handlers reset. */
+        if (sigaction(SIGALRM, NULL, &old) != 0 || old.sa_handler != on_alarm) {
+            struct sigaction sa;
+
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = on_alarm;
+            sa.sa_flags = SA_RESTART; /* waits go on; the kill ends them */
+            sigemptyset(&sa.sa_mask);
+            sigaction(SIGALRM, &sa, NULL);
+        }
         deadline_hit = 0;
         it.it_value.tv_sec = (time_t)(ns / CB_NS_PER_S);
         it.it_value.tv_usec = (suseconds_t)(ns % CB_NS_PER_S / 1000u);
@@ -116,15 +116,27 @@ bool cb_interrupt_deadline_passed(void)
     return deadline_hit != 0;
 }
 
-bool cb_interrupt_helper_child(pid_t parent)
+pid_t cb_interrupt_fork_helper(void)
 {
     static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+    pid_t parent = getpid(), pid;
+    int e;
 
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        signal(sigs[i], SIG_DFL);
+    cb_interrupt_defer(true);
+    pid = fork();
+    if (pid == 0) {
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            signal(sigs[i], SIG_DFL);
+        cb_interrupt_defer(false);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
+        if (getppid() != parent)
+            _exit(125);
+        return 0;
+    }
+    e = errno;
     cb_interrupt_defer(false);
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
-    return getppid() == parent;
+    errno = e;
+    return pid;
 }
 
 static int install(struct cb_error *err)

@@ -92,13 +92,11 @@ static void serve_one(const struct request *q, struct reply *r)
 
 /* The server's life: one request, one reply, until the pipe closes or a
  * sample leaves threads running that cannot be stopped. */
-static _Noreturn void serve(int req, int rep, pid_t parent)
+static _Noreturn void serve(int req, int rep)
 {
     struct request q = { .spin = false };
     struct reply r;
 
-    if (!cb_interrupt_helper_child(parent))
-        _exit(125);
     while (next_request(req, &q, q.spin)) {
         serve_one(&q, &r);
         if (cb_fd_write(rep, &r, sizeof r) != sizeof r || r.res.times.abandoned)
@@ -110,7 +108,6 @@ static _Noreturn void serve(int req, int rep, pid_t parent)
 int cb_isolate_start(struct cb_isolate *is, struct cb_error *err)
 {
     int q[2], r[2];
-    pid_t parent = getpid();
     int fork_errno;
 
     is->pid = 0;
@@ -125,16 +122,13 @@ int cb_isolate_start(struct cb_isolate *is, struct cb_error *err)
         close(q[1]);
         return -1;
     }
-    /* Let through again in the server once its dispositions are its own. */
-    cb_interrupt_defer(true);
-    is->pid = fork();
+    is->pid = cb_interrupt_fork_helper();
     if (is->pid == 0) {
         close(q[1]);
         close(r[0]);
-        serve(q[0], r[1], parent);
+        serve(q[0], r[1]);
     }
     fork_errno = errno;
-    cb_interrupt_defer(false);
     close(q[0]);
     close(r[1]);
     is->req = q[1];

@@ -23,16 +23,15 @@ int cb_interrupt_install(struct cb_error *err);
  * line says only what became of the output. */
 int cb_interrupt_install_output(struct cb_error *err);
 
-/* A helper child's first act after fork (the sample server, the noise
- * floor's loop), forked with cb_interrupt_defer(true) in effect: SIGINT,
- * SIGTERM, SIGHUP and SIGPIPE back to their defaults, so it ends as any
- * process would rather than running the parent's cleanup, then the first
- * three let through again, and a death signal (SIGKILL) so that it never
- * outlives the parent. SIGALRM keeps the parent's handler: the sample
- * server arms --timeout deadlines of its own. Returns false when the
- * parent (its pid before the fork) has already ended: the child should
- * _exit at once. */
-bool cb_interrupt_helper_child(pid_t parent);
+/* Forks a helper child (the sample server, the noise floor's loop), with
+ * SIGINT, SIGTERM and SIGHUP deferred over the fork so that none runs
+ * concbench's cleanup in the child. In the child: those and SIGPIPE back
+ * to their defaults (it ends as any process would), let through again,
+ * and a death signal (SIGKILL) so that it never outlives the parent; a
+ * child whose parent has already ended _exits (125) there. SIGALRM keeps
+ * the parent's handler: the sample server arms --timeout deadlines of
+ * its own. Returns as fork() does (errno kept on failure). */
+pid_t cb_interrupt_fork_helper(void);
 
 /* Tracks pids[0..n) as live children (entries <= 0 are skipped, so a
  * runner zeroes a pid once reaped). pids NULL stops tracking. The array
