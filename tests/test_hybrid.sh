@@ -16,8 +16,11 @@ check "hybrid io: 6 sleeps of 200 ms on 2x3 overlap (under 0.45 s; 2 processes a
     '[ "$(json "$dir/h.json" "d[\"benchmarks\"][0][\"wall_s\"][\"min\"] < 0.45")" = True ]'
 
 # Under --gil a process's threads share its lock: they wait for it; each
-# process has its own, so two processes still run at once.
-"$bin" -q -m hybrid -t cpu -n 4 --shape=2x2 --iterations=20M --gil -r 2 -w 0 -o "$dir/g.json"
+# process has its own, so two processes still run at once. A job lasts
+# about 25 ms: with both CPUs taken by the processes' first threads, a
+# second thread runs only once the scheduler preempts the first (after a
+# few ms), and a 3 ms job (20M) often ended before that, never contended.
+"$bin" -q -m hybrid -t cpu -n 4 --shape=2x2 --iterations=200M --gil -r 2 -w 0 -o "$dir/g.json"
 check "hybrid --gil: exit 0, the threads of a process waited for its lock" \
     '[ $? -eq 0 ] && [ "$(json "$dir/g.json" "sum(w[\"gil_wait_s\"] for s in d[\"benchmarks\"][0][\"samples\"] for w in s[\"workers\"]) > 0")" = True ]'
 
