@@ -643,7 +643,7 @@ static int drive(struct run *r, struct cb_run_times *t)
     int rc;
 
     /* Every unit tracked from the start: its entry is 0 (skipped) until
-     * its pid lands there, in parent-only memory, so that the parent
+     * its pid lands there, in memory no fork copies, so that the parent
      * writes nothing copy-on-write between a fork and its sleep. */
     cb_interrupt_track(r->pids, r->nunits);
     memset(&t->memory, 0, sizeof t->memory);
@@ -738,7 +738,7 @@ static int payload_setup(struct run *r, struct cb_error *err)
 
 static int alloc_run(struct run *r, struct cb_error *err)
 {
-    /* Written between a fork and the parent's sleep: out of every fork. */
+    /* Written between a fork and the parent's sleep: no fork copies it. */
     r->units = cb_shared_parent_alloc(r->nunits * sizeof *r->units);
     r->uargs = calloc(r->nunits, sizeof *r->uargs);
     r->pids = cb_shared_parent_alloc(r->nunits * sizeof *r->pids);

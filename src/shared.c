@@ -85,18 +85,9 @@ void *cb_shared_parent_alloc(size_t size)
 {
     size_t len = size ? size : 1;
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+                   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
-    if (p == MAP_FAILED)
-        return NULL;
-    if (madvise(p, len, MADV_DONTFORK) != 0) {
-        int e = errno;
-
-        munmap(p, len);
-        errno = e;
-        return NULL;
-    }
-    return p;
+    return p == MAP_FAILED ? NULL : p;
 }
 
 void cb_shared_parent_free(void *p, size_t size)

@@ -55,12 +55,15 @@ struct cb_unit_record *cb_shared_unit(struct cb_shared *s, uint32_t i);
 _Atomic uint32_t *cb_shared_done_id(struct cb_shared *s, uint32_t i);
 
 /* size bytes of zeroed memory only the parent uses and writes while
- * children it forked are alive (their pids, its units): left out of
- * every fork (MADV_DONTFORK) and populated, so that no such write is a
- * copy-on-write fault (a page copy, 2-6 us here, between a fork and the
- * parent going to sleep, which a child on its CPU waits for) and a fork
- * does not copy it. A forked child must not touch it. Returns NULL on
- * failure (errno set). Free with cb_shared_parent_free(p, size). */
+ * children it forked are alive (their pids, its units): a shared mapping,
+ * populated, so that no such write is a copy-on-write fault (a page copy,
+ * 2-6 us here, between a fork and the parent going to sleep, which a
+ * child on its CPU waits for) and a fork neither copies its pages nor
+ * write-protects them. A forked child inherits it and must not touch it.
+ * (Left out of the fork instead, MADV_DONTFORK, it cost each fork about
+ * 2 us more here: the kernel erases it from the child's copy of the
+ * address-space tree.) Returns NULL on failure (errno set). Free with
+ * cb_shared_parent_free(p, size). */
 void *cb_shared_parent_alloc(size_t size);
 
 /* Frees what cb_shared_parent_alloc(size) returned (NULL: nothing). */

@@ -16,9 +16,11 @@
 
 /* The pids this sample started, so that another child of concbench's
  * (the sample server) ending is not taken for one of its units. Written
- * after each fork: parent-only memory (cb_shared_parent_alloc), pids following. */
+ * after each fork: memory the children never touch (cb_shared_parent_alloc),
+ * pids following. */
 struct proc_set {
     uint32_t n, cap;
+    pid_t parent; /* read at open: no system call inside the timed create */
     pid_t pids[];
 };
 
@@ -61,9 +63,9 @@ static _Noreturn void run_child(pid_t parent, cb_unit_fn fn, void *arg)
 
 int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void *arg)
 {
-    pid_t parent = getpid();
+    struct proc_set *s = x->priv;
+    pid_t parent = s ? s->parent : getpid();
     pid_t pid;
-    struct proc_set *s;
     uint64_t end;
 
     if (x->spawn) {
@@ -88,7 +90,6 @@ int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void
         return errno;
     }
     u->pid = pid;
-    s = x->priv;
     if (s && s->n < s->cap)
         s->pids[s->n++] = pid;
     return 0;
@@ -139,6 +140,7 @@ int cb_processes_open(struct cb_exec *x, uint32_t units, struct cb_error *err)
         return -1;
     }
     s->cap = units;
+    s->parent = getpid();
     x->priv = s;
     return 0;
 }
