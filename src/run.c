@@ -700,7 +700,9 @@ static int drive(struct run *r, struct cb_run_times *t)
  * before the run, so the parent's side of a hand-off is never the first
  * touch of fresh memory (which on some virtual machines costs more than
  * the copy). The pipe transport's slots stay with the parent
- * (MADV_DONTFORK), so its writes into them are not copy-on-write faults.
+ * (MADV_DONTFORK), so its writes into them are not copy-on-write faults
+ * (that costs each fork about 2 us, see cb_shared_parent_alloc; only with
+ * --payload --transport=pipe, where a pipe's copies dwarf it).
  * A child's first write to its shared slot still faults on every page:
  * that is part of what shared memory costs, and handoff_faults counts it.
  * In one address space nothing is mapped: payloads go by pointer. */

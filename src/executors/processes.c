@@ -82,8 +82,9 @@ int cb_processes_start(struct cb_exec *x, struct cb_unit *u, cb_unit_fn fn, void
             run_child(parent, fn, arg);
         end = cb_clock_now_ns();
     }
-    /* Stamped before any write: each of these is a copy-on-write fault
-     * now (2-6 us here), the parent's bookkeeping, not the creation. */
+    /* Stamped before any write: a write to a page the fork made
+     * copy-on-write (the stack's) is a fault, 2-6 us here, the parent's
+     * bookkeeping, not the creation. */
     u->call_end_ns = end;
     if (pid < 0) {
         u->pid = 0;
