@@ -59,11 +59,11 @@ _Atomic uint32_t *cb_shared_done_id(struct cb_shared *s, uint32_t i);
  * populated, so that no such write is a copy-on-write fault (a page copy,
  * 2-6 us here, between a fork and the parent going to sleep, which a
  * child on its CPU waits for) and a fork neither copies its pages nor
- * write-protects them. A forked child inherits it and must not touch it
- * (nothing stops a stray write there now: before, it was a crash).
- * (Left out of the fork instead, MADV_DONTFORK, it cost each fork about
- * 2 us more here: the kernel erases it from the child's copy of the
- * address-space tree.) Returns NULL on failure (errno set). Free with
+ * write-protects them. A forked child inherits it and must not touch it:
+ * a stray write there lands in the parent's memory. (MADV_DONTFORK would
+ * keep it out of the child, but costs each fork about 2 us here: the
+ * kernel erases it from the child's copy of the address-space tree.)
+ * Returns NULL on failure (errno set). Free with
  * cb_shared_parent_free(p, size). */
 void *cb_shared_parent_alloc(size_t size);
 
