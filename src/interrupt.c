@@ -116,6 +116,25 @@ bool cb_interrupt_deadline_passed(void)
     return deadline_hit != 0;
 }
 
+static const int unit_sigs[] = { SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGINT,
+                                 SIGTERM, SIGHUP,  SIGQUIT, SIGPIPE, SIGALRM, SIGXFSZ };
+
+void cb_interrupt_unit_signals(sigset_t *set)
+{
+    for (size_t i = 0; i < sizeof unit_sigs / sizeof unit_sigs[0]; i++)
+        sigaddset(set, unit_sigs[i]);
+}
+
+void cb_interrupt_unit_defaults(void)
+{
+    sigset_t none;
+
+    for (size_t i = 0; i < sizeof unit_sigs / sizeof unit_sigs[0]; i++)
+        signal(unit_sigs[i], SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 pid_t cb_interrupt_fork_helper(void)
 {
     static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "concbench/fdio.h"
+#include "concbench/interrupt.h"
 #include "concbench/shared.h"
 #include "concbench/version.h"
 #include "concbench/worker.h"
@@ -103,8 +104,6 @@ static int add_fd(posix_spawn_file_actions_t *fa, int fd, int to)
  * destroy. */
 static int spawn_attrs(posix_spawnattr_t *at)
 {
-    static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGINT,
-                                SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGXFSZ };
     sigset_t def, none;
     int rc = posix_spawnattr_init(at);
 
@@ -112,8 +111,7 @@ static int spawn_attrs(posix_spawnattr_t *at)
         return rc; /* nothing to destroy */
     sigemptyset(&def);
     sigemptyset(&none);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaddset(&def, sigs[i]);
+    cb_interrupt_unit_signals(&def);
     rc = posix_spawnattr_setsigdefault(at, &def);
     if (rc == 0)
         rc = posix_spawnattr_setsigmask(at, &none);

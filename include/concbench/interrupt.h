@@ -3,6 +3,7 @@
 #ifndef CONCBENCH_INTERRUPT_H
 #define CONCBENCH_INTERRUPT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -32,6 +33,18 @@ int cb_interrupt_install_output(struct cb_error *err);
  * the parent's handler: the sample server arms --timeout deadlines of
  * its own. Returns as fork() does (errno kept on failure). */
 pid_t cb_interrupt_fork_helper(void);
+
+/* Adds to set every signal whose disposition a unit must not inherit:
+ * those concbench handles or ignores (SIGINT, SIGTERM, SIGHUP, SIGALRM,
+ * SIGXFSZ) and those a test framework or a sanitizer may catch (the crash
+ * signals, SIGQUIT, SIGPIPE). A spawned unit gets them as its defaults
+ * (posix_spawnattr_setsigdefault). Can't fail. */
+void cb_interrupt_unit_signals(sigset_t *set);
+
+/* In a forked unit: those signals back to their defaults and none
+ * blocked, so a crash kills it and no cleanup of the parent's runs in it.
+ * Can't fail. */
+void cb_interrupt_unit_defaults(void);
 
 /* Tracks pids[0..n) as live children (entries <= 0 are skipped, so a
  * runner zeroes a pid once reaped). pids NULL stops tracking. The array

@@ -10,6 +10,7 @@
 
 #include "concbench/clock.h"
 #include "concbench/executor.h"
+#include "concbench/interrupt.h"
 #include "concbench/shared.h"
 #include "concbench/worker.h"
 #include "unit_kinds.h"
@@ -29,22 +30,6 @@ static size_t proc_set_size(uint32_t cap)
     return sizeof(struct proc_set) + (cap ? cap : 1) * sizeof(pid_t);
 }
 
-/* A child starts from the parent's signal dispositions; a handler it
- * inherited (the parent's SIGINT cleanup, a test framework's SIGSEGV
- * catcher) must not run in the worker: a crash must kill it. */
-static void child_default_signals(void)
-{
-    static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-                                SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
-                                SIGALRM };
-    sigset_t none;
-
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        signal(sigs[i], SIG_DFL);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* The child: its first instruction of its own (before it makes a system
  * call or writes to a page it shares with the parent: stamped as a raw
  * fork's child would be), then the harness's set-up, which the worker
@@ -52,7 +37,9 @@ static void child_default_signals(void)
 static _Noreturn void run_child(pid_t parent, cb_unit_fn fn, void *arg)
 {
     cb_worker_mark_first();
-    child_default_signals();
+    /* A handler it inherited (the parent's SIGINT cleanup, a test
+     * framework's SIGSEGV catcher) must not run in the worker. */
+    cb_interrupt_unit_defaults();
     /* A child must not outlive a killed parent and run on as an orphan. */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0ul, 0ul, 0ul);
     if (getppid() != parent)
