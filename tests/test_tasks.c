@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "concbench/floor.h"
 #include "concbench/task.h"
 
 static unsigned checkpoints, blocks_begun, blocks_ended;
@@ -406,6 +407,26 @@ static void test_descriptions_show(void **state)
     }
 }
 
+/* The build puts every task's code and the noise floor's on 64-byte
+ * boundaries (CMakeLists.txt: CB_ALIGNED_HOT_CODE), so two builds run
+ * their hot loops from the same place in the CPU's fetch windows. */
+static void test_hot_code_aligned(void **state)
+{
+    (void)state;
+#ifdef CB_ALIGNED_HOT_CODE
+    for (size_t i = 0; cb_tasks[i]; i++) {
+        uintptr_t at = (uintptr_t)cb_tasks[i]->run;
+
+        if (at % 64 != 0)
+            fail_msg("task %s: run() at %#lx, not on a 64-byte boundary", cb_tasks[i]->name,
+                     (unsigned long)at);
+    }
+    assert_int_equal((uintptr_t)cb_floor_calibrate % 64, 0);
+#else
+    skip(); /* the compiler has no -falign-loops */
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_tlb_range),
         cmocka_unit_test(test_address_space_defaults),
         cmocka_unit_test(test_descriptions_show),
+        cmocka_unit_test(test_hot_code_aligned),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
