@@ -699,12 +699,10 @@ static int drive(struct run *r, struct cb_run_times *t)
 /* Maps the slots the payloads land in, one per job, and writes every page
  * before the run, so the parent's side of a hand-off is never the first
  * touch of fresh memory (which on some virtual machines costs more than
- * the copy). Both transports map them shared (cb_shared_parent_alloc): with
- * shm the children write into them; with a pipe only the parent does, and
- * a shared mapping makes none of its writes a copy-on-write fault and adds
- * nothing to a fork (MADV_DONTFORK did: about 2 us each). The pipe
- * transport's fd arrays stay private: a child reads its write end from
- * them after the fork, while the parent marks it closed.
+ * the copy). The pipe transport's slots stay with the parent
+ * (MADV_DONTFORK), so its writes into them are not copy-on-write faults
+ * (that costs each fork about 2 us, see cb_shared_parent_alloc; only with
+ * --payload --transport=pipe, where a pipe's copies dwarf it).
  * A child's first write to its shared slot still faults on every page:
  * that is part of what shared memory costs, and handoff_faults counts it.
  * In one address space nothing is mapped: payloads go by pointer. */
@@ -716,10 +714,14 @@ static int payload_setup(struct run *r, struct cb_error *err)
         return 0;
     r->shm = r->o->transport == CB_TRANSPORT_SHM;
     r->slots_len = (size_t)r->o->payload * n;
-    r->slots = cb_shared_parent_alloc(r->slots_len);
-    if (!r->slots) {
+    r->slots = mmap(NULL, r->slots_len, PROT_READ | PROT_WRITE,
+                    (r->shm ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    if (r->slots == MAP_FAILED ||
+        (!r->shm && madvise(r->slots, r->slots_len, MADV_DONTFORK) != 0)) {
         cb_error_set(err, "cannot map %zu bytes for %u payloads: %s", r->slots_len, n,
                      strerror(errno));
+        if (r->slots == MAP_FAILED)
+            r->slots = NULL;
         return -1;
     }
     memset(r->slots, 0xa5, r->slots_len);
@@ -806,7 +808,8 @@ static void teardown(struct run *r)
         r->x->close(&r->exec);
     if (r->queue_open)
         cb_pool_pipe_close(&r->queue);
-    cb_shared_parent_free(r->slots, r->slots_len);
+    if (r->slots)
+        munmap(r->slots, r->slots_len);
     for (uint32_t i = 0; r->rfds && i < 2 * r->spec->workers; i++)
         if (r->rfds[i] >= 0)
             close(r->rfds[i]);
