@@ -240,14 +240,15 @@ static void reap(pid_t pid)
 
 /* What concbench's processes executor does in a child right after its
  * first-instruction stamp (src/executors/processes.c, run_child):
- * default dispositions for 11 signals, an empty mask, a death signal,
+ * default dispositions for 12 signals (cb_interrupt_unit_signals), an
+ * empty mask, a death signal,
  * a check of the parent. Done here before the stamp, only to measure
  * what it would add to creation if it were counted there (it includes
  * the child's first system call, which costs more than later ones). */
 static void child_prelude(pid_t parent)
 {
-    static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGINT,
-                                SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM };
+    static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL,  SIGFPE,  SIGABRT, SIGINT,
+                                SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGXFSZ };
     sigset_t none;
 
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)

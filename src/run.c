@@ -87,9 +87,8 @@ static void deal_jobs(struct run *r)
     }
 }
 
-/* A child starts from the parent's signal dispositions; a handler it
- * inherited (the parent's SIGINT cleanup, a test framework's SIGSEGV
- * catcher) must not run in the worker: a crash must kill it. */
+/* A unit's own set-up in its process (the executor has reset its
+ * signals): its ends of the gates, its own GIL, its copy-on-write range. */
 static void unit_in_child(struct run *r, struct cb_worker_args *a, struct cb_gil *own)
 {
     const struct cb_unit_record *ur = cb_shared_unit(r->spec->shared, a->unit_index);
