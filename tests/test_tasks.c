@@ -423,7 +423,7 @@ static void test_hot_code_aligned(void **state)
     }
     assert_int_equal((uintptr_t)cb_floor_calibrate % 64, 0);
 #else
-    skip(); /* the compiler has no -falign-loops */
+    skip(); /* this build does not surely align them: CMakeLists.txt says when */
 #endif
 }
 
