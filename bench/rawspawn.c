@@ -242,9 +242,9 @@ static void reap(pid_t pid)
  * first-instruction stamp (src/executors/processes.c, run_child):
  * default dispositions for 12 signals (cb_interrupt_unit_signals), an
  * empty mask, a death signal, a check of the parent. Done here before the
- * stamp, only to measure
- * what it would add to creation if it were counted there (it includes
- * the child's first system call, which costs more than later ones). */
+ * stamp, only to measure what it would add to creation if it were counted
+ * there (it includes the child's first system call, which costs more than
+ * later ones). */
 static void child_prelude(pid_t parent)
 {
     static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL,  SIGFPE,  SIGABRT, SIGINT,
