@@ -10,9 +10,12 @@
 #   CONCBENCH        the binary (default: concbench on PATH, else build/concbench)
 #   SUITE            what to run (default: a small suite of every task)
 #   COMPARE_OPTS     extra compare options (default: none; the defaults,
-#                    --fail-on=slower --threshold=5 with the work check over
-#                    the noise floor, are the ones bench/aa.sh measured on a
-#                    shared 2-CPU VM: see README "How often does it cry wolf")
+#                    --fail-on=slower --threshold=5 with the work check on
+#                    CPU time, are the ones bench/aa.sh measured on shared
+#                    2-CPU VMs: see README "How often does it cry wolf";
+#                    the report warns when a run's noise floor varied more
+#                    than the threshold, and `concbench check` times the
+#                    CPU's speed before anything runs)
 #   REPORT           a markdown report is written here (default: concbench-compare.md)
 #   UPDATE_BASELINE  1: copy RESULT over BASELINE after a passing compare
 #                    (do this on the main branch only)

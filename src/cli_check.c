@@ -10,6 +10,7 @@
 
 #include "concbench/cli.h"
 #include "concbench/clock.h"
+#include "concbench/floor.h"
 #include "concbench/version.h"
 #include "json_util.h"
 #include "report_state.h"
@@ -49,7 +50,10 @@ const char *cb_check_usage(void)
         "own), runnable tasks, CPU steal, the load average, the frequency governor,\n"
         "turbo/boost, transparent huge pages, a debug or sanitizer build and a\n"
         "container (cgroup) CPU quota. Each is ok, a note, or a warning: a run\n"
-        "warns about the same problems once on stderr.\n"
+        "warns about the same problems once on stderr. Check only: the CPU's\n"
+        "speed (a 10 ms bare loop timed back to back over those 0.5 s; a CV\n"
+        "above 5%, compare's default threshold, warns; a run's noise floor\n"
+        "measures the same between its samples).\n"
         "\nOptions:\n"
         "  -f, --format=FORMAT       table, json (default: table)\n"
         "  -o, --output=FILE         write to FILE, replaced atomically\n"
@@ -68,8 +72,9 @@ void cb_check_observe(struct cb_sysstate *st, uint64_t window_ns)
 
     cb_sysstate_collect(NULL, st);
     cb_sysstate_snapshot(NULL, &a);
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    if (cb_floor_probe(window_ns, CB_CHECK_TRY_NS, &st->host_speed) != 0)
+        while (nanosleep(&ts, &ts) != 0)
+            ;
     cb_sysstate_snapshot(NULL, &b);
     d = cb_sysstate_others(&a, &b);
     if (d.valid)

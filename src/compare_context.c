@@ -3,6 +3,7 @@
 #include "concbench/compare.h"
 #include "concbench/json_keys.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,34 @@ static void state_diffs(struct cb_comparison *c, const struct cb_loaded_context 
                  "context differences): a change may come from it, not from the code");
 }
 
+/* "CV 22.8%", or "none" for a file without a noise floor. */
+static void floor_cv_text(char *buf, size_t len, double cv)
+{
+    if (isfinite(cv))
+        snprintf(buf, len, "CV %.1f%%", cv * 100);
+    else
+        snprintf(buf, len, "none recorded");
+}
+
+/* A floor that varied more than the threshold: the machine's own speed
+ * moved by more than the change the gate looks for, so a verdict may be
+ * the machine's (measured: README "How often does it cry wolf?"). */
+static void floor_noise(struct cb_comparison *c)
+{
+    double b = c->base.floor_cv, n = c->new_.floor_cv;
+    char note[256], sb[16], sn[16];
+
+    if (!(b > c->opts.threshold) && !(n > c->opts.threshold))
+        return;
+    floor_cv_text(sb, sizeof sb, b);
+    floor_cv_text(sn, sizeof sn, n);
+    snprintf(note, sizeof note, "warning: the noise floor varied (BASE %s, NEW %s) more than "
+             "the %.3g%% threshold: the machine's own speed moved more than the change "
+             "looked for, so a verdict may be the machine's (bench/aa.sh: how often)",
+             sb, sn, c->opts.threshold * 100);
+    cb_compare_note(c, note);
+}
+
 void cb_compare_context_diffs(struct cb_comparison *c)
 {
     const struct cb_loaded_context *a = &c->base.context, *b = &c->new_.context;
@@ -64,4 +93,5 @@ void cb_compare_context_diffs(struct cb_comparison *c)
     diff_str(c, "tool version", a->tool_version, b->tool_version);
     diff_str(c, CB_KEY_BUILD_TYPE, a->build_type, b->build_type);
     state_diffs(c, a, b);
+    floor_noise(c);
 }

@@ -336,7 +336,7 @@ static bool json_file(cJSON *root, const char *key, const struct cb_loaded *l)
     cJSON *o = cJSON_AddObjectToObject(root, key);
 
     return o && str(o, "path", l->path) && str(o, CB_KEY_HOSTNAME, l->context.hostname) &&
-           str(o, CB_KEY_DATE, l->context.date);
+           str(o, CB_KEY_DATE, l->context.date) && num(o, "noise_floor_cv", l->floor_cv);
 }
 
 static bool json_options(cJSON *root, const struct cb_compare_opts *o)

@@ -131,22 +131,53 @@ static uint64_t time_loop_elsewhere(uint64_t steps, uint64_t *cpu_ns)
     return l.ns;
 }
 
-void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
+/* The loop's steps that last about target_ns as timed by timer: doubled
+ * until a trial lasts 2 ms (or the target), then scaled, so the trials
+ * are short and do not delay the caller. At least 1. */
+static uint64_t size_loop(uint64_t target_ns, uint64_t (*timer)(uint64_t, uint64_t *))
 {
     uint64_t steps = 1u << 16, ns = 0;
 
-    /* Double until a trial lasts 2 ms (or the target), then scale: the
-     * trials are short, so they do not delay the run. */
     for (int i = 0; i < 40; i++) {
-        ns = time_loop_elsewhere(steps, NULL);
+        ns = timer(steps, NULL);
         if (ns >= 2000000u || ns >= target_ns)
             break;
         steps *= 2;
     }
     if (ns > 0)
         steps = (uint64_t)((double)steps * (double)target_ns / (double)ns);
-    f->steps = steps ? steps : 1;
+    return steps ? steps : 1;
+}
+
+void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
+{
+    f->steps = size_loop(target_ns, time_loop_elsewhere);
     f->target_ns = target_ns;
+}
+
+int cb_floor_probe(uint64_t window_ns, uint64_t try_ns, struct cb_stats *s)
+{
+    double *v = malloc(CB_FLOOR_PROBE_MAX * sizeof *v);
+    uint64_t steps, t0;
+    size_t n = 0;
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    if (!v)
+        return -1;
+    steps = size_loop(try_ns, time_loop);
+    t0 = cb_clock_now_ns();
+    /* At least 3 tries, whatever the window; never more than fit. */
+    for (size_t i = 0; i < CB_FLOOR_PROBE_MAX && (i < 3 || cb_clock_now_ns() - t0 < window_ns);
+         i++) {
+        uint64_t ns = time_loop(steps, NULL);
+
+        if (ns)
+            v[n++] = cb_clock_ns_to_s(ns);
+    }
+    rc = n ? cb_stats_compute(v, n, s) : -1;
+    free(v);
+    return rc;
 }
 
 int cb_floor_round(struct cb_floor *f, uint64_t *ns, uint64_t *cpu_ns,

@@ -739,19 +739,22 @@ static int load_cells(struct ld *ld, const cJSON *root, struct cb_loaded *out)
 }
 
 /* noise_floor.steps, the bare loop's length, into ld (0 when absent:
- * files from before the floor was recorded). */
-static int load_floor(struct ld *ld, const cJSON *root)
+ * files from before the floor was recorded) and noise_floor.cv into out
+ * (NAN when absent). */
+static int load_floor(struct ld *ld, const cJSON *root, struct cb_loaded *out)
 {
     const cJSON *f;
 
     ld->floor_steps = 0;
+    out->floor_cv = NAN;
     if (member(ld, root, "the file", "noise_floor", &f) != 0)
         return -1;
     if (!f || cJSON_IsNull(f))
         return 0;
     if (!cJSON_IsObject(f))
         return fail(ld, "noise_floor is not an object");
-    return get_optional(ld, f, "noise_floor", "steps", 1e18, &ld->floor_steps) ? -1 : 0;
+    return get_optional(ld, f, "noise_floor", "steps", 1e18, &ld->floor_steps) ||
+           get_optional(ld, f, "noise_floor", "cv", 1e3, &out->floor_cv) ? -1 : 0;
 }
 
 static int load_root(struct ld *ld, const cJSON *root, struct cb_loaded *out)
@@ -773,7 +776,7 @@ static int load_root(struct ld *ld, const cJSON *root, struct cb_loaded *out)
     if (version->valuedouble != 1)
         return fail(ld, "schema_version %g is not supported; this concbench reads 1",
                     version->valuedouble);
-    return load_context(ld, root, &out->context) || load_floor(ld, root) ||
+    return load_context(ld, root, &out->context) || load_floor(ld, root, out) ||
            load_cells(ld, root, out) ? -1 : 0;
 }
 

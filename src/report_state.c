@@ -63,6 +63,25 @@ static int add_measured(cJSON *o, const struct cb_sysstate *st)
     return 0;
 }
 
+/* check's bare loop ("host_speed"), only where it was probed: a run
+ * has none (its noise_floor measures the same). */
+static int add_host_speed(cJSON *o, const struct cb_sysstate *st)
+{
+    const struct cb_stats *h = &st->host_speed;
+    cJSON *j;
+
+    if (h->n == 0)
+        return 0;
+    j = cJSON_AddObjectToObject(o, "host_speed");
+    if (!j || !cJSON_AddNumberToObject(j, "tries", (double)h->n) ||
+        !cJSON_AddNumberToObject(j, "median_s", h->median) ||
+        !cJSON_AddNumberToObject(j, "min_s", h->min) ||
+        !cJSON_AddNumberToObject(j, "max_s", h->max) ||
+        !cJSON_AddNumberToObject(j, "cv", h->cv))
+        return -1;
+    return 0;
+}
+
 /* The findings on the heap: 5 KiB is too much for a small stack. NULL
  * when memory runs out. */
 static struct cb_sysstate_finding *findings(const struct cb_sysstate *st, size_t *n)
@@ -104,7 +123,8 @@ int cb_report_state_json(cJSON *parent, const char *key, const struct cb_sysstat
         str(o, CB_KEY_TURBO, st->turbo) || str(o, CB_KEY_THP, st->thp) ||
         add_build(o, st) ||
         num_or_null(o, CB_KEY_CPU_QUOTA, st->cpu_quota > 0 ? st->cpu_quota : NAN) ||
-        str(o, "cpu_quota_source", st->quota_source) || add_problems(o, st))
+        str(o, "cpu_quota_source", st->quota_source) || add_host_speed(o, st) ||
+        add_problems(o, st))
         return -1;
     return 0;
 }

@@ -212,6 +212,25 @@ static void quota(struct judge *j)
              usable(st));
 }
 
+/* Only where probed (`check`): a run's noise floor says the same. */
+static void host_speed(struct judge *j)
+{
+    const struct cb_stats *h = &j->st->host_speed;
+    struct cb_sysstate_finding *f;
+
+    if (h->n == 0 || !(f = add(j, "host_speed", "CPU speed")))
+        return;
+    snprintf(f->value, sizeof f->value, "a %.3g ms bare loop: CV %.1f%% over %zu tries "
+             "(%.3g to %.3g ms)", h->median * 1e3, h->cv * 100, h->n, h->min * 1e3,
+             h->max * 1e3);
+    if (h->cv <= CB_SYSSTATE_HOST_CV_WARN)
+        return;
+    f->level = CB_SYSSTATE_WARN;
+    snprintf(f->advice, sizeof f->advice, "the same work took different times (on a VM: "
+             "a busy sibling hardware thread, other guests, the clock): a change smaller "
+             "than this cannot be told from the machine's own speed");
+}
+
 size_t cb_sysstate_findings(const struct cb_sysstate *st,
                             struct cb_sysstate_finding *out, size_t max)
 {
@@ -228,6 +247,7 @@ size_t cb_sysstate_findings(const struct cb_sysstate *st,
     thp(&j);
     build(&j);
     quota(&j);
+    host_speed(&j);
     return j.n;
 }
 

@@ -1131,11 +1131,12 @@ static void test_check(void **state)
     static const char *const labels[] = {
         "CPU use by others", "runnable tasks", "CPU steal", "load average",
         "frequency governor", "turbo/boost", "transparent huge pages",
-        "concbench build", "container CPU quota",
+        "concbench build", "container CPU quota", "CPU speed",
     };
     static const char *const names[2] = { "check", NULL };
     struct run r;
     cJSON *root;
+    const cJSON *host;
 
     (void)state;
     RUN(&r, "check");
@@ -1150,6 +1151,13 @@ static void test_check(void **state)
     expect_str(root, "kind", "concbench-check");
     get_arr(root, "findings", (int)(sizeof labels / sizeof labels[0]));
     check_state(get_obj(root, "state"));
+    /* check's own probe: at least 3 tries of the bare loop, in order. */
+    host = get_obj(get_obj(root, "state"), "host_speed");
+    assert_true(get_count(host, "tries") >= 3);
+    assert_true(get_num(host, "min_s") > 0);
+    assert_true(get_num(host, "min_s") <= get_num(host, "median_s"));
+    assert_true(get_num(host, "median_s") <= get_num(host, "max_s"));
+    assert_true(get_num(host, "cv") >= 0);
     assert_true(get_num(root, "usable_cpus") >= 1);
     cJSON_Delete(root);
     run_free(&r);

@@ -409,6 +409,79 @@ static void test_state_differs(void **state)
     cb_compare_free(&c);
 }
 
+/* one_cell with a top-level noise_floor whose cv is the JSON text cv
+ * (none when cv is NULL). */
+static void cell_floor(char *buf, size_t len, const char *cv)
+{
+    char one[4096];
+    size_t n;
+
+    one_cell(one, sizeof one, 1);
+    n = strlen(one);
+    assert_true(n > 0 && one[n - 1] == '}');
+    if (!cv)
+        snprintf(buf, len, "%s", one);
+    else
+        snprintf(buf, len, "%.*s,\"noise_floor\":{\"steps\":1000,\"cv\":%s}}", (int)(n - 1),
+                 one, cv);
+}
+
+static void compare_floors(const char *b, const char *n, double threshold,
+                           struct cb_comparison *c)
+{
+    static char text[2][8192];
+    struct cb_compare_opts o;
+    struct cb_loaded base, new_;
+    struct cb_error err = { "" };
+
+    cell_floor(text[0], sizeof text[0], b);
+    cell_floor(text[1], sizeof text[1], n);
+    assert_int_equal(cb_load_text("b", text[0], strlen(text[0]), &base, &err), 0);
+    assert_int_equal(cb_load_text("n", text[1], strlen(text[1]), &new_, &err), 0);
+    cb_compare_opts_default(&o);
+    o.threshold = threshold;
+    assert_int_equal(cb_compare_loaded(&o, &base, &new_, c, &err), 0);
+}
+
+/* A noise floor that varied more than the threshold in either file is
+ * warned about, with both CVs; the JSON names each file's CV (null for a
+ * file without a floor); a negative CV is refused. */
+static void test_floor_noise(void **state)
+{
+    struct cb_comparison c;
+    struct cb_loaded l;
+    struct cb_error err = { "" };
+    char text[8192], *json;
+
+    (void)state;
+    compare_floors("0.01", "0.228", 0.05, &c);
+    assert_int_equal(c.nnotes, 1);
+    assert_non_null(strstr(c.notes[0], "noise floor varied (BASE CV 1.0%, NEW CV 22.8%)"));
+    assert_non_null(strstr(c.notes[0], "5% threshold"));
+    json = cb_compare_render(&c, CB_FORMAT_JSON, &err);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"noise_floor_cv\":\t0.228"));
+    free(json);
+    cb_compare_free(&c);
+    compare_floors("0.01", "0.03", 0.05, &c); /* both within the threshold */
+    assert_int_equal(c.nnotes, 0);
+    cb_compare_free(&c);
+    compare_floors("0.228", "0.01", 0.30, &c); /* within a wider one */
+    assert_int_equal(c.nnotes, 0);
+    cb_compare_free(&c);
+    compare_floors(NULL, "0.08", 0.05, &c);
+    assert_int_equal(c.nnotes, 1);
+    assert_non_null(strstr(c.notes[0], "(BASE none recorded, NEW CV 8.0%)"));
+    json = cb_compare_render(&c, CB_FORMAT_JSON, &err);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"noise_floor_cv\":\tnull"));
+    free(json);
+    cb_compare_free(&c);
+    cell_floor(text, sizeof text, "-0.1");
+    assert_int_not_equal(cb_load_text("neg", text, strlen(text), &l, &err), 0);
+    assert_non_null(strstr(err.msg, "cv"));
+}
+
 static void test_matching(void **state)
 {
     struct cb_compare_opts o;
@@ -848,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_gate_summary),
         cmocka_unit_test(test_matching),
         cmocka_unit_test(test_state_differs),
+        cmocka_unit_test(test_floor_noise),
         cmocka_unit_test(test_failed_cell),
         cmocka_unit_test(test_context_and_ratios),
         cmocka_unit_test(test_metrics_and_normalize),

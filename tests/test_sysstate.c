@@ -399,6 +399,35 @@ static void test_findings_setup(void **state)
     assert_int_equal(find(f, n, "governor")->level, CB_SYSSTATE_NOTE);
 }
 
+/* check's probe: no finding where nothing was probed (a run), ok when
+ * the loop was steady, a problem when it varied by more than 5%. */
+static void test_findings_host_speed(void **state)
+{
+    struct cb_sysstate_finding f[CB_SYSSTATE_MAX_FINDINGS];
+    struct cb_sysstate st;
+    char lines[CB_SYSSTATE_MAX_FINDINGS][CB_SYSSTATE_LINE];
+    size_t n;
+
+    (void)state;
+    quiet_state(&st);
+    n = cb_sysstate_findings(&st, f, CB_SYSSTATE_MAX_FINDINGS);
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(f[i].check, "host_speed");
+    st.host_speed = (struct cb_stats){ .n = 48, .min = 0.0098, .median = 0.010,
+                                       .max = 0.0103, .cv = 0.012 };
+    n = cb_sysstate_findings(&st, f, CB_SYSSTATE_MAX_FINDINGS);
+    assert_int_equal(n, 10);
+    assert_int_equal(find(f, n, "host_speed")->level, CB_SYSSTATE_OK);
+    assert_int_equal(cb_sysstate_problems(&st, lines, CB_SYSSTATE_MAX_FINDINGS), 0);
+    st.host_speed.cv = 0.213;
+    st.host_speed.max = 0.0153;
+    n = cb_sysstate_findings(&st, f, CB_SYSSTATE_MAX_FINDINGS);
+    assert_int_equal(find(f, n, "host_speed")->level, CB_SYSSTATE_WARN);
+    assert_int_equal(cb_sysstate_problems(&st, lines, CB_SYSSTATE_MAX_FINDINGS), 1);
+    assert_non_null(strstr(lines[0], "CPU speed: a 10 ms bare loop: CV 21.3% over 48 tries "
+                                     "(9.8 to 15.3 ms)"));
+}
+
 /* The real machine: whatever it exposes, collecting works and two
  * readings around a busy loop of our own leave others' share bounded. */
 static void test_this_machine(void **state)
@@ -438,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_findings_quiet),
         cmocka_unit_test(test_findings_busy),
         cmocka_unit_test(test_findings_setup),
+        cmocka_unit_test(test_findings_host_speed),
         cmocka_unit_test(test_this_machine),
     };
 

@@ -13,6 +13,9 @@
 /* How long `check` watches what others run on the CPUs: 50 ticks of
  * /proc/stat per CPU, 2% resolution. */
 #define CB_CHECK_WINDOW_NS 500000000ull
+/* One try of the bare loop `check` times back to back in that window:
+ * long enough to time well, short enough for about 50 tries. */
+#define CB_CHECK_TRY_NS 10000000ull
 
 struct cb_check_opts {
     enum cb_format format; /* CB_FORMAT_TABLE or CB_FORMAT_JSON */
@@ -29,7 +32,10 @@ int cb_check_parse_args(int argc, char **argv, struct cb_check_opts *o,
 const char *cb_check_usage(void);
 
 /* Collects the state of this machine and watches it for window_ns:
- * others' CPU, steal and runnable tasks over that time. Can't fail. */
+ * others' CPU, steal and runnable tasks over that time, while a bare
+ * loop is timed back to back in this thread (st->host_speed; its CPU
+ * time is concbench's own, not others'). Can't fail: without memory for
+ * the tries it only waits. */
 void cb_check_observe(struct cb_sysstate *st, uint64_t window_ns);
 
 /* Renders st: a table of findings with advice, or JSON (tool, state and

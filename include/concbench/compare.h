@@ -232,8 +232,9 @@ bool cb_compare_positive(const double *v, size_t n);
 /* ---- compare_context.c ---------------------------------------------- */
 
 /* Fills c->diffs with the context fields (and machine states) that differ
- * between c->base and c->new_, with a note when the states differ.
- * Can't fail (a full list drops the rest). */
+ * between c->base and c->new_, with a note when the states differ, and a
+ * note when either file's noise floor varied (CV) more than the
+ * threshold. Can't fail (a full list drops the rest). */
 void cb_compare_context_diffs(struct cb_comparison *c);
 
 /* ---- compare_work.c ------------------------------------------------- */

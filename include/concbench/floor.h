@@ -26,6 +26,15 @@ struct cb_floor {
  * Can't fail: at least one step. */
 void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns);
 
+/* The most tries cb_floor_probe times. */
+#define CB_FLOOR_PROBE_MAX 4096u
+
+/* How steady this CPU is now: the loop, sized to about try_ns, timed back
+ * to back in the calling thread for about window_ns (at least 3 tries,
+ * at most CB_FLOOR_PROBE_MAX), its wall times in seconds into s. Returns
+ * 0, or -1 (s zeroed) when memory runs out. */
+int cb_floor_probe(uint64_t window_ns, uint64_t try_ns, struct cb_stats *s);
+
 /* Runs the loop once, in a child process of its own while the caller
  * waits on a pipe (in a thread of this process if no process can be made
  * or the child ends without a reading, in line if no thread can be made

@@ -101,6 +101,9 @@ struct cb_loaded {
     struct cb_loaded_cell *cells; /* owned, ncells entries, file order */
     size_t ncells;
     struct cb_loaded_cell **by_name; /* owned: cells sorted by name */
+    double floor_cv;    /* noise_floor.cv: how much the bare loop's time
+                         * varied over the run's rounds; NAN when the
+                         * file has none */
 };
 
 /* Reads and validates the result file at path. Messages and out->path

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "concbench/stats.h"
+
 #define CB_SYSSTATE_MAX_CPUS 1024
 #define CB_SYSSTATE_MAX_FINDINGS 12
 #define CB_SYSSTATE_LINE 448 /* bytes of one problem line */
@@ -19,6 +21,9 @@
 #define CB_SYSSTATE_STEAL_WARN 0.01
 /* A 1-minute load average at or above this many times the usable CPUs. */
 #define CB_SYSSTATE_LOAD_WARN 2.0
+/* check's bare loop varying by more than this CV (compare's default
+ * --threshold) warns: a change that small cannot be told from it. */
+#define CB_SYSSTATE_HOST_CV_WARN 0.05
 
 /* Where to read and which CPUs' counters count. */
 struct cb_sysstate_src {
@@ -84,6 +89,10 @@ struct cb_sysstate {
     double observed_s;      /* the time these cover */
     double procs_others;    /* runnable tasks besides concbench: when
                                collected, or the median over samples; -1 */
+    /* `check` only: a bare loop of a few ms timed back to back in the
+     * observation window (seconds); n is 0 when not probed, as in a
+     * run, whose noise floor measures the same between its samples. */
+    struct cb_stats host_speed;
 };
 
 /* Fills src for this machine (root "") or for a fake tree under root,
