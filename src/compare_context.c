@@ -51,7 +51,7 @@ static void state_diffs(struct cb_comparison *c, const struct cb_loaded_context 
                  "context differences): a change may come from it, not from the code");
 }
 
-/* "CV 22.8%", or "none" for a file without a noise floor. */
+/* "CV 22.8%", or "none recorded" for a file without a noise floor. */
 static void floor_cv_text(char *buf, size_t len, double cv)
 {
     if (isfinite(cv))
