@@ -14,8 +14,8 @@
 #                    CPU time, are the ones bench/aa.sh measured on shared
 #                    2-CPU VMs: see README "How often does it cry wolf";
 #                    the report warns when a run's noise floor varied more
-#                    than the threshold, and `concbench check` times the
-#                    CPU's speed before anything runs)
+#                    than the threshold; run `concbench check` on a new
+#                    runner first: it times the CPU's speed)
 #   REPORT           a markdown report is written here (default: concbench-compare.md)
 #   UPDATE_BASELINE  1: copy RESULT over BASELINE after a passing compare
 #                    (do this on the main branch only)

@@ -51,9 +51,12 @@ const char *cb_check_usage(void)
         "turbo/boost, transparent huge pages, a debug or sanitizer build and a\n"
         "container (cgroup) CPU quota. Each is ok, a note, or a warning: a run\n"
         "warns about the same problems once on stderr. Check only: the CPU's\n"
-        "speed (a 10 ms bare loop timed back to back over those 0.5 s; a CV\n"
-        "above 5%, compare's default threshold, warns; a run's noise floor\n"
-        "measures the same between its samples).\n"
+        "speed (a 10 ms bare loop timed back to back over those 0.5 s; a spread\n"
+        "above 5% warns, compare's default threshold: the 10th-90th percentile\n"
+        "over 2.563 medians, the CV of normal data, which one try held off its\n"
+        "CPU does not move; a run's noise floor measures the same between its\n"
+        "samples). While it runs, concbench holds one CPU itself: others' CPU\n"
+        "is what they got beside it.\n"
         "\nOptions:\n"
         "  -f, --format=FORMAT       table, json (default: table)\n"
         "  -o, --output=FILE         write to FILE, replaced atomically\n"
@@ -67,14 +70,22 @@ void cb_check_observe(struct cb_sysstate *st, uint64_t window_ns)
 {
     struct cb_sysstate_snap a, b;
     struct cb_sysstate_delta d;
-    struct timespec ts = { (time_t)(window_ns / CB_NS_PER_S),
-                           (long)(window_ns % CB_NS_PER_S) };
+    struct timespec ts;
+    uint64_t spent, t0;
 
     cb_sysstate_collect(NULL, st);
     cb_sysstate_snapshot(NULL, &a);
-    if (cb_floor_probe(window_ns, CB_CHECK_TRY_NS, &st->host_speed) != 0)
+    t0 = cb_clock_now_ns();
+    /* Without memory for the tries, or with tries cut short, the rest of
+     * the window is waited out: others are watched for all of it. */
+    (void)cb_floor_probe(window_ns, CB_CHECK_TRY_NS, &st->host_speed);
+    spent = cb_clock_now_ns() - t0;
+    if (spent < window_ns) {
+        ts.tv_sec = (time_t)((window_ns - spent) / CB_NS_PER_S);
+        ts.tv_nsec = (long)((window_ns - spent) % CB_NS_PER_S);
         while (nanosleep(&ts, &ts) != 0)
             ;
+    }
     cb_sysstate_snapshot(NULL, &b);
     d = cb_sysstate_others(&a, &b);
     if (d.valid)

@@ -133,13 +133,19 @@ static uint64_t time_loop_elsewhere(uint64_t steps, uint64_t *cpu_ns)
 
 /* The loop's steps that last about target_ns as timed by timer: doubled
  * until a trial lasts 2 ms (or the target), then scaled, so the trials
- * are short and do not delay the caller. At least 1. */
-static uint64_t size_loop(uint64_t target_ns, uint64_t (*timer)(uint64_t, uint64_t *))
+ * are short and do not delay the caller. by_cpu: the trials' CPU time
+ * instead of their wall time (where the clock reads), so that a trial
+ * taken off its CPU does not shrink the loop. At least 1. */
+static uint64_t size_loop(uint64_t target_ns, uint64_t (*timer)(uint64_t, uint64_t *),
+                          bool by_cpu)
 {
     uint64_t steps = 1u << 16, ns = 0;
 
     for (int i = 0; i < 40; i++) {
-        ns = timer(steps, NULL);
+        uint64_t cpu = 0;
+
+        ns = timer(steps, by_cpu ? &cpu : NULL);
+        ns = cpu ? cpu : ns;
         if (ns >= 2000000u || ns >= target_ns)
             break;
         steps *= 2;
@@ -151,7 +157,7 @@ static uint64_t size_loop(uint64_t target_ns, uint64_t (*timer)(uint64_t, uint64
 
 void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns)
 {
-    f->steps = size_loop(target_ns, time_loop_elsewhere);
+    f->steps = size_loop(target_ns, time_loop_elsewhere, false);
     f->target_ns = target_ns;
 }
 
@@ -165,7 +171,7 @@ int cb_floor_probe(uint64_t window_ns, uint64_t try_ns, struct cb_stats *s)
     memset(s, 0, sizeof *s);
     if (!v)
         return -1;
-    steps = size_loop(try_ns, time_loop);
+    steps = size_loop(try_ns, time_loop, true);
     t0 = cb_clock_now_ns();
     /* At least 3 tries, whatever the window; never more than fit. */
     for (size_t i = 0; i < CB_FLOOR_PROBE_MAX && (i < 3 || cb_clock_now_ns() - t0 < window_ns);

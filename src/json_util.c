@@ -1,8 +1,11 @@
 #include "json_util.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "concbench/json_keys.h"
 #include "concbench/utf8.h"
 
 cJSON *cb_json_push(cJSON *arr, cJSON *item)
@@ -54,4 +57,23 @@ char *cb_json_finish(cJSON *root, bool built, const char *what, struct cb_error 
     cJSON_free(text);
     cJSON_Delete(root);
     return out;
+}
+
+int cb_json_add_stats(cJSON *o, const char *name, const struct cb_stats *s)
+{
+    cJSON *st = cJSON_AddObjectToObject(o, name);
+    char n[24];
+
+    snprintf(n, sizeof n, "%" PRIu64, (uint64_t)s->n);
+    if (!st || !cJSON_AddNumberToObject(st, "min", s->min) ||
+        !cJSON_AddNumberToObject(st, CB_KEY_MEDIAN, s->median) ||
+        !cJSON_AddNumberToObject(st, "mean", s->mean) ||
+        !cJSON_AddNumberToObject(st, "stddev", s->stddev) ||
+        !cJSON_AddNumberToObject(st, "max", s->max) ||
+        !cJSON_AddNumberToObject(st, "p10", s->p10) ||
+        !cJSON_AddNumberToObject(st, "p90", s->p90) ||
+        !cJSON_AddNumberToObject(st, "mad", s->mad) ||
+        !cJSON_AddNumberToObject(st, "cv", s->cv) || !cJSON_AddRawToObject(st, "n", n))
+        return -1;
+    return 0;
 }

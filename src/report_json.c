@@ -49,15 +49,7 @@ static cJSON *push_obj(cJSON *arr)
 
 static int add_stats(cJSON *o, const char *name, const struct cb_stats *s)
 {
-    cJSON *st = cJSON_AddObjectToObject(o, name);
-
-    if (!st || add_num(st, "min", s->min) || add_num(st, CB_KEY_MEDIAN, s->median) ||
-        add_num(st, "mean", s->mean) || add_num(st, "stddev", s->stddev) ||
-        add_num(st, "max", s->max) || add_num(st, "p10", s->p10) ||
-        add_num(st, "p90", s->p90) || add_num(st, "mad", s->mad) ||
-        add_num(st, "cv", s->cv) || add_u64(st, "n", s->n))
-        return -1;
-    return 0;
+    return cb_json_add_stats(o, name, s);
 }
 
 static int add_tool(cJSON *root)

@@ -74,10 +74,8 @@ static int add_host_speed(cJSON *o, const struct cb_sysstate *st)
         return 0;
     j = cJSON_AddObjectToObject(o, "host_speed");
     if (!j || !cJSON_AddNumberToObject(j, "tries", (double)h->n) ||
-        !cJSON_AddNumberToObject(j, "median_s", h->median) ||
-        !cJSON_AddNumberToObject(j, "min_s", h->min) ||
-        !cJSON_AddNumberToObject(j, "max_s", h->max) ||
-        !cJSON_AddNumberToObject(j, "cv", h->cv))
+        cb_json_add_stats(j, "wall_s", h) != 0 || !cJSON_AddNumberToObject(j, "cv", h->cv) ||
+        !cJSON_AddNumberToObject(j, "robust_cv", cb_stats_robust_cv(h)))
         return -1;
     return 0;
 }

@@ -101,3 +101,8 @@ int cb_stats_compute(const double *v, size_t n, struct cb_stats *out)
     free(sorted);
     return 0;
 }
+
+double cb_stats_robust_cv(const struct cb_stats *s)
+{
+    return s->median > 0 ? (s->p90 - s->p10) / (2.5631 * s->median) : 0;
+}

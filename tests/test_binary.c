@@ -1154,10 +1154,12 @@ static void test_check(void **state)
     /* check's own probe: at least 3 tries of the bare loop, in order. */
     host = get_obj(get_obj(root, "state"), "host_speed");
     assert_true(get_count(host, "tries") >= 3);
-    assert_true(get_num(host, "min_s") > 0);
-    assert_true(get_num(host, "min_s") <= get_num(host, "median_s"));
-    assert_true(get_num(host, "median_s") <= get_num(host, "max_s"));
-    assert_true(get_num(host, "cv") >= 0);
+    assert_true(get_num(get_obj(host, "wall_s"), "min") > 0);
+    assert_true(get_num(get_obj(host, "wall_s"), "min") <=
+                get_num(get_obj(host, "wall_s"), "median"));
+    assert_true(get_num(get_obj(host, "wall_s"), "median") <=
+                get_num(get_obj(host, "wall_s"), "max"));
+    assert_true(get_num(host, "cv") >= 0 && get_num(host, "robust_cv") >= 0);
     assert_true(get_num(root, "usable_cpus") >= 1);
     cJSON_Delete(root);
     run_free(&r);

@@ -427,7 +427,7 @@ static void cell_floor(char *buf, size_t len, const char *cv)
 }
 
 static void compare_floors(const char *b, const char *n, double threshold,
-                           struct cb_comparison *c)
+                           enum cb_metric metric, struct cb_comparison *c)
 {
     static char text[2][8192];
     struct cb_compare_opts o;
@@ -440,6 +440,7 @@ static void compare_floors(const char *b, const char *n, double threshold,
     assert_int_equal(cb_load_text("n", text[1], strlen(text[1]), &new_, &err), 0);
     cb_compare_opts_default(&o);
     o.threshold = threshold;
+    o.metric = metric;
     assert_int_equal(cb_compare_loaded(&o, &base, &new_, c, &err), 0);
 }
 
@@ -454,22 +455,25 @@ static void test_floor_noise(void **state)
     char text[8192], *json;
 
     (void)state;
-    compare_floors("0.01", "0.228", 0.05, &c);
+    compare_floors("0.01", "0.228", 0.05, CB_METRIC_WALL, &c);
     assert_int_equal(c.nnotes, 1);
-    assert_non_null(strstr(c.notes[0], "noise floor varied (BASE CV 1.0%, NEW CV 22.8%)"));
-    assert_non_null(strstr(c.notes[0], "5% threshold"));
+    assert_non_null(strstr(c.notes[0], "noise floor varied more than the 5% threshold (BASE CV "
+                                       "1.0%, NEW CV 22.8%)"));
     json = cb_compare_render(&c, CB_FORMAT_JSON, &err);
     assert_non_null(json);
     assert_non_null(strstr(json, "\"noise_floor_cv\":\t0.228"));
     free(json);
     cb_compare_free(&c);
-    compare_floors("0.01", "0.03", 0.05, &c); /* both within the threshold */
+    compare_floors("0.01", "0.03", 0.05, CB_METRIC_WALL, &c); /* both within it */
     assert_int_equal(c.nnotes, 0);
     cb_compare_free(&c);
-    compare_floors("0.228", "0.01", 0.30, &c); /* within a wider one */
+    compare_floors("0.228", "0.01", 0.30, CB_METRIC_WALL, &c); /* within a wider one */
     assert_int_equal(c.nnotes, 0);
     cb_compare_free(&c);
-    compare_floors(NULL, "0.08", 0.05, &c);
+    compare_floors("0.228", "0.01", 0.05, CB_METRIC_MEMORY, &c); /* not about time */
+    assert_int_equal(c.nnotes, 0);
+    cb_compare_free(&c);
+    compare_floors(NULL, "0.08", 0.05, CB_METRIC_WALL, &c);
     assert_int_equal(c.nnotes, 1);
     assert_non_null(strstr(c.notes[0], "(BASE none recorded, NEW CV 8.0%)"));
     json = cb_compare_render(&c, CB_FORMAT_JSON, &err);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "concbench/clock.h"
 #include "concbench/floor.h"
 
 static uint64_t process_cpu_ns(void)
@@ -66,11 +67,14 @@ static void test_floor_elsewhere(void **state)
 static void test_floor_probe(void **state)
 {
     struct cb_stats s;
+    uint64_t t0;
 
     (void)state;
     assert_int_equal(cb_floor_probe(0, 1000000u, &s), 0);
     assert_int_equal(s.n, 3);
+    t0 = cb_clock_now_ns();
     assert_int_equal(cb_floor_probe(30000000u, 2000000u, &s), 0);
+    assert_true(cb_clock_now_ns() - t0 >= 30000000u); /* the whole window */
     assert_true(s.n >= 3 && s.n <= CB_FLOOR_PROBE_MAX);
     assert_true(s.min > 0 && s.min <= s.median && s.median <= s.max);
     assert_true(s.cv >= 0);

@@ -96,6 +96,24 @@ static void test_mad_outlier(void **state)
     assert_near(s.p90, 61.6, EPS); /* 4 + 0.6 * 96 */
 }
 
+/* The robust CV: one outlier in 20 leaves it where the values are, while
+ * it moves the CV; 0 when the median is 0. */
+static void test_robust_cv(void **state)
+{
+    double v[20];
+    struct cb_stats s;
+
+    (void)state;
+    for (int i = 0; i < 20; i++)
+        v[i] = 10 + (i % 2 ? 0.1 : -0.1);
+    v[7] = 14;
+    assert_int_equal(cb_stats_compute(v, 20, &s), 0);
+    assert_true(s.cv > 0.05);
+    assert_true(cb_stats_robust_cv(&s) < 0.01);
+    s.median = 0;
+    assert_true(cb_stats_robust_cv(&s) == 0);
+}
+
 static void test_quantile(void **state)
 {
     const double v[] = { 10, 20, 30, 40, 50, 60, 70, 80, 90, 100 };
@@ -187,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_mad_outlier),
         cmocka_unit_test(test_quantile),
+        cmocka_unit_test(test_robust_cv),
         cmocka_unit_test(test_input_untouched),
         cmocka_unit_test(test_precision),
         cmocka_unit_test(test_zero_mean),

@@ -29,10 +29,12 @@ void cb_floor_calibrate(struct cb_floor *f, uint64_t target_ns);
 /* The most tries cb_floor_probe times. */
 #define CB_FLOOR_PROBE_MAX 4096u
 
-/* How steady this CPU is now: the loop, sized to about try_ns, timed back
- * to back in the calling thread for about window_ns (at least 3 tries,
- * at most CB_FLOOR_PROBE_MAX), its wall times in seconds into s. Returns
- * 0, or -1 (s zeroed) when memory runs out. */
+/* How steady this CPU is now: the loop, sized to about try_ns of CPU
+ * time, timed back to back in the calling thread for about window_ns (at
+ * least 3 tries, at most CB_FLOOR_PROBE_MAX), its wall times in seconds
+ * into s. Returns 0, or -1 (s zeroed) when memory runs out or no try
+ * could be timed: the caller's state then has no probe, which is not an
+ * error of its own (no cb_error). */
 int cb_floor_probe(uint64_t window_ns, uint64_t try_ns, struct cb_stats *s);
 
 /* Runs the loop once, in a child process of its own while the caller

@@ -13,6 +13,12 @@ struct cb_stats {
     double cv;      /* stddev / mean; 0 when mean is 0 */
 };
 
+/* The spread of s as a CV that one outlier does not move: (p90 - p10)
+ * over 2.563 medians, which equals the CV of normally distributed values
+ * (p90 - p10 = 2.563 standard deviations); 0 when the median is not
+ * positive. Can't fail. */
+double cb_stats_robust_cv(const struct cb_stats *s);
+
 /* Computes the statistics of v[0..n). v is not modified. Returns 0, or -1
  * when n is 0 or memory runs out (*out zeroed). */
 int cb_stats_compute(const double *v, size_t n, struct cb_stats *out);

@@ -21,9 +21,6 @@
 #define CB_SYSSTATE_STEAL_WARN 0.01
 /* A 1-minute load average at or above this many times the usable CPUs. */
 #define CB_SYSSTATE_LOAD_WARN 2.0
-/* check's bare loop varying by more than this CV (compare's default
- * --threshold) warns: a change that small cannot be told from it. */
-#define CB_SYSSTATE_HOST_CV_WARN 0.05
 
 /* Where to read and which CPUs' counters count. */
 struct cb_sysstate_src {
@@ -89,9 +86,10 @@ struct cb_sysstate {
     double observed_s;      /* the time these cover */
     double procs_others;    /* runnable tasks besides concbench: when
                                collected, or the median over samples; -1 */
-    /* `check` only: a bare loop of a few ms timed back to back in the
+    /* `check` only: a bare loop of about 10 ms timed back to back in the
      * observation window (seconds); n is 0 when not probed, as in a
-     * run, whose noise floor measures the same between its samples. */
+     * run, whose noise floor measures the same between its samples. Its
+     * robust CV (cb_stats_robust_cv) above CB_FLOOR_CV_WARN warns. */
     struct cb_stats host_speed;
 };
 
