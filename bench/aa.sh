@@ -65,9 +65,9 @@ mkdir -p "$DIR"
 
 state() { # one line: what concbench check finds
     j=$("$BIN" check -f json 2>/dev/null | tr -d '\n\t ')
-    cv=$(printf '%s\n' "$j" | sed -n 's/.*"host_speed":{[^}]*"cv":\([^,}]*\)}.*/\1/p')
+    cv=$(printf '%s\n' "$j" | sed -n 's/.*"robust_cv":\([^,}]*\).*/\1/p')
     printf '%s%s\n' "$(printf '%s\n' "$j" | sed 's/.*"state":{"others_cpu":\([^,]*\),.*"steal_fraction":\([^,]*\),.*"procs_running_others":\([^,]*\),"load_avg":\[\([^]]*\)\].*/others_cpu=\1 steal=\2 runnable_others=\3 load_avg=\4/')" \
-        "${cv:+ cpu_speed_cv=$cv}"
+        "${cv:+ cpu_speed_robust_cv=$cv}"
 }
 
 run_pair() { # $1: pair number
