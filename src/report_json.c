@@ -47,11 +47,6 @@ static cJSON *push_obj(cJSON *arr)
     return cb_json_push(arr, cJSON_CreateObject());
 }
 
-static int add_stats(cJSON *o, const char *name, const struct cb_stats *s)
-{
-    return cb_json_add_stats(o, name, s);
-}
-
 static int add_tool(cJSON *root)
 {
     cJSON *t = cJSON_AddObjectToObject(root, CB_KEY_TOOL);
@@ -434,7 +429,7 @@ static int add_per_op(cJSON *b, const struct cb_cell *c)
     if (!c->ops_per_job || !c->per_op.n)
         return 0;
     if (add_str(b, "op", c->task->op) || add_u64(b, "ops_per_job", c->ops_per_job) ||
-        add_stats(b, CB_KEY_PER_OP_S, &c->per_op) || add_num(b, CB_KEY_OPS_PER_S, per_s))
+        cb_json_add_stats(b, CB_KEY_PER_OP_S, &c->per_op) || add_num(b, CB_KEY_OPS_PER_S, per_s))
         return -1;
     if (c->task->op_bytes &&
         add_num(b, "bytes_per_s", per_s * (double)c->task->op_bytes(&c->params)))
@@ -458,7 +453,7 @@ static int add_lost_updates(cJSON *b, const struct cb_cell *c)
         if (cb_cell_lost_updates(c, &c->samples[i], &lost))
             v[n++] = (double)lost;
     if (n && cb_stats_compute(v, n, &st) == 0)
-        rc = add_stats(b, CB_KEY_LOST_UPDATES, &st);
+        rc = cb_json_add_stats(b, CB_KEY_LOST_UPDATES, &st);
     free(v);
     return rc;
 }
@@ -467,16 +462,16 @@ static int add_claim_stats(cJSON *b, const struct cb_cell *c)
 {
     if (add_lost_updates(b, c))
         return -1;
-    if (c->mem_kib.n && add_stats(b, CB_KEY_MEMORY_PER_WORKER_KIB, &c->mem_kib))
+    if (c->mem_kib.n && cb_json_add_stats(b, CB_KEY_MEMORY_PER_WORKER_KIB, &c->mem_kib))
         return -1;
-    if (c->opts.payload && c->handoff.n && add_stats(b, CB_KEY_HANDOFF_S, &c->handoff))
+    if (c->opts.payload && c->handoff.n && cb_json_add_stats(b, CB_KEY_HANDOFF_S, &c->handoff))
         return -1;
-    if (c->opts.gil && c->gil_wait.n && add_stats(b, CB_KEY_GIL_WAIT_S, &c->gil_wait))
+    if (c->opts.gil && c->gil_wait.n && cb_json_add_stats(b, CB_KEY_GIL_WAIT_S, &c->gil_wait))
         return -1;
-    if (c->creation.n && (add_stats(b, "creation_s", &c->creation) ||
-                          add_stats(b, "queue_wait_s", &c->queue_wait)))
+    if (c->creation.n && (cb_json_add_stats(b, "creation_s", &c->creation) ||
+                          cb_json_add_stats(b, "queue_wait_s", &c->queue_wait)))
         return -1;
-    if (c->release_spread.n && add_stats(b, "release_spread_s", &c->release_spread))
+    if (c->release_spread.n && cb_json_add_stats(b, "release_spread_s", &c->release_spread))
         return -1;
     return add_per_op(b, c) || add_pool(b, c) || add_loop(b, c);
 }
@@ -495,8 +490,9 @@ static int add_benchmark(cJSON *arr, const struct cb_cell *c)
     /* No serial baseline: no speed-up, rather than a made-up number. */
     if (!isnan(c->speedup) && add_num(b, "speedup", c->speedup))
         return -1;
-    if (add_stats(b, CB_KEY_WALL_S, &c->wall) || add_stats(b, CB_KEY_SPAWN_S, &c->spawn) ||
-        add_stats(b, "cpu_utilization", &c->util) || add_claim_stats(b, c) ||
+    if (cb_json_add_stats(b, CB_KEY_WALL_S, &c->wall) ||
+        cb_json_add_stats(b, CB_KEY_SPAWN_S, &c->spawn) ||
+        cb_json_add_stats(b, "cpu_utilization", &c->util) || add_claim_stats(b, c) ||
         cb_report_cell_state_json(b, c) || add_lists(b, c))
         return -1;
     return 0;
@@ -524,7 +520,7 @@ static int add_floor(cJSON *root, const struct cb_floor *f)
     o = cJSON_AddObjectToObject(root, "noise_floor");
     if (!o || add_u64(o, "steps", f->steps) ||
         add_num(o, "target_s", cb_clock_ns_to_s(f->target_ns)) ||
-        add_stats(o, "wall_s", &f->stats) || add_num(o, "cv", f->stats.cv))
+        cb_json_add_stats(o, "wall_s", &f->stats) || add_num(o, "cv", f->stats.cv))
         return -1;
     return 0;
 }
